@@ -1,0 +1,64 @@
+// An opened device (a device context): the owner of buffers, queues, events
+// and kernels. Thread-safe. Objects made from it keep it alive, so they may be
+// released in any order.
+#ifndef HAL_DEVICE_H_
+#define HAL_DEVICE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "hal/types.h"
+
+namespace hal {
+
+class Buffer;
+class Event;
+class Kernel;
+class KernelBundle;
+class PhysicalDevice;
+class Queue;
+namespace internal {
+struct DeviceState;
+}
+
+class Device : public std::enable_shared_from_this<Device> {
+ public:
+  explicit Device(std::shared_ptr<internal::DeviceState> state);
+  ~Device();
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  const PhysicalDevice& physical_device() const;
+  // The physical device's id and this context's number: "cpu:0#2". Names the
+  // device in error messages.
+  const std::string& label() const;
+  // Partition units granted (the whole device's units when not partitioned).
+  uint32_t partition_units() const;
+
+  // Allocates `size` bytes (>= 1). InvalidArgument for 0; ResourceExhausted
+  // when the device cannot hold it (the message names size and capacity).
+  absl::StatusOr<std::shared_ptr<Buffer>> Allocate(uint64_t size,
+                                                   BufferKind kind = BufferKind::kDevice);
+  absl::StatusOr<std::unique_ptr<Queue>> CreateQueue();
+  absl::StatusOr<std::shared_ptr<Event>> CreateEvent();
+  // Loads `kernel_name` from the bundle's best image for this device.
+  // NotFound when the bundle lacks the kernel or an image format the device
+  // takes (the message lists what the bundle has and what the device takes).
+  absl::StatusOr<std::shared_ptr<Kernel>> LoadKernel(const KernelBundle& bundle,
+                                                     absl::string_view kernel_name);
+
+  // Bytes of live allocations made through this device, with granularity.
+  uint64_t allocated_bytes() const;
+
+  const std::shared_ptr<internal::DeviceState>& state() const { return state_; }
+
+ private:
+  std::shared_ptr<internal::DeviceState> state_;
+};
+
+}  // namespace hal
+
+#endif  // HAL_DEVICE_H_

@@ -1,0 +1,42 @@
+// A point in a queue's work, with the device time at which it was reached.
+// Created by Device::CreateEvent, signalled by Queue::Signal. Thread-safe.
+#ifndef HAL_EVENT_H_
+#define HAL_EVENT_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+
+namespace hal {
+
+namespace internal {
+struct EventState;
+}
+
+class Event {
+ public:
+  explicit Event(std::shared_ptr<internal::EventState> state);
+  ~Event();
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+
+  // true once signalled. FailedPrecondition if never submitted to a queue.
+  absl::StatusOr<bool> IsComplete() const;
+  // Blocks until signalled. FailedPrecondition if never submitted.
+  absl::Status Wait() const;
+  // Device time of the signal, in ns. FailedPrecondition until complete.
+  absl::StatusOr<uint64_t> TimestampNs() const;
+  // end - start in ns; InvalidArgument if the events are of different
+  // devices or end precedes start.
+  static absl::StatusOr<uint64_t> ElapsedNs(const Event& start, const Event& end);
+
+  const std::shared_ptr<internal::EventState>& state() const { return state_; }
+
+ private:
+  std::shared_ptr<internal::EventState> state_;
+};
+
+}  // namespace hal
+
+#endif  // HAL_EVENT_H_

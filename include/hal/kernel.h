@@ -1,0 +1,38 @@
+// A kernel loaded on one device, ready to dispatch. Created by
+// Device::LoadKernel. Thread-safe (immutable).
+#ifndef HAL_KERNEL_H_
+#define HAL_KERNEL_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace hal {
+
+namespace internal {
+struct KernelState;
+}
+
+class Kernel {
+ public:
+  explicit Kernel(std::shared_ptr<internal::KernelState> state);
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  const std::string& name() const;
+  uint32_t binding_count() const;
+  uint32_t push_constant_size() const;
+  std::array<uint32_t, 3> workgroup_size() const;
+  const std::string& image_format() const;  // the bundle image it came from
+
+  const std::shared_ptr<internal::KernelState>& state() const { return state_; }
+
+ private:
+  std::shared_ptr<internal::KernelState> state_;
+};
+
+}  // namespace hal
+
+#endif  // HAL_KERNEL_H_

@@ -1,0 +1,81 @@
+// One device a driver reports, as the runtime found it. Owned by the Runtime,
+// which outlives it; thread-safe. Open() gives a Device (a context) to work on.
+#ifndef HAL_PHYSICAL_DEVICE_H_
+#define HAL_PHYSICAL_DEVICE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "hal/types.h"
+
+namespace hal {
+
+class Device;
+namespace internal {
+class LoadedDriver;
+}
+
+struct DeviceProperties {
+  std::string name;
+  std::string vendor;
+  std::array<uint8_t, 16> uuid{};
+  DeviceType type = DeviceType::kOther;
+  uint64_t memory_bytes = 0;
+  uint32_t compute_units = 0;
+  std::vector<std::string> kernel_formats;  // best first
+  PartitionInfo partition;
+  std::array<uint32_t, 3> max_workgroup_size{};
+  uint32_t max_workgroup_invocations = 0;
+  std::array<uint32_t, 3> max_workgroup_count{};
+  uint64_t min_buffer_alignment = 0;
+  uint64_t binding_offset_alignment = 0;
+  uint64_t allocation_granularity = 0;
+  uint64_t timestamp_resolution_ns = 0;
+};
+
+struct DeviceOptions {
+  // 0: the whole device; otherwise partition units to ask for (rounded up by
+  // the driver to its granularity). InvalidArgument when the device has no
+  // partition capability or the count exceeds max_units.
+  uint32_t partition_units = 0;
+};
+
+class PhysicalDevice {
+ public:
+  PhysicalDevice(const internal::LoadedDriver* driver, uint32_t index, DeviceProperties props);
+  PhysicalDevice(const PhysicalDevice&) = delete;
+  PhysicalDevice& operator=(const PhysicalDevice&) = delete;
+
+  // "cpu:0": driver name and the device's index within its driver.
+  const std::string& id() const { return id_; }
+  // A selector naming this device by UUID, ready to paste into
+  // HAL_DEVICE_SELECTOR (stable across machines, unlike the index).
+  std::string uuid_selector() const;
+  const std::string& driver_name() const;
+  uint32_t index() const { return index_; }
+  const DeviceProperties& properties() const { return props_; }
+  // Lower-case 8-4-4-4-12 hex form of properties().uuid.
+  std::string uuid_string() const;
+
+  // Free memory now, as the driver reports it.
+  absl::StatusOr<uint64_t> QueryFreeMemory() const;
+
+  // Opens a device context. Each call creates a new, independent context.
+  absl::StatusOr<std::shared_ptr<Device>> Open(const DeviceOptions& options = {}) const;
+
+  const internal::LoadedDriver& loaded_driver() const { return *driver_; }
+
+ private:
+  const internal::LoadedDriver* driver_;
+  uint32_t index_;
+  DeviceProperties props_;
+  std::string id_;
+};
+
+}  // namespace hal
+
+#endif  // HAL_PHYSICAL_DEVICE_H_

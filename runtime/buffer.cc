@@ -1,0 +1,27 @@
+#include "hal/buffer.h"
+
+#include "absl/strings/str_cat.h"
+#include "runtime/object_states.h"
+
+namespace hal {
+
+Buffer::Buffer(std::shared_ptr<internal::BufferState> state) : state_(std::move(state)) {}
+Buffer::~Buffer() = default;
+
+uint64_t Buffer::size() const { return state_->size; }
+uint64_t Buffer::allocated_size() const { return state_->allocated_size; }
+BufferKind Buffer::kind() const { return state_->kind; }
+
+absl::StatusOr<void*> Buffer::Map() const {
+  const internal::DeviceState& device = *state_->device;
+  void* host = nullptr;
+  if (absl::Status status = device.driver->ToStatus(
+          device.table->buffer_map(device.context, state_->buffer, &host),
+          absl::StrCat("mapping a buffer of ", state_->size, " bytes of device ", device.label));
+      !status.ok()) {
+    return status;
+  }
+  return host;
+}
+
+}  // namespace hal

@@ -1,0 +1,158 @@
+#include "hal/device.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "hal/buffer.h"
+#include "hal/event.h"
+#include "hal/kernel.h"
+#include "hal/kernel_bundle.h"
+#include "hal/physical_device.h"
+#include "hal/queue.h"
+#include "runtime/image_selection.h"
+#include "runtime/object_states.h"
+#include "runtime/queue_state.h"
+
+namespace hal {
+
+Device::Device(std::shared_ptr<internal::DeviceState> state) : state_(std::move(state)) {}
+Device::~Device() = default;
+
+const PhysicalDevice& Device::physical_device() const { return *state_->physical; }
+const std::string& Device::label() const { return state_->label; }
+uint32_t Device::partition_units() const { return state_->partition_units; }
+
+uint64_t Device::allocated_bytes() const {
+  return state_->allocated_bytes.load(std::memory_order_relaxed);
+}
+
+absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKind kind) {
+  if (size == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot allocate a buffer of 0 bytes on device ", state_->label));
+  }
+  const uint64_t capacity = state_->props().memory_bytes;
+  if (size > capacity) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("allocation of ", size, " bytes on device ", state_->label,
+                     " exceeds its memory (", capacity, " bytes)"));
+  }
+  const hal_buffer_kind raw_kind =
+      kind == BufferKind::kHostStaging ? HAL_BUFFER_HOST_STAGING : HAL_BUFFER_DEVICE;
+  hal_drv_buffer* buffer = nullptr;
+  uint64_t allocated = 0;
+  if (absl::Status status = state_->driver->ToStatus(
+          state_->table->buffer_allocate(state_->context, raw_kind, size, &buffer, &allocated),
+          absl::StrCat("allocating ", size, " bytes on device ", state_->label));
+      !status.ok()) {
+    return status;
+  }
+  state_->allocated_bytes.fetch_add(allocated, std::memory_order_relaxed);
+  return std::make_shared<Buffer>(
+      std::make_shared<internal::BufferState>(state_, buffer, size, allocated, kind));
+}
+
+absl::StatusOr<std::unique_ptr<Queue>> Device::CreateQueue() {
+  hal_drv_stream* stream = nullptr;
+  if (absl::Status status = state_->driver->ToStatus(
+          state_->table->stream_create(state_->context, &stream),
+          absl::StrCat("creating a queue on device ", state_->label));
+      !status.ok()) {
+    return status;
+  }
+  return std::make_unique<Queue>(std::make_unique<internal::QueueState>(state_, stream));
+}
+
+absl::StatusOr<std::shared_ptr<Event>> Device::CreateEvent() {
+  hal_drv_event* event = nullptr;
+  if (absl::Status status = state_->driver->ToStatus(
+          state_->table->event_create(state_->context, &event),
+          absl::StrCat("creating an event on device ", state_->label));
+      !status.ok()) {
+    return status;
+  }
+  return std::make_shared<Event>(std::make_shared<internal::EventState>(state_, event));
+}
+
+namespace {
+
+absl::Status CheckWorkgroupSize(const KernelInfo& info, const DeviceProperties& props,
+                                absl::string_view label) {
+  uint64_t invocations = 1;
+  for (int d = 0; d < 3; ++d) {
+    invocations *= info.workgroup_size[d];
+    if (props.max_workgroup_size[d] != 0 && info.workgroup_size[d] > props.max_workgroup_size[d]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "kernel \"", info.name, "\" declares workgroup size ",
+          absl::StrJoin(info.workgroup_size, "x"), ", larger than device ", label,
+          " allows in dimension ", d, " (", props.max_workgroup_size[d], ")"));
+    }
+  }
+  if (props.max_workgroup_invocations != 0 && invocations > props.max_workgroup_invocations) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "kernel \"", info.name, "\" declares ", invocations, " invocations per workgroup; device ",
+        label, " allows ", props.max_workgroup_invocations));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<Kernel>> Device::LoadKernel(const KernelBundle& bundle,
+                                                          absl::string_view kernel_name) {
+  const KernelInfo* info = bundle.FindKernel(kernel_name);
+  if (info == nullptr) {
+    std::vector<std::string> names;
+    for (const KernelInfo& kernel : bundle.kernels()) names.push_back(kernel.name);
+    return absl::NotFoundError(absl::StrCat("kernel bundle has no kernel \"", kernel_name,
+                                            "\"; it has [", absl::StrJoin(names, ", "), "]"));
+  }
+  if (absl::Status status = CheckWorkgroupSize(*info, state_->props(), state_->label);
+      !status.ok()) {
+    return status;
+  }
+  auto image_index =
+      internal::SelectImage(bundle, kernel_name, state_->props().kernel_formats, state_->label);
+  if (!image_index.ok()) return image_index.status();
+  const KernelImage& image = bundle.images()[*image_index];
+
+  std::shared_ptr<internal::ModuleState> module;
+  {
+    absl::MutexLock lock(&state_->modules_mu);
+    auto [it, inserted] = state_->modules.try_emplace({bundle.id(), *image_index});
+    if (inserted) {
+      hal_drv_module* raw = nullptr;
+      absl::Status status = state_->driver->ToStatus(
+          state_->table->module_load(state_->context, image.format.c_str(), image.data.data(),
+                                     image.data.size(), &raw),
+          absl::StrCat("loading the ", image.format, " image of kernel \"", kernel_name,
+                       "\" on device ", state_->label));
+      if (!status.ok()) {
+        state_->modules.erase(it);
+        return status;
+      }
+      it->second = std::make_shared<internal::ModuleState>(state_->table, raw);
+    }
+    module = it->second;
+  }
+  hal_kernel_signature signature{};
+  signature.binding_count = info->binding_count;
+  signature.push_constant_size = info->push_constant_size;
+  for (int d = 0; d < 3; ++d) signature.workgroup_size[d] = info->workgroup_size[d];
+  hal_drv_kernel* kernel = nullptr;
+  if (absl::Status status = state_->driver->ToStatus(
+          state_->table->kernel_get(module->module, info->name.c_str(), &signature, &kernel),
+          absl::StrCat("finding kernel \"", kernel_name, "\" in its ", image.format,
+                       " image on device ", state_->label));
+      !status.ok()) {
+    return status;
+  }
+  auto kernel_state = std::make_shared<internal::KernelState>();
+  kernel_state->device = state_;
+  kernel_state->module = std::move(module);
+  kernel_state->kernel = kernel;
+  kernel_state->info = *info;
+  kernel_state->image_format = image.format;
+  return std::make_shared<Kernel>(std::move(kernel_state));
+}
+
+}  // namespace hal

@@ -1,0 +1,129 @@
+#include "runtime/driver_loader.h"
+
+#include <dlfcn.h>
+
+#include <cstddef>
+#include <filesystem>
+#include "absl/strings/string_view.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "runtime/device_properties.h"
+
+namespace hal::internal {
+namespace {
+
+// Table fields every driver of this major version must provide: everything
+// up to and including the last function of minor version 0.
+constexpr size_t kMinimumTableSize =
+    offsetof(hal_driver_table, kernel_get) + sizeof(hal_driver_table::kernel_get);
+
+std::string RuntimeAbi() {
+  return absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".", HAL_DRIVER_ABI_VERSION_MINOR);
+}
+
+struct DlCloser {
+  void operator()(void* handle) const { dlclose(handle); }
+};
+using DlHandle = std::unique_ptr<void, DlCloser>;
+
+// Returns an empty string when the table is usable, else why not.
+std::string CheckTable(const hal_driver_table* table, const DriverManifest& manifest) {
+  if (table == nullptr) {
+    return absl::StrCat("the driver refused driver ABI ", RuntimeAbi(),
+                        " (its entry point returned no table)");
+  }
+  if (table->abi_major != HAL_DRIVER_ABI_VERSION_MAJOR) {
+    return absl::StrCat("the driver implements driver ABI ", table->abi_major, ".",
+                        table->abi_minor, " but this runtime needs ",
+                        HAL_DRIVER_ABI_VERSION_MAJOR, ".x");
+  }
+  if (table->struct_size < kMinimumTableSize) {
+    return absl::StrCat("the driver's table is ", table->struct_size,
+                        " bytes, smaller than ABI ", HAL_DRIVER_ABI_VERSION_MAJOR,
+                        ".0 requires (", kMinimumTableSize, ")");
+  }
+  for (const void* fn : {(const void*)table->initialize, (const void*)table->shutdown,
+                         (const void*)table->last_error_message, (const void*)table->kernel_get}) {
+    if (fn == nullptr) return "the driver's table has a missing (null) required function";
+  }
+  if (table->name == nullptr || manifest.name != table->name) {
+    return absl::StrCat("the library calls itself \"", table->name ? table->name : "(null)",
+                        "\", not \"", manifest.name, "\" as its manifest says");
+  }
+  return "";
+}
+
+}  // namespace
+
+DriverLoadResult LoadDriver(const DriverManifest& manifest) {
+  DriverLoadResult result;
+  Driver::Info& info = result.info;
+  info.name = manifest.name;
+  info.manifest_path = manifest.path;
+  info.library_path = manifest.library_path;
+  info.abi_version = absl::StrCat(manifest.abi_major, ".", manifest.abi_minor);
+
+  // Refuse another major version before running any of the driver's code.
+  if (manifest.abi_major != HAL_DRIVER_ABI_VERSION_MAJOR) {
+    info.reason = absl::StrCat("the manifest declares driver ABI ", info.abi_version,
+                               " but this runtime needs ", HAL_DRIVER_ABI_VERSION_MAJOR, ".x");
+    return result;
+  }
+  DlHandle handle(dlopen(manifest.library_path.c_str(), RTLD_NOW | RTLD_LOCAL));
+  if (!handle) {
+    info.reason = absl::StrCat("cannot load ", manifest.library_path, ": ", dlerror());
+    return result;
+  }
+  auto get_table = reinterpret_cast<hal_driver_get_table_fn>(
+      dlsym(handle.get(), HAL_DRIVER_ENTRY_POINT_NAME));
+  if (get_table == nullptr) {
+    info.reason = absl::StrCat(manifest.library_path, " does not export ",
+                               HAL_DRIVER_ENTRY_POINT_NAME, ": it is not a hal driver");
+    return result;
+  }
+  const hal_driver_table* table =
+      get_table(HAL_DRIVER_ABI_VERSION_MAJOR, HAL_DRIVER_ABI_VERSION_MINOR);
+  if (std::string problem = CheckTable(table, manifest); !problem.empty()) {
+    info.reason = std::move(problem);
+    return result;
+  }
+  info.version = table->version ? table->version : "";
+  info.abi_version = absl::StrCat(table->abi_major, ".", table->abi_minor);
+  if (hal_result init = table->initialize(); init != HAL_SUCCESS) {
+    info.reason = table->last_error_message();
+    if (info.reason.empty()) info.reason = absl::StrCat("initialize failed (", init, ")");
+    return result;  // the handle closes without shutdown: initialize failed
+  }
+  auto driver = std::make_shared<LoadedDriver>(manifest.name, handle.release(), table);
+  uint32_t count = 0;
+  if (absl::Status status = driver->ToStatus(table->device_count(&count), "device_count");
+      !status.ok()) {
+    info.reason = std::string(status.message());
+    return result;
+  }
+  for (uint32_t index = 0; index < count; ++index) {
+    auto props = QueryDeviceProperties(*driver, index);
+    if (!props.ok()) {
+      info.reason = std::string(props.status().message());
+      return result;
+    }
+    result.devices.push_back(*std::move(props));
+  }
+  info.available = true;
+  result.driver = std::move(driver);
+  return result;
+}
+
+std::string DefaultDriverFolder() {
+  Dl_info self{};
+  if (dladdr(reinterpret_cast<const void*>(&DefaultDriverFolder), &self) == 0 ||
+      self.dli_fname == nullptr) {
+    return "";
+  }
+  std::filesystem::path library_dir =
+      std::filesystem::weakly_canonical(self.dli_fname).parent_path();
+  return (library_dir / HAL_DRIVERS_DIR_FROM_LIBDIR).lexically_normal().string();
+}
+
+}  // namespace hal::internal

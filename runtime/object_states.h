@@ -1,0 +1,117 @@
+// The runtime's objects behind the public handles. Each holds the driver
+// object it wraps and a reference to its device's state, so a device context
+// is destroyed only after everything made from it.
+#ifndef HAL_RUNTIME_OBJECT_STATES_H_
+#define HAL_RUNTIME_OBJECT_STATES_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "hal/driver/hal_driver.h"
+#include "hal/kernel_bundle.h"
+#include "hal/physical_device.h"
+#include "runtime/loaded_driver.h"
+
+namespace hal::internal {
+
+// A module loaded from one image of one bundle; shared by its kernels and the
+// device's module cache.
+struct ModuleState {
+  ModuleState(const hal_driver_table* table, hal_drv_module* module)
+      : table(table), module(module) {}
+  ~ModuleState() { table->module_destroy(module); }
+  ModuleState(const ModuleState&) = delete;
+  ModuleState& operator=(const ModuleState&) = delete;
+
+  const hal_driver_table* table;
+  hal_drv_module* module;
+};
+
+struct DeviceState {
+  DeviceState(const PhysicalDevice* physical, hal_drv_context* context, std::string label,
+              uint32_t partition_units)
+      : physical(physical),
+        driver(&physical->loaded_driver()),
+        table(&driver->table()),
+        context(context),
+        label(std::move(label)),
+        partition_units(partition_units) {}
+  ~DeviceState() {
+    {
+      absl::MutexLock lock(&modules_mu);
+      modules.clear();
+    }
+    table->context_destroy(context);
+  }
+  DeviceState(const DeviceState&) = delete;
+  DeviceState& operator=(const DeviceState&) = delete;
+
+  const DeviceProperties& props() const { return physical->properties(); }
+
+  const PhysicalDevice* const physical;
+  const LoadedDriver* const driver;
+  const hal_driver_table* const table;
+  hal_drv_context* const context;
+  const std::string label;
+  const uint32_t partition_units;
+  // The one audited point of memory accounting: every allocation of this
+  // device adds its allocated size here and every free subtracts it.
+  std::atomic<uint64_t> allocated_bytes{0};
+
+  absl::Mutex modules_mu;
+  // (bundle id, image index) -> module.
+  absl::flat_hash_map<std::pair<uint64_t, size_t>, std::shared_ptr<ModuleState>> modules
+      ABSL_GUARDED_BY(modules_mu);
+};
+
+struct BufferState {
+  BufferState(std::shared_ptr<DeviceState> device, hal_drv_buffer* buffer, uint64_t size,
+              uint64_t allocated_size, BufferKind kind)
+      : device(std::move(device)),
+        buffer(buffer),
+        size(size),
+        allocated_size(allocated_size),
+        kind(kind) {}
+  ~BufferState() {
+    device->table->buffer_free(device->context, buffer);
+    device->allocated_bytes.fetch_sub(allocated_size, std::memory_order_relaxed);
+  }
+  BufferState(const BufferState&) = delete;
+  BufferState& operator=(const BufferState&) = delete;
+
+  const std::shared_ptr<DeviceState> device;
+  hal_drv_buffer* const buffer;
+  const uint64_t size;
+  const uint64_t allocated_size;
+  const BufferKind kind;
+};
+
+struct EventState {
+  EventState(std::shared_ptr<DeviceState> device, hal_drv_event* event)
+      : device(std::move(device)), event(event) {}
+  ~EventState() { device->table->event_destroy(event); }
+  EventState(const EventState&) = delete;
+  EventState& operator=(const EventState&) = delete;
+
+  const std::shared_ptr<DeviceState> device;
+  hal_drv_event* const event;
+  std::atomic<bool> submitted{false};  // signalled by some queue at least once
+};
+
+struct KernelState {
+  std::shared_ptr<DeviceState> device;
+  std::shared_ptr<ModuleState> module;
+  hal_drv_kernel* kernel = nullptr;
+  KernelInfo info;
+  std::string image_format;
+};
+
+}  // namespace hal::internal
+
+#endif  // HAL_RUNTIME_OBJECT_STATES_H_

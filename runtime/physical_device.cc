@@ -1,0 +1,78 @@
+#include "hal/physical_device.h"
+
+#include <atomic>
+
+#include "absl/strings/str_cat.h"
+#include "hal/device.h"
+#include "hal/selector.h"
+#include "runtime/loaded_driver.h"
+#include "runtime/object_states.h"
+
+namespace hal {
+
+PhysicalDevice::PhysicalDevice(const internal::LoadedDriver* driver, uint32_t index,
+                               DeviceProperties props)
+    : driver_(driver),
+      index_(index),
+      props_(std::move(props)),
+      id_(absl::StrCat(driver->name(), ":", index)) {}
+
+const std::string& PhysicalDevice::driver_name() const { return driver_->name(); }
+
+std::string PhysicalDevice::uuid_string() const { return FormatUuid(props_.uuid); }
+
+std::string PhysicalDevice::uuid_selector() const {
+  return absl::StrCat(driver_->name(), ":", uuid_string());
+}
+
+absl::StatusOr<uint64_t> PhysicalDevice::QueryFreeMemory() const {
+  uint64_t free_bytes = 0;
+  uint64_t total_bytes = 0;
+  if (absl::Status status = driver_->ToStatus(
+          driver_->table().device_get_memory_info(index_, &free_bytes, &total_bytes),
+          absl::StrCat("querying free memory of ", id_));
+      !status.ok()) {
+    return status;
+  }
+  return free_bytes;
+}
+
+absl::StatusOr<std::shared_ptr<Device>> PhysicalDevice::Open(const DeviceOptions& options) const {
+  if (options.partition_units != 0) {
+    if (props_.partition.kind == PartitionKind::kNone) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("device ", id_, " has no compute partitions, but ",
+                       options.partition_units, " partition units were asked for"));
+    }
+    if (options.partition_units > props_.partition.max_units) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "device ", id_, " has ", props_.partition.max_units, " partition units (",
+          PartitionKindName(props_.partition.kind), "), fewer than the ",
+          options.partition_units, " asked for"));
+    }
+  }
+  const hal_driver_table& table = driver_->table();
+  hal_context_desc desc{};
+  desc.struct_size = sizeof(desc);
+  desc.partition_units = options.partition_units;
+  hal_drv_context* context = nullptr;
+  if (absl::Status status = driver_->ToStatus(table.context_create(index_, &desc, &context),
+                                              absl::StrCat("opening device ", id_));
+      !status.ok()) {
+    return status;
+  }
+  uint32_t units = 0;
+  if (absl::Status status = driver_->ToStatus(table.context_get_partition(context, &units),
+                                              absl::StrCat("querying the partition of ", id_));
+      !status.ok()) {
+    table.context_destroy(context);
+    return status;
+  }
+  // Numbers contexts so that messages tell two contexts of one device apart.
+  static std::atomic<uint64_t> next_context_number{1};
+  std::string label = absl::StrCat(id_, "#", next_context_number.fetch_add(1));
+  return std::make_shared<Device>(
+      std::make_shared<internal::DeviceState>(this, context, std::move(label), units));
+}
+
+}  // namespace hal

@@ -1,0 +1,146 @@
+#include "hal/queue.h"
+
+#include "absl/strings/str_cat.h"
+#include "hal/buffer.h"
+#include "hal/event.h"
+#include "hal/kernel.h"
+#include "hal/status_macros.h"
+#include "runtime/queue_state.h"
+#include "runtime/queue_validation.h"
+
+namespace hal {
+namespace {
+
+// Submits through the driver; on success retains `objects` and lets the queue
+// release what completed.
+template <typename... Objects>
+absl::Status Submit(internal::QueueState& queue, hal_result result, absl::string_view what,
+                    const Objects&... objects) {
+  const internal::DeviceState& device = *queue.device();
+  if (result != HAL_SUCCESS) {
+    return device.driver->ToStatus(result, absl::StrCat(what, " on device ", device.label));
+  }
+  (queue.Retain(objects), ...);
+  queue.AfterSubmit();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Queue::Queue(std::unique_ptr<internal::QueueState> state) : state_(std::move(state)) {}
+Queue::~Queue() = default;
+
+absl::Status Queue::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t dst_offset,
+                                     uint64_t size) {
+  const internal::DeviceState& device = *state_->device();
+  HAL_RETURN_IF_ERROR(internal::CheckHostPointer(src, "copy source", size));
+  HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, dst, "copy destination", dst_offset, size));
+  if (size == 0) return absl::OkStatus();
+  return Submit(*state_,
+                device.table->stream_copy_host_to_device(state_->stream(), src,
+                                                         dst.state()->buffer, dst_offset, size),
+                absl::StrCat("copying ", size, " bytes from host to device"), dst.state());
+}
+
+absl::Status Queue::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
+                                     uint64_t size) {
+  const internal::DeviceState& device = *state_->device();
+  HAL_RETURN_IF_ERROR(internal::CheckHostPointer(dst, "copy destination", size));
+  HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, src, "copy source", src_offset, size));
+  if (size == 0) return absl::OkStatus();
+  return Submit(*state_,
+                device.table->stream_copy_device_to_host(state_->stream(), src.state()->buffer,
+                                                         src_offset, dst, size),
+                absl::StrCat("copying ", size, " bytes from device to host"), src.state());
+}
+
+absl::Status Queue::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
+                               uint64_t dst_offset, uint64_t size) {
+  const internal::DeviceState& device = *state_->device();
+  HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, src, "copy source", src_offset, size));
+  HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, dst, "copy destination", dst_offset, size));
+  if (size == 0) return absl::OkStatus();
+  return Submit(*state_,
+                device.table->stream_copy_buffer(state_->stream(), src.state()->buffer,
+                                                 src_offset, dst.state()->buffer, dst_offset,
+                                                 size),
+                absl::StrCat("copying ", size, " bytes between buffers"), src.state(),
+                dst.state());
+}
+
+absl::Status Queue::Fill(const Buffer& dst, uint64_t offset, uint64_t size, uint32_t pattern) {
+  const internal::DeviceState& device = *state_->device();
+  HAL_RETURN_IF_ERROR(internal::CheckFill(device, dst, offset, size));
+  if (size == 0) return absl::OkStatus();
+  return Submit(*state_,
+                device.table->stream_fill(state_->stream(), dst.state()->buffer, offset, size,
+                                          pattern),
+                absl::StrCat("filling ", size, " bytes"), dst.state());
+}
+
+absl::Status Queue::Dispatch(const Kernel& kernel, GridSize grid,
+                             absl::Span<const BufferBinding> bindings,
+                             absl::Span<const uint8_t> push_constants) {
+  const internal::DeviceState& device = *state_->device();
+  HAL_RETURN_IF_ERROR(internal::CheckDispatch(device, kernel, grid, bindings, push_constants));
+  hal_binding raw_bindings[kMaxBindings];
+  for (size_t i = 0; i < bindings.size(); ++i) {
+    raw_bindings[i].buffer = bindings[i].buffer->state()->buffer;
+    raw_bindings[i].offset = bindings[i].offset;
+  }
+  hal_dispatch_desc desc{};
+  desc.struct_size = sizeof(desc);
+  desc.workgroup_count[0] = grid.x;
+  desc.workgroup_count[1] = grid.y;
+  desc.workgroup_count[2] = grid.z;
+  desc.bindings = raw_bindings;
+  desc.binding_count = static_cast<uint32_t>(bindings.size());
+  desc.push_constants = push_constants.data();
+  desc.push_constant_size = static_cast<uint32_t>(push_constants.size());
+  const hal_result result =
+      device.table->stream_dispatch(state_->stream(), kernel.state()->kernel, &desc);
+  if (result != HAL_SUCCESS) {
+    return device.driver->ToStatus(
+        result, absl::StrCat("dispatching kernel \"", kernel.name(), "\" on device ", device.label));
+  }
+  state_->Retain(kernel.state());
+  for (const BufferBinding& binding : bindings) state_->Retain(binding.buffer->state());
+  state_->AfterSubmit();
+  return absl::OkStatus();
+}
+
+absl::Status Queue::Signal(Event& event) {
+  const internal::DeviceState& device = *state_->device();
+  const auto& event_state = event.state();
+  if (event_state->device.get() != &device) {
+    return absl::InvalidArgumentError(absl::StrCat("event belongs to device ",
+                                                   event_state->device->label,
+                                                   ", not to the queue's device ", device.label));
+  }
+  HAL_RETURN_IF_ERROR(Submit(*state_,
+                             device.table->stream_signal_event(state_->stream(), event_state->event),
+                             "signalling an event", event_state));
+  event_state->submitted.store(true, std::memory_order_release);
+  return absl::OkStatus();
+}
+
+absl::Status Queue::Wait(const Event& event) {
+  const internal::DeviceState& device = *state_->device();
+  const auto& event_state = event.state();
+  if (event_state->device.get() != &device) {
+    return absl::InvalidArgumentError(absl::StrCat("event belongs to device ",
+                                                   event_state->device->label,
+                                                   ", not to the queue's device ", device.label));
+  }
+  if (!event_state->submitted.load(std::memory_order_acquire)) {
+    // Waiting for an event nothing will signal would hang the queue forever.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot wait for an event of device ", device.label, " that no queue has signalled"));
+  }
+  return Submit(*state_, device.table->stream_wait_event(state_->stream(), event_state->event),
+                "waiting for an event", event_state);
+}
+
+absl::Status Queue::Synchronize() { return state_->Synchronize(); }
+
+}  // namespace hal
