@@ -1,0 +1,99 @@
+#include "backends/cpu/cpu_commands.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+namespace hal::cpu {
+namespace {
+
+// Copies and fills are split into blocks of this size across the pool; one
+// block or less runs on the worker alone, as waking helpers would cost more
+// than it saves.
+constexpr uint64_t kParallelBlockBytes = uint64_t{1} << 20;
+
+static_assert(std::endian::native == std::endian::little,
+              "fill patterns are little-endian and are stored as native words");
+static_assert(kParallelBlockBytes % sizeof(uint32_t) == 0, "fill blocks keep whole words");
+
+// Calls body(begin, end) over byte ranges covering [0, size), in parallel
+// blocks.
+template <typename Body>
+void ForEachBlock(uint64_t size, ThreadPool& pool, const Body& body) {
+  const uint64_t blocks = (size + kParallelBlockBytes - 1) / kParallelBlockBytes;
+  pool.ParallelFor(blocks, [&](uint64_t first_block, uint64_t end_block) {
+    body(first_block * kParallelBlockBytes, std::min(end_block * kParallelBlockBytes, size));
+  });
+}
+
+bool Overlap(const std::byte* first, const std::byte* second, uint64_t size) {
+  const auto a = reinterpret_cast<uintptr_t>(first);
+  const auto b = reinterpret_cast<uintptr_t>(second);
+  return a < b + size && b < a + size;
+}
+
+void ExecuteCopy(const CopyCommand& copy, ThreadPool& pool) {
+  // A buffer copied onto an overlapping range of itself copies as memmove
+  // does; parallel blocks could read bytes another block already overwrote.
+  if (Overlap(copy.source, copy.destination, copy.size)) {
+    std::memmove(copy.destination, copy.source, copy.size);
+    return;
+  }
+  ForEachBlock(copy.size, pool, [&](uint64_t begin, uint64_t end) {
+    std::memcpy(copy.destination + begin, copy.source + begin, end - begin);
+  });
+}
+
+void ExecuteFill(const FillCommand& fill, ThreadPool& pool) {
+  ForEachBlock(fill.size, pool, [&](uint64_t begin, uint64_t end) {
+    auto* words = reinterpret_cast<uint32_t*>(fill.destination + begin);
+    std::fill_n(words, (end - begin) / sizeof(uint32_t), fill.pattern);
+  });
+}
+
+void ExecuteDispatch(const DispatchCommand& dispatch, ThreadPool& pool) {
+  const uint32_t* count = dispatch.workgroup_count;
+  const uint64_t total = uint64_t{count[0]} * count[1] * count[2];
+  pool.ParallelFor(total, [&](uint64_t begin, uint64_t end) {
+    hal_cpu_dispatch args{};
+    std::copy_n(dispatch.workgroup_count, 3, args.workgroup_count);
+    std::copy_n(dispatch.workgroup_size, 3, args.workgroup_size);
+    args.bindings = dispatch.bindings.data();
+    args.binding_count = dispatch.binding_count;
+    args.push_constants = dispatch.push_constants.data();
+    args.push_constant_size = dispatch.push_constant_size;
+    // x varies fastest; step the id instead of dividing for every workgroup.
+    uint32_t* id = args.workgroup_id;
+    id[0] = static_cast<uint32_t>(begin % count[0]);
+    id[1] = static_cast<uint32_t>(begin / count[0] % count[1]);
+    id[2] = static_cast<uint32_t>(begin / count[0] / count[1]);
+    for (uint64_t flat = begin; flat < end; ++flat) {
+      dispatch.function(&args);
+      if (++id[0] == count[0]) {
+        id[0] = 0;
+        if (++id[1] == count[1]) {
+          id[1] = 0;
+          ++id[2];
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void Execute(const Command& command, ThreadPool& pool) {
+  struct Executor {
+    ThreadPool& pool;
+    void operator()(const CopyCommand& copy) const { ExecuteCopy(copy, pool); }
+    void operator()(const FillCommand& fill) const { ExecuteFill(fill, pool); }
+    void operator()(const DispatchCommand& dispatch) const { ExecuteDispatch(dispatch, pool); }
+    void operator()(const SignalEventCommand& signal) const {
+      signal.event->CompleteSignal(signal.generation);
+    }
+    void operator()(const WaitEventCommand& wait) const { wait.event->WaitFor(wait.generation); }
+  };
+  std::visit(Executor{pool}, command);
+}
+
+}  // namespace hal::cpu

@@ -1,0 +1,140 @@
+#include "backends/cpu/cpu_device.h"
+
+#include <sched.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "backends/cpu/cpu_error.h"
+#include "backends/cpu/proc_files.h"
+
+namespace hal::cpu {
+namespace {
+
+#if defined(__x86_64__)
+constexpr char kKernelFormats[] = "cpu-elf:x86_64";
+#elif defined(__aarch64__)
+constexpr char kKernelFormats[] = "cpu-elf:aarch64";
+#else
+#error "the CPU driver names the kernel format of x86_64 and aarch64 builds only"
+#endif
+
+// The CPU does not limit workgroups: a CPU kernel loops over its workgroup
+// itself. These bounds only keep the flat workgroup index of a grid within
+// 64 bits (2^31 * 2^16 * 2^16 < 2^64).
+constexpr uint32_t kMaxWorkgroupSize = 65536;
+constexpr uint32_t kMaxWorkgroupCount[3] = {(1u << 31) - 1, 65535, 65535};
+
+void CopyString(std::string_view text, char* out, size_t out_size) {
+  const size_t length = std::min(text.size(), out_size - 1);
+  std::memcpy(out, text.data(), length);
+  out[length] = '\0';
+}
+
+std::string ModelName() {
+  // x86 names the model; many Arm kernels only give "Processor" or nothing.
+  for (const char* key : {"model name", "Processor"}) {
+    if (auto name = ReadKeyValueField("/proc/cpuinfo", key)) return *name;
+  }
+  return "host CPU";
+}
+
+std::string VendorName() {
+  const std::optional<std::string> id = ReadKeyValueField("/proc/cpuinfo", "vendor_id");
+  if (!id) return "unknown";
+  if (*id == "GenuineIntel") return "Intel";
+  if (*id == "AuthenticAMD") return "AMD";
+  return *id;
+}
+
+uint64_t Fnv1a64(std::string_view text, uint64_t basis) {
+  uint64_t hash = basis;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3;
+  }
+  return hash;
+}
+
+// A UUID that is the same on every run on one machine and differs between
+// machines: two FNV-1a hashes (different offset bases) of the machine id
+// (/etc/machine-id, or D-Bus's copy) and the CPU model, marked as an
+// RFC 9562 version-8 (vendor-specific) UUID. Where no machine id exists (some
+// containers), it depends on the CPU model alone.
+void DeriveUuid(std::string_view model, uint8_t uuid[16]) {
+  std::optional<std::string> machine_id = ReadFirstLine("/etc/machine-id");
+  if (!machine_id) machine_id = ReadFirstLine("/var/lib/dbus/machine-id");
+  const std::string seed = machine_id.value_or("") + "\n" + std::string(model);
+  const uint64_t halves[2] = {Fnv1a64(seed, 0xcbf29ce484222325), Fnv1a64(seed, 0x84222325cbf29ce4)};
+  for (int i = 0; i < 16; ++i) uuid[i] = static_cast<uint8_t>(halves[i / 8] >> (8 * (i % 8)));
+  uuid[6] = static_cast<uint8_t>((uuid[6] & 0x0f) | 0x80);  // version 8
+  uuid[8] = static_cast<uint8_t>((uuid[8] & 0x3f) | 0x80);  // RFC 9562 variant
+}
+
+uint64_t TimestampResolutionNs() {
+  // stream timestamps come from std::chrono::steady_clock, CLOCK_MONOTONIC.
+  timespec resolution{};
+  if (clock_getres(CLOCK_MONOTONIC, &resolution) != 0) return 1;
+  const uint64_t ns = static_cast<uint64_t>(resolution.tv_sec) * 1'000'000'000 +
+                      static_cast<uint64_t>(resolution.tv_nsec);
+  return std::max<uint64_t>(ns, 1);
+}
+
+hal_device_properties ReadProperties() {
+  hal_device_properties props{};
+  props.struct_size = sizeof(props);
+  const std::string model = ModelName();
+  CopyString(model, props.name, sizeof(props.name));
+  CopyString(VendorName(), props.vendor, sizeof(props.vendor));
+  DeriveUuid(model, props.uuid);
+  props.type = HAL_DEVICE_TYPE_CPU;
+  props.total_memory_bytes = ReadMemInfoBytes("MemTotal").value_or(0);
+  props.compute_units = UsableCpuCount();
+  CopyString(kKernelFormats, props.kernel_formats, sizeof(props.kernel_formats));
+  props.partition_kind = HAL_PARTITION_NONE;
+  props.partition_granularity = 1;
+  props.partition_max_units = props.compute_units;
+  for (int d = 0; d < 3; ++d) {
+    props.max_workgroup_size[d] = kMaxWorkgroupSize;
+    props.max_workgroup_count[d] = kMaxWorkgroupCount[d];
+  }
+  props.max_workgroup_invocations = kMaxWorkgroupSize;
+  props.min_buffer_alignment = kBufferAlignment;
+  props.binding_offset_alignment = kBindingOffsetAlignment;
+  props.allocation_granularity = kAllocationGranularity;
+  props.timestamp_resolution_ns = TimestampResolutionNs();
+  return props;
+}
+
+}  // namespace
+
+uint32_t UsableCpuCount() {
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 0) {
+    return static_cast<uint32_t>(CPU_COUNT(&cpus));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+const hal_device_properties& DeviceProperties() {
+  static const hal_device_properties properties = ReadProperties();
+  return properties;
+}
+
+hal_result GetMemoryInfo(uint64_t* out_free_bytes, uint64_t* out_total_bytes) {
+  const std::optional<uint64_t> available = ReadMemInfoBytes("MemAvailable");
+  const std::optional<uint64_t> total = ReadMemInfoBytes("MemTotal");
+  if (!available || !total) {
+    return Fail(HAL_ERROR_UNAVAILABLE, "cannot read MemAvailable and MemTotal from /proc/meminfo");
+  }
+  *out_free_bytes = *available;
+  *out_total_bytes = *total;
+  return HAL_SUCCESS;
+}
+
+}  // namespace hal::cpu

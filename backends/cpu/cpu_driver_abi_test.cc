@@ -1,0 +1,649 @@
+// Tests the CPU driver plugin through its C ABI alone, as the runtime sees
+// it: dlopen the built library, take its table, and call nothing else.
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hal/driver/hal_driver.h"
+
+// The out-of-memory test asks for more than any machine has; sanitizer
+// allocators would abort instead of failing the allocation.
+extern "C" __attribute__((visibility("default"))) const char* __asan_default_options() {
+  return "allocator_may_return_null=1";
+}
+extern "C" __attribute__((visibility("default"))) const char* __tsan_default_options() {
+  return "allocator_may_return_null=1";
+}
+
+namespace {
+
+using ::testing::HasSubstr;
+
+#if defined(__x86_64__)
+constexpr char kExpectedFormat[] = "cpu-elf:x86_64";
+#elif defined(__aarch64__)
+constexpr char kExpectedFormat[] = "cpu-elf:aarch64";
+#endif
+
+struct CountConstants {
+  uint32_t workgroup_size[3];
+};
+struct SaxpyConstants {
+  float a;
+  uint32_t n;
+};
+
+std::vector<char> ReadFile(const char* path) {
+  std::ifstream file(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+class CpuDriverAbiTest : public ::testing::Test {
+ protected:
+  // One context for the whole suite, as the runtime and hal-cts share one.
+  static void SetUpTestSuite() {
+    library_ = dlopen(HAL_CPU_DRIVER_PATH, RTLD_NOW | RTLD_LOCAL);
+    if (library_ == nullptr) {
+      load_error_ = dlerror();
+      return;
+    }
+    const auto get_table =
+        reinterpret_cast<hal_driver_get_table_fn>(dlsym(library_, HAL_DRIVER_ENTRY_POINT_NAME));
+    if (get_table == nullptr) {
+      load_error_ = "no entry point";
+      return;
+    }
+    get_table_ = get_table;
+    table_ = get_table(HAL_DRIVER_ABI_VERSION_MAJOR, HAL_DRIVER_ABI_VERSION_MINOR);
+    if (table_ == nullptr || table_->initialize() != HAL_SUCCESS) {
+      load_error_ = "the driver refused the runtime's ABI version or failed to initialize";
+      table_ = nullptr;
+      return;
+    }
+    const hal_context_desc desc{sizeof(hal_context_desc), 0};
+    if (table_->context_create(0, &desc, &context_) != HAL_SUCCESS) {
+      load_error_ = std::string("context_create: ") + table_->last_error_message();
+      table_ = nullptr;
+    }
+  }
+
+  static void TearDownTestSuite() {
+    if (table_ == nullptr) return;
+    table_->context_destroy(context_);
+    table_->shutdown();
+    // The library stays loaded: the process ends soon, and unloading code
+    // whose threads have just been joined gains nothing.
+  }
+
+  void SetUp() override { ASSERT_NE(table_, nullptr) << load_error_; }
+
+  // Streams go first: destroying one waits for work that may use the rest,
+  // including a held dispatch that a failed assertion left unreleased.
+  void TearDown() override {
+    if (hold_flag_buffer_ != nullptr) Release();
+    for (hal_drv_stream* stream : streams_) table_->stream_destroy(stream);
+    for (hal_drv_event* event : events_) table_->event_destroy(event);
+    for (hal_drv_module* module : modules_) table_->module_destroy(module);
+    for (hal_drv_buffer* buffer : buffers_) table_->buffer_free(context_, buffer);
+  }
+
+  hal_drv_buffer* Allocate(uint64_t size, hal_buffer_kind kind = HAL_BUFFER_DEVICE) {
+    hal_drv_buffer* buffer = nullptr;
+    uint64_t allocated = 0;
+    EXPECT_EQ(table_->buffer_allocate(context_, kind, size, &buffer, &allocated), HAL_SUCCESS)
+        << table_->last_error_message();
+    std::lock_guard lock(tracking_mutex_);
+    if (buffer != nullptr) buffers_.push_back(buffer);
+    return buffer;
+  }
+
+  template <typename T = uint8_t>
+  T* Map(hal_drv_buffer* buffer) {
+    void* host = nullptr;
+    EXPECT_EQ(table_->buffer_map(context_, buffer, &host), HAL_SUCCESS);
+    return static_cast<T*>(host);
+  }
+
+  hal_drv_stream* CreateStream() {
+    hal_drv_stream* stream = nullptr;
+    EXPECT_EQ(table_->stream_create(context_, &stream), HAL_SUCCESS);
+    std::lock_guard lock(tracking_mutex_);
+    streams_.push_back(stream);
+    return stream;
+  }
+
+  hal_drv_event* CreateEvent() {
+    hal_drv_event* event = nullptr;
+    EXPECT_EQ(table_->event_create(context_, &event), HAL_SUCCESS);
+    std::lock_guard lock(tracking_mutex_);
+    events_.push_back(event);
+    return event;
+  }
+
+  hal_drv_module* LoadTestKernels() {
+    const std::vector<char> image = ReadFile(HAL_CPU_TEST_KERNELS_PATH);
+    EXPECT_FALSE(image.empty()) << "cannot read " << HAL_CPU_TEST_KERNELS_PATH;
+    hal_drv_module* module = nullptr;
+    EXPECT_EQ(table_->module_load(context_, kExpectedFormat, image.data(), image.size(), &module),
+              HAL_SUCCESS)
+        << table_->last_error_message();
+    std::lock_guard lock(tracking_mutex_);
+    if (module != nullptr) modules_.push_back(module);
+    return module;
+  }
+
+  hal_drv_kernel* GetKernel(hal_drv_module* module, const char* name,
+                            const hal_kernel_signature& signature) {
+    hal_drv_kernel* kernel = nullptr;
+    EXPECT_EQ(table_->kernel_get(module, name, &signature, &kernel), HAL_SUCCESS)
+        << table_->last_error_message();
+    return kernel;
+  }
+
+  uint64_t Timestamp(hal_drv_event* event) {
+    uint64_t ns = 0;
+    EXPECT_EQ(table_->event_timestamp_ns(event, &ns), HAL_SUCCESS) << table_->last_error_message();
+    return ns;
+  }
+
+  // Dispatches hal_test_wait_for_flag, which holds `stream` until Release().
+  void Hold(hal_drv_stream* stream) {
+    if (hold_kernel_ == nullptr) {
+      hold_kernel_ = GetKernel(LoadTestKernels(), "hal_test_wait_for_flag",
+                               hal_kernel_signature{1, 0, {1, 1, 1}});
+      hold_flag_buffer_ = Allocate(sizeof(uint32_t));
+    }
+    uint32_t* flag = Map<uint32_t>(hold_flag_buffer_);
+    __atomic_store_n(flag, 0, __ATOMIC_RELEASE);
+    const hal_binding binding{hold_flag_buffer_, 0};
+    const hal_dispatch_desc desc{sizeof(hal_dispatch_desc), {1, 1, 1}, &binding, 1, nullptr, 0};
+    ASSERT_EQ(table_->stream_dispatch(stream, hold_kernel_, &desc), HAL_SUCCESS);
+  }
+  void Release() { __atomic_store_n(Map<uint32_t>(hold_flag_buffer_), 1, __ATOMIC_RELEASE); }
+
+  // Runs hal_test_count_workgroups over `grid` on `stream` and checks that
+  // every workgroup ran exactly once with the right arguments.
+  void ExpectEveryWorkgroupOnce(hal_drv_stream* stream, hal_drv_kernel* kernel,
+                                const uint32_t (&grid)[3]) {
+    const uint64_t workgroups = uint64_t{grid[0]} * grid[1] * grid[2];
+    hal_drv_buffer* counts = Allocate(workgroups * sizeof(uint32_t));
+    hal_drv_buffer* errors = Allocate(sizeof(uint32_t));
+    std::memset(Map(counts), 0, workgroups * sizeof(uint32_t));
+    std::memset(Map(errors), 0, sizeof(uint32_t));
+    const hal_binding bindings[2] = {{counts, 0}, {errors, 0}};
+    const CountConstants constants{{4, 2, 1}};
+    const hal_dispatch_desc desc{
+        sizeof(hal_dispatch_desc), {grid[0], grid[1], grid[2]}, bindings, 2, &constants,
+        sizeof(constants)};
+    ASSERT_EQ(table_->stream_dispatch(stream, kernel, &desc), HAL_SUCCESS);
+    ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+    EXPECT_EQ(Map<uint32_t>(errors)[0], 0u) << "calls with wrong ids or arguments";
+    const uint32_t* visits = Map<uint32_t>(counts);
+    for (uint64_t i = 0; i < workgroups; ++i) {
+      ASSERT_EQ(visits[i], 1u) << "workgroup " << i << " of grid " << grid[0] << "x" << grid[1]
+                               << "x" << grid[2];
+    }
+  }
+
+  hal_drv_kernel* CountKernel() {
+    return GetKernel(LoadTestKernels(), "hal_test_count_workgroups",
+                     hal_kernel_signature{2, sizeof(CountConstants), {4, 2, 1}});
+  }
+
+  static void* library_;
+  static hal_driver_get_table_fn get_table_;
+  static const hal_driver_table* table_;
+  static hal_drv_context* context_;
+  static std::string load_error_;
+
+ private:
+  // Objects to destroy after the test; tests may create them from threads.
+  std::mutex tracking_mutex_;
+  std::vector<hal_drv_stream*> streams_;
+  std::vector<hal_drv_event*> events_;
+  std::vector<hal_drv_module*> modules_;
+  std::vector<hal_drv_buffer*> buffers_;
+  hal_drv_kernel* hold_kernel_ = nullptr;
+  hal_drv_buffer* hold_flag_buffer_ = nullptr;
+};
+
+void* CpuDriverAbiTest::library_ = nullptr;
+hal_driver_get_table_fn CpuDriverAbiTest::get_table_ = nullptr;
+const hal_driver_table* CpuDriverAbiTest::table_ = nullptr;
+hal_drv_context* CpuDriverAbiTest::context_ = nullptr;
+std::string CpuDriverAbiTest::load_error_;
+
+// --- Table and devices ---
+
+TEST_F(CpuDriverAbiTest, TableDeclaresItsAbiVersionAndName) {
+  EXPECT_EQ(table_->struct_size, sizeof(hal_driver_table));
+  EXPECT_EQ(table_->abi_major, HAL_DRIVER_ABI_VERSION_MAJOR);
+  EXPECT_EQ(table_->abi_minor, HAL_DRIVER_ABI_VERSION_MINOR);
+  EXPECT_STREQ(table_->name, "cpu");
+  EXPECT_STRNE(table_->version, "");
+}
+
+TEST_F(CpuDriverAbiTest, RefusesAnotherMajorVersionAndServesAnyMinor) {
+  EXPECT_EQ(get_table_(HAL_DRIVER_ABI_VERSION_MAJOR + 1, 0), nullptr);
+  EXPECT_EQ(get_table_(HAL_DRIVER_ABI_VERSION_MAJOR, HAL_DRIVER_ABI_VERSION_MINOR + 1), table_);
+}
+
+TEST_F(CpuDriverAbiTest, LastErrorMessageIsNeverNull) {
+  const char* message = nullptr;
+  std::thread([&] { message = table_->last_error_message(); }).join();
+  ASSERT_NE(message, nullptr);
+}
+
+TEST_F(CpuDriverAbiTest, ReportsTheHostCpuAsOneDevice) {
+  uint32_t count = 0;
+  ASSERT_EQ(table_->device_count(&count), HAL_SUCCESS);
+  ASSERT_EQ(count, 1u);
+  hal_device_properties props{};
+  props.struct_size = sizeof(props);
+  ASSERT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
+  EXPECT_EQ(props.struct_size, sizeof(props));
+  EXPECT_STRNE(props.name, "");
+  EXPECT_STRNE(props.vendor, "");
+  EXPECT_EQ(props.type, HAL_DEVICE_TYPE_CPU);
+  EXPECT_GT(props.total_memory_bytes, uint64_t{64} << 20);
+  EXPECT_GE(props.compute_units, 1u);
+  EXPECT_LE(props.compute_units, std::thread::hardware_concurrency());
+  EXPECT_STREQ(props.kernel_formats, kExpectedFormat);
+  EXPECT_EQ(props.partition_kind, HAL_PARTITION_NONE);
+  EXPECT_EQ(props.partition_max_units, props.compute_units);
+  EXPECT_EQ(props.min_buffer_alignment, 64u);
+  EXPECT_EQ(props.binding_offset_alignment, 16u);
+  EXPECT_EQ(props.allocation_granularity, 64u);
+  EXPECT_GE(props.timestamp_resolution_ns, 1u);
+  for (int d = 0; d < 3; ++d) {
+    EXPECT_GE(props.max_workgroup_size[d], 1024u);
+    EXPECT_GE(props.max_workgroup_count[d], 65535u);
+  }
+  EXPECT_GE(props.max_workgroup_invocations, 1024u);
+  // A version-8 (vendor-specific) RFC 9562 UUID.
+  EXPECT_EQ(props.uuid[6] >> 4, 8);
+  EXPECT_EQ(props.uuid[8] >> 6, 2);
+}
+
+TEST_F(CpuDriverAbiTest, UuidIsStableAcrossCalls) {
+  hal_device_properties first{};
+  hal_device_properties second{};
+  first.struct_size = second.struct_size = sizeof(hal_device_properties);
+  ASSERT_EQ(table_->device_get_properties(0, &first), HAL_SUCCESS);
+  ASSERT_EQ(table_->device_get_properties(0, &second), HAL_SUCCESS);
+  EXPECT_EQ(std::memcmp(first.uuid, second.uuid, sizeof(first.uuid)), 0);
+}
+
+TEST_F(CpuDriverAbiTest, FillsOnlyThePartOfThePropertiesTheCallerKnows) {
+  // A runtime built against a shorter struct sets a smaller struct_size.
+  hal_device_properties props{};
+  std::memset(&props, 0x5a, sizeof(props));
+  props.struct_size = offsetof(hal_device_properties, vendor);
+  ASSERT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
+  EXPECT_EQ(props.struct_size, offsetof(hal_device_properties, vendor));
+  EXPECT_STRNE(props.name, "");
+  EXPECT_EQ(static_cast<unsigned char>(props.vendor[0]), 0x5a);
+}
+
+TEST_F(CpuDriverAbiTest, FreeMemoryIsWithinTheTotal) {
+  uint64_t free_bytes = 0;
+  uint64_t total_bytes = 0;
+  ASSERT_EQ(table_->device_get_memory_info(0, &free_bytes, &total_bytes), HAL_SUCCESS);
+  hal_device_properties props{};
+  props.struct_size = sizeof(props);
+  ASSERT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
+  EXPECT_EQ(total_bytes, props.total_memory_bytes);
+  EXPECT_GT(free_bytes, 0u);
+  EXPECT_LE(free_bytes, total_bytes);
+}
+
+TEST_F(CpuDriverAbiTest, ContextIsGrantedTheWholeDevice) {
+  uint32_t units = 0;
+  ASSERT_EQ(table_->context_get_partition(context_, &units), HAL_SUCCESS);
+  hal_device_properties props{};
+  props.struct_size = sizeof(props);
+  ASSERT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
+  EXPECT_EQ(units, props.compute_units);
+}
+
+// --- Memory ---
+
+TEST_F(CpuDriverAbiTest, AllocatesAlignedMappableBuffersOfBothKinds) {
+  for (const hal_buffer_kind kind : {HAL_BUFFER_DEVICE, HAL_BUFFER_HOST_STAGING}) {
+    hal_drv_buffer* buffer = nullptr;
+    uint64_t allocated = 0;
+    ASSERT_EQ(table_->buffer_allocate(context_, kind, 1000, &buffer, &allocated), HAL_SUCCESS);
+    EXPECT_EQ(allocated, 1024u) << "1000 bytes rounded up to the 64-byte granularity";
+    void* host = nullptr;
+    ASSERT_EQ(table_->buffer_map(context_, buffer, &host), HAL_SUCCESS);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(host) % 64, 0u);
+    std::memset(host, 0xab, allocated);  // the whole rounded size is usable
+    EXPECT_EQ(static_cast<uint8_t*>(host)[allocated - 1], 0xab);
+    table_->buffer_free(context_, buffer);
+  }
+}
+
+TEST_F(CpuDriverAbiTest, AllocationBeyondTheAddressSpaceIsOutOfMemory) {
+  hal_drv_buffer* buffer = nullptr;
+  uint64_t allocated = 0;
+  EXPECT_EQ(
+      table_->buffer_allocate(context_, HAL_BUFFER_DEVICE, uint64_t{1} << 62, &buffer, &allocated),
+      HAL_ERROR_OUT_OF_MEMORY);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("4611686018427387904 bytes"));
+  EXPECT_EQ(table_->buffer_allocate(context_, HAL_BUFFER_DEVICE, UINT64_MAX, &buffer, &allocated),
+            HAL_ERROR_OUT_OF_MEMORY);
+}
+
+// --- Copies and fills ---
+
+TEST_F(CpuDriverAbiTest, CopiesInEveryDirectionWithOffsets) {
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_buffer* first = Allocate(256);
+  hal_drv_buffer* second = Allocate(256, HAL_BUFFER_HOST_STAGING);
+  std::vector<uint8_t> source(100);
+  std::iota(source.begin(), source.end(), uint8_t{1});
+  std::vector<uint8_t> result(120, 0xee);
+  std::memset(Map(first), 0, 256);
+  std::memset(Map(second), 0, 256);
+
+  ASSERT_EQ(table_->stream_copy_host_to_device(stream, source.data(), first, 7, 100), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_buffer(stream, first, 7, second, 131, 100), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream, second, 131, result.data() + 10, 100),
+            HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+
+  EXPECT_EQ(Map(first)[6], 0);
+  EXPECT_EQ(std::memcmp(Map(first) + 7, source.data(), 100), 0);
+  EXPECT_EQ(Map(first)[107], 0);
+  EXPECT_EQ(Map(second)[130], 0);
+  EXPECT_EQ(std::memcmp(Map(second) + 131, source.data(), 100), 0);
+  EXPECT_EQ(Map(second)[231], 0);
+  EXPECT_EQ(result[9], 0xee);
+  EXPECT_EQ(std::memcmp(result.data() + 10, source.data(), 100), 0);
+  EXPECT_EQ(result[110], 0xee);
+}
+
+TEST_F(CpuDriverAbiTest, CopyOntoAnOverlappingRangeOfTheSameBufferActsAsMemmove) {
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_buffer* buffer = Allocate(256);
+  std::vector<uint8_t> original(256);
+  std::iota(original.begin(), original.end(), uint8_t{0});
+  std::memcpy(Map(buffer), original.data(), 256);
+  ASSERT_EQ(table_->stream_copy_buffer(stream, buffer, 0, buffer, 16, 200), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+  EXPECT_EQ(std::memcmp(Map(buffer), original.data(), 16), 0);
+  EXPECT_EQ(std::memcmp(Map(buffer) + 16, original.data(), 200), 0);
+  EXPECT_EQ(std::memcmp(Map(buffer) + 216, original.data() + 216, 40), 0);
+}
+
+TEST_F(CpuDriverAbiTest, CopiesOfZeroBytesTouchNothing) {
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_buffer* buffer = Allocate(64);
+  std::memset(Map(buffer), 0x11, 64);
+  ASSERT_EQ(table_->stream_copy_host_to_device(stream, nullptr, buffer, 64, 0), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream, buffer, 0, nullptr, 0), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_buffer(stream, buffer, 64, buffer, 0, 0), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_fill(stream, buffer, 0, 0, 0), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+  EXPECT_EQ(Map(buffer)[0], 0x11);
+  EXPECT_EQ(Map(buffer)[63], 0x11);
+}
+
+TEST_F(CpuDriverAbiTest, FillRepeatsThePatternLittleEndianWithinItsRange) {
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_buffer* buffer = Allocate(64);
+  std::memset(Map(buffer), 0, 64);
+  ASSERT_EQ(table_->stream_fill(stream, buffer, 8, 12, 0xa1b2c3d4), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+  const uint8_t* bytes = Map(buffer);
+  EXPECT_EQ(bytes[7], 0);
+  for (int i = 8; i < 20; i += 4) {
+    EXPECT_EQ(bytes[i], 0xd4);
+    EXPECT_EQ(bytes[i + 1], 0xc3);
+    EXPECT_EQ(bytes[i + 2], 0xb2);
+    EXPECT_EQ(bytes[i + 3], 0xa1);
+  }
+  EXPECT_EQ(bytes[20], 0);
+}
+
+TEST_F(CpuDriverAbiTest, LargeCopiesAndFillsSpreadOverThePoolCoverEveryByte) {
+  // Several 1 MiB blocks plus a ragged tail, at unaligned offsets.
+  constexpr uint64_t kSize = (uint64_t{5} << 20) + 12;
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_buffer* source = Allocate(kSize + 64);
+  hal_drv_buffer* destination = Allocate(kSize + 64);
+  std::vector<uint32_t> host(kSize / 4);
+  std::iota(host.begin(), host.end(), 0u);
+  std::vector<uint32_t> readback(kSize / 4);
+
+  ASSERT_EQ(table_->stream_fill(stream, destination, 4, kSize, 0x01020304), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+  const uint32_t* filled = reinterpret_cast<const uint32_t*>(Map(destination) + 4);
+  EXPECT_EQ(std::count(filled, filled + kSize / 4, 0x01020304u), static_cast<long>(kSize / 4));
+
+  ASSERT_EQ(table_->stream_copy_host_to_device(stream, host.data(), source, 3, kSize), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_buffer(stream, source, 3, destination, 17, kSize), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream, destination, 17, readback.data(), kSize),
+            HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+  EXPECT_EQ(readback, host);
+}
+
+// --- Streams and events ---
+
+TEST_F(CpuDriverAbiTest, EventsCompleteInOrderWithMonotonicTimestamps) {
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_buffer* buffer = Allocate(1 << 20);
+  std::vector<hal_drv_event*> events;
+  for (int i = 0; i < 8; ++i) {
+    events.push_back(CreateEvent());
+    ASSERT_EQ(table_->stream_fill(stream, buffer, 0, 1 << 20, i), HAL_SUCCESS);
+    ASSERT_EQ(table_->stream_signal_event(stream, events.back()), HAL_SUCCESS);
+  }
+  ASSERT_EQ(table_->event_synchronize(events.back()), HAL_SUCCESS);
+  uint64_t previous = 0;
+  for (hal_drv_event* event : events) {
+    EXPECT_EQ(table_->event_query(event), HAL_SUCCESS) << "an earlier event is still pending";
+    const uint64_t ns = Timestamp(event);
+    EXPECT_GE(ns, previous);
+    previous = ns;
+  }
+  EXPECT_GT(Timestamp(events.back()), Timestamp(events.front()))
+      << "eight 1 MiB fills took no time at all";
+}
+
+TEST_F(CpuDriverAbiTest, NeverSignalledEventIsNotReadyAndCannotBeWaitedFor) {
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_event* event = CreateEvent();
+  EXPECT_EQ(table_->event_query(event), HAL_NOT_READY);
+  EXPECT_EQ(table_->event_synchronize(event), HAL_ERROR_FAILED_PRECONDITION);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("never signalled"));
+  uint64_t ns = 0;
+  EXPECT_EQ(table_->event_timestamp_ns(event, &ns), HAL_ERROR_FAILED_PRECONDITION);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("never signalled"));
+  EXPECT_EQ(table_->stream_wait_event(stream, event), HAL_ERROR_FAILED_PRECONDITION);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("never signalled"));
+}
+
+TEST_F(CpuDriverAbiTest, WaitEventHoldsBackAnotherStream) {
+  hal_drv_stream* producer = CreateStream();
+  hal_drv_stream* consumer = CreateStream();
+  hal_drv_event* produced = CreateEvent();
+  hal_drv_event* consumed = CreateEvent();
+  hal_drv_buffer* buffer = Allocate(64);
+  std::memset(Map(buffer), 0, 64);
+
+  Hold(producer);
+  ASSERT_EQ(table_->stream_fill(producer, buffer, 0, 4, 7), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_signal_event(producer, produced), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_wait_event(consumer, produced), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_buffer(consumer, buffer, 0, buffer, 4, 4), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_signal_event(consumer, consumed), HAL_SUCCESS);
+
+  // Give the consumer time to run ahead if the wait did not hold it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(table_->event_query(produced), HAL_NOT_READY);
+  EXPECT_EQ(table_->event_query(consumed), HAL_NOT_READY);
+  Release();
+
+  ASSERT_EQ(table_->stream_synchronize(consumer), HAL_SUCCESS);
+  EXPECT_EQ(Map<uint32_t>(buffer)[1], 7u) << "the consumer copied before the producer filled";
+  EXPECT_EQ(table_->event_query(produced), HAL_SUCCESS);
+  EXPECT_LE(Timestamp(produced), Timestamp(consumed));
+}
+
+TEST_F(CpuDriverAbiTest, ResignallingResetsTheEventUntilReached) {
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_event* event = CreateEvent();
+  ASSERT_EQ(table_->stream_signal_event(stream, event), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_synchronize(event), HAL_SUCCESS);
+  const uint64_t first = Timestamp(event);
+
+  Hold(stream);
+  ASSERT_EQ(table_->stream_signal_event(stream, event), HAL_SUCCESS);
+  EXPECT_EQ(table_->event_query(event), HAL_NOT_READY);
+  uint64_t ns = 0;
+  EXPECT_EQ(table_->event_timestamp_ns(event, &ns), HAL_ERROR_FAILED_PRECONDITION);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("not been reached"));
+  Release();
+  ASSERT_EQ(table_->event_synchronize(event), HAL_SUCCESS);
+  EXPECT_GT(Timestamp(event), first);
+}
+
+TEST_F(CpuDriverAbiTest, EventMayBeDestroyedWhileItsSignalIsQueued) {
+  hal_drv_stream* stream = CreateStream();
+  Hold(stream);
+  hal_drv_event* event = nullptr;
+  ASSERT_EQ(table_->event_create(context_, &event), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_signal_event(stream, event), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_wait_event(stream, event), HAL_SUCCESS);
+  table_->event_destroy(event);
+  Release();
+  EXPECT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+}
+
+TEST_F(CpuDriverAbiTest, StreamDestroyFinishesQueuedWork) {
+  constexpr uint64_t kSize = 4 << 20;
+  hal_drv_buffer* buffer = Allocate(kSize);
+  hal_drv_stream* stream = nullptr;
+  ASSERT_EQ(table_->stream_create(context_, &stream), HAL_SUCCESS);
+  for (uint32_t i = 1; i <= 4; ++i) {
+    ASSERT_EQ(table_->stream_fill(stream, buffer, 0, kSize, i), HAL_SUCCESS);
+  }
+  table_->stream_destroy(stream);
+  const uint32_t* words = Map<uint32_t>(buffer);
+  EXPECT_EQ(std::count(words, words + kSize / 4, 4u), static_cast<long>(kSize / 4));
+}
+
+// --- Modules and dispatch ---
+
+TEST_F(CpuDriverAbiTest, RejectsAnImageThatIsNotASharedObject) {
+  const std::string image(256, 'x');  // long enough for dlopen to read a header
+  hal_drv_module* module = nullptr;
+  EXPECT_EQ(table_->module_load(context_, kExpectedFormat, image.data(), image.size(), &module),
+            HAL_ERROR_INVALID_ARGUMENT);
+  // The message carries dlopen's own explanation.
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("cannot be loaded"));
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("invalid ELF header"));
+}
+
+TEST_F(CpuDriverAbiTest, ImageLoadedAfterADestroyedModuleIsNeverMistakenForIt) {
+  // The test kernels are linked -z nodelete, so they stay loaded after
+  // module_destroy; a bad image loaded next must still be rejected rather
+  // than resolve to the stale object.
+  const std::vector<char> kernels = ReadFile(HAL_CPU_TEST_KERNELS_PATH);
+  hal_drv_module* module = nullptr;
+  ASSERT_EQ(table_->module_load(context_, kExpectedFormat, kernels.data(), kernels.size(), &module),
+            HAL_SUCCESS);
+  table_->module_destroy(module);
+  const std::string image = "still not an ELF file";
+  EXPECT_EQ(table_->module_load(context_, kExpectedFormat, image.data(), image.size(), &module),
+            HAL_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_F(CpuDriverAbiTest, MissingKernelIsNotFound) {
+  hal_drv_module* module = LoadTestKernels();
+  ASSERT_NE(module, nullptr);
+  const hal_kernel_signature signature{0, 0, {1, 1, 1}};
+  hal_drv_kernel* kernel = nullptr;
+  EXPECT_EQ(table_->kernel_get(module, "no_such_kernel", &signature, &kernel), HAL_ERROR_NOT_FOUND);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("\"no_such_kernel\""));
+}
+
+TEST_F(CpuDriverAbiTest, DispatchRunsEveryWorkgroupOfTheGridExactlyOnce) {
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_kernel* kernel = CountKernel();
+  ASSERT_NE(kernel, nullptr);
+  ExpectEveryWorkgroupOnce(stream, kernel, {1, 1, 1});  // runs inline on the worker
+  ExpectEveryWorkgroupOnce(stream, kernel, {7, 5, 3});
+  ExpectEveryWorkgroupOnce(stream, kernel, {1000, 1, 1});
+  ExpectEveryWorkgroupOnce(stream, kernel, {33, 17, 9});
+  ExpectEveryWorkgroupOnce(stream, kernel, {1, 1, 257});
+}
+
+TEST_F(CpuDriverAbiTest, DispatchAppliesBindingOffsetsAndCopiesPushConstants) {
+  constexpr uint32_t kCount = 10000;
+  constexpr uint32_t kWorkgroupSize = 64;
+  constexpr uint64_t kXOffset = 48;
+  constexpr uint64_t kYOffset = 16;
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_kernel* kernel = GetKernel(LoadTestKernels(), "hal_test_saxpy",
+                                     hal_kernel_signature{2, 8, {kWorkgroupSize, 1, 1}});
+  ASSERT_NE(kernel, nullptr);
+  hal_drv_buffer* x = Allocate(kXOffset + kCount * sizeof(float));
+  hal_drv_buffer* y = Allocate(kYOffset + (kCount + 1) * sizeof(float));
+  float* host_x = reinterpret_cast<float*>(Map(x) + kXOffset);
+  float* host_y = reinterpret_cast<float*>(Map(y) + kYOffset);
+  for (uint32_t i = 0; i < kCount; ++i) {
+    host_x[i] = static_cast<float>(i);
+    host_y[i] = 1.0f;
+  }
+  host_y[kCount] = -1.0f;  // beyond n: must stay untouched
+
+  const hal_binding bindings[2] = {{x, kXOffset}, {y, kYOffset}};
+  SaxpyConstants constants{2.0f, kCount};
+  const hal_dispatch_desc desc{sizeof(hal_dispatch_desc),
+                               {(kCount + kWorkgroupSize - 1) / kWorkgroupSize, 1, 1},
+                               bindings,
+                               2,
+                               &constants,
+                               sizeof(constants)};
+  Hold(stream);  // the dispatch must still be queued when the constants change
+  ASSERT_EQ(table_->stream_dispatch(stream, kernel, &desc), HAL_SUCCESS);
+  constants.a = 100.0f;
+  Release();
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+
+  for (uint32_t i = 0; i < kCount; ++i) {
+    ASSERT_EQ(host_y[i], 2.0f * static_cast<float>(i) + 1.0f) << "element " << i;
+  }
+  EXPECT_EQ(host_y[kCount], -1.0f);
+}
+
+TEST_F(CpuDriverAbiTest, StreamsOnSeveralThreadsShareThePool) {
+  hal_drv_kernel* kernel = CountKernel();
+  ASSERT_NE(kernel, nullptr);
+  std::vector<hal_drv_stream*> streams = {CreateStream(), CreateStream(), CreateStream()};
+  std::vector<std::thread> threads;
+  for (hal_drv_stream* stream : streams) {
+    threads.emplace_back([this, stream, kernel] {
+      for (int i = 0; i < 5; ++i) ExpectEveryWorkgroupOnce(stream, kernel, {64, 8, 2});
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+}
+
+}  // namespace

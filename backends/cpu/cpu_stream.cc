@@ -1,0 +1,51 @@
+#include "backends/cpu/cpu_stream.h"
+
+#include <utility>
+
+namespace hal::cpu {
+
+Stream::Stream(ThreadPool& pool) : pool_(pool), worker_([this] { WorkerLoop(); }) {}
+
+Stream::~Stream() {
+  stopping_.store(true);
+  work_submitted_.NotifyAll();
+  worker_.join();
+}
+
+void Stream::Submit(Command command) {
+  {
+    std::lock_guard lock(pending_mutex_);
+    pending_.push_back(std::move(command));
+  }
+  submitted_.fetch_add(1);
+  work_submitted_.NotifyAll();
+}
+
+void Stream::Synchronize() {
+  const uint64_t target = submitted_.load(std::memory_order_relaxed);
+  work_completed_.Wait([this, target] { return completed_.load() >= target; });
+}
+
+void Stream::WorkerLoop() {
+  // The worker takes all pending commands at once and swaps vectors with the
+  // submitter, so in a steady state no submission allocates.
+  std::vector<Command> batch;
+  uint64_t completed = 0;
+  for (;;) {
+    work_submitted_.Wait([&] { return submitted_.load() > completed || stopping_.load(); });
+    {
+      std::lock_guard lock(pending_mutex_);
+      batch.swap(pending_);
+    }
+    // Woken by stopping_ with nothing left: the destructor submits no more.
+    if (batch.empty()) return;
+    for (const Command& command : batch) {
+      Execute(command, pool_);
+      completed_.store(++completed);
+      work_completed_.NotifyAll();
+    }
+    batch.clear();
+  }
+}
+
+}  // namespace hal::cpu

@@ -1,0 +1,52 @@
+// A CPU stream: an in-order queue of commands executed by one worker thread,
+// which hands the parallel part of a command to its context's thread pool.
+#ifndef HAL_BACKENDS_CPU_CPU_STREAM_H_
+#define HAL_BACKENDS_CPU_CPU_STREAM_H_
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "backends/cpu/cpu_commands.h"
+#include "backends/cpu/spin_wait.h"
+#include "backends/cpu/thread_pool.h"
+
+namespace hal::cpu {
+
+// Submit() and Synchronize() come from one thread at a time (the ABI makes
+// callers serialize calls naming one stream); the worker runs concurrently.
+class Stream {
+ public:
+  // Starts the worker. `pool` must outlive the stream.
+  explicit Stream(ThreadPool& pool);
+  // Finishes every submitted command, then joins the worker.
+  ~Stream();
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  void Submit(Command command);
+  // Returns once every command submitted so far has completed.
+  void Synchronize();
+
+ private:
+  void WorkerLoop();
+
+  ThreadPool& pool_;
+  std::mutex pending_mutex_;
+  std::vector<Command> pending_;  // guarded by pending_mutex_
+  // Commands submitted and completed since creation. The worker spins on
+  // submitted_ and the submitter on completed_, so neither touches the mutex
+  // while waiting.
+  std::atomic<uint64_t> submitted_{0};
+  std::atomic<uint64_t> completed_{0};
+  std::atomic<bool> stopping_{false};
+  Waker work_submitted_;
+  Waker work_completed_;
+  std::thread worker_;  // last: it starts once everything it uses exists
+};
+
+}  // namespace hal::cpu
+
+#endif  // HAL_BACKENDS_CPU_CPU_STREAM_H_

@@ -1,0 +1,51 @@
+#include "backends/cpu/proc_files.h"
+
+#include <charconv>
+#include <fstream>
+
+namespace hal::cpu {
+namespace {
+
+constexpr std::string_view kBlanks = " \t";
+
+std::string_view Trim(std::string_view text) {
+  const size_t begin = text.find_first_not_of(kBlanks);
+  if (begin == std::string_view::npos) return {};
+  const size_t end = text.find_last_not_of(kBlanks);
+  return text.substr(begin, end - begin + 1);
+}
+
+}  // namespace
+
+std::optional<std::string> ReadKeyValueField(const char* path, std::string_view key) {
+  std::ifstream file(path);
+  std::string line;
+  while (std::getline(file, line)) {
+    const std::string_view view = line;
+    const size_t colon = view.find(':');
+    if (colon == std::string_view::npos) continue;
+    if (Trim(view.substr(0, colon)) == key) return std::string(Trim(view.substr(colon + 1)));
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> ReadMemInfoBytes(std::string_view key) {
+  // Lines read "MemTotal:       16318460 kB"; the unit is always kB.
+  const std::optional<std::string> field = ReadKeyValueField("/proc/meminfo", key);
+  if (!field) return std::nullopt;
+  uint64_t kibibytes = 0;
+  const char* const begin = field->data();
+  if (std::from_chars(begin, begin + field->size(), kibibytes).ec != std::errc()) {
+    return std::nullopt;
+  }
+  return kibibytes * 1024;
+}
+
+std::optional<std::string> ReadFirstLine(const char* path) {
+  std::ifstream file(path);
+  std::string line;
+  if (!std::getline(file, line) || line.empty()) return std::nullopt;
+  return line;
+}
+
+}  // namespace hal::cpu

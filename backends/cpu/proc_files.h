@@ -1,0 +1,25 @@
+// Reading the Linux text files that describe the host: /proc/cpuinfo,
+// /proc/meminfo and /etc/machine-id.
+#ifndef HAL_BACKENDS_CPU_PROC_FILES_H_
+#define HAL_BACKENDS_CPU_PROC_FILES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hal::cpu {
+
+// The value of the first "key : value" line of `path` whose key is `key`,
+// trimmed of blanks; nullopt if the file or the key is missing.
+std::optional<std::string> ReadKeyValueField(const char* path, std::string_view key);
+
+// A /proc/meminfo quantity ("MemTotal", "MemAvailable") in bytes.
+std::optional<uint64_t> ReadMemInfoBytes(std::string_view key);
+
+// The first line of `path` without its newline; nullopt if missing or empty.
+std::optional<std::string> ReadFirstLine(const char* path);
+
+}  // namespace hal::cpu
+
+#endif  // HAL_BACKENDS_CPU_PROC_FILES_H_

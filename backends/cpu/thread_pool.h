@@ -1,0 +1,87 @@
+// The helper threads that run the workgroups of a dispatch (and the blocks of
+// a large copy or fill) in parallel. One pool per context, sized to the CPUs
+// the process may run on; the thread that submits a job takes part in it.
+#ifndef HAL_BACKENDS_CPU_THREAD_POOL_H_
+#define HAL_BACKENDS_CPU_THREAD_POOL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "backends/cpu/spin_wait.h"
+
+namespace hal::cpu {
+
+// Thread-safe. Jobs submitted from several threads at once (several streams)
+// run one after another, each with every helper: a job already fills the
+// machine, so running two side by side would only make both slower.
+class ThreadPool {
+ public:
+  // Starts `helper_count` threads (0 is valid: every job then runs inline).
+  explicit ThreadPool(uint32_t helper_count);
+  // Joins the helpers. No job may be running.
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  // Calls body(begin, end) on disjoint, contiguous ranges that together cover
+  // [0, count) exactly once, from the calling thread and the helpers, and
+  // returns when every call has returned. A count of 1 runs inline without
+  // waking anyone.
+  template <typename Body>
+  void ParallelFor(uint64_t count, const Body& body);
+
+ private:
+  // A type-erased view of the body, which lives on the submitter's stack.
+  struct RangeFunction {
+    void (*invoke)(const void* body, uint64_t begin, uint64_t end);
+    const void* body;
+  };
+  // The job helpers take part in. Written only while no helper takes part
+  // (the job is closed and its participants have left).
+  struct Job {
+    RangeFunction function{};
+    uint64_t count = 0;
+    uint64_t chunk_size = 0;
+    uint64_t chunk_count = 0;
+    std::atomic<uint64_t> next_chunk{0};
+  };
+
+  void RunShared(uint64_t count, RangeFunction function);
+  void RunChunks();
+  void HelperLoop();
+  void StopHelpers();
+
+  std::mutex submit_mutex_;  // one job at a time
+  Job job_;
+  // Bits 63..32: job epoch; bit 31: the job is open for helpers to join;
+  // bits 30..0: helpers taking part. Helpers join with a compare-exchange that
+  // needs the job open and the epoch they saw, so none can join a job after
+  // its submitter closed it, and the submitter reuses job_ only when the
+  // participant count drops to zero.
+  std::atomic<uint64_t> state_{0};
+  std::atomic<bool> stopping_{false};
+  Waker job_opened_;    // helpers sleep here between jobs
+  Waker helpers_left_;  // the submitter waits here for the last helper
+  std::vector<std::thread> helpers_;
+};
+
+template <typename Body>
+void ThreadPool::ParallelFor(uint64_t count, const Body& body) {
+  if (count == 0) return;
+  if (count == 1 || helpers_.empty()) {
+    body(uint64_t{0}, count);
+    return;
+  }
+  const RangeFunction function{[](const void* erased, uint64_t begin, uint64_t end) {
+                                 (*static_cast<const Body*>(erased))(begin, end);
+                               },
+                               &body};
+  RunShared(count, function);
+}
+
+}  // namespace hal::cpu
+
+#endif  // HAL_BACKENDS_CPU_THREAD_POOL_H_

@@ -1,0 +1,80 @@
+# hal_add_kernel_bundle(<target>
+#   OUTPUT <file.halb> MANIFEST <kernels.json>
+#   [CPU_SOURCES <file.cc>...]
+#   [CUDA_SOURCES ...] [GLSL_SOURCES ...] [HIP_SOURCES ...] [SPIRV_OPENCL_SOURCES ...])
+#
+# Compiles each kernel source with its toolchain and packs the images into one
+# bundle with hal-pack (docs/kernel-bundles.md). <target> is a custom target
+# producing OUTPUT. Each language is one small function below; a language
+# whose toolchain is not wired in yet fails at configure time with a clear
+# message instead of producing a bundle that silently lacks it.
+#
+# Works inside the hal build (targets hal-pack, hal) and for users of the
+# installed package (imported targets hal::hal-pack, hal::hal).
+
+# CPU images: the sources become one shared object; each kernel is an
+# extern "C" function declared with HAL_CPU_KERNEL (hal/driver/hal_cpu_kernel.h).
+function(_hal_bundle_cpu_image target out_spec)
+  set(module "${target}_cpu")
+  add_library(${module} MODULE ${ARGN})
+  set_target_properties(${module} PROPERTIES
+    PREFIX "" OUTPUT_NAME "${target}_cpu"
+    LIBRARY_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/${target}.images"
+    CXX_VISIBILITY_PRESET hidden POSITION_INDEPENDENT_CODE ON)
+  target_compile_options(${module} PRIVATE -O3)
+  if(TARGET hal::hal)
+    target_include_directories(${module} PRIVATE
+      $<TARGET_PROPERTY:hal::hal,INTERFACE_INCLUDE_DIRECTORIES>)
+  endif()
+  # Kernels must not depend on anything the CPU driver would have to load.
+  target_link_options(${module} PRIVATE "-Wl,--no-undefined")
+  set(${out_spec} "cpu-elf:${CMAKE_SYSTEM_PROCESSOR}=$<TARGET_FILE:${module}>" PARENT_SCOPE)
+  set(${out_spec}_DEPENDS ${module} PARENT_SCOPE)
+endfunction()
+
+function(_hal_bundle_unsupported language)
+  message(FATAL_ERROR "hal_add_kernel_bundle: ${language} sources are not supported yet "
+                      "(only CPU_SOURCES are); see docs/kernel-bundles.md")
+endfunction()
+
+function(hal_add_kernel_bundle target)
+  cmake_parse_arguments(ARG "" "OUTPUT;MANIFEST"
+                        "CPU_SOURCES;CUDA_SOURCES;GLSL_SOURCES;HIP_SOURCES;SPIRV_OPENCL_SOURCES"
+                        ${ARGN})
+  if(NOT ARG_OUTPUT OR NOT ARG_MANIFEST)
+    message(FATAL_ERROR "hal_add_kernel_bundle(${target}): OUTPUT and MANIFEST are required")
+  endif()
+  foreach(language IN ITEMS CUDA GLSL HIP SPIRV_OPENCL)
+    if(ARG_${language}_SOURCES)
+      _hal_bundle_unsupported(${language})
+    endif()
+  endforeach()
+  if(TARGET hal-pack)
+    set(pack_tool hal-pack)
+  elseif(TARGET hal::hal-pack)
+    set(pack_tool hal::hal-pack)
+  else()
+    message(FATAL_ERROR "hal_add_kernel_bundle: no hal-pack target (find_package(hal) first)")
+  endif()
+
+  set(image_args)
+  set(image_depends)
+  if(ARG_CPU_SOURCES)
+    _hal_bundle_cpu_image(${target} cpu_spec ${ARG_CPU_SOURCES})
+    list(APPEND image_args --image "${cpu_spec}")
+    list(APPEND image_depends ${cpu_spec_DEPENDS})
+  endif()
+  if(NOT image_args)
+    message(FATAL_ERROR "hal_add_kernel_bundle(${target}): no kernel sources given")
+  endif()
+
+  get_filename_component(output_dir "${ARG_OUTPUT}" DIRECTORY)
+  add_custom_command(
+    OUTPUT "${ARG_OUTPUT}"
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${output_dir}"
+    COMMAND ${pack_tool} --manifest "${ARG_MANIFEST}" ${image_args} -o "${ARG_OUTPUT}"
+    DEPENDS ${pack_tool} ${image_depends} "${ARG_MANIFEST}"
+    COMMENT "Packing kernel bundle ${ARG_OUTPUT}"
+    VERBATIM)
+  add_custom_target(${target} ALL DEPENDS "${ARG_OUTPUT}")
+endfunction()

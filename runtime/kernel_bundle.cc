@@ -1,0 +1,71 @@
+#include "hal/kernel_bundle.h"
+
+#include <atomic>
+#include <fstream>
+#include <iterator>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/kernel_bundle_format.h"
+
+namespace hal {
+namespace {
+
+uint64_t NextBundleId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+absl::StatusOr<KernelBundle> KernelBundle::Validate(Contents contents) {
+  internal::BundleContents checked{std::move(contents.kernels), std::move(contents.images)};
+  if (absl::Status status = internal::ValidateBundle(checked); !status.ok()) return status;
+  auto shared = std::make_shared<Contents>();
+  shared->id = NextBundleId();
+  shared->kernels = std::move(checked.kernels);
+  shared->images = std::move(checked.images);
+  return KernelBundle(std::move(shared));
+}
+
+absl::StatusOr<KernelBundle> KernelBundle::Parse(absl::Span<const uint8_t> bytes) {
+  auto decoded = internal::DecodeBundle(bytes);
+  if (!decoded.ok()) return decoded.status();
+  Contents contents;
+  contents.kernels = std::move(decoded->kernels);
+  contents.images = std::move(decoded->images);
+  return Validate(std::move(contents));
+}
+
+absl::StatusOr<KernelBundle> KernelBundle::ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open kernel bundle ", path));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  auto bundle = Parse(bytes);
+  if (!bundle.ok()) {
+    return absl::Status(bundle.status().code(),
+                        absl::StrCat(bundle.status().message(), " (in ", path, ")"));
+  }
+  return bundle;
+}
+
+absl::StatusOr<KernelBundle> KernelBundle::Create(std::vector<KernelInfo> kernels,
+                                                  std::vector<KernelImage> images) {
+  Contents contents;
+  contents.kernels = std::move(kernels);
+  contents.images = std::move(images);
+  return Validate(std::move(contents));
+}
+
+std::vector<uint8_t> KernelBundle::Serialize() const {
+  return internal::EncodeBundle(internal::BundleContents{contents_->kernels, contents_->images});
+}
+
+const KernelInfo* KernelBundle::FindKernel(absl::string_view name) const {
+  for (const KernelInfo& kernel : contents_->kernels) {
+    if (kernel.name == name) return &kernel;
+  }
+  return nullptr;
+}
+
+}  // namespace hal
