@@ -1,0 +1,90 @@
+// hal-pack as a user runs it: packing, listing, and each bad input exiting
+// non-zero with a message.
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hal/kernel_bundle.h"
+#include "tests/subprocess.h"
+#include "tests/test_folder.h"
+
+namespace hal {
+namespace {
+
+using ::testing::HasSubstr;
+
+testing::CommandResult HalPack(const std::string& args) {
+  return testing::RunCommand(testing::BuiltProgram("hal-pack") + " " + args);
+}
+
+constexpr char kManifest[] = R"({"kernels": [
+  {"name": "k1", "bindings": 2, "push_constant_size": 8, "workgroup_size": [256]},
+  {"name": "k2", "bindings": 0, "workgroup_size": [8, 8, 1]}]})";
+
+class HalPackTest : public ::testing::Test {
+ protected:
+  testing::TestFolder folder_;
+};
+
+TEST_F(HalPackTest, PacksAndLists) {
+  const std::string manifest = folder_.Write("k.json", kManifest);
+  const std::string image = folder_.Write("k.so", "image bytes");
+  const std::string spirv = folder_.Write("k2.spv", "spirv bytes");
+  const std::string out = folder_.path() + "/k.halb";
+  testing::CommandResult pack = HalPack("--manifest " + manifest + " --image cpu-elf:x86_64=" + image +
+                     " --image spirv-vulkan@k2=" + spirv + " -o " + out);
+  ASSERT_EQ(pack.exit_code, 0) << pack.output;
+
+  auto bundle = KernelBundle::ReadFile(out);
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  ASSERT_EQ(bundle->kernels().size(), 2u);
+  EXPECT_EQ(bundle->kernels()[1].workgroup_size, (std::array<uint32_t, 3>{8, 8, 1}));
+  ASSERT_EQ(bundle->images().size(), 2u);
+  EXPECT_EQ(bundle->images()[1].kernel_name, "k2");
+  EXPECT_EQ(std::string(bundle->images()[1].data.begin(), bundle->images()[1].data.end()),
+            "spirv bytes");
+
+  testing::CommandResult list = HalPack("--list " + out);
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_THAT(list.output, HasSubstr("kernel k1  bindings=2 push_constants=8 workgroup=256x1x1"));
+  EXPECT_THAT(list.output, HasSubstr("image  spirv-vulkan@k2  11 bytes"));
+}
+
+TEST_F(HalPackTest, BadInputsFailWithAMessage) {
+  const std::string manifest = folder_.Write("k.json", kManifest);
+  const std::string image = folder_.Write("k.so", "image bytes");
+  const std::string out = folder_.path() + "/k.halb";
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"--manifest " + folder_.path() + "/none.json --image x=" + image + " -o " + out,
+       "cannot open kernel manifest"},
+      {"--manifest " + folder_.Write("bad.json", "{ nope") + " --image x=" + image + " -o " + out,
+       "parse error"},
+      {"--manifest " + folder_.Write("nok.json", "{\"kernels\": [{\"name\": \"a\"}]}") +
+           " --image x=" + image + " -o " + out,
+       "lacks \"bindings\""},
+      {"--manifest " + manifest + " --image x" + " -o " + out, "FORMAT=PATH"},
+      {"--manifest " + manifest + " --image x=" + folder_.path() + "/none.so -o " + out,
+       "cannot open image file"},
+      {"--manifest " + manifest + " --image x@nokernel=" + image + " -o " + out,
+       "does not declare"},
+      {"--list " + manifest, "not a kernel bundle"},
+      {"", "give --manifest"},
+  };
+  for (const Case& c : cases) {
+    testing::CommandResult run = HalPack(c.args);
+    EXPECT_NE(run.exit_code, 0) << c.args;
+    EXPECT_THAT(run.output, HasSubstr(c.message)) << c.args;
+  }
+}
+
+TEST_F(HalPackTest, HelpDescribesUsage) {
+  testing::CommandResult help = HalPack("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.output, HasSubstr("--manifest"));
+  EXPECT_THAT(help.output, HasSubstr("--list"));
+}
+
+}  // namespace
+}  // namespace hal

@@ -1,0 +1,209 @@
+// The bundle format: round trips, every validation rule, and hostile input
+// (truncation at every length, random corruption) that must fail cleanly.
+#include "hal/kernel_bundle.h"
+
+#include <random>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "runtime/kernel_bundle_format.h"
+#include "tests/test_folder.h"
+
+namespace hal {
+namespace {
+
+using ::testing::HasSubstr;
+
+KernelInfo Kernel(std::string name, uint32_t bindings = 2, uint32_t push = 8) {
+  KernelInfo info;
+  info.name = std::move(name);
+  info.binding_count = bindings;
+  info.push_constant_size = push;
+  info.workgroup_size = {64, 2, 1};
+  return info;
+}
+
+KernelImage Image(std::string format, std::string kernel = "", size_t size = 100) {
+  KernelImage image;
+  image.format = std::move(format);
+  image.kernel_name = std::move(kernel);
+  for (size_t i = 0; i < size; ++i) image.data.push_back(static_cast<uint8_t>(i * 13));
+  return image;
+}
+
+std::vector<uint8_t> SampleBytes() {
+  auto bundle = KernelBundle::Create({Kernel("a"), Kernel("bb", 0, 0)},
+                                     {Image("cpu-elf:x86_64"), Image("spirv-vulkan", "bb", 37)});
+  EXPECT_TRUE(bundle.ok()) << bundle.status();
+  return bundle->Serialize();
+}
+
+TEST(KernelBundleTest, SerializeParseRoundTrip) {
+  auto original = KernelBundle::Create({Kernel("a"), Kernel("bb", 0, 0)},
+                                       {Image("cpu-elf:x86_64"), Image("spirv-vulkan", "bb", 37)});
+  ASSERT_TRUE(original.ok()) << original.status();
+  auto parsed = KernelBundle::Parse(original->Serialize());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->kernels().size(), 2u);
+  EXPECT_EQ(parsed->kernels()[0].name, "a");
+  EXPECT_EQ(parsed->kernels()[0].binding_count, 2u);
+  EXPECT_EQ(parsed->kernels()[0].push_constant_size, 8u);
+  EXPECT_EQ(parsed->kernels()[0].workgroup_size, (std::array<uint32_t, 3>{64, 2, 1}));
+  EXPECT_EQ(parsed->kernels()[1].name, "bb");
+  ASSERT_EQ(parsed->images().size(), 2u);
+  EXPECT_EQ(parsed->images()[0].format, "cpu-elf:x86_64");
+  EXPECT_EQ(parsed->images()[0].kernel_name, "");
+  EXPECT_EQ(parsed->images()[0].data, original->images()[0].data);
+  EXPECT_EQ(parsed->images()[1].kernel_name, "bb");
+  EXPECT_EQ(parsed->images()[1].data, original->images()[1].data);
+  EXPECT_EQ(parsed->Serialize(), original->Serialize());
+  EXPECT_NE(parsed->id(), original->id());
+}
+
+TEST(KernelBundleTest, FindKernel) {
+  auto bundle = KernelBundle::Create({Kernel("a"), Kernel("b")}, {Image("x")});
+  ASSERT_TRUE(bundle.ok());
+  ASSERT_NE(bundle->FindKernel("b"), nullptr);
+  EXPECT_EQ(bundle->FindKernel("b")->name, "b");
+  EXPECT_EQ(bundle->FindKernel("c"), nullptr);
+}
+
+void ExpectInvalid(std::vector<KernelInfo> kernels, std::vector<KernelImage> images,
+                   absl::string_view expected) {
+  auto bundle = KernelBundle::Create(std::move(kernels), std::move(images));
+  ASSERT_FALSE(bundle.ok());
+  EXPECT_EQ(bundle.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bundle.status().message(), HasSubstr(std::string(expected)));
+}
+
+TEST(KernelBundleTest, ValidationRules) {
+  ExpectInvalid({}, {Image("x")}, "declares no kernels");
+  ExpectInvalid({Kernel("")}, {Image("x")}, "empty or unprintable name");
+  ExpectInvalid({Kernel("a b")}, {Image("x")}, "unprintable name");
+  ExpectInvalid({Kernel("a"), Kernel("a")}, {Image("x")}, "declared twice");
+  ExpectInvalid({Kernel("a", 17)}, {Image("x")}, "17 bindings");
+  ExpectInvalid({Kernel("a", 1, 132)}, {Image("x")}, "132 bytes of push constants");
+  ExpectInvalid({Kernel("a", 1, 6)}, {Image("x")}, "multiple of 4");
+  KernelInfo zero_size = Kernel("a");
+  zero_size.workgroup_size[2] = 0;
+  ExpectInvalid({zero_size}, {Image("x")}, "workgroup size of 0 in dimension 2");
+  ExpectInvalid({Kernel("a")}, {Image("")}, "empty or unprintable format");
+  ExpectInvalid({Kernel("a")}, {Image("x", "nope")}, "kernel \"nope\"");
+  ExpectInvalid({Kernel("a")}, {Image("x", "", 0)}, "is empty");
+}
+
+absl::Status ParseStatus(const std::vector<uint8_t>& bytes) {
+  return KernelBundle::Parse(bytes).status();
+}
+
+void PutU32(std::vector<uint8_t>& bytes, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+TEST(KernelBundleTest, MalformedHeadersNameTheOffset) {
+  const std::vector<uint8_t> good = SampleBytes();
+  auto bad_magic = good;
+  bad_magic[0] = 'X';
+  EXPECT_THAT(ParseStatus(bad_magic).message(), HasSubstr("not a kernel bundle"));
+
+  auto future = good;
+  future[4] = 9;
+  absl::Status status = ParseStatus(future);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("format version 9.0 is not supported"));
+  EXPECT_THAT(status.message(), HasSubstr("offset 4"));
+
+  auto many_kernels = good;
+  PutU32(many_kernels, 8, 0x10000000);
+  EXPECT_THAT(ParseStatus(many_kernels).message(), HasSubstr("kernel table"));
+
+  auto many_images = good;
+  PutU32(many_images, 12, 0xFFFFFFFF);
+  EXPECT_THAT(ParseStatus(many_images).message(), HasSubstr("image table"));
+
+  auto strings_past_end = good;
+  PutU32(strings_past_end, 20, 0xFFFFFFF0);
+  EXPECT_THAT(ParseStatus(strings_past_end).message(), HasSubstr("string table"));
+
+  auto name_past_strings = good;
+  PutU32(name_past_strings, internal::kBundleHeaderSize + 4, 5000);  // kernel 0 name length
+  status = ParseStatus(name_past_strings);
+  EXPECT_THAT(status.message(), HasSubstr("kernel 0 name"));
+  EXPECT_THAT(status.message(), HasSubstr("offset 32"));
+
+  auto data_past_end = good;
+  const size_t image0 = internal::kBundleHeaderSize + 2 * internal::kBundleKernelEntrySize;
+  PutU32(data_past_end, image0 + 24, 0x7FFFFFFF);  // data size
+  EXPECT_THAT(ParseStatus(data_past_end).message(), HasSubstr("image 0 data"));
+
+  auto wrapping_offset = good;
+  PutU32(wrapping_offset, image0 + 16, 0xFFFFFFFF);
+  PutU32(wrapping_offset, image0 + 20, 0xFFFFFFFF);  // offset 2^64-1: must not wrap
+  EXPECT_THAT(ParseStatus(wrapping_offset).message(), HasSubstr("runs past the end"));
+}
+
+TEST(KernelBundleTest, EveryTruncationFailsCleanly) {
+  const std::vector<uint8_t> good = SampleBytes();
+  for (size_t length = 0; length < good.size(); ++length) {
+    std::vector<uint8_t> truncated(good.begin(), good.begin() + length);
+    absl::Status status = ParseStatus(truncated);
+    ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << "length " << length;
+  }
+  EXPECT_TRUE(ParseStatus(good).ok());
+}
+
+TEST(KernelBundleTest, RandomCorruptionNeverCrashes) {
+  const std::vector<uint8_t> good = SampleBytes();
+  std::mt19937 random(20261124);
+  std::uniform_int_distribution<size_t> position(0, good.size() - 1);
+  std::uniform_int_distribution<int> byte(0, 255), flips(1, 4);
+  int rejected = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::vector<uint8_t> bytes = good;
+    for (int f = flips(random); f > 0; --f) bytes[position(random)] = static_cast<uint8_t>(byte(random));
+    auto bundle = KernelBundle::Parse(bytes);
+    if (!bundle.ok()) {
+      ++rejected;
+      ASSERT_EQ(bundle.status().code(), absl::StatusCode::kInvalidArgument);
+    } else {
+      // Whatever parsed is self-consistent: it serializes and parses again.
+      ASSERT_TRUE(KernelBundle::Parse(bundle->Serialize()).ok());
+    }
+  }
+  // Corrupting the header or tables must be noticed most of the time.
+  EXPECT_GT(rejected, 1000);
+}
+
+TEST(KernelBundleTest, ReadFile) {
+  testing::TestFolder folder;
+  auto missing = KernelBundle::ReadFile(folder.path() + "/none.halb");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(missing.status().message(), HasSubstr("none.halb"));
+
+  const std::vector<uint8_t> good = SampleBytes();
+  const std::string path =
+      folder.Write("good.halb", std::string(good.begin(), good.end()));
+  auto bundle = KernelBundle::ReadFile(path);
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  EXPECT_EQ(bundle->kernels().size(), 2u);
+
+  const std::string junk = folder.Write("junk.halb", "HALB but not really");
+  auto bad = KernelBundle::ReadFile(junk);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("junk.halb"));
+}
+
+TEST(KernelBundleTest, StandardBundleHoldsTheStandardKernelSet) {
+  auto bundle = KernelBundle::ReadFile(std::string(HAL_TEST_BINARY_DIR) +
+                                       "/share/hal/kernels/standard.halb");
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  for (const char* name :
+       {"fill_f32", "saxpy_f32", "reduce_sum_f32", "gemm_f32", "vector_add_i32", "noop"}) {
+    EXPECT_NE(bundle->FindKernel(name), nullptr) << name;
+  }
+  ASSERT_FALSE(bundle->images().empty());
+  EXPECT_THAT(bundle->images()[0].format, HasSubstr("cpu-elf:"));
+}
+
+}  // namespace
+}  // namespace hal
