@@ -1,0 +1,123 @@
+#include "conformance/cts_options.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace hal::cts {
+namespace {
+
+constexpr char kDescription[] =
+    "hal-cts: the hal conformance suite. Runs every test on every device the runtime finds "
+    "(narrowed by HAL_DEVICE_SELECTOR, --driver and --device), sharing one device context per "
+    "device, and reports passed, failed and skipped tests (unsupported or known failure).";
+
+constexpr char kFooter[] =
+    "Environment: HAL_DEVICE_SELECTOR (e.g. \"cpu:0\", \"!cpu\") selects devices as for every "
+    "hal program; HAL_DRIVER_PATH adds folders of driver manifests.\n"
+    "GoogleTest's flags (--gtest_filter=PATTERN, --gtest_repeat=N, --gtest_list_tests, ...) "
+    "pass through to GoogleTest; its usage follows.\n"
+    "Exit status: 0 when every test passed or was skipped, 1 when a test failed, 2 when the "
+    "suite could not start (bad flags, no device, unreadable kernel bundle).";
+
+// Where an installed (or built) hal-cts finds the standard kernel bundle:
+// <program folder>/../share/hal/kernels/standard.halb.
+std::string DefaultKernelsPath() {
+  std::error_code error;
+  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", error);
+  // Without /proc the working directory is the best remaining guess.
+  const std::filesystem::path program_dir =
+      error ? std::filesystem::path(".") : program.parent_path();
+  return (program_dir / ".." / "share" / "hal" / "kernels" / "standard.halb")
+      .lexically_normal()
+      .string();
+}
+
+// CLI11 reads the flags' values into these; IfGiven then tells a flag left
+// out from one given an empty value.
+struct RawFlags {
+  std::string driver, device, kernels, report, junit;
+};
+
+void AddFlags(CLI::App& app, CtsOptions& options, RawFlags& raw) {
+  app.description(kDescription);
+  app.footer(kFooter);
+  app.set_help_flag("-h,--help", "Print this help, then GoogleTest's, and exit");
+  app.add_option("--driver", raw.driver,
+                 "Test only the devices of this driver (a name as hal-info lists it: cpu, "
+                 "vulkan, cuda, ...)")
+      ->option_text("NAME");
+  app.add_option("--device", raw.device,
+                 "Test only the devices this id or selector names: an id (cpu:0), a UUID "
+                 "selector (cpu:<uuid>, printed by hal-info) or any HAL_DEVICE_SELECTOR term "
+                 "list")
+      ->option_text("ID_OR_SELECTOR");
+  app.add_option("--kernels", raw.kernels,
+                 "Standard kernel bundle to dispatch (default: <program folder>/../share/hal/"
+                 "kernels/standard.halb)")
+      ->option_text("FILE");
+  app.add_option("--report", raw.report,
+                 "Write the JSON report (devices, every test's result, summary, verdict) to FILE")
+      ->option_text("FILE");
+  app.add_option("--junit", raw.junit, "Write a JUnit XML report to FILE")->option_text("FILE");
+  app.add_flag("--verify-known-failures", options.verify_known_failures,
+               "Run the tests marked as known failures instead of skipping them; fail on any "
+               "that now passes");
+  app.add_flag("--allow-no-devices", options.allow_no_devices,
+               "Succeed when no device is selected instead of failing");
+}
+
+std::optional<std::string> IfGiven(const CLI::App& app, const char* flag, std::string value) {
+  if (app.count(flag) == 0) return std::nullopt;
+  return value;
+}
+
+bool IsGTestFlag(absl::string_view arg) {
+  return absl::StartsWith(arg, "--gtest_") || absl::StartsWith(arg, "-gtest_");
+}
+
+}  // namespace
+
+absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
+  CommandLine command_line;
+  command_line.gtest_args.push_back(argc > 0 ? argv[0] : "hal-cts");
+  std::vector<std::string> own_args;
+  for (int i = 1; i < argc; ++i) {
+    (IsGTestFlag(argv[i]) ? command_line.gtest_args : own_args).push_back(argv[i]);
+  }
+  std::reverse(own_args.begin(), own_args.end());  // CLI11 takes its arguments last first
+
+  CtsOptions& options = command_line.options;
+  CLI::App app("", "hal-cts");
+  RawFlags raw;
+  AddFlags(app, options, raw);
+  try {
+    app.parse(own_args);
+  } catch (const CLI::CallForHelp&) {
+    options.help = true;
+    return command_line;
+  } catch (const CLI::ParseError& error) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("hal-cts: ", error.what(), " (run hal-cts --help for the flags)"));
+  }
+  options.driver = IfGiven(app, "--driver", raw.driver);
+  options.device = IfGiven(app, "--device", raw.device);
+  options.report_path = IfGiven(app, "--report", raw.report);
+  options.junit_path = IfGiven(app, "--junit", raw.junit);
+  options.kernels_path = app.count("--kernels") > 0 ? raw.kernels : DefaultKernelsPath();
+  return command_line;
+}
+
+std::string CtsUsage() {
+  CLI::App app("", "hal-cts");
+  CtsOptions options;
+  RawFlags raw;
+  AddFlags(app, options, raw);
+  return app.help();
+}
+
+}  // namespace hal::cts

@@ -1,0 +1,40 @@
+// hal-cts's own command line. GoogleTest's flags (--gtest_*) are split off
+// first and passed through to GoogleTest untouched.
+#ifndef HAL_CONFORMANCE_CTS_OPTIONS_H_
+#define HAL_CONFORMANCE_CTS_OPTIONS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace hal::cts {
+
+struct CtsOptions {
+  std::optional<std::string> driver;       // --driver NAME: only this driver's devices
+  std::optional<std::string> device;       // --device ID_OR_SELECTOR ("cpu:0", "cpu:<uuid>")
+  std::string kernels_path;                // --kernels FILE, or the installed standard bundle
+  std::optional<std::string> report_path;  // --report FILE (JSON)
+  std::optional<std::string> junit_path;   // --junit FILE (JUnit XML, by GoogleTest)
+  bool verify_known_failures = false;      // run tests marked as known failures
+  bool allow_no_devices = false;           // no device is not a failure
+  bool help = false;                       // --help: print usage and exit 0
+};
+
+struct CommandLine {
+  CtsOptions options;
+  // argv[0] followed by the --gtest_* arguments, in their order.
+  std::vector<std::string> gtest_args;
+};
+
+// InvalidArgument for an unknown flag or a flag missing its value, with
+// CLI11's explanation.
+absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv);
+
+// The usage of hal-cts's own flags; GoogleTest prints its own after it.
+std::string CtsUsage();
+
+}  // namespace hal::cts
+
+#endif  // HAL_CONFORMANCE_CTS_OPTIONS_H_

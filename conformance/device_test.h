@@ -1,0 +1,57 @@
+// The fixture every device test derives from: parameterized over the devices
+// under test, it gives the test the shared device context and a fresh queue.
+//
+//   class Copy : public hal::cts::DeviceTest {};
+//   TEST_P(Copy, HostToDeviceToHost) { ... device() ... queue() ... }
+//   HAL_CTS_INSTANTIATE_DEVICE_TESTS(Copy);   // tests named Copy.X/cpu_0
+#ifndef HAL_CONFORMANCE_DEVICE_TEST_H_
+#define HAL_CONFORMANCE_DEVICE_TEST_H_
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "conformance/cts_environment.h"
+#include "conformance/skip.h"
+#include "gtest/gtest.h"
+#include "hal/hal.h"
+
+namespace hal::cts {
+
+class DeviceTest : public testing::TestWithParam<const CtsDevice*> {
+ protected:
+  void SetUp() override;
+
+  // The context every test of this device shares.
+  Device& device() const { return *GetParam()->device; }
+  const std::shared_ptr<Device>& shared_device() const { return GetParam()->device; }
+  const PhysicalDevice& physical_device() const { return *GetParam()->physical; }
+  const DeviceProperties& properties() const { return GetParam()->physical->properties(); }
+  const KernelBundle& kernels() const { return CtsEnvironment::Get().kernels(); }
+  // A queue of this test's own, created in SetUp.
+  Queue& queue() const { return *queue_; }
+  // A kernel of the standard bundle, loaded on the shared context.
+  absl::StatusOr<std::shared_ptr<Kernel>> LoadKernel(absl::string_view name) const {
+    return device().LoadKernel(kernels(), name);
+  }
+
+ private:
+  std::unique_ptr<Queue> queue_;
+};
+
+// Test names carry the device: "Copy.HostToDeviceToHost/cpu_0".
+std::string DeviceTestName(const testing::TestParamInfo<const CtsDevice*>& info);
+
+// How GoogleTest prints the parameter (value_param in reports): the device id.
+void PrintTo(const CtsDevice* device, std::ostream* os);
+
+}  // namespace hal::cts
+
+// Instantiates `suite` for every device under test. With no device (only
+// possible with --allow-no-devices) the suite has no instance, which is fine.
+#define HAL_CTS_INSTANTIATE_DEVICE_TESTS(suite)                                          \
+  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(suite);                                  \
+  INSTANTIATE_TEST_SUITE_P(, suite, ::testing::ValuesIn(::hal::cts::DevicesUnderTest()), \
+                           ::hal::cts::DeviceTestName)
+
+#endif  // HAL_CONFORMANCE_DEVICE_TEST_H_

@@ -1,0 +1,125 @@
+#include "conformance/report.h"
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+
+namespace hal::cts {
+namespace {
+
+constexpr int kReportSchemaVersion = 1;
+
+const char* OutcomeName(TestOutcome outcome) {
+  switch (outcome) {
+    case TestOutcome::kPassed:
+      return "passed";
+    case TestOutcome::kFailed:
+      return "failed";
+    case TestOutcome::kSkipped:
+      return "skipped";
+  }
+  return "failed";
+}
+
+const char* SkipKindName(SkipKind kind) {
+  return kind == SkipKind::kKnownFailure ? "known_failure" : "unsupported";
+}
+
+nlohmann::ordered_json DeviceJson(const DeviceRecord& device) {
+  return {{"id", device.id},
+          {"driver", device.driver},
+          {"driver_version", device.driver_version},
+          {"abi_version", device.abi_version},
+          {"name", device.name},
+          {"vendor", device.vendor},
+          {"uuid", device.uuid}};
+}
+
+nlohmann::ordered_json TestJson(const TestRecord& test) {
+  nlohmann::ordered_json json = {
+      {"name", test.name}, {"device", test.device}, {"result", OutcomeName(test.outcome)}};
+  if (test.outcome == TestOutcome::kSkipped) json["skip_kind"] = SkipKindName(test.skip_kind);
+  if (!test.message.empty()) json["message"] = test.message;
+  return json;
+}
+
+}  // namespace
+
+Summary Report::summary() const {
+  Summary summary;
+  for (const TestRecord& test : tests) {
+    switch (test.outcome) {
+      case TestOutcome::kPassed:
+        ++summary.passed;
+        break;
+      case TestOutcome::kFailed:
+        ++summary.failed;
+        break;
+      case TestOutcome::kSkipped:
+        ++summary.skipped;
+        ++(test.skip_kind == SkipKind::kKnownFailure ? summary.skipped_known_failure
+                                                     : summary.skipped_unsupported);
+        break;
+    }
+  }
+  return summary;
+}
+
+bool Report::conformant() const { return !error && !devices.empty() && summary().failed == 0; }
+
+DeviceRecord DescribeDevice(const CtsDevice& device) {
+  const DeviceProperties& properties = device.physical->properties();
+  DeviceRecord record;
+  record.id = device.physical->id();
+  record.driver = device.physical->driver_name();
+  if (device.driver != nullptr) {
+    record.driver_version = device.driver->version();
+    record.abi_version = device.driver->abi_version();
+  }
+  record.name = properties.name;
+  record.vendor = properties.vendor;
+  record.uuid = device.physical->uuid_string();
+  return record;
+}
+
+std::string ReportJson(const Report& report) {
+  const Summary summary = report.summary();
+  nlohmann::ordered_json json = {
+      {"hal_cts_report", kReportSchemaVersion},
+      {"devices", nlohmann::ordered_json::array()},
+      {"tests", nlohmann::ordered_json::array()},
+      {"summary",
+       {{"passed", summary.passed},
+        {"failed", summary.failed},
+        {"skipped", summary.skipped},
+        {"skipped_unsupported", summary.skipped_unsupported},
+        {"skipped_known_failure", summary.skipped_known_failure}}},
+      {"verdict", report.conformant() ? "conformant" : "not conformant"}};
+  for (const DeviceRecord& device : report.devices) json["devices"].push_back(DeviceJson(device));
+  for (const TestRecord& test : report.tests) json["tests"].push_back(TestJson(test));
+  if (report.error) json["error"] = *report.error;
+  // Failure messages may quote raw bytes: replace invalid UTF-8 rather than throw.
+  return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+absl::Status WriteReport(const std::string& path, const Report& report) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << ReportJson(report);
+  file.close();
+  if (!file) {
+    return absl::UnavailableError(absl::StrCat("cannot write the report to ", path));
+  }
+  return absl::OkStatus();
+}
+
+std::string SummaryLine(const Report& report) {
+  const Summary summary = report.summary();
+  return absl::StrCat("hal-cts: ", summary.passed, " passed, ", summary.failed, " failed, ",
+                      summary.skipped, " skipped (", summary.skipped_unsupported, " unsupported, ",
+                      summary.skipped_known_failure, " known failure) on ", report.devices.size(),
+                      report.devices.size() == 1 ? " device" : " devices", ": ",
+                      report.conformant() ? "conformant" : "not conformant");
+}
+
+}  // namespace hal::cts

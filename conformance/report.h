@@ -1,0 +1,59 @@
+// The hal-cts report (docs/cts.md, "Report"): which devices were tested, every
+// test's result, the counts and the verdict, as JSON a vendor can archive.
+#ifndef HAL_CONFORMANCE_REPORT_H_
+#define HAL_CONFORMANCE_REPORT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "conformance/cts_environment.h"
+
+namespace hal::cts {
+
+struct DeviceRecord {
+  std::string id, driver, driver_version, abi_version, name, vendor, uuid;
+};
+
+enum class TestOutcome { kPassed, kFailed, kSkipped };
+enum class SkipKind { kNone, kUnsupported, kKnownFailure };
+
+struct TestRecord {
+  std::string name;    // "Copy.HostToDeviceToHost/cpu_0"
+  std::string device;  // "cpu:0"; empty for tests of the suite itself
+  TestOutcome outcome = TestOutcome::kPassed;
+  SkipKind skip_kind = SkipKind::kNone;  // set when skipped
+  std::string message;                   // why it failed or was skipped
+};
+
+struct Summary {
+  uint64_t passed = 0, failed = 0, skipped = 0;
+  uint64_t skipped_unsupported = 0, skipped_known_failure = 0;
+};
+
+struct Report {
+  std::vector<DeviceRecord> devices;
+  std::vector<TestRecord> tests;
+  // Set when the suite could not run (no device, unreadable bundle, ...).
+  std::optional<std::string> error;
+
+  Summary summary() const;
+  // Conformant: at least one device tested, no failure, and no error.
+  bool conformant() const;
+};
+
+DeviceRecord DescribeDevice(const CtsDevice& device);
+
+// The report as JSON text (schema version 1).
+std::string ReportJson(const Report& report);
+// Writes ReportJson to `path`; Unavailable (naming the path) if it cannot.
+absl::Status WriteReport(const std::string& path, const Report& report);
+// "hal-cts: 140 passed, 0 failed, 3 skipped (2 unsupported, 1 known failure) on 1 device:
+// conformant".
+std::string SummaryLine(const Report& report);
+
+}  // namespace hal::cts
+
+#endif  // HAL_CONFORMANCE_REPORT_H_

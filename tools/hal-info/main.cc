@@ -1,0 +1,45 @@
+// hal-info: what accelerators this machine has, through which drivers, and
+// why the missing ones are missing. docs/hal-info.md documents the output,
+// the JSON schema and the exit codes.
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "hal/runtime.h"
+#include "tools/hal-info/machine_report.h"
+#include "tools/hal-info/outputs.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "hal-info: list hal drivers (loaded, or unavailable and why) and the devices they "
+      "provide.\n"
+      "Exit codes: 0 a usable device was found; 1 usage or runtime error; 2 drivers were found "
+      "but no device is usable or selected; 3 no driver was found."};
+  bool json = false;
+  bool verbose = false;
+  std::string selector;
+  std::vector<std::string> driver_paths;
+  app.add_flag("--json", json, "Print one JSON object (schema in docs/hal-info.md)");
+  app.add_flag("-v,--verbose", verbose, "Show every property, manifests and search paths");
+  app.add_option("--selector", selector,
+                 "Device selector, overriding HAL_DEVICE_SELECTOR (e.g. \"cpu:0\", \"!cpu\")");
+  app.add_option("--driver-path", driver_paths,
+                 "Extra folder of driver manifests, searched first; repeatable");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : hal::info::kExitError;
+  }
+
+  hal::RuntimeOptions options;
+  options.driver_paths = driver_paths;
+  if (app.count("--selector") > 0) options.selector = selector;
+  auto runtime = hal::Runtime::Create(options);
+  if (!runtime.ok()) {
+    std::cerr << "hal-info: " << runtime.status().message() << "\n";
+    return hal::info::kExitError;
+  }
+  const hal::info::MachineReport report = hal::info::CollectReport(**runtime);
+  std::cout << (json ? hal::info::RenderJson(report) : hal::info::RenderTable(report, verbose));
+  return hal::info::ExitCodeFor(report);
+}
