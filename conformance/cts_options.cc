@@ -1,12 +1,11 @@
 #include "conformance/cts_options.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <system_error>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "hal/kernel_bundle.h"
 
 namespace hal::cts {
 namespace {
@@ -23,19 +22,6 @@ constexpr char kFooter[] =
     "pass through to GoogleTest; its usage follows.\n"
     "Exit status: 0 when every test passed or was skipped, 1 when a test failed, 2 when the "
     "suite could not start (bad flags, no device, unreadable kernel bundle).";
-
-// Where an installed (or built) hal-cts finds the standard kernel bundle:
-// <program folder>/../share/hal/kernels/standard.halb.
-std::string DefaultKernelsPath() {
-  std::error_code error;
-  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", error);
-  // Without /proc the working directory is the best remaining guess.
-  const std::filesystem::path program_dir =
-      error ? std::filesystem::path(".") : program.parent_path();
-  return (program_dir / ".." / "share" / "hal" / "kernels" / "standard.halb")
-      .lexically_normal()
-      .string();
-}
 
 // CLI11 reads the flags' values into these; IfGiven then tells a flag left
 // out from one given an empty value.
@@ -108,7 +94,8 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
   options.device = IfGiven(app, "--device", raw.device);
   options.report_path = IfGiven(app, "--report", raw.report);
   options.junit_path = IfGiven(app, "--junit", raw.junit);
-  options.kernels_path = app.count("--kernels") > 0 ? raw.kernels : DefaultKernelsPath();
+  options.kernels_path =
+      app.count("--kernels") > 0 ? raw.kernels : hal::KernelBundle::StandardBundlePath();
   return command_line;
 }
 

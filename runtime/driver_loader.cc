@@ -3,12 +3,12 @@
 #include <dlfcn.h>
 
 #include <cstddef>
-#include <filesystem>
 #include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "runtime/device_properties.h"
+#include "runtime/install_paths.h"
 
 namespace hal::internal {
 namespace {
@@ -116,14 +116,8 @@ DriverLoadResult LoadDriver(const DriverManifest& manifest) {
 }
 
 std::string DefaultDriverFolder() {
-  Dl_info self{};
-  if (dladdr(reinterpret_cast<const void*>(&DefaultDriverFolder), &self) == 0 ||
-      self.dli_fname == nullptr) {
-    return "";
-  }
-  std::filesystem::path library_dir =
-      std::filesystem::weakly_canonical(self.dli_fname).parent_path();
-  return (library_dir / HAL_DRIVERS_DIR_FROM_LIBDIR).lexically_normal().string();
+  const std::string data_dir = HalDataDir();
+  return data_dir.empty() ? "" : data_dir + "/drivers.d";
 }
 
 }  // namespace hal::internal

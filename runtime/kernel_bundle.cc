@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/install_paths.h"
 #include "runtime/kernel_bundle_format.h"
 
 namespace hal {
@@ -55,6 +56,10 @@ absl::StatusOr<KernelBundle> KernelBundle::Create(std::vector<KernelInfo> kernel
   contents.kernels = std::move(kernels);
   contents.images = std::move(images);
   return Validate(std::move(contents));
+}
+
+std::string KernelBundle::StandardBundlePath() {
+  return internal::HalDataDir() + "/kernels/standard.halb";
 }
 
 std::vector<uint8_t> KernelBundle::Serialize() const {

@@ -194,8 +194,10 @@ TEST(KernelBundleTest, ReadFile) {
 }
 
 TEST(KernelBundleTest, StandardBundleHoldsTheStandardKernelSet) {
-  auto bundle = KernelBundle::ReadFile(std::string(HAL_TEST_BINARY_DIR) +
-                                       "/share/hal/kernels/standard.halb");
+  // Found relative to libhal, as an installed program finds it.
+  EXPECT_EQ(KernelBundle::StandardBundlePath(),
+            std::string(HAL_TEST_BINARY_DIR) + "/share/hal/kernels/standard.halb");
+  auto bundle = KernelBundle::ReadFile(KernelBundle::StandardBundlePath());
   ASSERT_TRUE(bundle.ok()) << bundle.status();
   for (const char* name :
        {"fill_f32", "saxpy_f32", "reduce_sum_f32", "gemm_f32", "vector_add_i32", "noop"}) {

@@ -34,6 +34,9 @@ class KernelBundle {
  public:
   static absl::StatusOr<KernelBundle> Parse(absl::Span<const uint8_t> bytes);
   static absl::StatusOr<KernelBundle> ReadFile(const std::string& path);
+  // The standard kernel set shipped with hal: <prefix>/share/hal/kernels/
+  // standard.halb of the install (or build tree) that this libhal belongs to.
+  static std::string StandardBundlePath();
   // Builds a bundle in memory (validating it as Parse would).
   static absl::StatusOr<KernelBundle> Create(std::vector<KernelInfo> kernels,
                                              std::vector<KernelImage> images);

@@ -4,8 +4,8 @@
 //
 // Accuracy: eight independent float accumulators (pairwise in effect, and
 // vectorizable) keep the error near that of a GPU tree reduction; the CTS
-// compares against a double-precision reference with a tolerance
-// proportional to sqrt(n).
+// bounds it by the worst case of summation in any order
+// (conformance/reference_kernels.h).
 #include <algorithm>
 
 #include "kernels/cpu/elementwise.h"
