@@ -10,6 +10,8 @@
 #include "hal/queue.h"
 #include "runtime/image_selection.h"
 #include "runtime/object_states.h"
+#include "runtime/buffer_zeroing.h"
+#include "hal/status_macros.h"
 #include "runtime/queue_state.h"
 
 namespace hal {
@@ -36,6 +38,14 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKi
         absl::StrCat("allocation of ", size, " bytes on device ", state_->label,
                      " exceeds its memory (", capacity, " bytes)"));
   }
+  internal::Tenant* tenant = state_->tenant.get();
+  // A tenant is charged before the driver is called, so an allocation over
+  // quota fails without touching the device; the charge is then corrected to
+  // the size the driver really took.
+  const uint64_t granularity = state_->props().allocation_granularity;
+  const uint64_t expected = (size + granularity - 1) / granularity * granularity;
+  if (tenant) HAL_RETURN_IF_ERROR(tenant->Charge(expected, size));
+
   const hal_buffer_kind raw_kind =
       kind == BufferKind::kHostStaging ? HAL_BUFFER_HOST_STAGING : HAL_BUFFER_DEVICE;
   hal_drv_buffer* buffer = nullptr;
@@ -44,11 +54,28 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKi
           state_->table->buffer_allocate(state_->context, raw_kind, size, &buffer, &allocated),
           absl::StrCat("allocating ", size, " bytes on device ", state_->label));
       !status.ok()) {
+    if (tenant) tenant->Uncharge(expected);
     return status;
   }
+  if (tenant && allocated != expected) {
+    absl::Status status = absl::OkStatus();
+    if (allocated > expected) {
+      status = tenant->Charge(allocated - expected, size);
+    } else {
+      tenant->Uncharge(expected - allocated);
+    }
+    if (!status.ok()) {
+      state_->table->buffer_free(state_->context, buffer);
+      tenant->Uncharge(expected);
+      return status;
+    }
+  }
   state_->allocated_bytes.fetch_add(allocated, std::memory_order_relaxed);
-  return std::make_shared<Buffer>(
-      std::make_shared<internal::BufferState>(state_, buffer, size, allocated, kind));
+  // From here the state owns the buffer and undoes every charge when freed.
+  auto buffer_state =
+      std::make_shared<internal::BufferState>(state_, buffer, size, allocated, kind);
+  if (tenant) HAL_RETURN_IF_ERROR(internal::ZeroNewBuffer(*state_, *buffer_state));
+  return std::make_shared<Buffer>(std::move(buffer_state));
 }
 
 absl::StatusOr<std::unique_ptr<Queue>> Device::CreateQueue() {

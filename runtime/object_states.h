@@ -17,6 +17,7 @@
 #include "hal/kernel_bundle.h"
 #include "hal/physical_device.h"
 #include "runtime/loaded_driver.h"
+#include "runtime/tenant.h"
 
 namespace hal::internal {
 
@@ -35,17 +36,22 @@ struct ModuleState {
 
 struct DeviceState {
   DeviceState(const PhysicalDevice* physical, hal_drv_context* context, std::string label,
-              uint32_t partition_units)
+              uint32_t partition_units, std::shared_ptr<Tenant> tenant)
       : physical(physical),
         driver(&physical->loaded_driver()),
         table(&driver->table()),
         context(context),
         label(std::move(label)),
-        partition_units(partition_units) {}
+        partition_units(partition_units),
+        tenant(std::move(tenant)) {}
   ~DeviceState() {
     {
       absl::MutexLock lock(&modules_mu);
       modules.clear();
+    }
+    {
+      absl::MutexLock lock(&zero_mu);
+      if (zero_stream != nullptr) table->stream_destroy(zero_stream);
     }
     table->context_destroy(context);
   }
@@ -60,9 +66,16 @@ struct DeviceState {
   hal_drv_context* const context;
   const std::string label;
   const uint32_t partition_units;
+  // The virtual device owning this context, or null for a plain context. A
+  // tenant's allocations are charged to it and read as zeros when handed out.
+  const std::shared_ptr<Tenant> tenant;
   // The one audited point of memory accounting: every allocation of this
   // device adds its allocated size here and every free subtracts it.
   std::atomic<uint64_t> allocated_bytes{0};
+
+  // Clears a tenant's new buffers; created on first use.
+  absl::Mutex zero_mu;
+  hal_drv_stream* zero_stream ABSL_GUARDED_BY(zero_mu) = nullptr;
 
   absl::Mutex modules_mu;
   // (bundle id, image index) -> module.
@@ -81,6 +94,7 @@ struct BufferState {
   ~BufferState() {
     device->table->buffer_free(device->context, buffer);
     device->allocated_bytes.fetch_sub(allocated_size, std::memory_order_relaxed);
+    if (device->tenant) device->tenant->Uncharge(allocated_size);
   }
   BufferState(const BufferState&) = delete;
   BufferState& operator=(const BufferState&) = delete;

@@ -6,6 +6,7 @@
 #include "hal/device.h"
 #include "hal/selector.h"
 #include "runtime/loaded_driver.h"
+#include "runtime/device_open.h"
 #include "runtime/object_states.h"
 
 namespace hal {
@@ -38,41 +39,55 @@ absl::StatusOr<uint64_t> PhysicalDevice::QueryFreeMemory() const {
 }
 
 absl::StatusOr<std::shared_ptr<Device>> PhysicalDevice::Open(const DeviceOptions& options) const {
+  return internal::OpenDevice(*this, options, nullptr);
+}
+
+namespace internal {
+
+absl::StatusOr<std::shared_ptr<Device>> OpenDevice(const PhysicalDevice& physical,
+                                                   const DeviceOptions& options,
+                                                   std::shared_ptr<Tenant> tenant) {
+  const DeviceProperties& props = physical.properties();
+  const std::string& id = physical.id();
+  const LoadedDriver* driver = &physical.loaded_driver();
+  const uint32_t index = physical.index();
   if (options.partition_units != 0) {
-    if (props_.partition.kind == PartitionKind::kNone) {
+    if (props.partition.kind == PartitionKind::kNone) {
       return absl::InvalidArgumentError(
-          absl::StrCat("device ", id_, " has no compute partitions, but ",
+          absl::StrCat("device ", id, " has no compute partitions, but ",
                        options.partition_units, " partition units were asked for"));
     }
-    if (options.partition_units > props_.partition.max_units) {
+    if (options.partition_units > props.partition.max_units) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "device ", id_, " has ", props_.partition.max_units, " partition units (",
-          PartitionKindName(props_.partition.kind), "), fewer than the ",
+          "device ", id, " has ", props.partition.max_units, " partition units (",
+          PartitionKindName(props.partition.kind), "), fewer than the ",
           options.partition_units, " asked for"));
     }
   }
-  const hal_driver_table& table = driver_->table();
+  const hal_driver_table& table = driver->table();
   hal_context_desc desc{};
   desc.struct_size = sizeof(desc);
   desc.partition_units = options.partition_units;
   hal_drv_context* context = nullptr;
-  if (absl::Status status = driver_->ToStatus(table.context_create(index_, &desc, &context),
-                                              absl::StrCat("opening device ", id_));
+  if (absl::Status status = driver->ToStatus(table.context_create(index, &desc, &context),
+                                              absl::StrCat("opening device ", id));
       !status.ok()) {
     return status;
   }
   uint32_t units = 0;
-  if (absl::Status status = driver_->ToStatus(table.context_get_partition(context, &units),
-                                              absl::StrCat("querying the partition of ", id_));
+  if (absl::Status status = driver->ToStatus(table.context_get_partition(context, &units),
+                                              absl::StrCat("querying the partition of ", id));
       !status.ok()) {
     table.context_destroy(context);
     return status;
   }
   // Numbers contexts so that messages tell two contexts of one device apart.
   static std::atomic<uint64_t> next_context_number{1};
-  std::string label = absl::StrCat(id_, "#", next_context_number.fetch_add(1));
-  return std::make_shared<Device>(
-      std::make_shared<internal::DeviceState>(this, context, std::move(label), units));
+  std::string label = absl::StrCat(id, "#", next_context_number.fetch_add(1));
+  return std::make_shared<Device>(std::make_shared<DeviceState>(
+      &physical, context, std::move(label), units, std::move(tenant)));
 }
+
+}  // namespace internal
 
 }  // namespace hal

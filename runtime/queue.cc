@@ -112,11 +112,7 @@ absl::Status Queue::Dispatch(const Kernel& kernel, GridSize grid,
 absl::Status Queue::Signal(Event& event) {
   const internal::DeviceState& device = *state_->device();
   const auto& event_state = event.state();
-  if (event_state->device.get() != &device) {
-    return absl::InvalidArgumentError(absl::StrCat("event belongs to device ",
-                                                   event_state->device->label,
-                                                   ", not to the queue's device ", device.label));
-  }
+  HAL_RETURN_IF_ERROR(internal::CheckOwner(device, *event_state->device, "event"));
   HAL_RETURN_IF_ERROR(Submit(*state_,
                              device.table->stream_signal_event(state_->stream(), event_state->event),
                              "signalling an event", event_state));
@@ -127,11 +123,7 @@ absl::Status Queue::Signal(Event& event) {
 absl::Status Queue::Wait(const Event& event) {
   const internal::DeviceState& device = *state_->device();
   const auto& event_state = event.state();
-  if (event_state->device.get() != &device) {
-    return absl::InvalidArgumentError(absl::StrCat("event belongs to device ",
-                                                   event_state->device->label,
-                                                   ", not to the queue's device ", device.label));
-  }
+  HAL_RETURN_IF_ERROR(internal::CheckOwner(device, *event_state->device, "event"));
   if (!event_state->submitted.load(std::memory_order_acquire)) {
     // Waiting for an event nothing will signal would hang the queue forever.
     return absl::FailedPreconditionError(absl::StrCat(

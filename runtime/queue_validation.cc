@@ -3,16 +3,24 @@
 #include "absl/strings/str_cat.h"
 
 namespace hal::internal {
-namespace {
-
 absl::Status CheckOwner(const DeviceState& device, const DeviceState& owner,
                         absl::string_view what) {
   if (&owner == &device) return absl::OkStatus();
+  // Crossing from one virtual device into another is an isolation breach, not
+  // a plain mistake: it gets its own code.
+  if (owner.tenant || device.tenant) {
+    auto name = [](const DeviceState& state) {
+      return state.tenant ? absl::StrCat("virtual device \"", state.tenant->tenant_name(), "\"")
+                          : absl::StrCat("device ", state.label);
+    };
+    return absl::PermissionDeniedError(absl::StrCat(what, " belongs to ", name(owner),
+                                                    " and cannot be used through ",
+                                                    name(device)));
+  }
   return absl::InvalidArgumentError(absl::StrCat(what, " belongs to device ", owner.label,
                                                  ", not to the queue's device ", device.label));
 }
 
-}  // namespace
 
 absl::Status CheckBufferRange(const DeviceState& device, const Buffer& buffer,
                               absl::string_view role, uint64_t offset, uint64_t size) {

@@ -16,6 +16,10 @@
 
 namespace hal::internal {
 
+// `owner` is `device`: InvalidArgument otherwise, or PermissionDenied when a
+// virtual device is involved (an object crossing tenants).
+absl::Status CheckOwner(const DeviceState& device, const DeviceState& owner,
+                        absl::string_view what);
 // The buffer belongs to `device` and [offset, offset+size) lies inside it.
 absl::Status CheckBufferRange(const DeviceState& device, const Buffer& buffer,
                               absl::string_view role, uint64_t offset, uint64_t size);

@@ -14,5 +14,6 @@
 #include "hal/selector.h"
 #include "hal/status_macros.h"
 #include "hal/types.h"
+#include "hal/virtual_device.h"
 
 #endif  // HAL_HAL_H_

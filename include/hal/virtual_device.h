@@ -1,0 +1,132 @@
+// Pools of physical devices and the virtual devices carved out of them
+// (docs/virtual-devices.md). A virtual device has a hard memory quota, a
+// compute share, and its own device context: it is used through the same
+// hal::Device API as a physical device, so framework code does not change.
+//
+// Thread-safe. The Pool must outlive its virtual devices' objects, and the
+// Runtime must outlive the Pool.
+#ifndef HAL_VIRTUAL_DEVICE_H_
+#define HAL_VIRTUAL_DEVICE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "hal/device.h"
+#include "hal/physical_device.h"
+
+namespace hal {
+
+class Runtime;
+namespace internal {
+class PoolState;
+class QuotaLedger;
+}
+
+enum class PlacementPolicy {
+  kBinpack,  // fill the device with the least room left that fits
+  kSpread,   // the device with the most room left
+};
+const char* PlacementPolicyName(PlacementPolicy policy);  // "binpack", "spread"
+
+struct PoolOptions {
+  // Sum of memory quotas placed on a device, relative to its capacity. Above
+  // 1.0 needs the residency manager (eviction to host), not built yet: such
+  // a pool is refused with Unimplemented rather than promising memory it
+  // cannot back.
+  double overcommit_ratio = 1.0;
+  PlacementPolicy placement = PlacementPolicy::kBinpack;
+  // Device id ("cpu:0") -> bytes the pool may use of it, below its real memory.
+  std::map<std::string, uint64_t> capacity_caps;
+};
+
+struct VirtualDeviceSpec {
+  std::string name;             // unique in the pool; names it in every message
+  uint64_t memory_quota = 0;    // bytes, >= 1; hard
+  double compute_share = 1.0;   // fraction of one device, (0, 1]
+  std::optional<std::string> require_vendor;  // e.g. "NVIDIA"; exact match
+  std::optional<std::string> require_format;  // a kernel format the device must take
+  std::optional<std::string> prefer_vendor;   // tried first, others if none fits
+  int priority = 0;             // larger is more important (reported; not yet scheduled)
+};
+
+// How a virtual device's compute share is enforced on its device.
+enum class ComputeEnforcement {
+  kWholeDevice,    // share 1.0: nothing to enforce
+  kHardPartition,  // a driver partition (CUDA green context, CU mask, sub-device)
+  kNotEnforced,    // time-slice scheduler not built yet: the share is recorded only
+};
+const char* ComputeEnforcementName(ComputeEnforcement enforcement);
+
+class VirtualDevice {
+ public:
+  VirtualDevice(VirtualDeviceSpec spec, const PhysicalDevice* placement,
+                std::shared_ptr<Device> device, std::shared_ptr<internal::QuotaLedger> ledger,
+                ComputeEnforcement enforcement);
+  ~VirtualDevice();
+  VirtualDevice(const VirtualDevice&) = delete;
+  VirtualDevice& operator=(const VirtualDevice&) = delete;
+
+  const VirtualDeviceSpec& spec() const { return spec_; }
+  const std::string& name() const { return spec_.name; }
+  const PhysicalDevice& placement() const { return *placement_; }
+  // The device to allocate, queue and dispatch on: every allocation is charged
+  // to this virtual device's quota; objects of another virtual device are
+  // refused with PermissionDenied; new buffers read as zeros.
+  const std::shared_ptr<Device>& device() const { return device_; }
+  uint64_t memory_quota() const { return spec_.memory_quota; }
+  // Bytes charged now: the sum of live allocations' allocated sizes.
+  uint64_t memory_used() const;
+  // Allocations refused because they would exceed the quota.
+  uint64_t quota_refusals() const;
+  ComputeEnforcement compute_enforcement() const { return enforcement_; }
+
+ private:
+  VirtualDeviceSpec spec_;
+  const PhysicalDevice* placement_;
+  std::shared_ptr<Device> device_;
+  std::shared_ptr<internal::QuotaLedger> ledger_;
+  ComputeEnforcement enforcement_;
+};
+
+class Pool {
+ public:
+  // The pool of `devices` (any drivers). InvalidArgument for an empty list, a
+  // cap on a device not in it, or a ratio below 1; Unimplemented above 1.
+  static absl::StatusOr<std::unique_ptr<Pool>> Create(std::vector<const PhysicalDevice*> devices,
+                                                       const PoolOptions& options = {});
+  // A pool and its virtual devices from a description file (JSON;
+  // docs/virtual-devices.md). Devices are named by id or selector term.
+  static absl::StatusOr<std::unique_ptr<Pool>> FromFile(const Runtime& runtime,
+                                                        const std::string& path);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // Places and opens a virtual device. ResourceExhausted when no device can
+  // take it, with the reason for each device; InvalidArgument for a bad spec.
+  absl::StatusOr<std::shared_ptr<VirtualDevice>> CreateVirtualDevice(const VirtualDeviceSpec& spec);
+
+  struct DeviceUsage {
+    const PhysicalDevice* device;
+    uint64_t capacity_bytes;   // real memory or the configured cap
+    uint64_t quota_placed;     // sum of quotas of virtual devices placed here
+    double compute_placed;     // sum of compute shares placed here
+  };
+  std::vector<DeviceUsage> usage() const;
+  std::vector<std::shared_ptr<VirtualDevice>> virtual_devices() const;
+  const PoolOptions& options() const;
+
+ private:
+  explicit Pool(std::unique_ptr<internal::PoolState> state);
+  std::unique_ptr<internal::PoolState> state_;
+};
+
+}  // namespace hal
+
+#endif  // HAL_VIRTUAL_DEVICE_H_

@@ -1,0 +1,28 @@
+// What a device context knows of the tenant (virtual device) that owns it:
+// the runtime calls these hooks on every allocation and free, and names the
+// tenant when refusing objects of another. Plain device contexts have none,
+// so they pay nothing for the feature.
+#ifndef HAL_RUNTIME_TENANT_H_
+#define HAL_RUNTIME_TENANT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace hal::internal {
+
+class Tenant {
+ public:
+  virtual ~Tenant() = default;
+  virtual const std::string& tenant_name() const = 0;
+  // Charges `bytes` for an allocation of `requested` bytes; ResourceExhausted
+  // (naming the tenant, its quota, its use and the request) leaves the
+  // charge unchanged.
+  virtual absl::Status Charge(uint64_t bytes, uint64_t requested) = 0;
+  virtual void Uncharge(uint64_t bytes) = 0;
+};
+
+}  // namespace hal::internal
+
+#endif  // HAL_RUNTIME_TENANT_H_

@@ -1,0 +1,164 @@
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "hal/status_macros.h"
+#include "hal/virtual_device.h"
+#include "runtime/device_open.h"
+#include "virtual-device/placement.h"
+#include "virtual-device/pool_state.h"
+#include "virtual-device/quota_ledger.h"
+
+namespace hal {
+
+const char* PlacementPolicyName(PlacementPolicy policy) {
+  return policy == PlacementPolicy::kBinpack ? "binpack" : "spread";
+}
+
+absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDevice*> devices,
+                                                   const PoolOptions& options) {
+  if (devices.empty()) return absl::InvalidArgumentError("a pool needs at least one device");
+  if (!(options.overcommit_ratio >= 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "pool overcommit ratio ", options.overcommit_ratio, " is below 1.0"));
+  }
+  if (options.overcommit_ratio > 1.0) {
+    return absl::UnimplementedError(absl::StrCat(
+        "pool overcommit ratio ", options.overcommit_ratio,
+        " needs the residency manager (eviction to host memory), which is not built yet; "
+        "a pool that promised memory it cannot back would fail allocations at capacity"));
+  }
+  absl::flat_hash_set<std::string> ids;
+  std::vector<internal::PoolState::Member> members;
+  for (const PhysicalDevice* device : devices) {
+    if (!ids.insert(device->id()).second) {
+      return absl::InvalidArgumentError(absl::StrCat("device ", device->id(),
+                                                     " is listed twice in the pool"));
+    }
+    members.push_back({device, device->properties().memory_bytes});
+  }
+  for (const auto& [id, cap] : options.capacity_caps) {
+    auto it = std::find_if(members.begin(), members.end(),
+                           [&](const auto& m) { return m.device->id() == id; });
+    if (it == members.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("capacity cap names device ", id, ", which is not in the pool"));
+    }
+    if (cap == 0 || cap > it->capacity_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "capacity cap of ", cap, " bytes on device ", id, " must be between 1 and its memory (",
+          it->capacity_bytes, " bytes)"));
+    }
+    it->capacity_bytes = cap;
+  }
+  return std::unique_ptr<Pool>(
+      new Pool(std::make_unique<internal::PoolState>(std::move(members), options)));
+}
+
+Pool::Pool(std::unique_ptr<internal::PoolState> state) : state_(std::move(state)) {}
+Pool::~Pool() = default;
+
+absl::StatusOr<std::shared_ptr<VirtualDevice>> Pool::CreateVirtualDevice(
+    const VirtualDeviceSpec& spec) {
+  return state_->CreateVirtualDevice(spec);
+}
+std::vector<Pool::DeviceUsage> Pool::usage() const { return state_->Usage(); }
+std::vector<std::shared_ptr<VirtualDevice>> Pool::virtual_devices() const {
+  return state_->VirtualDevices();
+}
+const PoolOptions& Pool::options() const { return state_->options(); }
+
+namespace internal {
+
+std::vector<Pool::DeviceUsage> PoolState::UsageLocked() const {
+  std::vector<Pool::DeviceUsage> usage;
+  for (const Member& member : members_) {
+    Pool::DeviceUsage entry{member.device, member.capacity_bytes, 0, 0.0};
+    for (const auto& vd : virtual_devices_) {
+      if (&vd->placement() != member.device) continue;
+      entry.quota_placed += vd->memory_quota();
+      entry.compute_placed += vd->spec().compute_share;
+    }
+    usage.push_back(entry);
+  }
+  return usage;
+}
+
+std::vector<Pool::DeviceUsage> PoolState::Usage() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return UsageLocked();
+}
+
+std::vector<std::shared_ptr<VirtualDevice>> PoolState::VirtualDevices() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return virtual_devices_;
+}
+
+namespace {
+
+absl::Status ValidateSpec(const VirtualDeviceSpec& spec) {
+  if (spec.name.empty()) return absl::InvalidArgumentError("a virtual device needs a name");
+  if (spec.memory_quota == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("virtual device \"", spec.name, "\" has a memory quota of 0 bytes"));
+  }
+  if (!(spec.compute_share > 0.0 && spec.compute_share <= 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat("virtual device \"", spec.name,
+                                                   "\" compute share ", spec.compute_share,
+                                                   " is not in (0, 1]"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
+    const VirtualDeviceSpec& spec) {
+  HAL_RETURN_IF_ERROR(ValidateSpec(spec));
+  // Placement and registration under one lock, so two admissions cannot both
+  // take the last room of a device.
+  absl::MutexLock lock(&mu_);
+  for (const auto& vd : virtual_devices_) {
+    if (vd->name() == spec.name) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the pool already has a virtual device named \"", spec.name, "\""));
+    }
+  }
+  std::vector<PlacementCandidate> candidates;
+  for (const Pool::DeviceUsage& usage : UsageLocked()) {
+    const uint64_t room = static_cast<uint64_t>(static_cast<double>(usage.capacity_bytes) *
+                                                options_.overcommit_ratio);
+    candidates.push_back({usage.device, room > usage.quota_placed ? room - usage.quota_placed : 0,
+                          1.0 - usage.compute_placed});
+  }
+  HAL_ASSIGN_OR_RETURN(size_t chosen, PlaceVirtualDevice(spec, candidates, options_.placement));
+  const PhysicalDevice& device = *candidates[chosen].device;
+
+  // A share below the whole device maps to a hard partition where the device
+  // has one; elsewhere it is recorded but not enforced until the time-slice
+  // scheduler exists, and the virtual device says so.
+  DeviceOptions device_options;
+  ComputeEnforcement enforcement = ComputeEnforcement::kWholeDevice;
+  const PartitionInfo& partition = device.properties().partition;
+  if (spec.compute_share < 1.0) {
+    if (partition.kind != PartitionKind::kNone && partition.max_units > 0) {
+      const double units = spec.compute_share * partition.max_units;
+      device_options.partition_units =
+          std::max<uint32_t>(1, static_cast<uint32_t>(units + 0.5));
+      enforcement = ComputeEnforcement::kHardPartition;
+    } else {
+      enforcement = ComputeEnforcement::kNotEnforced;
+    }
+  }
+  auto ledger = std::make_shared<QuotaLedger>(spec.name, spec.memory_quota);
+  HAL_ASSIGN_OR_RETURN(std::shared_ptr<Device> context,
+                       OpenDevice(device, device_options, ledger),
+                       "opening virtual device \"", spec.name, "\" on ", device.id());
+  auto vd = std::make_shared<VirtualDevice>(spec, &device, std::move(context), std::move(ledger),
+                                            enforcement);
+  virtual_devices_.push_back(vd);
+  return vd;
+}
+
+}  // namespace internal
+}  // namespace hal

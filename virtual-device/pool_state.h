@@ -1,0 +1,40 @@
+// The state behind a Pool: its devices, their capacities, and the virtual
+// devices placed on them.
+#ifndef HAL_VIRTUAL_DEVICE_POOL_STATE_H_
+#define HAL_VIRTUAL_DEVICE_POOL_STATE_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "hal/virtual_device.h"
+
+namespace hal::internal {
+
+class PoolState {
+ public:
+  struct Member {
+    const PhysicalDevice* device;
+    uint64_t capacity_bytes;
+  };
+  PoolState(std::vector<Member> members, PoolOptions options)
+      : members_(std::move(members)), options_(std::move(options)) {}
+
+  const PoolOptions& options() const { return options_; }
+  absl::StatusOr<std::shared_ptr<VirtualDevice>> CreateVirtualDevice(const VirtualDeviceSpec& spec);
+  std::vector<Pool::DeviceUsage> Usage() const;
+  std::vector<std::shared_ptr<VirtualDevice>> VirtualDevices() const;
+
+ private:
+  std::vector<Pool::DeviceUsage> UsageLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  const std::vector<Member> members_;
+  const PoolOptions options_;
+  mutable absl::Mutex mu_;
+  std::vector<std::shared_ptr<VirtualDevice>> virtual_devices_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace hal::internal
+
+#endif  // HAL_VIRTUAL_DEVICE_POOL_STATE_H_
