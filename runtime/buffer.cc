@@ -1,6 +1,7 @@
 #include "hal/buffer.h"
 
 #include "absl/strings/str_cat.h"
+#include "hal/status_macros.h"
 #include "runtime/object_states.h"
 
 namespace hal {
@@ -13,7 +14,9 @@ uint64_t Buffer::allocated_size() const { return state_->allocated_size; }
 BufferKind Buffer::kind() const { return state_->kind; }
 
 absl::StatusOr<void*> Buffer::Map() const {
-  const internal::DeviceState& device = *state_->device;
+  internal::DeviceState& device = *state_->device;
+  // Mapped memory must not move under the host pointer: pin it.
+  if (device.residency) HAL_RETURN_IF_ERROR(device.residency->Pin(*state_));
   void* host = nullptr;
   if (absl::Status status = device.driver->ToStatus(
           device.table->buffer_map(device.context, state_->buffer, &host),

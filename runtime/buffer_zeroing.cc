@@ -2,44 +2,28 @@
 
 #include <cstdint>
 
-#include "absl/strings/str_cat.h"
+#include "runtime/service_stream.h"
 
 namespace hal::internal {
 
 absl::Status ZeroNewBuffer(DeviceState& device, const BufferState& buffer) {
-  const hal_driver_table& table = *device.table;
-  absl::MutexLock lock(&device.zero_mu);
-  if (device.zero_stream == nullptr) {
-    if (absl::Status status =
-            device.driver->ToStatus(table.stream_create(device.context, &device.zero_stream),
-                                    absl::StrCat("creating the zeroing stream of ", device.label));
-        !status.ok()) {
-      device.zero_stream = nullptr;
-      return status;
-    }
-  }
-  // Fill works in 4-byte words; a tail of 1 to 3 bytes is copied from host.
-  const uint64_t words = buffer.size / 4 * 4;
-  if (words > 0) {
-    if (absl::Status status = device.driver->ToStatus(
-            table.stream_fill(device.zero_stream, buffer.buffer, 0, words, 0),
-            absl::StrCat("zeroing a new buffer on ", device.label));
-        !status.ok()) {
-      return status;
-    }
-  }
-  static const uint8_t kZeros[4] = {};
-  if (buffer.size > words) {
-    if (absl::Status status = device.driver->ToStatus(
-            table.stream_copy_host_to_device(device.zero_stream, kZeros, buffer.buffer, words,
-                                             buffer.size - words),
-            absl::StrCat("zeroing a new buffer on ", device.label));
-        !status.ok()) {
-      return status;
-    }
-  }
-  return device.driver->ToStatus(table.stream_synchronize(device.zero_stream),
-                                 absl::StrCat("zeroing a new buffer on ", device.label));
+  // A buffer allocated evicted has no device memory yet; the residency
+  // controller gives it zeroed contents.
+  if (buffer.buffer == nullptr) return absl::OkStatus();
+  return RunOnServiceStream(
+      device, "zeroing a new buffer", [&](const hal_driver_table& table, hal_drv_stream* stream) {
+        // Fill works in 4-byte words; a tail of 1 to 3 bytes is copied from host.
+        const uint64_t words = buffer.size / 4 * 4;
+        if (words > 0) {
+          if (hal_result r = table.stream_fill(stream, buffer.buffer, 0, words, 0); r != HAL_SUCCESS) {
+            return r;
+          }
+        }
+        static const uint8_t kZeros[4] = {};
+        if (buffer.size == words) return HAL_SUCCESS;
+        return table.stream_copy_host_to_device(stream, kZeros, buffer.buffer, words,
+                                                buffer.size - words);
+      });
 }
 
 }  // namespace hal::internal

@@ -50,31 +50,33 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKi
       kind == BufferKind::kHostStaging ? HAL_BUFFER_HOST_STAGING : HAL_BUFFER_DEVICE;
   hal_drv_buffer* buffer = nullptr;
   uint64_t allocated = 0;
-  if (absl::Status status = state_->driver->ToStatus(
-          state_->table->buffer_allocate(state_->context, raw_kind, size, &buffer, &allocated),
-          absl::StrCat("allocating ", size, " bytes on device ", state_->label));
-      !status.ok()) {
+  absl::Status allocation =
+      state_->residency
+          ? state_->residency->AllocateResident(*state_, raw_kind, size, &buffer, &allocated)
+          : state_->driver->ToStatus(
+                state_->table->buffer_allocate(state_->context, raw_kind, size, &buffer,
+                                               &allocated),
+                absl::StrCat("allocating ", size, " bytes on device ", state_->label));
+  if (!allocation.ok()) {
     if (tenant) tenant->Uncharge(expected);
-    return status;
+    return allocation;
   }
-  if (tenant && allocated != expected) {
-    absl::Status status = absl::OkStatus();
+  // From here the state owns the driver buffer: dropping it frees the buffer
+  // and undoes the accounting, including whatever is charged to the tenant.
+  state_->allocated_bytes.fetch_add(allocated, std::memory_order_relaxed);
+  auto buffer_state =
+      std::make_shared<internal::BufferState>(state_, buffer, size, allocated, kind);
+  if (tenant) {
+    buffer_state->charged = expected;
     if (allocated > expected) {
-      status = tenant->Charge(allocated - expected, size);
+      HAL_RETURN_IF_ERROR(tenant->Charge(allocated - expected, size));
     } else {
       tenant->Uncharge(expected - allocated);
     }
-    if (!status.ok()) {
-      state_->table->buffer_free(state_->context, buffer);
-      tenant->Uncharge(expected);
-      return status;
-    }
+    buffer_state->charged = allocated;
+    HAL_RETURN_IF_ERROR(internal::ZeroNewBuffer(*state_, *buffer_state));
   }
-  state_->allocated_bytes.fetch_add(allocated, std::memory_order_relaxed);
-  // From here the state owns the buffer and undoes every charge when freed.
-  auto buffer_state =
-      std::make_shared<internal::BufferState>(state_, buffer, size, allocated, kind);
-  if (tenant) HAL_RETURN_IF_ERROR(internal::ZeroNewBuffer(*state_, *buffer_state));
+  if (state_->residency) state_->residency->Register(*buffer_state);
   return std::make_shared<Buffer>(std::move(buffer_state));
 }
 
@@ -144,7 +146,7 @@ absl::StatusOr<std::shared_ptr<Kernel>> Device::LoadKernel(const KernelBundle& b
 
   std::shared_ptr<internal::ModuleState> module;
   {
-    absl::MutexLock lock(&state_->modules_mu);
+    std::lock_guard<std::mutex> lock(state_->modules_mu);
     auto [it, inserted] = state_->modules.try_emplace({bundle.id(), *image_index});
     if (inserted) {
       hal_drv_module* raw = nullptr;

@@ -1,5 +1,6 @@
-// Opens a device context, optionally owned by a tenant (a virtual device).
-// PhysicalDevice::Open is the tenant-less case; virtual-device/ passes one.
+// Opens a device context, optionally owned by a tenant (a virtual device) and
+// under a residency controller (an overcommitted pool). PhysicalDevice::Open
+// is the case with neither; virtual-device/ passes them.
 #ifndef HAL_RUNTIME_DEVICE_OPEN_H_
 #define HAL_RUNTIME_DEVICE_OPEN_H_
 
@@ -8,13 +9,15 @@
 #include "absl/status/statusor.h"
 #include "hal/device.h"
 #include "hal/physical_device.h"
+#include "runtime/residency.h"
 #include "runtime/tenant.h"
 
 namespace hal::internal {
 
 absl::StatusOr<std::shared_ptr<Device>> OpenDevice(const PhysicalDevice& physical,
                                                    const DeviceOptions& options,
-                                                   std::shared_ptr<Tenant> tenant);
+                                                   std::shared_ptr<Tenant> tenant,
+                                                   std::shared_ptr<ResidencyController> residency);
 
 }  // namespace hal::internal
 

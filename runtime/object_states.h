@@ -9,14 +9,15 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include <mutex>
 #include "hal/driver/hal_driver.h"
 #include "hal/kernel_bundle.h"
 #include "hal/physical_device.h"
 #include "runtime/loaded_driver.h"
+#include "runtime/residency.h"
 #include "runtime/tenant.h"
 
 namespace hal::internal {
@@ -36,22 +37,24 @@ struct ModuleState {
 
 struct DeviceState {
   DeviceState(const PhysicalDevice* physical, hal_drv_context* context, std::string label,
-              uint32_t partition_units, std::shared_ptr<Tenant> tenant)
+              uint32_t partition_units, std::shared_ptr<Tenant> tenant,
+              std::shared_ptr<ResidencyController> residency)
       : physical(physical),
         driver(&physical->loaded_driver()),
         table(&driver->table()),
         context(context),
         label(std::move(label)),
         partition_units(partition_units),
-        tenant(std::move(tenant)) {}
+        tenant(std::move(tenant)),
+        residency(std::move(residency)) {}
   ~DeviceState() {
     {
-      absl::MutexLock lock(&modules_mu);
+      std::lock_guard<std::mutex> lock(modules_mu);
       modules.clear();
     }
     {
-      absl::MutexLock lock(&zero_mu);
-      if (zero_stream != nullptr) table->stream_destroy(zero_stream);
+      std::lock_guard<std::mutex> lock(service_mu);
+      if (service_stream != nullptr) table->stream_destroy(service_stream);
     }
     table->context_destroy(context);
   }
@@ -69,18 +72,32 @@ struct DeviceState {
   // The virtual device owning this context, or null for a plain context. A
   // tenant's allocations are charged to it and read as zeros when handed out.
   const std::shared_ptr<Tenant> tenant;
+  // Bounds resident memory when the tenant's pool overcommits; else null.
+  const std::shared_ptr<ResidencyController> residency;
   // The one audited point of memory accounting: every allocation of this
   // device adds its allocated size here and every free subtracts it.
   std::atomic<uint64_t> allocated_bytes{0};
 
-  // Clears a tenant's new buffers; created on first use.
-  absl::Mutex zero_mu;
-  hal_drv_stream* zero_stream ABSL_GUARDED_BY(zero_mu) = nullptr;
+  // The runtime's own stream on this context (zeroing new buffers, eviction
+  // and restore copies); created on first use (runtime/service_stream.h).
+  std::mutex service_mu;
+  hal_drv_stream* service_stream = nullptr;  // guarded by service_mu
 
-  absl::Mutex modules_mu;
+  std::mutex modules_mu;
   // (bundle id, image index) -> module.
-  absl::flat_hash_map<std::pair<uint64_t, size_t>, std::shared_ptr<ModuleState>> modules
-      ABSL_GUARDED_BY(modules_mu);
+  absl::flat_hash_map<std::pair<uint64_t, size_t>, std::shared_ptr<ModuleState>>
+      modules;  // guarded by modules_mu
+};
+
+// Where a buffer's contents are, for buffers under a residency controller.
+// Guarded by that controller's lock.
+struct ResidencySlot {
+  bool resident = true;
+  bool registered = false;   // evictable once registered (after zeroing)
+  bool pinned = false;       // never evicted (mapped)
+  uint32_t in_flight = 0;    // submissions still using it
+  uint64_t last_use = 0;     // the controller's clock at the last use
+  std::vector<uint8_t> saved;  // the contents while evicted
 };
 
 struct BufferState {
@@ -92,18 +109,23 @@ struct BufferState {
         allocated_size(allocated_size),
         kind(kind) {}
   ~BufferState() {
-    device->table->buffer_free(device->context, buffer);
+    const bool resident = !device->residency || device->residency->Unregister(*this);
+    if (resident) device->table->buffer_free(device->context, buffer);
     device->allocated_bytes.fetch_sub(allocated_size, std::memory_order_relaxed);
-    if (device->tenant) device->tenant->Uncharge(allocated_size);
+    if (device->tenant) device->tenant->Uncharge(charged);
   }
   BufferState(const BufferState&) = delete;
   BufferState& operator=(const BufferState&) = delete;
 
   const std::shared_ptr<DeviceState> device;
-  hal_drv_buffer* const buffer;
+  // Changes only under a residency controller, when evicted and restored.
+  hal_drv_buffer* buffer;
+  ResidencySlot residency_slot;
   const uint64_t size;
   const uint64_t allocated_size;
   const BufferKind kind;
+  // Bytes charged to the device's tenant for this buffer (0 without one).
+  uint64_t charged = 0;
 };
 
 struct EventState {

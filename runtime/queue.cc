@@ -18,8 +18,10 @@ absl::Status Submit(internal::QueueState& queue, hal_result result, absl::string
                     const Objects&... objects) {
   const internal::DeviceState& device = *queue.device();
   if (result != HAL_SUCCESS) {
+    queue.DropBindings();
     return device.driver->ToStatus(result, absl::StrCat(what, " on device ", device.label));
   }
+  queue.CommitBindings();
   (queue.Retain(objects), ...);
   queue.AfterSubmit();
   return absl::OkStatus();
@@ -36,9 +38,10 @@ absl::Status Queue::CopyHostToDevice(const void* src, const Buffer& dst, uint64_
   HAL_RETURN_IF_ERROR(internal::CheckHostPointer(src, "copy source", size));
   HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, dst, "copy destination", dst_offset, size));
   if (size == 0) return absl::OkStatus();
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer* dst_handle, state_->Bind(dst.state()));
   return Submit(*state_,
-                device.table->stream_copy_host_to_device(state_->stream(), src,
-                                                         dst.state()->buffer, dst_offset, size),
+                device.table->stream_copy_host_to_device(state_->stream(), src, dst_handle,
+                                                         dst_offset, size),
                 absl::StrCat("copying ", size, " bytes from host to device"), dst.state());
 }
 
@@ -48,8 +51,9 @@ absl::Status Queue::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, voi
   HAL_RETURN_IF_ERROR(internal::CheckHostPointer(dst, "copy destination", size));
   HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, src, "copy source", src_offset, size));
   if (size == 0) return absl::OkStatus();
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer* src_handle, state_->Bind(src.state()));
   return Submit(*state_,
-                device.table->stream_copy_device_to_host(state_->stream(), src.state()->buffer,
+                device.table->stream_copy_device_to_host(state_->stream(), src_handle,
                                                          src_offset, dst, size),
                 absl::StrCat("copying ", size, " bytes from device to host"), src.state());
 }
@@ -60,10 +64,15 @@ absl::Status Queue::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buf
   HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, src, "copy source", src_offset, size));
   HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, dst, "copy destination", dst_offset, size));
   if (size == 0) return absl::OkStatus();
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer* src_handle, state_->Bind(src.state()));
+  auto dst_handle = state_->Bind(dst.state());
+  if (!dst_handle.ok()) {
+    state_->DropBindings();
+    return dst_handle.status();
+  }
   return Submit(*state_,
-                device.table->stream_copy_buffer(state_->stream(), src.state()->buffer,
-                                                 src_offset, dst.state()->buffer, dst_offset,
-                                                 size),
+                device.table->stream_copy_buffer(state_->stream(), src_handle, src_offset,
+                                                 *dst_handle, dst_offset, size),
                 absl::StrCat("copying ", size, " bytes between buffers"), src.state(),
                 dst.state());
 }
@@ -72,9 +81,9 @@ absl::Status Queue::Fill(const Buffer& dst, uint64_t offset, uint64_t size, uint
   const internal::DeviceState& device = *state_->device();
   HAL_RETURN_IF_ERROR(internal::CheckFill(device, dst, offset, size));
   if (size == 0) return absl::OkStatus();
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer* dst_handle, state_->Bind(dst.state()));
   return Submit(*state_,
-                device.table->stream_fill(state_->stream(), dst.state()->buffer, offset, size,
-                                          pattern),
+                device.table->stream_fill(state_->stream(), dst_handle, offset, size, pattern),
                 absl::StrCat("filling ", size, " bytes"), dst.state());
 }
 
@@ -85,7 +94,12 @@ absl::Status Queue::Dispatch(const Kernel& kernel, GridSize grid,
   HAL_RETURN_IF_ERROR(internal::CheckDispatch(device, kernel, grid, bindings, push_constants));
   hal_binding raw_bindings[kMaxBindings];
   for (size_t i = 0; i < bindings.size(); ++i) {
-    raw_bindings[i].buffer = bindings[i].buffer->state()->buffer;
+    auto handle = state_->Bind(bindings[i].buffer->state());
+    if (!handle.ok()) {
+      state_->DropBindings();
+      return handle.status();
+    }
+    raw_bindings[i].buffer = *handle;
     raw_bindings[i].offset = bindings[i].offset;
   }
   hal_dispatch_desc desc{};
@@ -100,9 +114,11 @@ absl::Status Queue::Dispatch(const Kernel& kernel, GridSize grid,
   const hal_result result =
       device.table->stream_dispatch(state_->stream(), kernel.state()->kernel, &desc);
   if (result != HAL_SUCCESS) {
+    state_->DropBindings();
     return device.driver->ToStatus(
         result, absl::StrCat("dispatching kernel \"", kernel.name(), "\" on device ", device.label));
   }
+  state_->CommitBindings();
   state_->Retain(kernel.state());
   for (const BufferBinding& binding : bindings) state_->Retain(binding.buffer->state());
   state_->AfterSubmit();

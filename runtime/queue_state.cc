@@ -50,6 +50,29 @@ void QueueState::AfterSubmit() {
   if (!batches_.empty()) ReleaseCompletedBatches();
 }
 
+absl::StatusOr<hal_drv_buffer*> QueueState::Bind(const std::shared_ptr<BufferState>& buffer) {
+  ResidencyController* residency = buffer->device->residency.get();
+  if (residency == nullptr) return buffer->buffer;
+  hal_drv_buffer* handle = nullptr;
+  // This queue's own earlier work may be what keeps the device full, and
+  // only this thread can release it: try without waiting first, then finish
+  // that work and try again, now waiting for other queues if need be.
+  const bool holds_work = !pending_.empty() || !batches_.empty();
+  auto token = residency->Acquire(buffer, /*may_wait=*/!holds_work, &handle);
+  if (holds_work && !token.ok() && token.status().code() == absl::StatusCode::kResourceExhausted) {
+    if (absl::Status status = Synchronize(); !status.ok()) return status;
+    token = residency->Acquire(buffer, /*may_wait=*/true, &handle);
+  }
+  if (!token.ok()) return token.status();
+  binding_tokens_.push_back(*std::move(token));
+  return handle;
+}
+
+void QueueState::CommitBindings() {
+  for (auto& token : binding_tokens_) pending_.push_back(std::move(token));
+  binding_tokens_.clear();
+}
+
 absl::Status QueueState::Synchronize() {
   absl::Status status = device_->driver->ToStatus(
       device_->table->stream_synchronize(stream_),

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "hal/driver/hal_driver.h"
 #include "runtime/object_states.h"
 
@@ -25,6 +26,15 @@ class QueueState {
   const std::shared_ptr<DeviceState>& device() const { return device_; }
   hal_drv_stream* stream() const { return stream_; }
 
+  // The driver buffer a submission binds for `buffer`. Under a residency
+  // controller this restores an evicted buffer and keeps it resident until
+  // the submission completes (see CommitBindings); otherwise it is the
+  // buffer's own handle.
+  absl::StatusOr<hal_drv_buffer*> Bind(const std::shared_ptr<BufferState>& buffer);
+  // After the submission was accepted: its bound buffers stay resident until
+  // it completes. After a refusal: releases them now.
+  void CommitBindings();
+  void DropBindings() { binding_tokens_.clear(); }
   // Keeps `object` alive until the work submitted so far completes.
   void Retain(std::shared_ptr<const void> object) { pending_.push_back(std::move(object)); }
   // Called after each submission: closes a batch when enough is pending and
@@ -50,6 +60,8 @@ class QueueState {
   std::vector<std::shared_ptr<const void>> pending_;
   std::deque<Batch> batches_;
   std::vector<hal_drv_event*> spare_fences_;
+  // Residency tokens of the submission being built.
+  std::vector<std::shared_ptr<const void>> binding_tokens_;
 };
 
 }  // namespace hal::internal

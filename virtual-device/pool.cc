@@ -8,6 +8,7 @@
 #include "virtual-device/placement.h"
 #include "virtual-device/pool_state.h"
 #include "virtual-device/quota_ledger.h"
+#include "virtual-device/residency_manager.h"
 
 namespace hal {
 
@@ -22,12 +23,6 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDev
     return absl::InvalidArgumentError(absl::StrCat(
         "pool overcommit ratio ", options.overcommit_ratio, " is below 1.0"));
   }
-  if (options.overcommit_ratio > 1.0) {
-    return absl::UnimplementedError(absl::StrCat(
-        "pool overcommit ratio ", options.overcommit_ratio,
-        " needs the residency manager (eviction to host memory), which is not built yet; "
-        "a pool that promised memory it cannot back would fail allocations at capacity"));
-  }
   absl::flat_hash_set<std::string> ids;
   std::vector<internal::PoolState::Member> members;
   for (const PhysicalDevice* device : devices) {
@@ -35,7 +30,7 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDev
       return absl::InvalidArgumentError(absl::StrCat("device ", device->id(),
                                                      " is listed twice in the pool"));
     }
-    members.push_back({device, device->properties().memory_bytes});
+    members.push_back({device, device->properties().memory_bytes, nullptr});
   }
   for (const auto& [id, cap] : options.capacity_caps) {
     auto it = std::find_if(members.begin(), members.end(),
@@ -50,6 +45,14 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDev
           it->capacity_bytes, " bytes)"));
     }
     it->capacity_bytes = cap;
+  }
+  // Overcommitted pools bound each device's resident bytes by its capacity
+  // and evict to host memory beyond it; others need no residency tracking.
+  if (options.overcommit_ratio > 1.0) {
+    for (auto& member : members) {
+      member.residency =
+          std::make_shared<internal::ResidencyManager>(member.device->id(), member.capacity_bytes);
+    }
   }
   return std::unique_ptr<Pool>(
       new Pool(std::make_unique<internal::PoolState>(std::move(members), options)));
@@ -73,7 +76,13 @@ namespace internal {
 std::vector<Pool::DeviceUsage> PoolState::UsageLocked() const {
   std::vector<Pool::DeviceUsage> usage;
   for (const Member& member : members_) {
-    Pool::DeviceUsage entry{member.device, member.capacity_bytes, 0, 0.0};
+    Pool::DeviceUsage entry{member.device, member.capacity_bytes, 0, 0.0, {}};
+    if (member.residency) {
+      const ResidencyStats stats = member.residency->stats();
+      entry.residency = Pool::ResidencyUsage{stats.resident_bytes, stats.evictions,
+                                             stats.restores,       stats.bytes_evicted,
+                                             stats.bytes_restored, stats.stalls};
+    }
     for (const auto& vd : virtual_devices_) {
       if (&vd->placement() != member.device) continue;
       entry.quota_placed += vd->memory_quota();
@@ -85,12 +94,12 @@ std::vector<Pool::DeviceUsage> PoolState::UsageLocked() const {
 }
 
 std::vector<Pool::DeviceUsage> PoolState::Usage() const {
-  absl::ReaderMutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return UsageLocked();
 }
 
 std::vector<std::shared_ptr<VirtualDevice>> PoolState::VirtualDevices() const {
-  absl::ReaderMutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return virtual_devices_;
 }
 
@@ -117,7 +126,7 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
   HAL_RETURN_IF_ERROR(ValidateSpec(spec));
   // Placement and registration under one lock, so two admissions cannot both
   // take the last room of a device.
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   for (const auto& vd : virtual_devices_) {
     if (vd->name() == spec.name) {
       return absl::InvalidArgumentError(
@@ -133,6 +142,7 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
   }
   HAL_ASSIGN_OR_RETURN(size_t chosen, PlaceVirtualDevice(spec, candidates, options_.placement));
   const PhysicalDevice& device = *candidates[chosen].device;
+  const Member& member = members_[chosen];
 
   // A share below the whole device maps to a hard partition where the device
   // has one; elsewhere it is recorded but not enforced until the time-slice
@@ -152,7 +162,7 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
   }
   auto ledger = std::make_shared<QuotaLedger>(spec.name, spec.memory_quota);
   HAL_ASSIGN_OR_RETURN(std::shared_ptr<Device> context,
-                       OpenDevice(device, device_options, ledger),
+                       OpenDevice(device, device_options, ledger, member.residency),
                        "opening virtual device \"", spec.name, "\" on ", device.id());
   auto vd = std::make_shared<VirtualDevice>(spec, &device, std::move(context), std::move(ledger),
                                             enforcement);

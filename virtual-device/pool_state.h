@@ -6,9 +6,9 @@
 #include <memory>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include <mutex>
 #include "hal/virtual_device.h"
+#include "virtual-device/residency_manager.h"
 
 namespace hal::internal {
 
@@ -17,6 +17,7 @@ class PoolState {
   struct Member {
     const PhysicalDevice* device;
     uint64_t capacity_bytes;
+    std::shared_ptr<ResidencyManager> residency;  // only when the pool overcommits
   };
   PoolState(std::vector<Member> members, PoolOptions options)
       : members_(std::move(members)), options_(std::move(options)) {}
@@ -27,12 +28,12 @@ class PoolState {
   std::vector<std::shared_ptr<VirtualDevice>> VirtualDevices() const;
 
  private:
-  std::vector<Pool::DeviceUsage> UsageLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  std::vector<Pool::DeviceUsage> UsageLocked() const;  // needs mu_ held
 
   const std::vector<Member> members_;
   const PoolOptions options_;
-  mutable absl::Mutex mu_;
-  std::vector<std::shared_ptr<VirtualDevice>> virtual_devices_ ABSL_GUARDED_BY(mu_);
+  mutable std::mutex mu_;
+  std::vector<std::shared_ptr<VirtualDevice>> virtual_devices_;  // guarded by mu_
 };
 
 }  // namespace hal::internal

@@ -28,7 +28,8 @@ class Buffer {
   uint64_t allocated_size() const;  // bytes taken, with the driver's granularity
   BufferKind kind() const;
   // Host address of a host-staging buffer, or of any buffer of a device whose
-  // memory is host memory; Unimplemented otherwise.
+  // memory is host memory; Unimplemented otherwise. In an overcommitted pool
+  // a mapped buffer is pinned: it is never evicted afterwards.
   absl::StatusOr<void*> Map() const;
 
   const std::shared_ptr<internal::BufferState>& state() const { return state_; }

@@ -36,9 +36,9 @@ const char* PlacementPolicyName(PlacementPolicy policy);  // "binpack", "spread"
 
 struct PoolOptions {
   // Sum of memory quotas placed on a device, relative to its capacity. Above
-  // 1.0 needs the residency manager (eviction to host), not built yet: such
-  // a pool is refused with Unimplemented rather than promising memory it
-  // cannot back.
+  // 1.0 the residency manager keeps the device's resident bytes within its
+  // capacity by evicting idle, unpinned buffers to host memory and restoring
+  // them before the next command that binds them.
   double overcommit_ratio = 1.0;
   PlacementPolicy placement = PlacementPolicy::kBinpack;
   // Device id ("cpu:0") -> bytes the pool may use of it, below its real memory.
@@ -97,7 +97,7 @@ class VirtualDevice {
 class Pool {
  public:
   // The pool of `devices` (any drivers). InvalidArgument for an empty list, a
-  // cap on a device not in it, or a ratio below 1; Unimplemented above 1.
+  // device listed twice, a cap on a device not in it, or a ratio below 1.
   static absl::StatusOr<std::unique_ptr<Pool>> Create(std::vector<const PhysicalDevice*> devices,
                                                        const PoolOptions& options = {});
   // A pool and its virtual devices from a description file (JSON;
@@ -112,11 +112,21 @@ class Pool {
   // take it, with the reason for each device; InvalidArgument for a bad spec.
   absl::StatusOr<std::shared_ptr<VirtualDevice>> CreateVirtualDevice(const VirtualDeviceSpec& spec);
 
+  // Overcommit traffic of one device (pools with overcommit_ratio > 1).
+  struct ResidencyUsage {
+    uint64_t resident_bytes = 0;  // of virtual devices' buffers, now
+    uint64_t evictions = 0;
+    uint64_t restores = 0;
+    uint64_t bytes_evicted = 0;
+    uint64_t bytes_restored = 0;
+    uint64_t stalls = 0;  // waits for in-flight work before room could be made
+  };
   struct DeviceUsage {
     const PhysicalDevice* device;
     uint64_t capacity_bytes;   // real memory or the configured cap
     uint64_t quota_placed;     // sum of quotas of virtual devices placed here
     double compute_placed;     // sum of compute shares placed here
+    std::optional<ResidencyUsage> residency;  // set when the pool overcommits
   };
   std::vector<DeviceUsage> usage() const;
   std::vector<std::shared_ptr<VirtualDevice>> virtual_devices() const;
