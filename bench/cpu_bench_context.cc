@@ -1,7 +1,5 @@
 #include "bench/cpu_bench_context.h"
 
-#include <filesystem>
-#include <system_error>
 #include <utility>
 
 #include "absl/flags/flag.h"
@@ -17,14 +15,7 @@ namespace hal::bench {
 std::string StandardBundlePath() {
   std::string flag_path = absl::GetFlag(FLAGS_bundle);
   if (!flag_path.empty()) return flag_path;
-  std::error_code error;
-  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", error);
-  // Without /proc the working directory is the best remaining guess.
-  const std::filesystem::path program_dir =
-      error ? std::filesystem::path(".") : program.parent_path();
-  return (program_dir / ".." / "share" / "hal" / "kernels" / "standard.halb")
-      .lexically_normal()
-      .string();
+  return KernelBundle::StandardBundlePath();
 }
 
 absl::StatusOr<CpuBenchContext> OpenCpuBenchContext(absl::string_view kernel_name) {

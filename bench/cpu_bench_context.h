@@ -21,9 +21,8 @@ struct CpuBenchContext {
   std::shared_ptr<Kernel> kernel;
 };
 
-// The standard bundle: --bundle when given, otherwise
-// <folder of this program>/../share/hal/kernels/standard.halb, which holds in
-// the build tree and in an install alike.
+// The standard bundle: --bundle when given, otherwise the one of the install
+// (or build tree) this libhal belongs to (KernelBundle::StandardBundlePath).
 std::string StandardBundlePath();
 
 // Opens the first CPU device (selector "cpu") and loads `kernel_name` from the
