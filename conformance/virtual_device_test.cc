@@ -1,0 +1,137 @@
+// Virtual devices on every device: the memory quota is exact and hard,
+// objects never cross virtual devices, new memory reads as zeros, and
+// overcommitted memory keeps its contents through eviction and restore.
+#include <cstdint>
+#include <memory>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "conformance/device_test.h"
+#include "conformance/status_matchers.h"
+
+namespace hal::cts {
+namespace {
+
+constexpr uint64_t kMiB = uint64_t{1} << 20;
+
+class VirtualDevices : public DeviceTest {
+ protected:
+  std::unique_ptr<Pool> MakePool(double overcommit, uint64_t cap) {
+    PoolOptions options;
+    options.overcommit_ratio = overcommit;
+    options.capacity_caps[physical_device().id()] = cap;
+    auto pool = Pool::Create({&physical_device()}, options);
+    EXPECT_TRUE(pool.ok()) << pool.status();
+    return pool.ok() ? *std::move(pool) : nullptr;
+  }
+  std::shared_ptr<VirtualDevice> Tenant(Pool& pool, const std::string& name, uint64_t quota,
+                                        double share) {
+    VirtualDeviceSpec spec;
+    spec.name = name;
+    spec.memory_quota = quota;
+    spec.compute_share = share;
+    auto vd = pool.CreateVirtualDevice(spec);
+    EXPECT_TRUE(vd.ok()) << vd.status();
+    return vd.ok() ? *std::move(vd) : nullptr;
+  }
+  static std::vector<uint8_t> Read(Queue& queue, const Buffer& buffer) {
+    std::vector<uint8_t> bytes(buffer.size());
+    EXPECT_TRUE(queue.CopyDeviceToHost(buffer, 0, bytes.data(), bytes.size()).ok());
+    EXPECT_TRUE(queue.Synchronize().ok());
+    return bytes;
+  }
+};
+
+TEST_P(VirtualDevices, QuotaIsExactAndHard) {
+  auto pool = MakePool(1.0, 16 * kMiB);
+  ASSERT_NE(pool, nullptr);
+  auto vd = Tenant(*pool, "quota", 4 * kMiB, 1.0);
+  ASSERT_NE(vd, nullptr);
+  std::vector<std::shared_ptr<Buffer>> buffers;
+  uint64_t sum = 0;
+  while (true) {
+    auto buffer = vd->device()->Allocate(kMiB / 2 + 3);
+    if (!buffer.ok()) {
+      EXPECT_EQ(buffer.status().code(), absl::StatusCode::kResourceExhausted) << buffer.status();
+      break;
+    }
+    sum += (*buffer)->allocated_size();
+    buffers.push_back(*std::move(buffer));
+    ASSERT_LE(buffers.size(), 8u) << "the quota of 4 MiB was not enforced";
+  }
+  EXPECT_EQ(vd->memory_used(), sum);
+  EXPECT_LE(vd->memory_used(), vd->memory_quota());
+  EXPECT_FALSE(buffers.empty());
+  buffers.clear();
+  EXPECT_EQ(vd->memory_used(), 0u);
+}
+
+TEST_P(VirtualDevices, ObjectsDoNotCrossVirtualDevicesAndMemoryStartsZeroed) {
+  auto pool = MakePool(1.0, 16 * kMiB);
+  ASSERT_NE(pool, nullptr);
+  auto a = Tenant(*pool, "a", 4 * kMiB, 0.5);
+  auto b = Tenant(*pool, "b", 4 * kMiB, 0.5);
+  ASSERT_TRUE(a && b);
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(auto a_queue, a->device()->CreateQueue());
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(auto b_queue, b->device()->CreateQueue());
+  {
+    HAL_CTS_ASSERT_OK_AND_ASSIGN(auto secret, a->device()->Allocate(kMiB));
+    ASSERT_TRUE(a_queue->Fill(*secret, 0, kMiB, 0x5EC12E7).ok());
+    ASSERT_TRUE(a_queue->Synchronize().ok());
+    std::vector<uint8_t> stolen(16);
+    EXPECT_EQ(b_queue->CopyDeviceToHost(*secret, 0, stolen.data(), stolen.size()).code(),
+              absl::StatusCode::kPermissionDenied);
+  }
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(auto fresh, b->device()->Allocate(kMiB + 1));
+  EXPECT_EQ(Read(*b_queue, *fresh), std::vector<uint8_t>(kMiB + 1, 0));
+}
+
+TEST_P(VirtualDevices, OvercommittedMemoryKeepsItsContents) {
+  // Three tenants of 2 MiB on 2 MiB of capacity: at most a third is resident.
+  const uint64_t capacity = 2 * kMiB;
+  auto pool = MakePool(3.0, capacity);
+  ASSERT_NE(pool, nullptr);
+  std::mt19937 random(7);
+  struct Owned {
+    std::shared_ptr<VirtualDevice> vd;
+    std::unique_ptr<Queue> queue;
+    std::vector<std::shared_ptr<Buffer>> buffers;
+    std::vector<std::vector<uint8_t>> model;
+  };
+  std::vector<Owned> tenants(3);
+  for (int t = 0; t < 3; ++t) {
+    tenants[t].vd = Tenant(*pool, "t" + std::to_string(t), capacity, 1.0 / 3);
+    ASSERT_NE(tenants[t].vd, nullptr);
+    HAL_CTS_ASSERT_OK_AND_ASSIGN(tenants[t].queue, tenants[t].vd->device()->CreateQueue());
+    for (int i = 0; i < 6; ++i) {
+      HAL_CTS_ASSERT_OK_AND_ASSIGN(auto buffer, tenants[t].vd->device()->Allocate(256 * 1024));
+      std::vector<uint8_t> bytes(buffer->size());
+      for (auto& byte : bytes) byte = static_cast<uint8_t>(random());
+      ASSERT_TRUE(tenants[t].queue->CopyHostToDevice(bytes.data(), *buffer, 0, bytes.size()).ok());
+      ASSERT_TRUE(tenants[t].queue->Synchronize().ok());
+      tenants[t].buffers.push_back(std::move(buffer));
+      tenants[t].model.push_back(std::move(bytes));
+    }
+  }
+  // Reading every buffer in turn restores each, evicting the others.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (Owned& tenant : tenants) {
+      for (size_t i = 0; i < tenant.buffers.size(); ++i) {
+        ASSERT_EQ(Read(*tenant.queue, *tenant.buffers[i]), tenant.model[i])
+            << tenant.vd->name() << " buffer " << i << " pass " << pass;
+      }
+    }
+  }
+  const auto usage = pool->usage();
+  ASSERT_EQ(usage.size(), 1u);
+  ASSERT_TRUE(usage[0].residency.has_value());
+  EXPECT_LE(usage[0].residency->resident_bytes, capacity);
+  EXPECT_GT(usage[0].residency->evictions, 0u);
+  EXPECT_GT(usage[0].residency->restores, 0u);
+}
+
+HAL_CTS_INSTANTIATE_DEVICE_TESTS(VirtualDevices);
+
+}  // namespace
+}  // namespace hal::cts
