@@ -17,6 +17,7 @@
 #include "hal/kernel_bundle.h"
 #include "hal/physical_device.h"
 #include "runtime/loaded_driver.h"
+#include "runtime/compute_gate.h"
 #include "runtime/residency.h"
 #include "runtime/tenant.h"
 
@@ -38,7 +39,8 @@ struct ModuleState {
 struct DeviceState {
   DeviceState(const PhysicalDevice* physical, hal_drv_context* context, std::string label,
               uint32_t partition_units, std::shared_ptr<Tenant> tenant,
-              std::shared_ptr<ResidencyController> residency)
+              std::shared_ptr<ResidencyController> residency,
+              std::shared_ptr<ComputeGate> compute_gate)
       : physical(physical),
         driver(&physical->loaded_driver()),
         table(&driver->table()),
@@ -46,7 +48,8 @@ struct DeviceState {
         label(std::move(label)),
         partition_units(partition_units),
         tenant(std::move(tenant)),
-        residency(std::move(residency)) {}
+        residency(std::move(residency)),
+        compute_gate(std::move(compute_gate)) {}
   ~DeviceState() {
     {
       std::lock_guard<std::mutex> lock(modules_mu);
@@ -56,6 +59,7 @@ struct DeviceState {
       std::lock_guard<std::mutex> lock(service_mu);
       if (service_stream != nullptr) table->stream_destroy(service_stream);
     }
+    if (compute_gate) compute_gate->Close(*this);
     table->context_destroy(context);
   }
   DeviceState(const DeviceState&) = delete;
@@ -74,6 +78,8 @@ struct DeviceState {
   const std::shared_ptr<Tenant> tenant;
   // Bounds resident memory when the tenant's pool overcommits; else null.
   const std::shared_ptr<ResidencyController> residency;
+  // Time-slices the tenant's share of the device; null when none applies.
+  const std::shared_ptr<ComputeGate> compute_gate;
   // The one audited point of memory accounting: every allocation of this
   // device adds its allocated size here and every free subtracts it.
   std::atomic<uint64_t> allocated_bytes{0};

@@ -39,15 +39,14 @@ absl::StatusOr<uint64_t> PhysicalDevice::QueryFreeMemory() const {
 }
 
 absl::StatusOr<std::shared_ptr<Device>> PhysicalDevice::Open(const DeviceOptions& options) const {
-  return internal::OpenDevice(*this, options, nullptr, nullptr);
+  return internal::OpenDevice(*this, options, {});
 }
 
 namespace internal {
 
 absl::StatusOr<std::shared_ptr<Device>> OpenDevice(const PhysicalDevice& physical,
                                                    const DeviceOptions& options,
-                                                   std::shared_ptr<Tenant> tenant,
-                                                   std::shared_ptr<ResidencyController> residency) {
+                                                   TenantHooks hooks) {
   const DeviceProperties& props = physical.properties();
   const std::string& id = physical.id();
   const LoadedDriver* driver = &physical.loaded_driver();
@@ -86,7 +85,8 @@ absl::StatusOr<std::shared_ptr<Device>> OpenDevice(const PhysicalDevice& physica
   static std::atomic<uint64_t> next_context_number{1};
   std::string label = absl::StrCat(id, "#", next_context_number.fetch_add(1));
   return std::make_shared<Device>(std::make_shared<DeviceState>(
-      &physical, context, std::move(label), units, std::move(tenant), std::move(residency)));
+      &physical, context, std::move(label), units, std::move(hooks.tenant),
+      std::move(hooks.residency), std::move(hooks.compute_gate)));
 }
 
 }  // namespace internal

@@ -11,20 +11,36 @@
 namespace hal {
 namespace {
 
-// Submits through the driver; on success retains `objects` and lets the queue
-// release what completed.
-template <typename... Objects>
-absl::Status Submit(internal::QueueState& queue, hal_result result, absl::string_view what,
+// Submits through the driver (`enqueue`); on success retains `objects` and
+// lets the queue release what completed.
+// `describe` names the work in an error message; it runs only on failure, so
+// the hot path formats nothing.
+template <typename Enqueue, typename Describe, typename... Objects>
+absl::Status Submit(internal::QueueState& queue, const Enqueue& enqueue, const Describe& describe,
                     const Objects&... objects) {
   const internal::DeviceState& device = *queue.device();
-  if (result != HAL_SUCCESS) {
+  if (hal_result result = enqueue(); result != HAL_SUCCESS) {
     queue.DropBindings();
-    return device.driver->ToStatus(result, absl::StrCat(what, " on device ", device.label));
+    return device.driver->ToStatus(result, absl::StrCat(describe(), " on device ", device.label));
   }
   queue.CommitBindings();
   (queue.Retain(objects), ...);
   queue.AfterSubmit();
   return absl::OkStatus();
+}
+
+// Work that occupies the device (copies, fills, dispatches) also passes the
+// tenant's compute gate, which may hold it back while over its share.
+template <typename Enqueue, typename Describe, typename... Objects>
+absl::Status SubmitWork(internal::QueueState& queue, const Enqueue& enqueue,
+                        const Describe& describe, const Objects&... objects) {
+  if (absl::Status status = queue.EnterGate(); !status.ok()) {
+    queue.DropBindings();
+    return status;
+  }
+  absl::Status status = Submit(queue, enqueue, describe, objects...);
+  queue.LeaveGate();
+  return status;
 }
 
 }  // namespace
@@ -36,13 +52,17 @@ absl::Status Queue::CopyHostToDevice(const void* src, const Buffer& dst, uint64_
                                      uint64_t size) {
   const internal::DeviceState& device = *state_->device();
   HAL_RETURN_IF_ERROR(internal::CheckHostPointer(src, "copy source", size));
-  HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, dst, "copy destination", dst_offset, size));
+  HAL_RETURN_IF_ERROR(
+      internal::CheckBufferRange(device, dst, "copy destination", dst_offset, size));
   if (size == 0) return absl::OkStatus();
-  HAL_ASSIGN_OR_RETURN(hal_drv_buffer* dst_handle, state_->Bind(dst.state()));
-  return Submit(*state_,
-                device.table->stream_copy_host_to_device(state_->stream(), src, dst_handle,
-                                                         dst_offset, size),
-                absl::StrCat("copying ", size, " bytes from host to device"), dst.state());
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * dst_handle, state_->Bind(dst.state()));
+  return SubmitWork(
+      *state_,
+      [&] {
+        return device.table->stream_copy_host_to_device(state_->stream(), src, dst_handle,
+                                                        dst_offset, size);
+      },
+      [&] { return absl::StrCat("copying ", size, " bytes from host to device"); }, dst.state());
 }
 
 absl::Status Queue::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
@@ -51,40 +71,50 @@ absl::Status Queue::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, voi
   HAL_RETURN_IF_ERROR(internal::CheckHostPointer(dst, "copy destination", size));
   HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, src, "copy source", src_offset, size));
   if (size == 0) return absl::OkStatus();
-  HAL_ASSIGN_OR_RETURN(hal_drv_buffer* src_handle, state_->Bind(src.state()));
-  return Submit(*state_,
-                device.table->stream_copy_device_to_host(state_->stream(), src_handle,
-                                                         src_offset, dst, size),
-                absl::StrCat("copying ", size, " bytes from device to host"), src.state());
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * src_handle, state_->Bind(src.state()));
+  return SubmitWork(
+      *state_,
+      [&] {
+        return device.table->stream_copy_device_to_host(state_->stream(), src_handle, src_offset,
+                                                        dst, size);
+      },
+      [&] { return absl::StrCat("copying ", size, " bytes from device to host"); }, src.state());
 }
 
 absl::Status Queue::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
                                uint64_t dst_offset, uint64_t size) {
   const internal::DeviceState& device = *state_->device();
   HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, src, "copy source", src_offset, size));
-  HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, dst, "copy destination", dst_offset, size));
+  HAL_RETURN_IF_ERROR(
+      internal::CheckBufferRange(device, dst, "copy destination", dst_offset, size));
   if (size == 0) return absl::OkStatus();
-  HAL_ASSIGN_OR_RETURN(hal_drv_buffer* src_handle, state_->Bind(src.state()));
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * src_handle, state_->Bind(src.state()));
   auto dst_handle = state_->Bind(dst.state());
   if (!dst_handle.ok()) {
     state_->DropBindings();
     return dst_handle.status();
   }
-  return Submit(*state_,
-                device.table->stream_copy_buffer(state_->stream(), src_handle, src_offset,
-                                                 *dst_handle, dst_offset, size),
-                absl::StrCat("copying ", size, " bytes between buffers"), src.state(),
-                dst.state());
+  return SubmitWork(
+      *state_,
+      [&] {
+        return device.table->stream_copy_buffer(state_->stream(), src_handle, src_offset,
+                                                *dst_handle, dst_offset, size);
+      },
+      [&] { return absl::StrCat("copying ", size, " bytes between buffers"); }, src.state(),
+      dst.state());
 }
 
 absl::Status Queue::Fill(const Buffer& dst, uint64_t offset, uint64_t size, uint32_t pattern) {
   const internal::DeviceState& device = *state_->device();
   HAL_RETURN_IF_ERROR(internal::CheckFill(device, dst, offset, size));
   if (size == 0) return absl::OkStatus();
-  HAL_ASSIGN_OR_RETURN(hal_drv_buffer* dst_handle, state_->Bind(dst.state()));
-  return Submit(*state_,
-                device.table->stream_fill(state_->stream(), dst_handle, offset, size, pattern),
-                absl::StrCat("filling ", size, " bytes"), dst.state());
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * dst_handle, state_->Bind(dst.state()));
+  return SubmitWork(
+      *state_,
+      [&] {
+        return device.table->stream_fill(state_->stream(), dst_handle, offset, size, pattern);
+      },
+      [&] { return absl::StrCat("filling ", size, " bytes"); }, dst.state());
 }
 
 absl::Status Queue::Dispatch(const Kernel& kernel, GridSize grid,
@@ -111,17 +141,13 @@ absl::Status Queue::Dispatch(const Kernel& kernel, GridSize grid,
   desc.binding_count = static_cast<uint32_t>(bindings.size());
   desc.push_constants = push_constants.data();
   desc.push_constant_size = static_cast<uint32_t>(push_constants.size());
-  const hal_result result =
-      device.table->stream_dispatch(state_->stream(), kernel.state()->kernel, &desc);
-  if (result != HAL_SUCCESS) {
-    state_->DropBindings();
-    return device.driver->ToStatus(
-        result, absl::StrCat("dispatching kernel \"", kernel.name(), "\" on device ", device.label));
-  }
-  state_->CommitBindings();
-  state_->Retain(kernel.state());
+  HAL_RETURN_IF_ERROR(SubmitWork(
+      *state_,
+      [&] {
+        return device.table->stream_dispatch(state_->stream(), kernel.state()->kernel, &desc);
+      },
+      [&] { return absl::StrCat("dispatching kernel \"", kernel.name(), "\""); }, kernel.state()));
   for (const BufferBinding& binding : bindings) state_->Retain(binding.buffer->state());
-  state_->AfterSubmit();
   return absl::OkStatus();
 }
 
@@ -129,9 +155,10 @@ absl::Status Queue::Signal(Event& event) {
   const internal::DeviceState& device = *state_->device();
   const auto& event_state = event.state();
   HAL_RETURN_IF_ERROR(internal::CheckOwner(device, *event_state->device, "event"));
-  HAL_RETURN_IF_ERROR(Submit(*state_,
-                             device.table->stream_signal_event(state_->stream(), event_state->event),
-                             "signalling an event", event_state));
+  HAL_RETURN_IF_ERROR(Submit(
+      *state_,
+      [&] { return device.table->stream_signal_event(state_->stream(), event_state->event); },
+      [] { return "signalling an event"; }, event_state));
   event_state->submitted.store(true, std::memory_order_release);
   return absl::OkStatus();
 }
@@ -145,8 +172,10 @@ absl::Status Queue::Wait(const Event& event) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot wait for an event of device ", device.label, " that no queue has signalled"));
   }
-  return Submit(*state_, device.table->stream_wait_event(state_->stream(), event_state->event),
-                "waiting for an event", event_state);
+  return Submit(
+      *state_,
+      [&] { return device.table->stream_wait_event(state_->stream(), event_state->event); },
+      [] { return "waiting for an event"; }, event_state);
 }
 
 absl::Status Queue::Synchronize() { return state_->Synchronize(); }

@@ -35,6 +35,15 @@ class QueueState {
   // it completes. After a refusal: releases them now.
   void CommitBindings();
   void DropBindings() { binding_tokens_.clear(); }
+  // Brackets work that occupies the device with the tenant's compute gate,
+  // when its share is time-sliced; nothing otherwise.
+  absl::Status EnterGate() {
+    return device_->compute_gate ? device_->compute_gate->Enter(*device_, stream_)
+                                 : absl::OkStatus();
+  }
+  void LeaveGate() {
+    if (device_->compute_gate) device_->compute_gate->Leave(*device_, stream_);
+  }
   // Keeps `object` alive until the work submitted so far completes.
   void Retain(std::shared_ptr<const void> object) { pending_.push_back(std::move(object)); }
   // Called after each submission: closes a batch when enough is pending and

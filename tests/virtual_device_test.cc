@@ -232,10 +232,10 @@ TEST_F(VirtualDeviceTest, ComputeShareEnforcementIsReportedHonestly) {
   auto pool2 = MakePool();
   auto half = MakeVirtualDevice(*pool2, "half", 1 << 20, 0.5);
   ASSERT_NE(half, nullptr);
-  // The CPU has no hardware partitions and the time-slice scheduler is not
-  // built: the share is recorded, not enforced, and says so.
-  EXPECT_EQ(half->compute_enforcement(), ComputeEnforcement::kNotEnforced);
-  EXPECT_STREQ(ComputeEnforcementName(half->compute_enforcement()), "not-enforced");
+  // The CPU has no hardware partitions: the share is time-sliced.
+  EXPECT_EQ(half->compute_enforcement(), ComputeEnforcement::kTimeSlice);
+  EXPECT_STREQ(ComputeEnforcementName(half->compute_enforcement()), "time-slice");
+  EXPECT_EQ(whole->compute_busy_ns(), 0u);  // only time-sliced devices are timed
   EXPECT_EQ(&half->placement(), physical_);
 }
 
@@ -273,13 +273,15 @@ TEST_F(VirtualDeviceTest, BadPoolsAndSpecsAreInvalid) {
 TEST_F(VirtualDeviceTest, PoolFile) {
   testing::TestFolder folder;
   const std::string good = folder.Write("pool.json", R"({
-    "pool": {"devices": ["cpu"], "placement": "spread", "capacity_caps": {"cpu:0": "64MiB"}},
+    "pool": {"devices": ["cpu"], "placement": "spread", "time_slice": "strict",
+             "capacity_caps": {"cpu:0": "64MiB"}},
     "virtual_devices": [
       {"name": "a", "memory_quota": "16MiB", "compute_share": 0.5, "priority": 2},
       {"name": "b", "memory_quota": 1048576, "compute_share": 0.25, "prefer_vendor": "nobody"}]})");
   auto pool = Pool::FromFile(*runtime_, good);
   ASSERT_TRUE(pool.ok()) << pool.status();
   EXPECT_EQ((*pool)->options().placement, PlacementPolicy::kSpread);
+  EXPECT_EQ((*pool)->options().time_slice, TimeSliceMode::kStrict);
   ASSERT_EQ((*pool)->usage().size(), 1u);
   EXPECT_EQ((*pool)->usage()[0].capacity_bytes, 64u << 20);
   auto vds = (*pool)->virtual_devices();

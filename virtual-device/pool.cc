@@ -9,11 +9,16 @@
 #include "virtual-device/pool_state.h"
 #include "virtual-device/quota_ledger.h"
 #include "virtual-device/residency_manager.h"
+#include "virtual-device/time_slice_scheduler.h"
 
 namespace hal {
 
 const char* PlacementPolicyName(PlacementPolicy policy) {
   return policy == PlacementPolicy::kBinpack ? "binpack" : "spread";
+}
+
+const char* TimeSliceModeName(TimeSliceMode mode) {
+  return mode == TimeSliceMode::kStrict ? "strict" : "work-conserving";
 }
 
 absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDevice*> devices,
@@ -30,7 +35,8 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDev
       return absl::InvalidArgumentError(absl::StrCat("device ", device->id(),
                                                      " is listed twice in the pool"));
     }
-    members.push_back({device, device->properties().memory_bytes, nullptr});
+    members.push_back({device, device->properties().memory_bytes, nullptr,
+                       std::make_shared<internal::TimeSliceScheduler>(options.time_slice)});
   }
   for (const auto& [id, cap] : options.capacity_caps) {
     auto it = std::find_if(members.begin(), members.end(),
@@ -145,10 +151,11 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
   const Member& member = members_[chosen];
 
   // A share below the whole device maps to a hard partition where the device
-  // has one; elsewhere it is recorded but not enforced until the time-slice
-  // scheduler exists, and the virtual device says so.
+  // has one, and to the device's time-slice scheduler elsewhere.
   DeviceOptions device_options;
+  TenantHooks hooks;
   ComputeEnforcement enforcement = ComputeEnforcement::kWholeDevice;
+  std::shared_ptr<TimeSliceGate> time_slice;
   const PartitionInfo& partition = device.properties().partition;
   if (spec.compute_share < 1.0) {
     if (partition.kind != PartitionKind::kNone && partition.max_units > 0) {
@@ -157,15 +164,19 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
           std::max<uint32_t>(1, static_cast<uint32_t>(units + 0.5));
       enforcement = ComputeEnforcement::kHardPartition;
     } else {
-      enforcement = ComputeEnforcement::kNotEnforced;
+      time_slice = member.time_slice->AddTenant(spec.compute_share);
+      hooks.compute_gate = time_slice;
+      enforcement = ComputeEnforcement::kTimeSlice;
     }
   }
   auto ledger = std::make_shared<QuotaLedger>(spec.name, spec.memory_quota);
+  hooks.tenant = ledger;
+  hooks.residency = member.residency;
   HAL_ASSIGN_OR_RETURN(std::shared_ptr<Device> context,
-                       OpenDevice(device, device_options, ledger, member.residency),
+                       OpenDevice(device, device_options, std::move(hooks)),
                        "opening virtual device \"", spec.name, "\" on ", device.id());
   auto vd = std::make_shared<VirtualDevice>(spec, &device, std::move(context), std::move(ledger),
-                                            enforcement);
+                                            enforcement, std::move(time_slice));
   virtual_devices_.push_back(vd);
   return vd;
 }

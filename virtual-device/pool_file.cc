@@ -90,6 +90,16 @@ absl::StatusOr<PoolOptions> ReadPoolOptions(const json& pool, const std::string&
       return FileError(path, "\"pool.placement\" must be \"binpack\" or \"spread\"");
     }
   }
+  if (pool.contains("time_slice")) {
+    const json& mode = pool["time_slice"];
+    if (mode == "strict") {
+      options.time_slice = TimeSliceMode::kStrict;
+    } else if (mode == "work-conserving") {
+      options.time_slice = TimeSliceMode::kWorkConserving;
+    } else {
+      return FileError(path, "\"pool.time_slice\" must be \"strict\" or \"work-conserving\"");
+    }
+  }
   if (pool.contains("capacity_caps")) {
     if (!pool["capacity_caps"].is_object()) {
       return FileError(path, "\"pool.capacity_caps\" must map device ids to byte counts");

@@ -9,6 +9,7 @@
 #include <mutex>
 #include "hal/virtual_device.h"
 #include "virtual-device/residency_manager.h"
+#include "virtual-device/time_slice_scheduler.h"
 
 namespace hal::internal {
 
@@ -18,6 +19,7 @@ class PoolState {
     const PhysicalDevice* device;
     uint64_t capacity_bytes;
     std::shared_ptr<ResidencyManager> residency;  // only when the pool overcommits
+    std::shared_ptr<TimeSliceScheduler> time_slice;
   };
   PoolState(std::vector<Member> members, PoolOptions options)
       : members_(std::move(members)), options_(std::move(options)) {}

@@ -26,6 +26,7 @@ class Runtime;
 namespace internal {
 class PoolState;
 class QuotaLedger;
+class TimeSliceGate;
 }
 
 enum class PlacementPolicy {
@@ -34,6 +35,13 @@ enum class PlacementPolicy {
 };
 const char* PlacementPolicyName(PlacementPolicy policy);  // "binpack", "spread"
 
+// How a time-sliced device shares compute among its virtual devices.
+enum class TimeSliceMode {
+  kWorkConserving,  // a tenant may use idle capacity beyond its share
+  kStrict,          // never beyond its share, even on an idle device
+};
+const char* TimeSliceModeName(TimeSliceMode mode);  // "work-conserving", "strict"
+
 struct PoolOptions {
   // Sum of memory quotas placed on a device, relative to its capacity. Above
   // 1.0 the residency manager keeps the device's resident bytes within its
@@ -41,6 +49,7 @@ struct PoolOptions {
   // them before the next command that binds them.
   double overcommit_ratio = 1.0;
   PlacementPolicy placement = PlacementPolicy::kBinpack;
+  TimeSliceMode time_slice = TimeSliceMode::kWorkConserving;
   // Device id ("cpu:0") -> bytes the pool may use of it, below its real memory.
   std::map<std::string, uint64_t> capacity_caps;
 };
@@ -59,7 +68,7 @@ struct VirtualDeviceSpec {
 enum class ComputeEnforcement {
   kWholeDevice,    // share 1.0: nothing to enforce
   kHardPartition,  // a driver partition (CUDA green context, CU mask, sub-device)
-  kNotEnforced,    // time-slice scheduler not built yet: the share is recorded only
+  kTimeSlice,      // the pool's time-slice scheduler, from measured device-busy time
 };
 const char* ComputeEnforcementName(ComputeEnforcement enforcement);
 
@@ -67,7 +76,8 @@ class VirtualDevice {
  public:
   VirtualDevice(VirtualDeviceSpec spec, const PhysicalDevice* placement,
                 std::shared_ptr<Device> device, std::shared_ptr<internal::QuotaLedger> ledger,
-                ComputeEnforcement enforcement);
+                ComputeEnforcement enforcement,
+                std::shared_ptr<internal::TimeSliceGate> time_slice);
   ~VirtualDevice();
   VirtualDevice(const VirtualDevice&) = delete;
   VirtualDevice& operator=(const VirtualDevice&) = delete;
@@ -85,6 +95,11 @@ class VirtualDevice {
   // Allocations refused because they would exceed the quota.
   uint64_t quota_refusals() const;
   ComputeEnforcement compute_enforcement() const { return enforcement_; }
+  // Time-sliced virtual devices: device-busy time measured from event
+  // timestamps of its work, and host time its submissions were held back.
+  // Both 0 for other enforcements.
+  uint64_t compute_busy_ns() const;
+  uint64_t compute_held_back_ns() const;
 
  private:
   VirtualDeviceSpec spec_;
@@ -92,6 +107,7 @@ class VirtualDevice {
   std::shared_ptr<Device> device_;
   std::shared_ptr<internal::QuotaLedger> ledger_;
   ComputeEnforcement enforcement_;
+  std::shared_ptr<internal::TimeSliceGate> time_slice_;
 };
 
 class Pool {
