@@ -127,3 +127,54 @@ TEST(HalInfoTest, HelpAndBadFlags) {
 
 }  // namespace
 }  // namespace hal
+
+namespace hal {
+namespace {
+
+TEST(HalInfoPoolTest, ShowsThePoolAndItsVirtualDevices) {
+  testing::TestFolder folder;
+  const std::string file = folder.Write("pool.json", R"({
+    "pool": {"devices": ["cpu:0"], "overcommit_ratio": 2, "capacity_caps": {"cpu:0": "64MiB"}},
+    "virtual_devices": [
+      {"name": "training", "memory_quota": "64MiB", "compute_share": 0.75, "priority": 2},
+      {"name": "inference", "memory_quota": "32MiB", "compute_share": 0.25}]})");
+  testing::CommandResult table = HalInfo("--pool " + file);
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_THAT(table.output, ::testing::HasSubstr("Pool: overcommit 2.00x, placement binpack"));
+  EXPECT_THAT(table.output, ::testing::HasSubstr("training     on cpu:0    memory 0 / 67108864 B"));
+  EXPECT_THAT(table.output, ::testing::HasSubstr("compute 0.25 (time-slice)"));
+
+  testing::CommandResult json_run = HalInfo("--json --pool " + file);
+  ASSERT_EQ(json_run.exit_code, 0) << json_run.output;
+  const nlohmann::json json = ParseJson(json_run);
+  const nlohmann::json& pool = json["pool"];
+  EXPECT_EQ(pool["overcommit_ratio"], 2.0);
+  ASSERT_EQ(pool["devices"].size(), 1u);
+  EXPECT_EQ(pool["devices"][0]["capacity_bytes"], 64u << 20);
+  EXPECT_EQ(pool["devices"][0]["quota_placed_bytes"], 96u << 20);
+  EXPECT_TRUE(pool["devices"][0]["residency"].is_object());
+  ASSERT_EQ(pool["virtual_devices"].size(), 2u);
+  EXPECT_EQ(pool["virtual_devices"][1]["name"], "inference");
+  EXPECT_EQ(pool["virtual_devices"][1]["memory_quota_bytes"], 32u << 20);
+  EXPECT_EQ(pool["virtual_devices"][1]["memory_used_bytes"], 0u);
+  EXPECT_EQ(pool["virtual_devices"][1]["compute_enforcement"], "time-slice");
+}
+
+TEST(HalInfoPoolTest, PoolThatCannotBePlacedExitsOne) {
+  testing::TestFolder folder;
+  const std::string file = folder.Write("pool.json", R"({
+    "pool": {"devices": ["cpu"], "capacity_caps": {"cpu:0": "1MiB"}},
+    "virtual_devices": [{"name": "big", "memory_quota": "2MiB"}]})");
+  testing::CommandResult run = HalInfo("--pool " + file);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.output, ::testing::HasSubstr("no device of the pool can take"));
+  testing::CommandResult malformed = HalInfo("--pool " + folder.Write("bad.json", "{ nope"));
+  EXPECT_EQ(malformed.exit_code, 1);
+  EXPECT_THAT(malformed.output, ::testing::HasSubstr("not valid JSON"));
+  testing::CommandResult missing = HalInfo("--pool " + folder.path() + "/none.json");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.output, ::testing::HasSubstr("cannot open pool file"));
+}
+
+}  // namespace
+}  // namespace hal

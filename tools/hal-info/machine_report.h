@@ -8,12 +8,13 @@
 #include <vector>
 
 #include "hal/runtime.h"
+#include "tools/hal-info/pool_report.h"
 
 namespace hal::info {
 
 struct DeviceReport {
-  std::string id;             // "cpu:0"
-  std::string selector;       // "cpu:<uuid>", pasteable into HAL_DEVICE_SELECTOR
+  std::string id;        // "cpu:0"
+  std::string selector;  // "cpu:<uuid>", pasteable into HAL_DEVICE_SELECTOR
   std::string uuid;
   std::string driver;
   DeviceProperties properties;
@@ -26,6 +27,7 @@ struct MachineReport {
   std::vector<DeviceReport> devices;
   std::vector<std::string> search_paths;
   std::string selector;
+  std::optional<PoolReport> pool;  // with --pool
 };
 
 MachineReport CollectReport(const Runtime& runtime);

@@ -5,6 +5,7 @@
 
 #include "CLI/CLI.hpp"
 #include "hal/runtime.h"
+#include "hal/virtual_device.h"
 #include "tools/hal-info/machine_report.h"
 #include "tools/hal-info/outputs.h"
 
@@ -18,10 +19,14 @@ int main(int argc, char** argv) {
   bool verbose = false;
   std::string selector;
   std::vector<std::string> driver_paths;
+  std::string pool_file;
   app.add_flag("--json", json, "Print one JSON object (schema in docs/hal-info.md)");
   app.add_flag("-v,--verbose", verbose, "Show every property, manifests and search paths");
   app.add_option("--selector", selector,
                  "Device selector, overriding HAL_DEVICE_SELECTOR (e.g. \"cpu:0\", \"!cpu\")");
+  app.add_option("--pool", pool_file,
+                 "Pool description file (JSON, docs/virtual-devices.md): show the pool, its "
+                 "virtual devices' placement, quotas, use and compute enforcement");
   app.add_option("--driver-path", driver_paths,
                  "Extra folder of driver manifests, searched first; repeatable");
   try {
@@ -39,7 +44,17 @@ int main(int argc, char** argv) {
     std::cerr << "hal-info: " << runtime.status().message() << "\n";
     return hal::info::kExitError;
   }
-  const hal::info::MachineReport report = hal::info::CollectReport(**runtime);
+  hal::info::MachineReport report = hal::info::CollectReport(**runtime);
+  std::unique_ptr<hal::Pool> pool;  // outlives the report's rendering
+  if (!pool_file.empty()) {
+    auto loaded = hal::Pool::FromFile(**runtime, pool_file);
+    if (!loaded.ok()) {
+      std::cerr << "hal-info: " << loaded.status().message() << "\n";
+      return hal::info::kExitError;
+    }
+    pool = *std::move(loaded);
+    report.pool = hal::info::CollectPoolReport(*pool);
+  }
   std::cout << (json ? hal::info::RenderJson(report) : hal::info::RenderTable(report, verbose));
   return hal::info::ExitCodeFor(report);
 }

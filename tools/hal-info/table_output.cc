@@ -51,10 +51,10 @@ void AppendDevice(const DeviceReport& d, bool verbose, std::string& out) {
   absl::StrAppend(&out, "           selector   ", d.selector, "\n");
   if (!verbose) return;
   absl::StrAppend(&out, "           uuid       ", d.uuid, "\n");
-  absl::StrAppend(&out, "           free memory ",
-                  d.free_memory_bytes ? HumanBytes(*d.free_memory_bytes)
-                                      : "unknown: " + d.free_memory_error,
-                  "\n");
+  absl::StrAppend(
+      &out, "           free memory ",
+      d.free_memory_bytes ? HumanBytes(*d.free_memory_bytes) : "unknown: " + d.free_memory_error,
+      "\n");
   absl::StrAppend(&out, "           max workgroup size ", absl::StrJoin(p.max_workgroup_size, "x"),
                   " (", p.max_workgroup_invocations, " invocations)\n");
   absl::StrAppend(&out, "           max workgroup count ",
@@ -70,11 +70,12 @@ void AppendDevice(const DeviceReport& d, bool verbose, std::string& out) {
 std::string RenderTable(const MachineReport& report, bool verbose) {
   std::string out;
   AppendDrivers(report, verbose, out);
-  absl::StrAppend(&out, "\nDevices (", report.devices.size(), ")",
-                  report.selector.empty() ? "" : absl::StrCat(", selector \"", report.selector, "\""),
-                  "\n");
+  absl::StrAppend(
+      &out, "\nDevices (", report.devices.size(), ")",
+      report.selector.empty() ? "" : absl::StrCat(", selector \"", report.selector, "\""), "\n");
   if (report.devices.empty()) absl::StrAppend(&out, "  none usable\n");
   for (const DeviceReport& device : report.devices) AppendDevice(device, verbose, out);
+  if (report.pool) absl::StrAppend(&out, RenderPoolTable(*report.pool));
   if (verbose) {
     absl::StrAppend(&out, "\nManifest search paths\n");
     for (const std::string& path : report.search_paths) absl::StrAppend(&out, "  ", path, "\n");
