@@ -23,6 +23,7 @@ cmake --build "$scratch/samples" -j2 > "$scratch/build.log"
 # The installed libhal finds the installed CPU driver and standard kernels.
 "$scratch/samples/vector_add/vector_add"
 "$scratch/samples/device_list/device_list"
+"$scratch/samples/mixed_pool/mixed_pool" > /dev/null
 "$prefix/bin/hal-info" --json > /dev/null
 
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
