@@ -11,7 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
-#include "tests/cpu_device_fixture.h"
+#include "tests/pool_fixture.h"
 
 namespace hal {
 namespace {
@@ -20,25 +20,13 @@ using ::testing::HasSubstr;
 
 constexpr uint64_t kCapacity = 1 << 20;  // the pool's cap on cpu:0
 
-class OvercommitTest : public testing::CpuDeviceTest {
+class OvercommitTest : public testing::PoolTest {
  protected:
   std::unique_ptr<Pool> MakeOvercommittedPool(double ratio) {
     PoolOptions options;
     options.overcommit_ratio = ratio;
     options.capacity_caps[physical_->id()] = kCapacity;
-    auto pool = Pool::Create({physical_}, options);
-    EXPECT_TRUE(pool.ok()) << pool.status();
-    return pool.ok() ? *std::move(pool) : nullptr;
-  }
-  std::shared_ptr<VirtualDevice> Tenant(Pool& pool, const std::string& name, uint64_t quota,
-                                        double share) {
-    VirtualDeviceSpec spec;
-    spec.name = name;
-    spec.memory_quota = quota;
-    spec.compute_share = share;
-    auto vd = pool.CreateVirtualDevice(spec);
-    EXPECT_TRUE(vd.ok()) << vd.status();
-    return vd.ok() ? *std::move(vd) : nullptr;
+    return MakePool(options);
   }
 };
 
@@ -72,12 +60,20 @@ class TenantWorkload {
     if (buffers_.empty() || (op == 0 && buffers_.size() < 12)) return Allocate();
     Entry& entry = Pick();
     switch (op) {
-      case 1: case 2: return Write(entry);
-      case 3: return Dispatch(entry);
-      case 4: return Copy(entry, Pick());
-      case 5: case 6: return CheckRead(entry);
-      case 7: return Free();
-      default: return Allocate();
+      case 1:
+      case 2:
+        return Write(entry);
+      case 3:
+        return Dispatch(entry);
+      case 4:
+        return Copy(entry, Pick());
+      case 5:
+      case 6:
+        return CheckRead(entry);
+      case 7:
+        return Free();
+      default:
+        return Allocate();
     }
   }
 
@@ -115,7 +111,10 @@ class TenantWorkload {
   absl::Status Dispatch(Entry& entry) {
     const uint32_t n = static_cast<uint32_t>(entry.model.size() / 4);
     const float value = static_cast<float>(random_() % 1000);
-    struct { float value; uint32_t n; } constants{value, n};
+    struct {
+      float value;
+      uint32_t n;
+    } constants{value, n};
     const BufferBinding bindings[] = {{entry.buffer.get(), 0}};
     HAL_RETURN_IF_ERROR(queue_->Dispatch(*fill_, {(n + 255) / 256, 1, 1}, bindings, constants));
     for (uint32_t i = 0; i < n; ++i) {
@@ -177,7 +176,7 @@ TEST_F(OvercommitTest, RandomWorkloadsNeverLoseData) {
   ASSERT_NE(pool, nullptr);
   std::vector<TenantWorkload> workloads;
   for (int t = 0; t < 3; ++t) {
-    auto vd = Tenant(*pool, "tenant-" + std::to_string(t), kCapacity, 1.0 / 3);
+    auto vd = MakeVirtualDevice(*pool, "tenant-" + std::to_string(t), kCapacity, 1.0 / 3);
     ASSERT_NE(vd, nullptr);
     workloads.emplace_back(vd, *bundle_, 1000 + t);
   }
@@ -204,7 +203,7 @@ TEST_F(OvercommitTest, ConcurrentTenantsNeverLoseData) {
   std::vector<absl::Status> results(3);
   std::vector<std::shared_ptr<VirtualDevice>> tenants;
   for (int t = 0; t < 3; ++t) {
-    tenants.push_back(Tenant(*pool, "tenant-" + std::to_string(t), kCapacity, 1.0 / 3));
+    tenants.push_back(MakeVirtualDevice(*pool, "tenant-" + std::to_string(t), kCapacity, 1.0 / 3));
     ASSERT_NE(tenants.back(), nullptr);
   }
   for (int t = 0; t < 3; ++t) {
@@ -224,8 +223,8 @@ TEST_F(OvercommitTest, ConcurrentTenantsNeverLoseData) {
 TEST_F(OvercommitTest, PinnedAndInFlightBuffersAreNeverEvicted) {
   auto pool = MakeOvercommittedPool(2.0);
   ASSERT_NE(pool, nullptr);
-  auto a = Tenant(*pool, "a", kCapacity, 0.5);
-  auto b = Tenant(*pool, "b", kCapacity, 0.5);
+  auto a = MakeVirtualDevice(*pool, "a", kCapacity, 0.5);
+  auto b = MakeVirtualDevice(*pool, "b", kCapacity, 0.5);
   ASSERT_TRUE(a && b);
   auto pinned = a->device()->Allocate(kCapacity / 2);
   ASSERT_TRUE(pinned.ok());

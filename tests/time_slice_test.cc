@@ -7,31 +7,24 @@
 #include <thread>
 
 #include "gmock/gmock.h"
-#include "tests/cpu_device_fixture.h"
+#include "tests/pool_fixture.h"
 
 namespace hal {
 namespace {
 
-class TimeSliceTest : public testing::CpuDeviceTest {
+class TimeSliceTest : public testing::PoolTest {
  protected:
-  std::unique_ptr<Pool> MakePool(TimeSliceMode mode) {
+  std::unique_ptr<Pool> MakeTimeSlicedPool(TimeSliceMode mode) {
     PoolOptions options;
     options.time_slice = mode;
-    auto pool = Pool::Create({physical_}, options);
-    EXPECT_TRUE(pool.ok()) << pool.status();
-    return pool.ok() ? *std::move(pool) : nullptr;
+    return MakePool(options);
   }
   std::shared_ptr<VirtualDevice> Tenant(Pool& pool, const std::string& name, double share) {
-    VirtualDeviceSpec spec;
-    spec.name = name;
-    spec.memory_quota = 16 << 20;
-    spec.compute_share = share;
-    auto vd = pool.CreateVirtualDevice(spec);
-    EXPECT_TRUE(vd.ok()) << vd.status();
-    return vd.ok() ? *std::move(vd) : nullptr;
+    return MakeVirtualDevice(pool, name, 16 << 20, share);
   }
 
-  // Keeps `vd` busy with 64x64x64 gemms (short, so the window holds many) until `stop`; returns the error, if any.
+  // Keeps `vd` busy with 64x64x64 gemms (short, so the window holds many) until `stop`; returns the
+  // error, if any.
   absl::Status Saturate(VirtualDevice& vd, const std::atomic<bool>& stop) {
     constexpr uint32_t kN = 64;
     HAL_ASSIGN_OR_RETURN(auto gemm, vd.device()->LoadKernel(*bundle_, "gemm_f32"));
@@ -39,7 +32,10 @@ class TimeSliceTest : public testing::CpuDeviceTest {
     HAL_ASSIGN_OR_RETURN(auto a, vd.device()->Allocate(kN * kN * 4));
     HAL_ASSIGN_OR_RETURN(auto b, vd.device()->Allocate(kN * kN * 4));
     HAL_ASSIGN_OR_RETURN(auto c, vd.device()->Allocate(kN * kN * 4));
-    struct { uint32_t m, n, k; float alpha, beta; } constants{kN, kN, kN, 1.0f, 0.0f};
+    struct {
+      uint32_t m, n, k;
+      float alpha, beta;
+    } constants{kN, kN, kN, 1.0f, 0.0f};
     const BufferBinding bindings[] = {{a.get()}, {b.get()}, {c.get()}};
     while (!stop.load()) {
       HAL_RETURN_IF_ERROR(queue->Dispatch(*gemm, {kN / 16, kN / 16, 1}, bindings, constants));
@@ -63,9 +59,8 @@ class TimeSliceTest : public testing::CpuDeviceTest {
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
     stop = true;
     for (auto& thread : threads) thread.join();
-    const double wall_ns = std::chrono::duration<double, std::nano>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
+    const double wall_ns =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
     std::vector<double> shares;
     for (size_t i = 0; i < tenants.size(); ++i) {
       EXPECT_TRUE(results[i].ok()) << results[i];
@@ -77,7 +72,7 @@ class TimeSliceTest : public testing::CpuDeviceTest {
 };
 
 TEST_F(TimeSliceTest, StrictSharesFollowTheQuotas) {
-  auto pool = MakePool(TimeSliceMode::kStrict);
+  auto pool = MakeTimeSlicedPool(TimeSliceMode::kStrict);
   ASSERT_NE(pool, nullptr);
   auto small = Tenant(*pool, "thirty", 0.3);
   auto large = Tenant(*pool, "seventy", 0.7);
@@ -95,7 +90,7 @@ TEST_F(TimeSliceTest, StrictSharesFollowTheQuotas) {
 }
 
 TEST_F(TimeSliceTest, StrictModeHoldsALoneTenantToItsShare) {
-  auto pool = MakePool(TimeSliceMode::kStrict);
+  auto pool = MakeTimeSlicedPool(TimeSliceMode::kStrict);
   ASSERT_NE(pool, nullptr);
   auto alone = Tenant(*pool, "alone", 0.25);
   ASSERT_NE(alone, nullptr);
@@ -105,7 +100,7 @@ TEST_F(TimeSliceTest, StrictModeHoldsALoneTenantToItsShare) {
 }
 
 TEST_F(TimeSliceTest, WorkConservingLendsIdleCapacity) {
-  auto pool = MakePool(TimeSliceMode::kWorkConserving);
+  auto pool = MakeTimeSlicedPool(TimeSliceMode::kWorkConserving);
   ASSERT_NE(pool, nullptr);
   auto alone = Tenant(*pool, "alone", 0.25);
   ASSERT_NE(alone, nullptr);

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "gmock/gmock.h"
-#include "tests/cpu_device_fixture.h"
+#include "tests/pool_fixture.h"
 #include "tests/test_folder.h"
 
 namespace hal {
@@ -14,23 +14,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class VirtualDeviceTest : public testing::CpuDeviceTest {
+class VirtualDeviceTest : public testing::PoolTest {
  protected:
-  std::unique_ptr<Pool> MakePool(PoolOptions options = {}) {
-    auto pool = Pool::Create({physical_}, options);
-    EXPECT_TRUE(pool.ok()) << pool.status();
-    return pool.ok() ? *std::move(pool) : nullptr;
-  }
-  std::shared_ptr<VirtualDevice> MakeVirtualDevice(Pool& pool, const std::string& name,
-                                                   uint64_t quota, double share = 1.0) {
-    VirtualDeviceSpec spec;
-    spec.name = name;
-    spec.memory_quota = quota;
-    spec.compute_share = share;
-    auto vd = pool.CreateVirtualDevice(spec);
-    EXPECT_TRUE(vd.ok()) << vd.status();
-    return vd.ok() ? *std::move(vd) : nullptr;
-  }
   uint64_t Granularity() const { return physical_->properties().allocation_granularity; }
 };
 
@@ -257,9 +242,9 @@ TEST_F(VirtualDeviceTest, BadPoolsAndSpecsAreInvalid) {
 
   auto pool = MakePool();
   ASSERT_NE(MakeVirtualDevice(*pool, "taken", 1024, 0.25), nullptr);
-  for (auto [name, quota, share] : {std::tuple{"", 1024ull, 0.5}, std::tuple{"z", 0ull, 0.5},
-                                    std::tuple{"s", 1024ull, 0.0}, std::tuple{"t", 1024ull, 1.5},
-                                    std::tuple{"taken", 1024ull, 0.25}}) {
+  for (auto [name, quota, share] :
+       {std::tuple{"", 1024ull, 0.5}, std::tuple{"z", 0ull, 0.5}, std::tuple{"s", 1024ull, 0.0},
+        std::tuple{"t", 1024ull, 1.5}, std::tuple{"taken", 1024ull, 0.25}}) {
     VirtualDeviceSpec spec;
     spec.name = name;
     spec.memory_quota = quota;
@@ -292,7 +277,11 @@ TEST_F(VirtualDeviceTest, PoolFile) {
   EXPECT_DOUBLE_EQ(vds[1]->spec().compute_share, 0.25);
   EXPECT_EQ(vds[1]->spec().prefer_vendor, "nobody");
 
-  struct Case { std::string text; absl::StatusCode code; std::string message; };
+  struct Case {
+    std::string text;
+    absl::StatusCode code;
+    std::string message;
+  };
   const std::vector<Case> cases = {
       {"{ nope", absl::StatusCode::kInvalidArgument, "not valid JSON"},
       {"{}", absl::StatusCode::kInvalidArgument, "\"pool\""},
