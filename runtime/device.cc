@@ -8,10 +8,10 @@
 #include "hal/kernel_bundle.h"
 #include "hal/physical_device.h"
 #include "hal/queue.h"
+#include "hal/status_macros.h"
+#include "runtime/buffer_zeroing.h"
 #include "runtime/image_selection.h"
 #include "runtime/object_states.h"
-#include "runtime/buffer_zeroing.h"
-#include "hal/status_macros.h"
 #include "runtime/queue_state.h"
 
 namespace hal {
@@ -34,10 +34,11 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKi
   }
   const uint64_t capacity = state_->props().memory_bytes;
   if (size > capacity) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("allocation of ", size, " bytes on device ", state_->label,
-                     " exceeds its memory (", capacity, " bytes)"));
+    return absl::ResourceExhaustedError(absl::StrCat("allocation of ", size, " bytes on device ",
+                                                     state_->label, " exceeds its memory (",
+                                                     capacity, " bytes)"));
   }
+  HAL_RETURN_IF_ERROR(state_->health.CheckUsable(state_->label));
   internal::Tenant* tenant = state_->tenant.get();
   // A tenant is charged before the driver is called, so an allocation over
   // quota fails without touching the device; the charge is then corrected to
@@ -81,10 +82,11 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKi
 }
 
 absl::StatusOr<std::unique_ptr<Queue>> Device::CreateQueue() {
+  HAL_RETURN_IF_ERROR(state_->health.CheckUsable(state_->label));
   hal_drv_stream* stream = nullptr;
-  if (absl::Status status = state_->driver->ToStatus(
-          state_->table->stream_create(state_->context, &stream),
-          absl::StrCat("creating a queue on device ", state_->label));
+  if (absl::Status status =
+          state_->driver->ToStatus(state_->table->stream_create(state_->context, &stream),
+                                   absl::StrCat("creating a queue on device ", state_->label));
       !status.ok()) {
     return status;
   }
@@ -93,9 +95,9 @@ absl::StatusOr<std::unique_ptr<Queue>> Device::CreateQueue() {
 
 absl::StatusOr<std::shared_ptr<Event>> Device::CreateEvent() {
   hal_drv_event* event = nullptr;
-  if (absl::Status status = state_->driver->ToStatus(
-          state_->table->event_create(state_->context, &event),
-          absl::StrCat("creating an event on device ", state_->label));
+  if (absl::Status status =
+          state_->driver->ToStatus(state_->table->event_create(state_->context, &event),
+                                   absl::StrCat("creating an event on device ", state_->label));
       !status.ok()) {
     return status;
   }
@@ -110,10 +112,10 @@ absl::Status CheckWorkgroupSize(const KernelInfo& info, const DeviceProperties& 
   for (int d = 0; d < 3; ++d) {
     invocations *= info.workgroup_size[d];
     if (props.max_workgroup_size[d] != 0 && info.workgroup_size[d] > props.max_workgroup_size[d]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "kernel \"", info.name, "\" declares workgroup size ",
-          absl::StrJoin(info.workgroup_size, "x"), ", larger than device ", label,
-          " allows in dimension ", d, " (", props.max_workgroup_size[d], ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("kernel \"", info.name, "\" declares workgroup size ",
+                       absl::StrJoin(info.workgroup_size, "x"), ", larger than device ", label,
+                       " allows in dimension ", d, " (", props.max_workgroup_size[d], ")"));
     }
   }
   if (props.max_workgroup_invocations != 0 && invocations > props.max_workgroup_invocations) {
@@ -127,7 +129,7 @@ absl::Status CheckWorkgroupSize(const KernelInfo& info, const DeviceProperties& 
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<Kernel>> Device::LoadKernel(const KernelBundle& bundle,
-                                                          absl::string_view kernel_name) {
+                                                           absl::string_view kernel_name) {
   const KernelInfo* info = bundle.FindKernel(kernel_name);
   if (info == nullptr) {
     std::vector<std::string> names;

@@ -18,6 +18,7 @@
 #include "hal/physical_device.h"
 #include "runtime/loaded_driver.h"
 #include "runtime/compute_gate.h"
+#include "runtime/context_health.h"
 #include "runtime/residency.h"
 #include "runtime/tenant.h"
 
@@ -83,6 +84,8 @@ struct DeviceState {
   // The one audited point of memory accounting: every allocation of this
   // device adds its allocated size here and every free subtracts it.
   std::atomic<uint64_t> allocated_bytes{0};
+  // Lost after a device-lost failure of its work (sticky); injected faults.
+  ContextHealth health;
 
   // The runtime's own stream on this context (zeroing new buffers, eviction
   // and restore copies); created on first use (runtime/service_stream.h).

@@ -18,10 +18,26 @@ namespace {
 template <typename Enqueue, typename Describe, typename... Objects>
 absl::Status Submit(internal::QueueState& queue, const Enqueue& enqueue, const Describe& describe,
                     const Objects&... objects) {
-  const internal::DeviceState& device = *queue.device();
+  internal::DeviceState& device = *queue.device();
+  if (absl::Status usable = device.health.CheckUsable(device.label); !usable.ok()) {
+    queue.DropBindings();
+    return usable;
+  }
+  if (device.health.TakeFault()) {
+    // The fault-injection layer stands in for the driver's answer.
+    queue.DropBindings();
+    absl::Status lost = absl::UnavailableError(
+        absl::StrCat(device.driver->name(), " driver: ", describe(), " on device ", device.label,
+                     " failed (HAL_ERROR_UNAVAILABLE): injected fault: device lost"));
+    device.health.Record(lost);
+    return lost;
+  }
   if (hal_result result = enqueue(); result != HAL_SUCCESS) {
     queue.DropBindings();
-    return device.driver->ToStatus(result, absl::StrCat(describe(), " on device ", device.label));
+    absl::Status status =
+        device.driver->ToStatus(result, absl::StrCat(describe(), " on device ", device.label));
+    device.health.Record(status);
+    return status;
   }
   queue.CommitBindings();
   (queue.Retain(objects), ...);
@@ -178,6 +194,12 @@ absl::Status Queue::Wait(const Event& event) {
       [] { return "waiting for an event"; }, event_state);
 }
 
-absl::Status Queue::Synchronize() { return state_->Synchronize(); }
+absl::Status Queue::Synchronize() {
+  internal::DeviceState& device = *state_->device();
+  HAL_RETURN_IF_ERROR(device.health.CheckUsable(device.label));
+  absl::Status status = state_->Synchronize();
+  device.health.Record(status);
+  return status;
+}
 
 }  // namespace hal

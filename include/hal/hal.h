@@ -6,6 +6,7 @@
 #include "hal/device.h"
 #include "hal/driver.h"
 #include "hal/event.h"
+#include "hal/fault_injection.h"
 #include "hal/kernel.h"
 #include "hal/kernel_bundle.h"
 #include "hal/physical_device.h"
