@@ -32,9 +32,37 @@ function(_hal_bundle_cpu_image target out_spec)
   set(${out_spec}_DEPENDS ${module} PARENT_SCOPE)
 endfunction()
 
+# Vulkan images: each GLSL compute shader (.comp) becomes one SPIR-V module,
+# packed as an image of the kernel its file is named after
+# (spirv-vulkan@<stem>), entry point "main".
+function(_hal_bundle_glsl_images target out_specs out_files)
+  find_program(HAL_GLSLC glslc)
+  if(NOT HAL_GLSLC)
+    message(FATAL_ERROR "hal_add_kernel_bundle(${target}): GLSL_SOURCES need glslc "
+                        "(Debian package glslc)")
+  endif()
+  set(specs)
+  set(files)
+  foreach(source IN LISTS ARGN)
+    get_filename_component(kernel "${source}" NAME_WE)
+    get_filename_component(source_path "${source}" ABSOLUTE)
+    set(spirv "${CMAKE_CURRENT_BINARY_DIR}/${target}.images/${kernel}.spv")
+    add_custom_command(
+      OUTPUT "${spirv}"
+      COMMAND "${HAL_GLSLC}" --target-env=vulkan1.2 -O -o "${spirv}" "${source_path}"
+      DEPENDS "${source_path}"
+      COMMENT "Compiling ${kernel} to SPIR-V"
+      VERBATIM)
+    list(APPEND specs --image "spirv-vulkan@${kernel}=${spirv}")
+    list(APPEND files "${spirv}")
+  endforeach()
+  set(${out_specs} ${specs} PARENT_SCOPE)
+  set(${out_files} ${files} PARENT_SCOPE)
+endfunction()
+
 function(_hal_bundle_unsupported language)
   message(FATAL_ERROR "hal_add_kernel_bundle: ${language} sources are not supported yet "
-                      "(only CPU_SOURCES are); see docs/kernel-bundles.md")
+                      "(CPU_SOURCES and GLSL_SOURCES are); see docs/kernel-bundles.md")
 endfunction()
 
 function(hal_add_kernel_bundle target)
@@ -44,7 +72,7 @@ function(hal_add_kernel_bundle target)
   if(NOT ARG_OUTPUT OR NOT ARG_MANIFEST)
     message(FATAL_ERROR "hal_add_kernel_bundle(${target}): OUTPUT and MANIFEST are required")
   endif()
-  foreach(language IN ITEMS CUDA GLSL HIP SPIRV_OPENCL)
+  foreach(language IN ITEMS CUDA HIP SPIRV_OPENCL)
     if(ARG_${language}_SOURCES)
       _hal_bundle_unsupported(${language})
     endif()
@@ -63,6 +91,11 @@ function(hal_add_kernel_bundle target)
     _hal_bundle_cpu_image(${target} cpu_spec ${ARG_CPU_SOURCES})
     list(APPEND image_args --image "${cpu_spec}")
     list(APPEND image_depends ${cpu_spec_DEPENDS})
+  endif()
+  if(ARG_GLSL_SOURCES)
+    _hal_bundle_glsl_images(${target} glsl_specs glsl_files ${ARG_GLSL_SOURCES})
+    list(APPEND image_args ${glsl_specs})
+    list(APPEND image_depends ${glsl_files})
   endif()
   if(NOT image_args)
     message(FATAL_ERROR "hal_add_kernel_bundle(${target}): no kernel sources given")

@@ -209,3 +209,30 @@ TEST(KernelBundleTest, StandardBundleHoldsTheStandardKernelSet) {
 
 }  // namespace
 }  // namespace hal
+
+namespace hal {
+namespace {
+
+TEST(StandardBundleTest, EveryKernelHasAVulkanImageWhenGlslcWasThere) {
+  if (!HAL_TEST_STANDARD_BUNDLE_HAS_SPIRV) {
+    GTEST_SKIP() << "glslc was not found at configure time: no spirv-vulkan images to check";
+  }
+  auto bundle = KernelBundle::ReadFile(KernelBundle::StandardBundlePath());
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  for (const KernelInfo& kernel : bundle->kernels()) {
+    const KernelImage* spirv = nullptr;
+    for (const KernelImage& image : bundle->images()) {
+      if (image.format == "spirv-vulkan" && image.kernel_name == kernel.name) spirv = &image;
+    }
+    ASSERT_NE(spirv, nullptr) << kernel.name;
+    // A SPIR-V module starts with its magic number, little-endian.
+    ASSERT_GE(spirv->data.size(), 20u);
+    EXPECT_EQ(spirv->data[0] | (spirv->data[1] << 8) | (spirv->data[2] << 16) |
+                  (uint32_t{spirv->data[3]} << 24),
+              0x07230203u)
+        << kernel.name;
+  }
+}
+
+}  // namespace
+}  // namespace hal
