@@ -15,9 +15,8 @@ std::optional<std::string> Unfit(const VirtualDeviceSpec& spec, const PlacementC
   if (spec.require_vendor && props.vendor != *spec.require_vendor) {
     return absl::StrCat("vendor is ", props.vendor, ", not ", *spec.require_vendor);
   }
-  if (spec.require_format &&
-      std::find(props.kernel_formats.begin(), props.kernel_formats.end(), *spec.require_format) ==
-          props.kernel_formats.end()) {
+  if (spec.require_format && std::find(props.kernel_formats.begin(), props.kernel_formats.end(),
+                                       *spec.require_format) == props.kernel_formats.end()) {
     return absl::StrCat("takes kernel formats [", absl::StrJoin(props.kernel_formats, ", "),
                         "], not ", *spec.require_format);
   }
@@ -49,19 +48,19 @@ absl::StatusOr<size_t> PlaceVirtualDevice(const VirtualDeviceSpec& spec,
     const bool preferred =
         spec.prefer_vendor && c.device->properties().vendor == *spec.prefer_vendor;
     if (best && best_preferred && !preferred) continue;
-    const bool better_room =
-        !best || (policy == PlacementPolicy::kBinpack ? c.quota_room < candidates[*best].quota_room
-                                                      : c.quota_room > candidates[*best].quota_room);
+    const bool better_room = !best || (policy == PlacementPolicy::kBinpack
+                                           ? c.quota_room < candidates[*best].quota_room
+                                           : c.quota_room > candidates[*best].quota_room);
     if ((preferred && !best_preferred) || better_room) {
       best = i;
       best_preferred = preferred;
     }
   }
   if (best) return *best;
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "no device of the pool can take virtual device \"", spec.name, "\" (memory quota ",
-      spec.memory_quota, " bytes, compute share ", spec.compute_share, "): ",
-      absl::StrJoin(reasons, "; ")));
+  return absl::ResourceExhaustedError(
+      absl::StrCat("no device of the pool can take virtual device \"", spec.name,
+                   "\" (memory quota ", spec.memory_quota, " bytes, compute share ",
+                   spec.compute_share, "): ", absl::StrJoin(reasons, "; ")));
 }
 
 }  // namespace hal::internal

@@ -25,15 +25,15 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDev
                                                    const PoolOptions& options) {
   if (devices.empty()) return absl::InvalidArgumentError("a pool needs at least one device");
   if (!(options.overcommit_ratio >= 1.0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "pool overcommit ratio ", options.overcommit_ratio, " is below 1.0"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("pool overcommit ratio ", options.overcommit_ratio, " is below 1.0"));
   }
   absl::flat_hash_set<std::string> ids;
   std::vector<internal::PoolState::Member> members;
   for (const PhysicalDevice* device : devices) {
     if (!ids.insert(device->id()).second) {
-      return absl::InvalidArgumentError(absl::StrCat("device ", device->id(),
-                                                     " is listed twice in the pool"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("device ", device->id(), " is listed twice in the pool"));
     }
     members.push_back({device, device->properties().memory_bytes, nullptr,
                        std::make_shared<internal::TimeSliceScheduler>(options.time_slice)});
@@ -46,9 +46,9 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDev
           absl::StrCat("capacity cap names device ", id, ", which is not in the pool"));
     }
     if (cap == 0 || cap > it->capacity_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "capacity cap of ", cap, " bytes on device ", id, " must be between 1 and its memory (",
-          it->capacity_bytes, " bytes)"));
+      return absl::InvalidArgumentError(absl::StrCat("capacity cap of ", cap, " bytes on device ",
+                                                     id, " must be between 1 and its memory (",
+                                                     it->capacity_bytes, " bytes)"));
     }
     it->capacity_bytes = cap;
   }
@@ -85,9 +85,9 @@ std::vector<Pool::DeviceUsage> PoolState::UsageLocked() const {
     Pool::DeviceUsage entry{member.device, member.capacity_bytes, 0, 0.0, {}};
     if (member.residency) {
       const ResidencyStats stats = member.residency->stats();
-      entry.residency = Pool::ResidencyUsage{stats.resident_bytes, stats.evictions,
-                                             stats.restores,       stats.bytes_evicted,
-                                             stats.bytes_restored, stats.stalls};
+      entry.residency =
+          Pool::ResidencyUsage{stats.resident_bytes, stats.evictions,      stats.restores,
+                               stats.bytes_evicted,  stats.bytes_restored, stats.stalls};
     }
     for (const auto& vd : virtual_devices_) {
       if (&vd->placement() != member.device) continue;
@@ -160,8 +160,7 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
   if (spec.compute_share < 1.0) {
     if (partition.kind != PartitionKind::kNone && partition.max_units > 0) {
       const double units = spec.compute_share * partition.max_units;
-      device_options.partition_units =
-          std::max<uint32_t>(1, static_cast<uint32_t>(units + 0.5));
+      device_options.partition_units = std::max<uint32_t>(1, static_cast<uint32_t>(units + 0.5));
       enforcement = ComputeEnforcement::kHardPartition;
     } else {
       time_slice = member.time_slice->AddTenant(spec.compute_share);

@@ -132,7 +132,8 @@ absl::StatusOr<VirtualDeviceSpec> ReadSpec(const json& entry, const std::string&
                             std::pair{"require_format", &spec.require_format},
                             std::pair{"prefer_vendor", &spec.prefer_vendor}}) {
     if (!entry.contains(key)) continue;
-    if (!entry[key].is_string()) return FileError(path, absl::StrCat(where, " ", key, " must be a string"));
+    if (!entry[key].is_string())
+      return FileError(path, absl::StrCat(where, " ", key, " must be a string"));
     *field = entry[key].get<std::string>();
   }
   if (entry.contains("priority")) {

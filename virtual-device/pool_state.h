@@ -4,9 +4,9 @@
 #define HAL_VIRTUAL_DEVICE_POOL_STATE_H_
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
-#include <mutex>
 #include "hal/virtual_device.h"
 #include "virtual-device/residency_manager.h"
 #include "virtual-device/time_slice_scheduler.h"

@@ -9,9 +9,10 @@ absl::Status QuotaLedger::Charge(uint64_t bytes, uint64_t requested) {
   do {
     if (bytes > quota_ - used) {
       refusals_.fetch_add(1, std::memory_order_relaxed);
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "virtual device \"", name_, "\" memory quota exceeded: quota ", quota_, " bytes, in use ",
-          used, " bytes, request ", requested, " bytes (", bytes, " with the device's granularity)"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("virtual device \"", name_, "\" memory quota exceeded: quota ", quota_,
+                       " bytes, in use ", used, " bytes, request ", requested, " bytes (", bytes,
+                       " with the device's granularity)"));
     }
   } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
   return absl::OkStatus();

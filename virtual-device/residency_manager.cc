@@ -44,12 +44,12 @@ absl::Status ResidencyManager::MakeRoom(uint64_t bytes, bool may_wait) {
 absl::Status ResidencyManager::Evict(BufferState& victim) {
   ResidencySlot& slot = victim.residency_slot;
   slot.saved.resize(victim.size);
-  if (absl::Status status = RunOnServiceStream(
-          *victim.device, "evicting a buffer to host memory",
-          [&](const hal_driver_table& table, hal_drv_stream* stream) {
-            return table.stream_copy_device_to_host(stream, victim.buffer, 0, slot.saved.data(),
-                                                    victim.size);
-          });
+  if (absl::Status status =
+          RunOnServiceStream(*victim.device, "evicting a buffer to host memory",
+                             [&](const hal_driver_table& table, hal_drv_stream* stream) {
+                               return table.stream_copy_device_to_host(
+                                   stream, victim.buffer, 0, slot.saved.data(), victim.size);
+                             });
       !status.ok()) {
     slot.saved.clear();
     return status;
@@ -80,12 +80,12 @@ absl::Status ResidencyManager::Restore(BufferState& buffer, bool may_wait) {
       !status.ok()) {
     return status;
   }
-  if (absl::Status status = RunOnServiceStream(
-          device, "restoring an evicted buffer",
-          [&](const hal_driver_table& table, hal_drv_stream* stream) {
-            return table.stream_copy_host_to_device(stream, slot.saved.data(), handle, 0,
-                                                    buffer.size);
-          });
+  if (absl::Status status =
+          RunOnServiceStream(device, "restoring an evicted buffer",
+                             [&](const hal_driver_table& table, hal_drv_stream* stream) {
+                               return table.stream_copy_host_to_device(stream, slot.saved.data(),
+                                                                       handle, 0, buffer.size);
+                             });
       !status.ok()) {
     device.table->buffer_free(device.context, handle);
     return status;

@@ -46,8 +46,8 @@ class ResidencyManager final : public ResidencyController {
   ResidencyStats stats() const;
 
  private:
-  absl::Status MakeRoom(uint64_t bytes, bool may_wait);  // needs mu_ held
-  absl::Status Evict(BufferState& victim);  // needs mu_ held
+  absl::Status MakeRoom(uint64_t bytes, bool may_wait);      // needs mu_ held
+  absl::Status Evict(BufferState& victim);                   // needs mu_ held
   absl::Status Restore(BufferState& buffer, bool may_wait);  // needs mu_ held
   void Release(BufferState& buffer);
 
@@ -57,11 +57,11 @@ class ResidencyManager final : public ResidencyController {
   const std::string device_id_;
   const uint64_t capacity_;
   mutable std::mutex mu_;
-  std::condition_variable_any released_;  // signalled when a buffer leaves flight
-  uint64_t resident_bytes_ = 0;  // guarded by mu_
-  uint64_t clock_ = 0;  // guarded by mu_
+  std::condition_variable_any released_;         // signalled when a buffer leaves flight
+  uint64_t resident_bytes_ = 0;                  // guarded by mu_
+  uint64_t clock_ = 0;                           // guarded by mu_
   absl::flat_hash_set<BufferState*> evictable_;  // guarded by mu_
-  ResidencyStats counters_;  // guarded by mu_
+  ResidencyStats counters_;                      // guarded by mu_
 };
 
 }  // namespace hal::internal

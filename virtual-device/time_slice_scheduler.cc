@@ -40,10 +40,9 @@ bool TimeSliceScheduler::AdmissibleLocked(const TimeSliceGate& gate) const {
   // What the window will hold once the work in flight is measured, estimated
   // with the tenant's mean submission: admitting stops before the budget is
   // spent, not one batch of queued work after it.
-  const double mean_ns =
-      gate.measured_count_ == 0
-          ? 0.0
-          : static_cast<double>(gate.total_busy_ns_) / static_cast<double>(gate.measured_count_);
+  const double mean_ns = gate.measured_count_ == 0 ? 0.0
+                                                   : static_cast<double>(gate.total_busy_ns_) /
+                                                         static_cast<double>(gate.measured_count_);
   const double expected_ns = static_cast<double>(gate.window_busy_ns_) +
                              mean_ns * static_cast<double>(gate.in_flight_.size());
   const double budget_ns =

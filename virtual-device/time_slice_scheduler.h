@@ -39,7 +39,7 @@ class TimeSliceScheduler : public std::enable_shared_from_this<TimeSliceSchedule
  private:
   friend class TimeSliceGate;
   // Folds completed submissions of every tenant into their windows.
-  void PollLocked();  // needs mu_ held
+  void PollLocked();                                       // needs mu_ held
   bool AdmissibleLocked(const TimeSliceGate& gate) const;  // needs mu_ held
 
   const TimeSliceMode mode_;

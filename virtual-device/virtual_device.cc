@@ -7,9 +7,12 @@ namespace hal {
 
 const char* ComputeEnforcementName(ComputeEnforcement enforcement) {
   switch (enforcement) {
-    case ComputeEnforcement::kWholeDevice: return "whole-device";
-    case ComputeEnforcement::kHardPartition: return "hard-partition";
-    case ComputeEnforcement::kTimeSlice: return "time-slice";
+    case ComputeEnforcement::kWholeDevice:
+      return "whole-device";
+    case ComputeEnforcement::kHardPartition:
+      return "hard-partition";
+    case ComputeEnforcement::kTimeSlice:
+      return "time-slice";
   }
   return "unknown";
 }
@@ -30,9 +33,7 @@ VirtualDevice::~VirtualDevice() = default;
 
 uint64_t VirtualDevice::memory_used() const { return ledger_->used(); }
 uint64_t VirtualDevice::quota_refusals() const { return ledger_->refusals(); }
-uint64_t VirtualDevice::compute_busy_ns() const {
-  return time_slice_ ? time_slice_->busy_ns() : 0;
-}
+uint64_t VirtualDevice::compute_busy_ns() const { return time_slice_ ? time_slice_->busy_ns() : 0; }
 uint64_t VirtualDevice::compute_held_back_ns() const {
   return time_slice_ ? time_slice_->held_back_ns() : 0;
 }
