@@ -15,7 +15,8 @@ absl::Status ZeroNewBuffer(DeviceState& device, const BufferState& buffer) {
         // Fill works in 4-byte words; a tail of 1 to 3 bytes is copied from host.
         const uint64_t words = buffer.size / 4 * 4;
         if (words > 0) {
-          if (hal_result r = table.stream_fill(stream, buffer.buffer, 0, words, 0); r != HAL_SUCCESS) {
+          if (hal_result r = table.stream_fill(stream, buffer.buffer, 0, words, 0);
+              r != HAL_SUCCESS) {
             return r;
           }
         }

@@ -26,8 +26,7 @@ std::vector<std::string> SplitFormats(const std::string& list) {
 
 }  // namespace
 
-absl::StatusOr<DeviceProperties> QueryDeviceProperties(const LoadedDriver& driver,
-                                                       uint32_t index) {
+absl::StatusOr<DeviceProperties> QueryDeviceProperties(const LoadedDriver& driver, uint32_t index) {
   hal_device_properties raw{};
   raw.struct_size = sizeof(raw);
   if (absl::Status status = driver.ToStatus(driver.table().device_get_properties(index, &raw),
@@ -42,7 +41,8 @@ absl::StatusOr<DeviceProperties> QueryDeviceProperties(const LoadedDriver& drive
   props.type = static_cast<DeviceType>(raw.type <= HAL_DEVICE_TYPE_VIRTUAL_GPU ? raw.type : 0);
   props.memory_bytes = raw.total_memory_bytes;
   props.compute_units = raw.compute_units;
-  props.kernel_formats = SplitFormats(BoundedString(raw.kernel_formats, sizeof(raw.kernel_formats)));
+  props.kernel_formats =
+      SplitFormats(BoundedString(raw.kernel_formats, sizeof(raw.kernel_formats)));
   props.partition.kind = static_cast<PartitionKind>(
       raw.partition_kind <= HAL_PARTITION_SUBDEVICE ? raw.partition_kind : 0);
   props.partition.granularity = raw.partition_granularity;

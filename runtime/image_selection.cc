@@ -22,13 +22,14 @@ absl::StatusOr<size_t> SelectImage(const KernelBundle& bundle, absl::string_view
   }
   std::vector<std::string> offered;
   for (const KernelImage& image : images) {
-    offered.push_back(image.kernel_name.empty() ? image.format
-                                                : absl::StrCat(image.format, "@", image.kernel_name));
+    offered.push_back(image.kernel_name.empty()
+                          ? image.format
+                          : absl::StrCat(image.format, "@", image.kernel_name));
   }
-  return absl::NotFoundError(absl::StrCat(
-      "kernel bundle has no image of kernel \"", kernel_name, "\" that device ", device_label,
-      " can load: the bundle has [", absl::StrJoin(offered, ", "), "], the device takes [",
-      absl::StrJoin(device_formats, ", "), "]"));
+  return absl::NotFoundError(
+      absl::StrCat("kernel bundle has no image of kernel \"", kernel_name, "\" that device ",
+                   device_label, " can load: the bundle has [", absl::StrJoin(offered, ", "),
+                   "], the device takes [", absl::StrJoin(device_formats, ", "), "]"));
 }
 
 }  // namespace hal::internal

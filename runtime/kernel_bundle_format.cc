@@ -47,10 +47,9 @@ class StringTable {
   absl::StatusOr<std::string> Read(uint64_t field_offset, uint32_t offset, uint32_t size,
                                    absl::string_view what) const {
     if (!Fits(offset, size, bytes_.size())) {
-      return Malformed(field_offset,
-                       absl::StrCat(what, " (string offset ", offset, ", length ", size,
-                                    ") runs past the end of the string table (",
-                                    bytes_.size(), " bytes at offset ", base_, ")"));
+      return Malformed(field_offset, absl::StrCat(what, " (string offset ", offset, ", length ",
+                                                  size, ") runs past the end of the string table (",
+                                                  bytes_.size(), " bytes at offset ", base_, ")"));
     }
     return std::string(reinterpret_cast<const char*>(bytes_.data() + offset), size);
   }
@@ -82,8 +81,7 @@ absl::StatusOr<BundleContents> DecodeBundle(absl::Span<const uint8_t> bytes) {
   const uint16_t minor = Load16(p + 6);
   if (major != kBundleMajor) {
     return Malformed(4, absl::StrCat("format version ", major, ".", minor,
-                                     " is not supported; this runtime reads ", kBundleMajor,
-                                     ".x"));
+                                     " is not supported; this runtime reads ", kBundleMajor, ".x"));
   }
   const uint32_t kernel_count = Load32(p + 8);
   const uint32_t image_count = Load32(p + 12);
@@ -99,21 +97,21 @@ absl::StatusOr<BundleContents> DecodeBundle(absl::Span<const uint8_t> bytes) {
   const uint64_t kernels_offset = kBundleHeaderSize;
   const uint64_t kernels_size = uint64_t{kernel_count} * kBundleKernelEntrySize;
   if (!Fits(kernels_offset, kernels_size, bytes.size())) {
-    return Malformed(8, absl::StrCat("the kernel table (", kernel_count,
-                                     " entries) runs past the end of the file (", bytes.size(),
-                                     " bytes)"));
+    return Malformed(
+        8, absl::StrCat("the kernel table (", kernel_count,
+                        " entries) runs past the end of the file (", bytes.size(), " bytes)"));
   }
   const uint64_t images_offset = kernels_offset + kernels_size;
   const uint64_t images_size = uint64_t{image_count} * kBundleImageEntrySize;
   if (!Fits(images_offset, images_size, bytes.size())) {
-    return Malformed(12, absl::StrCat("the image table (", image_count,
-                                      " entries) runs past the end of the file (", bytes.size(),
-                                      " bytes)"));
+    return Malformed(
+        12, absl::StrCat("the image table (", image_count,
+                         " entries) runs past the end of the file (", bytes.size(), " bytes)"));
   }
   if (!Fits(strings_offset, strings_size, bytes.size())) {
-    return Malformed(16, absl::StrCat("the string table (offset ", strings_offset, ", ",
-                                      strings_size, " bytes) runs past the end of the file (",
-                                      bytes.size(), " bytes)"));
+    return Malformed(
+        16, absl::StrCat("the string table (offset ", strings_offset, ", ", strings_size,
+                         " bytes) runs past the end of the file (", bytes.size(), " bytes)"));
   }
   const StringTable strings(bytes.subspan(strings_offset, strings_size), strings_offset);
 
@@ -123,7 +121,8 @@ absl::StatusOr<BundleContents> DecodeBundle(absl::Span<const uint8_t> bytes) {
     const uint64_t at = kernels_offset + uint64_t{i} * kBundleKernelEntrySize;
     const uint8_t* entry = p + at;
     KernelInfo kernel;
-    auto name = strings.Read(at, Load32(entry), Load32(entry + 4), absl::StrCat("kernel ", i, " name"));
+    auto name =
+        strings.Read(at, Load32(entry), Load32(entry + 4), absl::StrCat("kernel ", i, " name"));
     if (!name.ok()) return name.status();
     kernel.name = *std::move(name);
     kernel.binding_count = Load32(entry + 8);
@@ -147,10 +146,9 @@ absl::StatusOr<BundleContents> DecodeBundle(absl::Span<const uint8_t> bytes) {
     const uint64_t data_offset = Load64(entry + 16);
     const uint64_t data_size = Load64(entry + 24);
     if (!Fits(data_offset, data_size, bytes.size())) {
-      return Malformed(at + 16, absl::StrCat("image ", i, " data (offset ", data_offset,
-                                             ", size ", data_size,
-                                             ") runs past the end of the file (", bytes.size(),
-                                             " bytes)"));
+      return Malformed(
+          at + 16, absl::StrCat("image ", i, " data (offset ", data_offset, ", size ", data_size,
+                                ") runs past the end of the file (", bytes.size(), " bytes)"));
     }
     image.data.assign(p + data_offset, p + data_offset + data_size);
     contents.images.push_back(std::move(image));
