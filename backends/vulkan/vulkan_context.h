@@ -1,0 +1,58 @@
+// A context: one VkDevice with its compute queue and memory allocators.
+#ifndef HAL_BACKENDS_VULKAN_VULKAN_CONTEXT_H_
+#define HAL_BACKENDS_VULKAN_VULKAN_CONTEXT_H_
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "backends/vulkan/vulkan_instance.h"
+#include "backends/vulkan/vulkan_memory.h"
+#include "backends/vulkan/vulkan_symbols.h"
+#include "hal/driver/hal_driver.h"
+
+namespace hal::vulkan {
+
+class Context {
+ public:
+  static hal_result Create(const PhysicalDevice& physical, std::unique_ptr<Context>* out_context);
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  const DeviceSymbols& vk() const { return symbols_; }
+  VkDevice device() const { return device_; }
+  const PhysicalDevice& physical() const { return physical_; }
+  uint32_t queue_family() const { return physical_.compute_queue_family; }
+  SubAllocator& device_memory() { return *device_memory_; }
+  SubAllocator& staging_memory() { return *staging_memory_; }
+
+  // vkQueueSubmit under the queue's lock: streams share the one queue.
+  VkResult Submit(const VkSubmitInfo& submit);
+
+  // Timeline semaphores are recycled rather than destroyed while the device
+  // runs: a queue may still be inside the signal operation a host wait has
+  // just observed (lavapipe's queue thread is), and destroying the semaphore
+  // then races with it. The context destroys them after vkDeviceWaitIdle.
+  // Returns false when none is free.
+  bool ReuseTimelineSemaphore(VkSemaphore* out_semaphore);
+  void RetireTimelineSemaphore(VkSemaphore semaphore);
+
+ private:
+  explicit Context(const PhysicalDevice& physical) : physical_(physical) {}
+  hal_result Open();
+
+  const PhysicalDevice& physical_;
+  DeviceSymbols symbols_;
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkQueue queue_ = VK_NULL_HANDLE;
+  std::mutex queue_mutex_;
+  std::mutex retired_mutex_;
+  std::vector<VkSemaphore> retired_semaphores_;
+  std::unique_ptr<SubAllocator> device_memory_;
+  std::unique_ptr<SubAllocator> staging_memory_;
+};
+
+}  // namespace hal::vulkan
+
+#endif  // HAL_BACKENDS_VULKAN_VULKAN_CONTEXT_H_

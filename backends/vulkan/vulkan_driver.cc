@@ -1,0 +1,258 @@
+// The Vulkan driver's function table and its one exported entry point. Each
+// function translates an ABI call to the driver's objects; the runtime has
+// validated the arguments already (hal_driver.h).
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "backends/vulkan/vulkan_context.h"
+#include "backends/vulkan/vulkan_error.h"
+#include "backends/vulkan/vulkan_event.h"
+#include "backends/vulkan/vulkan_handles.h"
+#include "backends/vulkan/vulkan_instance.h"
+#include "backends/vulkan/vulkan_memory.h"
+#include "backends/vulkan/vulkan_module.h"
+#include "backends/vulkan/vulkan_stream.h"
+#include "hal/driver/hal_driver.h"
+
+namespace hal::vulkan {
+namespace {
+
+constexpr char kDriverVersion[] = "0.1.0";
+
+const PhysicalDevice& Device(uint32_t index) { return Instance::Get()->devices()[index]; }
+
+hal_result Initialize() {
+  return Guarded([] {
+    Instance* instance = nullptr;
+    return Instance::Create(&instance);
+  });
+}
+
+void Shutdown() { Instance::Destroy(); }
+
+// --- Devices ---
+
+hal_result DeviceCount(uint32_t* out_count) {
+  *out_count = static_cast<uint32_t>(Instance::Get()->devices().size());
+  return HAL_SUCCESS;
+}
+
+hal_result DeviceGetProperties(uint32_t device_index, hal_device_properties* props) {
+  // A runtime of another minor version knows a shorter or longer struct:
+  // fill what both know and keep its struct_size.
+  const uint32_t caller_size = props->struct_size;
+  std::memcpy(props, &Device(device_index).properties,
+              std::min<size_t>(caller_size, sizeof(*props)));
+  props->struct_size = caller_size;
+  return HAL_SUCCESS;
+}
+
+hal_result DeviceGetMemoryInfo(uint32_t device_index, uint64_t* out_free_bytes,
+                               uint64_t* out_total_bytes) {
+  Instance::Get()->MemoryInfo(Device(device_index), out_free_bytes, out_total_bytes);
+  return HAL_SUCCESS;
+}
+
+// --- Contexts ---
+
+hal_result ContextCreate(uint32_t device_index, const hal_context_desc* /*desc*/,
+                         hal_drv_context** out_context) {
+  // No hardware partitions (HAL_PARTITION_NONE): desc asks for nothing.
+  return Guarded([&] {
+    std::unique_ptr<Context> context;
+    HAL_RETURN_IF_FAILED(Context::Create(Device(device_index), &context));
+    *out_context = Wrap<hal_drv_context>(std::move(context));
+    return HAL_SUCCESS;
+  });
+}
+
+void ContextDestroy(hal_drv_context* context) { Destroy(context); }
+
+hal_result ContextGetPartition(hal_drv_context* context, uint32_t* out_units) {
+  *out_units = Unwrap(context)->physical().properties.partition_max_units;
+  return HAL_SUCCESS;
+}
+
+// --- Memory ---
+
+SubAllocator& MemoryOfKind(hal_drv_context* context, hal_buffer_kind kind) {
+  return kind == HAL_BUFFER_HOST_STAGING ? Unwrap(context)->staging_memory()
+                                         : Unwrap(context)->device_memory();
+}
+
+hal_result BufferAllocate(hal_drv_context* context, hal_buffer_kind kind, uint64_t size,
+                          hal_drv_buffer** out_buffer, uint64_t* out_allocated_size) {
+  return Guarded([&] {
+    std::unique_ptr<Buffer> buffer;
+    HAL_RETURN_IF_FAILED(MemoryOfKind(context, kind).Allocate(size, &buffer));
+    *out_allocated_size = buffer->size;
+    *out_buffer = Wrap<hal_drv_buffer>(std::move(buffer));
+    return HAL_SUCCESS;
+  });
+}
+
+void BufferFree(hal_drv_context* /*context*/, hal_drv_buffer* buffer) {
+  std::unique_ptr<Buffer> owned(Unwrap(buffer));
+  SubAllocator* allocator = owned->allocator;
+  allocator->Free(std::move(owned));
+}
+
+hal_result BufferMap(hal_drv_context* /*context*/, hal_drv_buffer* buffer, void** out_host) {
+  std::byte* host = Unwrap(buffer)->host();
+  if (host == nullptr) {
+    return Fail(HAL_ERROR_UNSUPPORTED,
+                "a device-local Vulkan buffer has no host address; use a staging buffer");
+  }
+  *out_host = host;
+  return HAL_SUCCESS;
+}
+
+// --- Streams ---
+
+hal_result StreamCreate(hal_drv_context* context, hal_drv_stream** out_stream) {
+  return Guarded([&] {
+    std::unique_ptr<Stream> stream;
+    HAL_RETURN_IF_FAILED(Stream::Create(*Unwrap(context), &stream));
+    *out_stream = Wrap<hal_drv_stream>(std::move(stream));
+    return HAL_SUCCESS;
+  });
+}
+
+void StreamDestroy(hal_drv_stream* stream) { Destroy(stream); }
+
+hal_result StreamCopyHostToDevice(hal_drv_stream* stream, const void* src, hal_drv_buffer* dst,
+                                  uint64_t dst_offset, uint64_t size) {
+  return Guarded(
+      [&] { return Unwrap(stream)->CopyHostToDevice(src, *Unwrap(dst), dst_offset, size); });
+}
+
+hal_result StreamCopyDeviceToHost(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
+                                  void* dst, uint64_t size) {
+  return Guarded(
+      [&] { return Unwrap(stream)->CopyDeviceToHost(*Unwrap(src), src_offset, dst, size); });
+}
+
+hal_result StreamCopyBuffer(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
+                            hal_drv_buffer* dst, uint64_t dst_offset, uint64_t size) {
+  return Guarded([&] {
+    return Unwrap(stream)->CopyBuffer(*Unwrap(src), src_offset, *Unwrap(dst), dst_offset, size);
+  });
+}
+
+hal_result StreamFill(hal_drv_stream* stream, hal_drv_buffer* dst, uint64_t offset, uint64_t size,
+                      uint32_t pattern) {
+  return Guarded([&] { return Unwrap(stream)->Fill(*Unwrap(dst), offset, size, pattern); });
+}
+
+hal_result StreamDispatch(hal_drv_stream* stream, hal_drv_kernel* kernel,
+                          const hal_dispatch_desc* desc) {
+  return Guarded([&] { return Unwrap(stream)->Dispatch(*Unwrap(kernel), *desc); });
+}
+
+hal_result StreamSignalEvent(hal_drv_stream* stream, hal_drv_event* event) {
+  return Guarded([&] { return Unwrap(stream)->SignalEvent(*Unwrap(event)); });
+}
+
+hal_result StreamWaitEvent(hal_drv_stream* stream, hal_drv_event* event) {
+  return Guarded([&] { return Unwrap(stream)->WaitEvent(*Unwrap(event)); });
+}
+
+hal_result StreamSynchronize(hal_drv_stream* stream) {
+  return Guarded([&] { return Unwrap(stream)->Synchronize(); });
+}
+
+// --- Events ---
+
+hal_result EventCreate(hal_drv_context* context, hal_drv_event** out_event) {
+  return Guarded([&] {
+    std::unique_ptr<Event> event;
+    HAL_RETURN_IF_FAILED(Event::Create(*Unwrap(context), &event));
+    *out_event = Wrap<hal_drv_event>(std::move(event));
+    return HAL_SUCCESS;
+  });
+}
+
+void EventDestroy(hal_drv_event* event) { Destroy(event); }
+
+hal_result EventQuery(hal_drv_event* event) { return Unwrap(event)->Query(); }
+
+hal_result EventSynchronize(hal_drv_event* event) { return Unwrap(event)->Synchronize(); }
+
+hal_result EventTimestampNs(hal_drv_event* event, uint64_t* out_ns) {
+  return Guarded([&] { return Unwrap(event)->TimestampNs(out_ns); });
+}
+
+// --- Modules and kernels ---
+
+hal_result ModuleLoad(hal_drv_context* context, const char* /*format*/, const void* image,
+                      size_t image_size, hal_drv_module** out_module) {
+  // The device takes one format, "spirv-vulkan", which the runtime checked.
+  return Guarded([&] {
+    std::unique_ptr<Module> module;
+    HAL_RETURN_IF_FAILED(Module::Load(*Unwrap(context), image, image_size, &module));
+    *out_module = Wrap<hal_drv_module>(std::move(module));
+    return HAL_SUCCESS;
+  });
+}
+
+void ModuleDestroy(hal_drv_module* module) { Destroy(module); }
+
+hal_result KernelGet(hal_drv_module* module, const char* name,
+                     const hal_kernel_signature* signature, hal_drv_kernel** out_kernel) {
+  return Guarded([&] {
+    Kernel* kernel = nullptr;
+    HAL_RETURN_IF_FAILED(Unwrap(module)->GetKernel(name, *signature, &kernel));
+    *out_kernel = Wrap<hal_drv_kernel>(kernel);
+    return HAL_SUCCESS;
+  });
+}
+
+constexpr hal_driver_table kTable = {
+    .struct_size = sizeof(hal_driver_table),
+    .abi_major = HAL_DRIVER_ABI_VERSION_MAJOR,
+    .abi_minor = HAL_DRIVER_ABI_VERSION_MINOR,
+    .name = "vulkan",
+    .version = kDriverVersion,
+    .initialize = Initialize,
+    .shutdown = Shutdown,
+    .last_error_message = LastErrorMessage,
+    .device_count = DeviceCount,
+    .device_get_properties = DeviceGetProperties,
+    .device_get_memory_info = DeviceGetMemoryInfo,
+    .context_create = ContextCreate,
+    .context_destroy = ContextDestroy,
+    .context_get_partition = ContextGetPartition,
+    .buffer_allocate = BufferAllocate,
+    .buffer_free = BufferFree,
+    .buffer_map = BufferMap,
+    .stream_create = StreamCreate,
+    .stream_destroy = StreamDestroy,
+    .stream_copy_host_to_device = StreamCopyHostToDevice,
+    .stream_copy_device_to_host = StreamCopyDeviceToHost,
+    .stream_copy_buffer = StreamCopyBuffer,
+    .stream_fill = StreamFill,
+    .stream_dispatch = StreamDispatch,
+    .stream_signal_event = StreamSignalEvent,
+    .stream_wait_event = StreamWaitEvent,
+    .stream_synchronize = StreamSynchronize,
+    .event_create = EventCreate,
+    .event_destroy = EventDestroy,
+    .event_query = EventQuery,
+    .event_synchronize = EventSynchronize,
+    .event_timestamp_ns = EventTimestampNs,
+    .module_load = ModuleLoad,
+    .module_destroy = ModuleDestroy,
+    .kernel_get = KernelGet,
+};
+
+}  // namespace
+}  // namespace hal::vulkan
+
+extern "C" HAL_DRIVER_EXPORT const hal_driver_table* HAL_DRIVER_ENTRY_POINT(
+    uint16_t runtime_abi_major, uint16_t /*runtime_abi_minor*/) {
+  // Any minor version is served: struct_size tells the runtime what exists.
+  if (runtime_abi_major != HAL_DRIVER_ABI_VERSION_MAJOR) return nullptr;
+  return &hal::vulkan::kTable;
+}

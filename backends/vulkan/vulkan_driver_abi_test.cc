@@ -1,0 +1,294 @@
+// Tests the Vulkan driver plugin through its C ABI alone, as the runtime sees
+// it. Skips, saying why, where no Vulkan library or device is present.
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hal/driver/hal_driver.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct SaxpyConstants {
+  float a;
+  uint32_t n;
+};
+
+std::vector<char> ReadFile(const char* path) {
+  std::ifstream file(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+class VulkanDriverAbiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    library_ = dlopen(HAL_VULKAN_DRIVER_PATH, RTLD_NOW | RTLD_LOCAL);
+    if (library_ == nullptr) {
+      skip_reason_ = dlerror();
+      return;
+    }
+    const auto get_table =
+        reinterpret_cast<hal_driver_get_table_fn>(dlsym(library_, HAL_DRIVER_ENTRY_POINT_NAME));
+    const hal_driver_table* table =
+        get_table == nullptr ? nullptr
+                             : get_table(HAL_DRIVER_ABI_VERSION_MAJOR, HAL_DRIVER_ABI_VERSION_MINOR);
+    if (table == nullptr) {
+      skip_reason_ = "the driver exports no table for this ABI";
+      return;
+    }
+    if (table->initialize() != HAL_SUCCESS) {
+      skip_reason_ = std::string("no Vulkan device: ") + table->last_error_message();
+      table->shutdown();
+      return;
+    }
+    const hal_context_desc desc{sizeof(hal_context_desc), 0};
+    if (table->context_create(0, &desc, &context_) != HAL_SUCCESS) {
+      skip_reason_ = std::string("context_create: ") + table->last_error_message();
+      table->shutdown();
+      return;
+    }
+    table_ = table;
+  }
+
+  static void TearDownTestSuite() {
+    if (table_ != nullptr) {
+      table_->context_destroy(context_);
+      table_->shutdown();
+    }
+    table_ = nullptr;
+    if (library_ != nullptr) dlclose(library_);
+    library_ = nullptr;
+  }
+
+  void SetUp() override {
+    if (table_ == nullptr) GTEST_SKIP() << skip_reason_;
+    ASSERT_EQ(table_->stream_create(context_, &stream_), HAL_SUCCESS);
+  }
+
+  void TearDown() override {
+    if (stream_ != nullptr) table_->stream_destroy(stream_);
+    for (hal_drv_buffer* buffer : buffers_) table_->buffer_free(context_, buffer);
+  }
+
+  hal_drv_buffer* Allocate(uint64_t size, hal_buffer_kind kind = HAL_BUFFER_DEVICE) {
+    hal_drv_buffer* buffer = nullptr;
+    uint64_t allocated = 0;
+    EXPECT_EQ(table_->buffer_allocate(context_, kind, size, &buffer, &allocated), HAL_SUCCESS)
+        << table_->last_error_message();
+    EXPECT_GE(allocated, size);
+    buffers_.push_back(buffer);
+    return buffer;
+  }
+
+  static hal_device_properties Properties() {
+    hal_device_properties props{};
+    props.struct_size = sizeof(props);
+    EXPECT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
+    return props;
+  }
+
+  static inline void* library_ = nullptr;
+  static inline const hal_driver_table* table_ = nullptr;
+  static inline hal_drv_context* context_ = nullptr;
+  static inline std::string skip_reason_;
+  hal_drv_stream* stream_ = nullptr;
+  std::vector<hal_drv_buffer*> buffers_;
+};
+
+TEST_F(VulkanDriverAbiTest, PropertiesDescribeAVulkanDevice) {
+  const hal_device_properties props = Properties();
+  EXPECT_STREQ(props.kernel_formats, "spirv-vulkan");
+  EXPECT_EQ(props.partition_kind, HAL_PARTITION_NONE);
+  EXPECT_GT(props.total_memory_bytes, 0u);
+  EXPECT_GE(props.max_workgroup_invocations, 128u);
+  EXPECT_GE(props.max_workgroup_count[0], 65535u);
+  EXPECT_GT(props.binding_offset_alignment, 0u);
+  EXPECT_EQ(props.min_buffer_alignment % props.binding_offset_alignment, 0u);
+  EXPECT_GE(props.timestamp_resolution_ns, 1u);
+  EXPECT_NE(std::string(props.vendor), "");
+  uint64_t free_bytes = 0;
+  uint64_t total_bytes = 0;
+  ASSERT_EQ(table_->device_get_memory_info(0, &free_bytes, &total_bytes), HAL_SUCCESS);
+  EXPECT_EQ(total_bytes, props.total_memory_bytes);
+  EXPECT_LE(free_bytes, total_bytes);
+}
+
+TEST_F(VulkanDriverAbiTest, AllocationReportsTheGranularity) {
+  const hal_device_properties props = Properties();
+  hal_drv_buffer* buffer = nullptr;
+  uint64_t allocated = 0;
+  ASSERT_EQ(table_->buffer_allocate(context_, HAL_BUFFER_DEVICE, 1, &buffer, &allocated),
+            HAL_SUCCESS);
+  buffers_.push_back(buffer);
+  EXPECT_EQ(allocated, props.allocation_granularity);
+}
+
+TEST_F(VulkanDriverAbiTest, DeviceBuffersCannotBeMappedButStagingBuffersCan) {
+  void* host = nullptr;
+  EXPECT_EQ(table_->buffer_map(context_, Allocate(64), &host), HAL_ERROR_UNSUPPORTED);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("staging"));
+  ASSERT_EQ(table_->buffer_map(context_, Allocate(64, HAL_BUFFER_HOST_STAGING), &host),
+            HAL_SUCCESS);
+  EXPECT_NE(host, nullptr);
+}
+
+// Larger than the driver's staging ring, so the copy goes in several chunks.
+TEST_F(VulkanDriverAbiTest, LargeCopiesRoundTripThroughStaging) {
+  const uint64_t count = (40ull << 20) / sizeof(uint32_t);
+  std::vector<uint32_t> in(count);
+  std::iota(in.begin(), in.end(), 7u);
+  std::vector<uint32_t> out(count, 0);
+  hal_drv_buffer* first = Allocate(count * sizeof(uint32_t));
+  hal_drv_buffer* second = Allocate(count * sizeof(uint32_t));
+  const uint64_t bytes = count * sizeof(uint32_t);
+  ASSERT_EQ(table_->stream_copy_host_to_device(stream_, in.data(), first, 0, bytes), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_buffer(stream_, first, 0, second, 0, bytes), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, second, 0, out.data(), bytes),
+            HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
+  EXPECT_EQ(out, in);
+}
+
+TEST_F(VulkanDriverAbiTest, FillWritesThePatternInRange) {
+  hal_drv_buffer* buffer = Allocate(64);
+  ASSERT_EQ(table_->stream_fill(stream_, buffer, 0, 64, 0), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_fill(stream_, buffer, 16, 32, 0xdeadbeef), HAL_SUCCESS);
+  std::vector<uint32_t> out(16, 1);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, buffer, 0, out.data(), 64), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS);
+  for (size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i], i >= 4 && i < 12 ? 0xdeadbeefu : 0u) << "word " << i;
+  }
+}
+
+TEST_F(VulkanDriverAbiTest, RejectsImagesThatAreNotSpirv) {
+  hal_drv_module* module = nullptr;
+  const char garbage[] = "certainly not SPIR-V at all!";
+  EXPECT_EQ(table_->module_load(context_, "spirv-vulkan", garbage, sizeof(garbage), &module),
+            HAL_ERROR_INVALID_ARGUMENT);
+  const uint32_t header_only[] = {0x07230203, 0x00010500, 0, 1, 0};
+  EXPECT_EQ(table_->module_load(context_, "spirv-vulkan", header_only, sizeof(header_only),
+                                &module),
+            HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("entry point"));
+}
+
+TEST_F(VulkanDriverAbiTest, DispatchesSaxpy) {
+  const std::vector<char> image = ReadFile(HAL_VULKAN_TEST_SAXPY_PATH);
+  ASSERT_FALSE(image.empty());
+  hal_drv_module* module = nullptr;
+  ASSERT_EQ(table_->module_load(context_, "spirv-vulkan", image.data(), image.size(), &module),
+            HAL_SUCCESS)
+      << table_->last_error_message();
+  const hal_kernel_signature signature{2, sizeof(SaxpyConstants), {256, 1, 1}};
+  hal_drv_kernel* kernel = nullptr;
+  ASSERT_EQ(table_->kernel_get(module, "saxpy_f32", &signature, &kernel), HAL_SUCCESS);
+  hal_drv_kernel* again = nullptr;
+  ASSERT_EQ(table_->kernel_get(module, "saxpy_f32", &signature, &again), HAL_SUCCESS);
+  EXPECT_EQ(again, kernel) << "pipelines are cached per kernel";
+
+  const uint32_t n = 1000;
+  std::vector<float> x(n), y(n);
+  std::iota(x.begin(), x.end(), 0.0f);
+  std::fill(y.begin(), y.end(), 1.0f);
+  hal_drv_buffer* x_buffer = Allocate(n * sizeof(float));
+  hal_drv_buffer* y_buffer = Allocate(n * sizeof(float));
+  ASSERT_EQ(table_->stream_copy_host_to_device(stream_, x.data(), x_buffer, 0, n * 4), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_host_to_device(stream_, y.data(), y_buffer, 0, n * 4), HAL_SUCCESS);
+  const hal_binding bindings[] = {{x_buffer, 0}, {y_buffer, 0}};
+  const SaxpyConstants constants{2.0f, n};
+  const hal_dispatch_desc desc{sizeof(desc), {(n + 255) / 256, 1, 1}, bindings, 2, &constants,
+                               sizeof(constants)};
+  ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, y_buffer, 0, y.data(), n * 4), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
+  for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(y[i], 2.0f * i + 1.0f) << "element " << i;
+  table_->module_destroy(module);
+}
+
+TEST_F(VulkanDriverAbiTest, EventsCarryOrderedDeviceTimestamps) {
+  hal_drv_event* first = nullptr;
+  hal_drv_event* second = nullptr;
+  ASSERT_EQ(table_->event_create(context_, &first), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_create(context_, &second), HAL_SUCCESS);
+  uint64_t ns = 0;
+  EXPECT_EQ(table_->event_query(first), HAL_NOT_READY);
+  EXPECT_EQ(table_->event_synchronize(first), HAL_ERROR_FAILED_PRECONDITION);
+  EXPECT_EQ(table_->event_timestamp_ns(first, &ns), HAL_ERROR_FAILED_PRECONDITION);
+  EXPECT_EQ(table_->stream_wait_event(stream_, first), HAL_ERROR_FAILED_PRECONDITION);
+
+  hal_drv_buffer* buffer = Allocate(1 << 20);
+  ASSERT_EQ(table_->stream_signal_event(stream_, first), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_fill(stream_, buffer, 0, 1 << 20, 5), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_signal_event(stream_, second), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_synchronize(second), HAL_SUCCESS);
+  EXPECT_EQ(table_->event_query(first), HAL_SUCCESS);
+  uint64_t first_ns = 0;
+  uint64_t second_ns = 0;
+  ASSERT_EQ(table_->event_timestamp_ns(first, &first_ns), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_timestamp_ns(second, &second_ns), HAL_SUCCESS);
+  EXPECT_LE(first_ns, second_ns);
+  table_->event_destroy(first);
+  table_->event_destroy(second);
+}
+
+TEST_F(VulkanDriverAbiTest, StreamWaitsForAnotherStreamsEvent) {
+  hal_drv_stream* producer = nullptr;
+  ASSERT_EQ(table_->stream_create(context_, &producer), HAL_SUCCESS);
+  hal_drv_event* ready = nullptr;
+  ASSERT_EQ(table_->event_create(context_, &ready), HAL_SUCCESS);
+  hal_drv_buffer* buffer = Allocate(4 << 20);
+  ASSERT_EQ(table_->stream_fill(producer, buffer, 0, 4 << 20, 0x01020304), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_signal_event(producer, ready), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_wait_event(stream_, ready), HAL_SUCCESS);
+  std::vector<uint32_t> out((4 << 20) / 4);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, buffer, 0, out.data(), 4 << 20),
+            HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS);
+  EXPECT_EQ(std::count(out.begin(), out.end(), 0x01020304u), static_cast<long>(out.size()));
+  table_->event_destroy(ready);
+  table_->stream_destroy(producer);
+}
+
+// With HAL_VULKAN_VALIDATION=1 a validation error fails the stream's next
+// synchronize. A binding offset below minStorageBufferOffsetAlignment (the
+// runtime would refuse it) is one.
+TEST_F(VulkanDriverAbiTest, ValidationErrorsFailSynchronize) {
+  const char* validation = std::getenv("HAL_VULKAN_VALIDATION");
+  if (validation == nullptr || std::string(validation) != "1") {
+    GTEST_SKIP() << "HAL_VULKAN_VALIDATION=1 is not set";
+  }
+  if (Properties().binding_offset_alignment < 2) {
+    GTEST_SKIP() << "every binding offset is aligned on this device";
+  }
+  const std::vector<char> image = ReadFile(HAL_VULKAN_TEST_SAXPY_PATH);
+  hal_drv_module* module = nullptr;
+  ASSERT_EQ(table_->module_load(context_, "spirv-vulkan", image.data(), image.size(), &module),
+            HAL_SUCCESS);
+  const hal_kernel_signature signature{2, sizeof(SaxpyConstants), {256, 1, 1}};
+  hal_drv_kernel* kernel = nullptr;
+  ASSERT_EQ(table_->kernel_get(module, "saxpy_f32", &signature, &kernel), HAL_SUCCESS);
+  hal_drv_buffer* buffer = Allocate(4096);
+  const hal_binding bindings[] = {{buffer, 4}, {buffer, 1024}};
+  const SaxpyConstants constants{1.0f, 0};
+  const hal_dispatch_desc desc{sizeof(desc), {1, 1, 1}, bindings, 2, &constants,
+                               sizeof(constants)};
+  ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
+  EXPECT_EQ(table_->stream_synchronize(stream_), HAL_ERROR_INTERNAL);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("validation error"));
+  EXPECT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << "each error is reported once";
+  table_->module_destroy(module);
+}
+
+}  // namespace

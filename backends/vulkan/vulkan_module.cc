@@ -1,0 +1,151 @@
+#include "backends/vulkan/vulkan_module.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "backends/vulkan/vulkan_context.h"
+#include "backends/vulkan/vulkan_error.h"
+
+namespace hal::vulkan {
+namespace {
+
+constexpr uint32_t kSpirvMagic = 0x07230203;
+constexpr uint32_t kSpirvHeaderWords = 5;
+constexpr uint32_t kOpEntryPoint = 15;
+constexpr uint32_t kExecutionModelGLCompute = 5;
+
+// The GLCompute entry point names of a SPIR-V image; false if the
+// instruction stream is malformed.
+bool ReadEntryPoints(const std::vector<uint32_t>& words, std::vector<std::string>* out_names) {
+  for (size_t at = kSpirvHeaderWords; at < words.size();) {
+    const uint32_t word_count = words[at] >> 16;
+    const uint32_t opcode = words[at] & 0xffff;
+    if (word_count == 0 || at + word_count > words.size()) return false;
+    if (opcode == kOpEntryPoint && word_count >= 4 && words[at + 1] == kExecutionModelGLCompute) {
+      const char* name = reinterpret_cast<const char*>(&words[at + 3]);
+      out_names->emplace_back(name, strnlen(name, (word_count - 3) * sizeof(uint32_t)));
+    }
+    at += word_count;
+  }
+  return true;
+}
+
+}  // namespace
+
+hal_result Module::Load(Context& context, const void* image, size_t size,
+                        std::unique_ptr<Module>* out_module) {
+  if (size < kSpirvHeaderWords * sizeof(uint32_t) || size % sizeof(uint32_t) != 0) {
+    return Fail(HAL_ERROR_INVALID_ARGUMENT,
+                "a SPIR-V image is a whole number of 32-bit words, at least 5; got " +
+                    std::to_string(size) + " bytes");
+  }
+  std::vector<uint32_t> words(size / sizeof(uint32_t));
+  std::memcpy(words.data(), image, size);
+  if (words[0] != kSpirvMagic) {
+    return Fail(HAL_ERROR_INVALID_ARGUMENT, "the image is not SPIR-V (no magic number 0x07230203)");
+  }
+  std::vector<std::string> entry_points;
+  if (!ReadEntryPoints(words, &entry_points) || entry_points.empty()) {
+    return Fail(HAL_ERROR_INVALID_ARGUMENT,
+                "the SPIR-V image is malformed or has no GLCompute entry point");
+  }
+  std::unique_ptr<Module> module(new Module(context, std::move(entry_points)));
+  VkShaderModuleCreateInfo info{.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  info.codeSize = size;
+  info.pCode = words.data();
+  if (const VkResult result =
+          context.vk().vkCreateShaderModule(context.device(), &info, nullptr, &module->shader_);
+      result != VK_SUCCESS) {
+    return FailVk("vkCreateShaderModule", result, HAL_ERROR_INVALID_ARGUMENT);
+  }
+  *out_module = std::move(module);
+  return HAL_SUCCESS;
+}
+
+Module::~Module() {
+  for (auto& [name, kernel] : kernels_) DestroyKernel(*kernel);
+  if (shader_ != VK_NULL_HANDLE) {
+    context_.vk().vkDestroyShaderModule(context_.device(), shader_, nullptr);
+  }
+}
+
+hal_result Module::GetKernel(const char* name, const hal_kernel_signature& signature,
+                             Kernel** out_kernel) {
+  std::lock_guard lock(mutex_);
+  if (auto cached = kernels_.find(name); cached != kernels_.end()) {
+    *out_kernel = cached->second.get();
+    return HAL_SUCCESS;
+  }
+  std::string entry_point = name;
+  if (std::find(entry_points_.begin(), entry_points_.end(), entry_point) == entry_points_.end()) {
+    if (entry_points_.size() != 1) {
+      return Fail(HAL_ERROR_NOT_FOUND, std::string("the SPIR-V module has no entry point \"") +
+                                           name + "\"");
+    }
+    entry_point = entry_points_.front();
+  }
+  auto kernel = std::make_unique<Kernel>();
+  kernel->signature = signature;
+  if (const hal_result result = CreatePipeline(entry_point, signature, kernel.get());
+      result != HAL_SUCCESS) {
+    DestroyKernel(*kernel);
+    return result;
+  }
+  *out_kernel = kernel.get();
+  kernels_.emplace(name, std::move(kernel));
+  return HAL_SUCCESS;
+}
+
+hal_result Module::CreatePipeline(const std::string& entry_point,
+                                  const hal_kernel_signature& signature, Kernel* kernel) {
+  const DeviceSymbols& vk = context_.vk();
+  VkDescriptorSetLayoutBinding bindings[HAL_MAX_BINDINGS];
+  for (uint32_t i = 0; i < signature.binding_count; ++i) {
+    bindings[i] = VkDescriptorSetLayoutBinding{i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
+                                               VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+  }
+  VkDescriptorSetLayoutCreateInfo set_info{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+  set_info.bindingCount = signature.binding_count;
+  set_info.pBindings = bindings;
+  HAL_VK_RETURN_IF_ERROR(
+      vk.vkCreateDescriptorSetLayout(context_.device(), &set_info, nullptr, &kernel->set_layout));
+
+  const VkPushConstantRange push_range{VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                                       signature.push_constant_size};
+  VkPipelineLayoutCreateInfo layout_info{.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  layout_info.setLayoutCount = 1;
+  layout_info.pSetLayouts = &kernel->set_layout;
+  layout_info.pushConstantRangeCount = signature.push_constant_size > 0 ? 1 : 0;
+  layout_info.pPushConstantRanges = &push_range;
+  HAL_VK_RETURN_IF_ERROR(vk.vkCreatePipelineLayout(context_.device(), &layout_info, nullptr,
+                                                   &kernel->pipeline_layout));
+
+  VkComputePipelineCreateInfo pipeline_info{.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  pipeline_info.stage = VkPipelineShaderStageCreateInfo{
+      VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0,
+      VK_SHADER_STAGE_COMPUTE_BIT, shader_, entry_point.c_str(), nullptr};
+  pipeline_info.layout = kernel->pipeline_layout;
+  if (const VkResult result = vk.vkCreateComputePipelines(
+          context_.device(), VK_NULL_HANDLE, 1, &pipeline_info, nullptr, &kernel->pipeline);
+      result != VK_SUCCESS) {
+    return FailVk("vkCreateComputePipelines for entry point \"" + entry_point + "\"", result,
+                  HAL_ERROR_INVALID_ARGUMENT);
+  }
+  return HAL_SUCCESS;
+}
+
+void Module::DestroyKernel(Kernel& kernel) {
+  const DeviceSymbols& vk = context_.vk();
+  if (kernel.pipeline != VK_NULL_HANDLE) {
+    vk.vkDestroyPipeline(context_.device(), kernel.pipeline, nullptr);
+  }
+  if (kernel.pipeline_layout != VK_NULL_HANDLE) {
+    vk.vkDestroyPipelineLayout(context_.device(), kernel.pipeline_layout, nullptr);
+  }
+  if (kernel.set_layout != VK_NULL_HANDLE) {
+    vk.vkDestroyDescriptorSetLayout(context_.device(), kernel.set_layout, nullptr);
+  }
+}
+
+}  // namespace hal::vulkan

@@ -1,0 +1,58 @@
+// Modules (a VkShaderModule per SPIR-V image) and their kernels (a compute
+// pipeline per kernel_get, cached by name).
+#ifndef HAL_BACKENDS_VULKAN_VULKAN_MODULE_H_
+#define HAL_BACKENDS_VULKAN_VULKAN_MODULE_H_
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "backends/vulkan/vulkan_symbols.h"
+#include "hal/driver/hal_driver.h"
+
+namespace hal::vulkan {
+
+class Context;
+
+struct Kernel {
+  hal_kernel_signature signature{};
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;  // push-descriptor layout
+  VkPipelineLayout pipeline_layout = VK_NULL_HANDLE;
+  VkPipeline pipeline = VK_NULL_HANDLE;
+};
+
+class Module {
+ public:
+  // HAL_ERROR_INVALID_ARGUMENT for an image that is not SPIR-V or that the
+  // device rejects.
+  static hal_result Load(Context& context, const void* image, size_t size,
+                         std::unique_ptr<Module>* out_module);
+  ~Module();
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  // The pipeline of entry point `name`; an image holding a single GLCompute
+  // entry point (the bundle's one image per kernel, entry point "main")
+  // serves it under the kernel's name. Created once, then cached.
+  hal_result GetKernel(const char* name, const hal_kernel_signature& signature,
+                       Kernel** out_kernel);
+
+ private:
+  Module(Context& context, std::vector<std::string> entry_points)
+      : context_(context), entry_points_(std::move(entry_points)) {}
+  hal_result CreatePipeline(const std::string& entry_point, const hal_kernel_signature& signature,
+                            Kernel* kernel);
+  void DestroyKernel(Kernel& kernel);
+
+  Context& context_;
+  const std::vector<std::string> entry_points_;  // GLCompute entry points of the image
+  VkShaderModule shader_ = VK_NULL_HANDLE;
+  std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<Kernel>> kernels_;
+};
+
+}  // namespace hal::vulkan
+
+#endif  // HAL_BACKENDS_VULKAN_VULKAN_MODULE_H_

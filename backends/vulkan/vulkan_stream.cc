@@ -1,0 +1,287 @@
+#include "backends/vulkan/vulkan_stream.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "backends/vulkan/vulkan_context.h"
+#include "backends/vulkan/vulkan_error.h"
+#include "backends/vulkan/vulkan_instance.h"
+
+namespace hal::vulkan {
+namespace {
+
+// Orders everything before it on the queue (earlier batches included) before
+// everything after it: streams are in order, and every command may read what
+// the previous one wrote.
+void FullBarrier(const DeviceSymbols& vk, VkCommandBuffer command_buffer,
+                 VkPipelineStageFlags dst_stage, VkAccessFlags dst_access) {
+  VkMemoryBarrier barrier{.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+  barrier.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
+  barrier.dstAccessMask = dst_access;
+  vk.vkCmdPipelineBarrier(command_buffer, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, dst_stage, 0, 1,
+                          &barrier, 0, nullptr, 0, nullptr);
+}
+
+}  // namespace
+
+hal_result Stream::Create(Context& context, std::unique_ptr<Stream>* out_stream) {
+  std::unique_ptr<Stream> stream(new Stream(context));
+  HAL_RETURN_IF_FAILED(stream->Open());
+  *out_stream = std::move(stream);
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::Open() {
+  const Instance* instance = Instance::Get();
+  validation_errors_seen_ = instance->validation_error_count();
+  VkCommandPoolCreateInfo info{.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+  info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+  info.queueFamilyIndex = context_.queue_family();
+  HAL_VK_RETURN_IF_ERROR(
+      context_.vk().vkCreateCommandPool(context_.device(), &info, nullptr, &command_pool_));
+  HAL_RETURN_IF_FAILED(Timeline::Create(context_, &timeline_));
+  submitted_value_ = timeline_->initial_value();
+  return HAL_SUCCESS;
+}
+
+Stream::~Stream() {
+  WaitIdle();
+  // Destroying the pool frees its command buffers.
+  if (command_pool_ != VK_NULL_HANDLE) {
+    context_.vk().vkDestroyCommandPool(context_.device(), command_pool_, nullptr);
+  }
+  if (staging_ != nullptr) context_.staging_memory().Free(std::move(staging_));
+}
+
+hal_result Stream::Remember(hal_result result) {
+  if (result != HAL_SUCCESS && first_error_ == HAL_SUCCESS) first_error_ = result;
+  return result;
+}
+
+hal_result Stream::Recycle() {
+  while (!in_flight_.empty()) {
+    bool reached = false;
+    HAL_RETURN_IF_FAILED(timeline_->Reached(in_flight_.front().value, &reached));
+    if (!reached) break;
+    idle_command_buffers_.push_back(in_flight_.front().command_buffer);
+    in_flight_.pop_front();
+  }
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::NextCommand(VkCommandBuffer* out_command_buffer) {
+  const DeviceSymbols& vk = context_.vk();
+  if (recording_ == VK_NULL_HANDLE) {
+    HAL_RETURN_IF_FAILED(Recycle());
+    if (idle_command_buffers_.empty()) {
+      VkCommandBufferAllocateInfo info{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+      info.commandPool = command_pool_;
+      info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+      info.commandBufferCount = 1;
+      VkCommandBuffer command_buffer = VK_NULL_HANDLE;
+      HAL_VK_RETURN_IF_ERROR(vk.vkAllocateCommandBuffers(context_.device(), &info, &command_buffer));
+      idle_command_buffers_.push_back(command_buffer);
+    }
+    VkCommandBuffer command_buffer = idle_command_buffers_.back();
+    VkCommandBufferBeginInfo begin{.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    HAL_VK_RETURN_IF_ERROR(vk.vkBeginCommandBuffer(command_buffer, &begin));
+    idle_command_buffers_.pop_back();
+    recording_ = command_buffer;
+  }
+  FullBarrier(vk, recording_, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+              VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
+  *out_command_buffer = recording_;
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::Flush() {
+  if (recording_ == VK_NULL_HANDLE && pending_waits_.empty()) return HAL_SUCCESS;
+  const DeviceSymbols& vk = context_.vk();
+  VkCommandBuffer command_buffer = recording_;
+  recording_ = VK_NULL_HANDLE;
+  if (command_buffer != VK_NULL_HANDLE) {
+    // Makes the batch's writes visible to the host once the timeline is reached.
+    FullBarrier(vk, command_buffer, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+    if (const VkResult result = vk.vkEndCommandBuffer(command_buffer); result != VK_SUCCESS) {
+      idle_command_buffers_.push_back(command_buffer);
+      return Remember(FailVk("vkEndCommandBuffer", result));
+    }
+  }
+  std::vector<VkSemaphore> wait_semaphores;
+  std::vector<uint64_t> wait_values;
+  for (const SignalPoint& wait : pending_waits_) {
+    wait_semaphores.push_back(wait.timeline->semaphore());
+    wait_values.push_back(wait.value);
+  }
+  const std::vector<VkPipelineStageFlags> wait_stages(wait_semaphores.size(),
+                                                      VK_PIPELINE_STAGE_ALL_COMMANDS_BIT);
+  const uint64_t signal_value = submitted_value_ + 1;
+  VkTimelineSemaphoreSubmitInfo timeline_info{.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO};
+  timeline_info.waitSemaphoreValueCount = static_cast<uint32_t>(wait_values.size());
+  timeline_info.pWaitSemaphoreValues = wait_values.data();
+  timeline_info.signalSemaphoreValueCount = 1;
+  timeline_info.pSignalSemaphoreValues = &signal_value;
+  const VkSemaphore signal_semaphore = timeline_->semaphore();
+  VkSubmitInfo submit{.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  submit.pNext = &timeline_info;
+  submit.waitSemaphoreCount = static_cast<uint32_t>(wait_semaphores.size());
+  submit.pWaitSemaphores = wait_semaphores.data();
+  submit.pWaitDstStageMask = wait_stages.data();
+  submit.commandBufferCount = command_buffer == VK_NULL_HANDLE ? 0 : 1;
+  submit.pCommandBuffers = &command_buffer;
+  submit.signalSemaphoreCount = 1;
+  submit.pSignalSemaphores = &signal_semaphore;
+  if (const VkResult result = context_.Submit(submit); result != VK_SUCCESS) {
+    if (command_buffer != VK_NULL_HANDLE) idle_command_buffers_.push_back(command_buffer);
+    return Remember(FailVk("vkQueueSubmit", result));
+  }
+  pending_waits_.clear();
+  submitted_value_ = signal_value;
+  if (command_buffer != VK_NULL_HANDLE) in_flight_.push_back({command_buffer, signal_value});
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::WaitIdle() {
+  HAL_RETURN_IF_FAILED(Flush());
+  HAL_RETURN_IF_FAILED(Remember(timeline_->Wait(submitted_value_)));
+  staging_used_ = 0;
+  return Recycle();
+}
+
+hal_result Stream::ReserveStaging(uint64_t size, uint64_t* out_offset) {
+  if (staging_ == nullptr) {
+    HAL_RETURN_IF_FAILED(context_.staging_memory().Allocate(kStagingSize, &staging_));
+  }
+  // Staging is reused only once the batches reading or writing it completed.
+  if (staging_used_ + size > kStagingSize) HAL_RETURN_IF_FAILED(WaitIdle());
+  *out_offset = staging_used_;
+  staging_used_ += size;
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t dst_offset,
+                                    uint64_t size) {
+  const auto* bytes = static_cast<const std::byte*>(src);
+  for (uint64_t done = 0; done < size;) {
+    const uint64_t chunk = std::min(size - done, kStagingSize);
+    uint64_t staging_offset = 0;
+    HAL_RETURN_IF_FAILED(ReserveStaging(chunk, &staging_offset));
+    std::memcpy(staging_->host() + staging_offset, bytes + done, chunk);
+    VkCommandBuffer command_buffer = VK_NULL_HANDLE;
+    HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+    const VkBufferCopy region{staging_->offset + staging_offset, dst.offset + dst_offset + done,
+                              chunk};
+    context_.vk().vkCmdCopyBuffer(command_buffer, staging_->vk_buffer(), dst.vk_buffer(), 1,
+                                  &region);
+    done += chunk;
+  }
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
+                                    uint64_t size) {
+  // The host copy out of staging needs the device copy finished, so each
+  // chunk waits (docs/vulkan-driver.md).
+  auto* bytes = static_cast<std::byte*>(dst);
+  for (uint64_t done = 0; done < size;) {
+    const uint64_t chunk = std::min(size - done, kStagingSize);
+    uint64_t staging_offset = 0;
+    HAL_RETURN_IF_FAILED(ReserveStaging(chunk, &staging_offset));
+    VkCommandBuffer command_buffer = VK_NULL_HANDLE;
+    HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+    const VkBufferCopy region{src.offset + src_offset + done, staging_->offset + staging_offset,
+                              chunk};
+    context_.vk().vkCmdCopyBuffer(command_buffer, src.vk_buffer(), staging_->vk_buffer(), 1,
+                                  &region);
+    HAL_RETURN_IF_FAILED(WaitIdle());
+    std::memcpy(bytes + done, staging_->host() + staging_offset, chunk);
+    done += chunk;
+  }
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
+                              uint64_t dst_offset, uint64_t size) {
+  VkCommandBuffer command_buffer = VK_NULL_HANDLE;
+  HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+  const VkBufferCopy region{src.offset + src_offset, dst.offset + dst_offset, size};
+  context_.vk().vkCmdCopyBuffer(command_buffer, src.vk_buffer(), dst.vk_buffer(), 1, &region);
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::Fill(const Buffer& dst, uint64_t offset, uint64_t size, uint32_t pattern) {
+  VkCommandBuffer command_buffer = VK_NULL_HANDLE;
+  HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+  context_.vk().vkCmdFillBuffer(command_buffer, dst.vk_buffer(), dst.offset + offset, size,
+                                pattern);
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::Dispatch(const Kernel& kernel, const hal_dispatch_desc& desc) {
+  const DeviceSymbols& vk = context_.vk();
+  VkCommandBuffer command_buffer = VK_NULL_HANDLE;
+  HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+  vk.vkCmdBindPipeline(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernel.pipeline);
+  if (desc.binding_count > 0) {
+    VkDescriptorBufferInfo buffers[HAL_MAX_BINDINGS];
+    VkWriteDescriptorSet writes[HAL_MAX_BINDINGS];
+    for (uint32_t i = 0; i < desc.binding_count; ++i) {
+      // A buffer handle is the driver's Buffer (vulkan_handles.h).
+      const Buffer& buffer = *reinterpret_cast<const Buffer*>(desc.bindings[i].buffer);
+      const uint64_t offset = desc.bindings[i].offset;
+      buffers[i] = VkDescriptorBufferInfo{buffer.vk_buffer(), buffer.offset + offset,
+                                          buffer.size - offset};
+      writes[i] = VkWriteDescriptorSet{.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+      writes[i].dstBinding = i;
+      writes[i].descriptorCount = 1;
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+      writes[i].pBufferInfo = &buffers[i];
+    }
+    vk.vkCmdPushDescriptorSetKHR(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE,
+                                 kernel.pipeline_layout, 0, desc.binding_count, writes);
+  }
+  if (desc.push_constant_size > 0) {
+    vk.vkCmdPushConstants(command_buffer, kernel.pipeline_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                          desc.push_constant_size, desc.push_constants);
+  }
+  vk.vkCmdDispatch(command_buffer, desc.workgroup_count[0], desc.workgroup_count[1],
+                   desc.workgroup_count[2]);
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::SignalEvent(Event& event) {
+  const DeviceSymbols& vk = context_.vk();
+  VkCommandBuffer command_buffer = VK_NULL_HANDLE;
+  HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+  vk.vkCmdResetQueryPool(command_buffer, event.query_pool(), 0, 1);
+  vk.vkCmdWriteTimestamp(command_buffer, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, event.query_pool(),
+                         0);
+  // Submitting now gives the signal a timeline value other streams can wait on.
+  HAL_RETURN_IF_FAILED(Flush());
+  event.SetLatestSignal({timeline_, submitted_value_});
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::WaitEvent(const Event& event) {
+  SignalPoint point = event.latest_signal();
+  if (point.timeline == nullptr) {
+    return Fail(HAL_ERROR_FAILED_PRECONDITION,
+                "cannot make a stream wait for an event that was never signalled");
+  }
+  // The stream's own signals are already ordered before its later work.
+  if (point.timeline == timeline_) return HAL_SUCCESS;
+  // Earlier work need not wait: submit it, then make the next batch wait.
+  HAL_RETURN_IF_FAILED(Flush());
+  pending_waits_.push_back(std::move(point));
+  return HAL_SUCCESS;
+}
+
+hal_result Stream::Synchronize() {
+  const hal_result waited = WaitIdle();
+  HAL_RETURN_IF_FAILED(CheckValidation(&validation_errors_seen_));
+  if (waited != HAL_SUCCESS) return waited;
+  return first_error_;
+}
+
+}  // namespace hal::vulkan

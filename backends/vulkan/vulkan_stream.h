@@ -1,0 +1,80 @@
+// A stream: commands recorded into a command buffer and submitted in batches
+// to the context's queue; each batch signals the next value of the stream's
+// timeline semaphore, which is how completion is observed.
+#ifndef HAL_BACKENDS_VULKAN_VULKAN_STREAM_H_
+#define HAL_BACKENDS_VULKAN_VULKAN_STREAM_H_
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "backends/vulkan/vulkan_event.h"
+#include "backends/vulkan/vulkan_memory.h"
+#include "backends/vulkan/vulkan_module.h"
+#include "backends/vulkan/vulkan_symbols.h"
+#include "hal/driver/hal_driver.h"
+
+namespace hal::vulkan {
+
+class Context;
+
+class Stream {
+ public:
+  static hal_result Create(Context& context, std::unique_ptr<Stream>* out_stream);
+  // Waits for the stream's work, then releases it.
+  ~Stream();
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  hal_result CopyHostToDevice(const void* src, const Buffer& dst, uint64_t dst_offset,
+                              uint64_t size);
+  hal_result CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst, uint64_t size);
+  hal_result CopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
+                        uint64_t dst_offset, uint64_t size);
+  hal_result Fill(const Buffer& dst, uint64_t offset, uint64_t size, uint32_t pattern);
+  hal_result Dispatch(const Kernel& kernel, const hal_dispatch_desc& desc);
+  hal_result SignalEvent(Event& event);
+  hal_result WaitEvent(const Event& event);
+  hal_result Synchronize();
+
+ private:
+  // Host copies go through this much host-visible memory at a time.
+  static constexpr uint64_t kStagingSize = 16ull << 20;
+
+  struct InFlight {
+    VkCommandBuffer command_buffer;
+    uint64_t value;  // the timeline value its batch signals
+  };
+
+  explicit Stream(Context& context) : context_(context) {}
+  hal_result Open();
+  // The command buffer being recorded, begun if needed, with a barrier that
+  // orders the next command after everything earlier on the queue.
+  hal_result NextCommand(VkCommandBuffer* out_command_buffer);
+  // Submits what was recorded (no-op when nothing was and no wait pends).
+  hal_result Flush();
+  // Flushes and waits for all submitted work; staging is free afterwards.
+  hal_result WaitIdle();
+  hal_result Recycle();
+  // A staging range of `size` bytes (<= kStagingSize) for the current batch.
+  hal_result ReserveStaging(uint64_t size, uint64_t* out_offset);
+  // Keeps the first asynchronous error to report it at synchronize.
+  hal_result Remember(hal_result result);
+
+  Context& context_;
+  VkCommandPool command_pool_ = VK_NULL_HANDLE;
+  std::shared_ptr<Timeline> timeline_;
+  uint64_t submitted_value_ = 0;
+  VkCommandBuffer recording_ = VK_NULL_HANDLE;
+  std::deque<InFlight> in_flight_;
+  std::vector<VkCommandBuffer> idle_command_buffers_;
+  std::vector<SignalPoint> pending_waits_;
+  std::unique_ptr<Buffer> staging_;
+  uint64_t staging_used_ = 0;
+  hal_result first_error_ = HAL_SUCCESS;
+  uint64_t validation_errors_seen_ = 0;
+};
+
+}  // namespace hal::vulkan
+
+#endif  // HAL_BACKENDS_VULKAN_VULKAN_STREAM_H_
