@@ -239,7 +239,10 @@ TEST_F(DriverLoaderTest, SelectorKeepsOnlyMatchingDevices) {
   options.selector = "!cpu";
   auto runtime = Runtime::Create(options);
   ASSERT_TRUE(runtime.ok()) << runtime.status();
-  EXPECT_TRUE((*runtime)->devices().empty());
+  // Other drivers of the build tree (Vulkan on lavapipe) may stay selected.
+  for (const PhysicalDevice* device : (*runtime)->devices()) {
+    EXPECT_NE(device->driver_name(), "cpu") << device->id();
+  }
   // The driver is still listed: deselection is not unavailability.
   const Driver* cpu = FindDriver(**runtime, "cpu");
   ASSERT_NE(cpu, nullptr);
