@@ -11,10 +11,21 @@ namespace {
 
 using ::testing::HasSubstr;
 
-testing::CommandResult HalInfo(const std::string& args) {
-  // The user's environment must not steer the test.
-  return testing::RunCommand("env -u HAL_DEVICE_SELECTOR -u HAL_DRIVER_PATH " +
-                             testing::BuiltProgram("hal-info") + " " + args);
+// hal-info with `args`, in an environment where only `env` ("NAME=value ...")
+// is set of the variables it reads: the user's must not steer the test.
+std::string HalInfoCommand(const std::string& args, const std::string& env) {
+  return "env -u HAL_DEVICE_SELECTOR -u HAL_DRIVER_PATH " + env + " " +
+         testing::BuiltProgram("hal-info") + " " + args;
+}
+
+testing::CommandResult HalInfo(const std::string& args, const std::string& env = "") {
+  return testing::RunCommand(HalInfoCommand(args, env));
+}
+
+// Only what hal-info writes on stdout: the inner redirection sends stderr
+// away before RunCommand's 2>&1 applies to the group.
+testing::CommandResult HalInfoStdout(const std::string& args) {
+  return testing::RunCommand("{ " + HalInfoCommand(args, "") + " 2>/dev/null; }");
 }
 
 nlohmann::json ParseJson(const testing::CommandResult& run) {
@@ -23,113 +34,194 @@ nlohmann::json ParseJson(const testing::CommandResult& run) {
   return json;
 }
 
+// The entry of `list` whose `key` is `value`; null when there is none.
+nlohmann::json FindBy(const nlohmann::json& list, const std::string& key,
+                      const std::string& value) {
+  for (const nlohmann::json& entry : list) {
+    if (entry.value(key, "") == value) return entry;
+  }
+  return nullptr;
+}
+
+// A folder with two manifests the loader cannot use: one naming a library that
+// does not exist, one that is not JSON.
+void WriteBrokenManifests(const testing::TestFolder& folder) {
+  folder.Write("broken.json",
+               R"({"driver": {"name": "broken", "library_path": "/nonexistent/libbroken.so",)"
+               R"( "abi_version": "1.0"}})");
+  folder.Write("garbled.json", "{ nope");
+}
+
 TEST(HalInfoTest, JsonListsTheCpuDriverAndDevice) {
   testing::CommandResult run = HalInfo("--json");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   nlohmann::json json = ParseJson(run);
   EXPECT_EQ(json["hal_info_schema"], 1);
-  bool cpu_driver = false;
+  EXPECT_EQ(json["selector"], "");
+  ASSERT_TRUE(json["search_paths"].is_array());
+  EXPECT_FALSE(json["search_paths"].empty());
   for (const auto& driver : json["drivers"]) {
-    for (const char* key : {"name", "available", "reason", "version", "abi_version"}) {
+    for (const char* key :
+         {"name", "available", "reason", "version", "abi_version", "manifest", "library"}) {
       EXPECT_TRUE(driver.contains(key)) << key;
     }
-    if (driver["name"] == "cpu") {
-      cpu_driver = true;
-      EXPECT_EQ(driver["available"], true);
-      EXPECT_EQ(driver["abi_version"], "1.0");
-    }
   }
-  EXPECT_TRUE(cpu_driver);
-  ASSERT_FALSE(json["devices"].empty());
-  const auto& device = json["devices"][0];
-  EXPECT_EQ(device["id"], "cpu:0");
+  const nlohmann::json cpu_driver = FindBy(json["drivers"], "name", "cpu");
+  ASSERT_TRUE(cpu_driver.is_object()) << run.output;
+  EXPECT_EQ(cpu_driver["available"], true);
+  EXPECT_EQ(cpu_driver["reason"], "");
+  EXPECT_EQ(cpu_driver["abi_version"], "1.0");
+  EXPECT_THAT(cpu_driver["manifest"].get<std::string>(), HasSubstr("cpu.json"));
+
+  const nlohmann::json device = FindBy(json["devices"], "id", "cpu:0");
+  ASSERT_TRUE(device.is_object()) << run.output;
   EXPECT_EQ(device["driver"], "cpu");
+  EXPECT_EQ(device["type"], "cpu");
+  EXPECT_EQ(device["selector"], "cpu:" + device["uuid"].get<std::string>());
   EXPECT_GT(device["memory_bytes"].get<uint64_t>(), 0u);
+  EXPECT_LE(device["free_memory_bytes"].get<uint64_t>(), device["memory_bytes"].get<uint64_t>());
   EXPECT_GT(device["compute_units"].get<uint32_t>(), 0u);
   EXPECT_THAT(device["kernel_formats"][0].get<std::string>(), HasSubstr("cpu-elf:"));
   EXPECT_EQ(device["partition"]["kind"], "none");
-  EXPECT_LE(device["free_memory_bytes"].get<uint64_t>(), device["memory_bytes"].get<uint64_t>());
+  EXPECT_GT(device["limits"]["max_workgroup_invocations"].get<uint32_t>(), 0u);
+  EXPECT_EQ(device["limits"]["max_workgroup_count"].size(), 3u);
 }
 
 TEST(HalInfoTest, TableShowsDevicesAndAPasteableSelector) {
-  testing::CommandResult json_run = HalInfo("--json");
-  const std::string selector = ParseJson(json_run)["devices"][0]["selector"];
+  const nlohmann::json listed = ParseJson(HalInfo("--json"));
+  const std::string selector = FindBy(listed["devices"], "id", "cpu:0").value("selector", "");
+  ASSERT_THAT(selector, HasSubstr("cpu:"));
   testing::CommandResult run = HalInfo("");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_THAT(run.output, HasSubstr("cpu:0"));
   EXPECT_THAT(run.output, HasSubstr("loaded"));
-  EXPECT_THAT(run.output, HasSubstr(selector));
+  EXPECT_THAT(run.output, HasSubstr("selector   " + selector));
 
-  // The printed selector, pasted back, selects the same device.
+  // The printed selector, pasted back, selects the same device and only it.
   testing::CommandResult selected = HalInfo("--json --selector " + selector);
   ASSERT_EQ(selected.exit_code, 0) << selected.output;
   nlohmann::json json = ParseJson(selected);
   ASSERT_EQ(json["devices"].size(), 1u);
   EXPECT_EQ(json["devices"][0]["id"], "cpu:0");
   EXPECT_EQ(json["selector"], selector);
+
+  // HAL_DEVICE_SELECTOR has the same syntax, and --selector overrides it.
+  testing::CommandResult from_env = HalInfo("--json", "HAL_DEVICE_SELECTOR=" + selector);
+  ASSERT_EQ(from_env.exit_code, 0) << from_env.output;
+  EXPECT_EQ(ParseJson(from_env)["devices"].size(), 1u);
+  testing::CommandResult overridden =
+      HalInfo("--json --selector " + selector, "HAL_DEVICE_SELECTOR='!*'");
+  EXPECT_EQ(overridden.exit_code, 0) << overridden.output;
+}
+
+TEST(HalInfoTest, NegatedDriverRemovesItsDevices) {
+  testing::CommandResult run = HalInfo("--json --selector '!cpu'");
+  // Other drivers (Vulkan on lavapipe) may still provide a device: 0 or 2.
+  EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 2) << run.output;
+  const nlohmann::json json = ParseJson(run);
+  EXPECT_TRUE(FindBy(json["drivers"], "name", "cpu").is_object());
+  EXPECT_TRUE(FindBy(json["devices"], "driver", "cpu").is_null()) << run.output;
 }
 
 TEST(HalInfoTest, SelectorThatExcludesEverythingExitsTwo) {
   testing::CommandResult run = HalInfo("--json --selector '!*'");
   EXPECT_EQ(run.exit_code, 2) << run.output;
-  EXPECT_TRUE(ParseJson(run)["devices"].empty());
+  const nlohmann::json json = ParseJson(run);
+  EXPECT_TRUE(json["devices"].empty());
+  EXPECT_FALSE(json["drivers"].empty());
+  testing::CommandResult table = HalInfo("--selector '!*'");
+  EXPECT_EQ(table.exit_code, 2);
+  EXPECT_THAT(table.output, HasSubstr("none selected"));
 }
 
-TEST(HalInfoTest, MalformedSelectorExitsOneWithTheMessage) {
+TEST(HalInfoTest, MalformedSelectorExitsOneWithTheMessageOnStderr) {
   testing::CommandResult run = HalInfo("--selector 'cpu:zero'");
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_THAT(run.output, HasSubstr("cpu:zero"));
+  EXPECT_THAT(run.output, HasSubstr("hal-info: device selector \"cpu:zero\""));
+  testing::CommandResult stdout_only = HalInfoStdout("--selector 'cpu:zero'");
+  EXPECT_EQ(stdout_only.exit_code, 1);
+  EXPECT_EQ(stdout_only.output, "");
+
+  // The environment variable is parsed the same way.
+  testing::CommandResult from_env = HalInfo("", "HAL_DEVICE_SELECTOR=cpu:zero");
+  EXPECT_EQ(from_env.exit_code, 1);
+  EXPECT_THAT(from_env.output, HasSubstr("cpu:zero"));
 }
 
-TEST(HalInfoTest, BrokenDriverIsListedWithItsReason) {
+TEST(HalInfoTest, BrokenDriversAreListedWithTheirReasons) {
   testing::TestFolder folder;
-  folder.Write("broken.json",
-               R"({"driver": {"name": "broken", "library_path": "/nonexistent/libbroken.so",)"
-               R"( "abi_version": "1.0"}})");
+  WriteBrokenManifests(folder);
   testing::CommandResult run = HalInfo("--driver-path " + folder.path());
   EXPECT_EQ(run.exit_code, 0) << run.output;  // the CPU device is still usable
   EXPECT_THAT(run.output, HasSubstr("unavailable: cannot load /nonexistent/libbroken.so"));
+  EXPECT_THAT(run.output, HasSubstr("garbled.json: not valid JSON"));
   EXPECT_THAT(run.output, HasSubstr("cpu:0"));
 
   // The environment variable is honoured the same way.
-  testing::CommandResult env_run = testing::RunCommand(
-      "HAL_DRIVER_PATH=" + folder.path() + " " + testing::BuiltProgram("hal-info") + " --json");
+  testing::CommandResult env_run = HalInfo("--json", "HAL_DRIVER_PATH=" + folder.path());
   ASSERT_EQ(env_run.exit_code, 0) << env_run.output;
-  bool found = false;
-  const nlohmann::json env_json = ParseJson(env_run);
-  for (const auto& driver : env_json["drivers"]) {
-    if (driver["name"] == "broken") {
-      found = true;
-      EXPECT_EQ(driver["available"], false);
-      EXPECT_THAT(driver["reason"].get<std::string>(), HasSubstr("libbroken.so"));
-    }
-  }
-  EXPECT_TRUE(found);
+  const nlohmann::json broken = FindBy(ParseJson(env_run)["drivers"], "name", "broken");
+  ASSERT_TRUE(broken.is_object()) << env_run.output;
+  EXPECT_EQ(broken["available"], false);
+  EXPECT_EQ(broken["version"], "");
+  EXPECT_THAT(broken["reason"].get<std::string>(), HasSubstr("/nonexistent/libbroken.so"));
+  EXPECT_EQ(broken["manifest"], folder.path() + "/broken.json");
+  EXPECT_EQ(broken["library"], "/nonexistent/libbroken.so");
+}
+
+TEST(HalInfoTest, OnlyBrokenDriversExitsTwo) {
+  testing::TestFolder folder;
+  WriteBrokenManifests(folder);
+  testing::CommandResult run = HalInfo("--json --driver-path-only --driver-path " + folder.path());
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  const nlohmann::json json = ParseJson(run);
+  EXPECT_EQ(json["search_paths"], nlohmann::json::array({folder.path()}));
+  ASSERT_EQ(json["drivers"].size(), 2u);
+  for (const auto& driver : json["drivers"]) EXPECT_EQ(driver["available"], false);
+  EXPECT_TRUE(json["devices"].empty());
+}
+
+TEST(HalInfoTest, NoDriverFoundExitsThree) {
+  testing::TestFolder empty;
+  testing::CommandResult run = HalInfo("--driver-path-only --driver-path " + empty.path());
+  EXPECT_EQ(run.exit_code, 3) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("none found; searched: " + empty.path()));
+  testing::CommandResult json = HalInfo("--json --driver-path-only");
+  EXPECT_EQ(json.exit_code, 3) << json.output;
+  EXPECT_TRUE(ParseJson(json)["drivers"].empty());
+}
+
+TEST(HalInfoTest, MissingDriverPathFolderIsAUsageError) {
+  testing::TestFolder folder;
+  const std::string missing = folder.path() + "/no-such-folder";
+  testing::CommandResult run = HalInfo("--driver-path " + missing);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.output, HasSubstr(missing));
+  EXPECT_EQ(HalInfoStdout("--driver-path " + missing).output, "");
 }
 
 TEST(HalInfoTest, VerboseShowsEveryProperty) {
   testing::CommandResult run = HalInfo("-v");
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  for (const char* text : {"uuid", "free memory", "max workgroup size", "binding offsets",
-                           "timestamp resolution", "manifest", "search paths"}) {
+  for (const char* text :
+       {"uuid", "free memory", "max workgroup size", "max workgroup count", "binding offsets",
+        "timestamp resolution", "manifest", "library", "search paths", "cpu.json"}) {
     EXPECT_THAT(run.output, HasSubstr(text)) << text;
   }
+  EXPECT_THAT(HalInfo("").output, ::testing::Not(HasSubstr("free memory")));
 }
 
 TEST(HalInfoTest, HelpAndBadFlags) {
   testing::CommandResult help = HalInfo("--help");
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_THAT(help.output, HasSubstr("--json"));
-  EXPECT_THAT(help.output, HasSubstr("Exit codes"));
+  for (const char* text : {"--json", "--verbose", "--selector SEL", "--driver-path DIR",
+                           "--driver-path-only", "Exit codes"}) {
+    EXPECT_THAT(help.output, HasSubstr(text)) << text;
+  }
   testing::CommandResult bad = HalInfo("--no-such-flag");
   EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.output, HasSubstr("--no-such-flag"));
 }
-
-}  // namespace
-}  // namespace hal
-
-namespace hal {
-namespace {
 
 TEST(HalInfoPoolTest, ShowsThePoolAndItsVirtualDevices) {
   testing::TestFolder folder;

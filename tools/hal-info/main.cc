@@ -19,16 +19,26 @@ int main(int argc, char** argv) {
   bool verbose = false;
   std::string selector;
   std::vector<std::string> driver_paths;
+  bool driver_path_only = false;
   std::string pool_file;
   app.add_flag("--json", json, "Print one JSON object (schema in docs/hal-info.md)");
   app.add_flag("-v,--verbose", verbose, "Show every property, manifests and search paths");
   app.add_option("--selector", selector,
-                 "Device selector, overriding HAL_DEVICE_SELECTOR (e.g. \"cpu:0\", \"!cpu\")");
+                 "Device selector, overriding HAL_DEVICE_SELECTOR (e.g. \"cpu:0\", \"!cpu\")")
+      ->type_name("SEL");
   app.add_option("--pool", pool_file,
                  "Pool description file (JSON, docs/virtual-devices.md): show the pool, its "
-                 "virtual devices' placement, quotas, use and compute enforcement");
+                 "virtual devices' placement, quotas, use and compute enforcement")
+      ->type_name("FILE");
+  // An explicit folder that does not exist is a typo, not an empty search
+  // path as it is in HAL_DRIVER_PATH.
   app.add_option("--driver-path", driver_paths,
-                 "Extra folder of driver manifests, searched first; repeatable");
+                 "Extra folder of driver manifests, searched first; repeatable")
+      ->type_name("DIR")
+      ->check(CLI::Validator(CLI::ExistingDirectory).description(""));  // help: "DIR", once
+  app.add_flag("--driver-path-only", driver_path_only,
+               "Search only the --driver-path folders, not HAL_DRIVER_PATH nor the install's "
+               "drivers.d (to try a driver alone)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -38,6 +48,8 @@ int main(int argc, char** argv) {
 
   hal::RuntimeOptions options;
   options.driver_paths = driver_paths;
+  options.use_driver_path_env = !driver_path_only;
+  options.use_default_driver_path = !driver_path_only;
   if (app.count("--selector") > 0) options.selector = selector;
   auto runtime = hal::Runtime::Create(options);
   if (!runtime.ok()) {

@@ -26,8 +26,9 @@ std::string PartitionText(const PartitionInfo& partition) {
 void AppendDrivers(const MachineReport& report, bool verbose, std::string& out) {
   absl::StrAppend(&out, "Drivers (", report.drivers.size(), ")\n");
   if (report.drivers.empty()) {
-    absl::StrAppend(&out, "  none found; searched: ", absl::StrJoin(report.search_paths, ":"),
-                    "\n");
+    absl::StrAppend(
+        &out, "  none found; searched: ",
+        report.search_paths.empty() ? "no folder" : absl::StrJoin(report.search_paths, ":"), "\n");
   }
   for (const Driver::Info& d : report.drivers) {
     absl::StrAppendFormat(&out, "  %-10s %-10s ABI %-5s %s\n", d.name,
@@ -73,7 +74,9 @@ std::string RenderTable(const MachineReport& report, bool verbose) {
   absl::StrAppend(
       &out, "\nDevices (", report.devices.size(), ")",
       report.selector.empty() ? "" : absl::StrCat(", selector \"", report.selector, "\""), "\n");
-  if (report.devices.empty()) absl::StrAppend(&out, "  none usable\n");
+  if (report.devices.empty()) {
+    absl::StrAppend(&out, report.selector.empty() ? "  none usable\n" : "  none selected\n");
+  }
   for (const DeviceReport& device : report.devices) AppendDevice(device, verbose, out);
   if (report.pool) absl::StrAppend(&out, RenderPoolTable(*report.pool));
   if (verbose) {
