@@ -18,23 +18,27 @@ uint64_t NextBundleId() {
 
 }  // namespace
 
+// Bundles built in memory (Create) are checked here; parsed ones in Parse,
+// where a violation can name its byte offset in the file.
 absl::StatusOr<KernelBundle> KernelBundle::Validate(Contents contents) {
-  internal::BundleContents checked{std::move(contents.kernels), std::move(contents.images)};
-  if (absl::Status status = internal::ValidateBundle(checked); !status.ok()) return status;
-  auto shared = std::make_shared<Contents>();
-  shared->id = NextBundleId();
-  shared->kernels = std::move(checked.kernels);
-  shared->images = std::move(checked.images);
-  return KernelBundle(std::move(shared));
+  absl::Status status =
+      internal::ValidateBundle(contents.kernels, contents.images, internal::BundleSource::kMemory);
+  if (!status.ok()) return status;
+  contents.id = NextBundleId();
+  return KernelBundle(std::make_shared<const Contents>(std::move(contents)));
 }
 
 absl::StatusOr<KernelBundle> KernelBundle::Parse(absl::Span<const uint8_t> bytes) {
   auto decoded = internal::DecodeBundle(bytes);
   if (!decoded.ok()) return decoded.status();
+  absl::Status status =
+      internal::ValidateBundle(decoded->kernels, decoded->images, internal::BundleSource::kFile);
+  if (!status.ok()) return status;
   Contents contents;
+  contents.id = NextBundleId();
   contents.kernels = std::move(decoded->kernels);
   contents.images = std::move(decoded->images);
-  return Validate(std::move(contents));
+  return KernelBundle(std::make_shared<const Contents>(std::move(contents)));
 }
 
 absl::StatusOr<KernelBundle> KernelBundle::ReadFile(const std::string& path) {
@@ -63,7 +67,7 @@ std::string KernelBundle::StandardBundlePath() {
 }
 
 std::vector<uint8_t> KernelBundle::Serialize() const {
-  return internal::EncodeBundle(internal::BundleContents{contents_->kernels, contents_->images});
+  return internal::EncodeBundle(contents_->kernels, contents_->images);
 }
 
 const KernelInfo* KernelBundle::FindKernel(absl::string_view name) const {

@@ -19,6 +19,10 @@ constexpr char kManifest[] = R"({"kernels": [
   {"name": "k1", "bindings": 2, "push_constant_size": 8, "workgroup_size": [256]},
   {"name": "k2", "bindings": 0, "workgroup_size": [8, 8, 1]}]})";
 
+// "push_constants" for "push_constant_size": must not pack a kernel without them.
+constexpr char kManifestWithTypo[] = R"({"kernels": [
+  {"name": "a", "bindings": 1, "push_constants": 8, "workgroup_size": [1]}]})";
+
 class HalPackTest : public ::testing::Test {
  protected:
   testing::TestFolder folder_;
@@ -29,8 +33,9 @@ TEST_F(HalPackTest, PacksAndLists) {
   const std::string image = folder_.Write("k.so", "image bytes");
   const std::string spirv = folder_.Write("k2.spv", "spirv bytes");
   const std::string out = folder_.path() + "/k.halb";
-  testing::CommandResult pack = HalPack("--manifest " + manifest + " --image cpu-elf:x86_64=" + image +
-                     " --image spirv-vulkan@k2=" + spirv + " -o " + out);
+  testing::CommandResult pack =
+      HalPack("--manifest " + manifest + " --image cpu-elf:x86_64=" + image +
+              " --image spirv-vulkan@k2=" + spirv + " -o " + out);
   ASSERT_EQ(pack.exit_code, 0) << pack.output;
 
   auto bundle = KernelBundle::ReadFile(out);
@@ -64,7 +69,18 @@ TEST_F(HalPackTest, BadInputsFailWithAMessage) {
       {"--manifest " + folder_.Write("nok.json", "{\"kernels\": [{\"name\": \"a\"}]}") +
            " --image x=" + image + " -o " + out,
        "lacks \"bindings\""},
+      {"--manifest " + folder_.Write("typo.json", kManifestWithTypo) + " --image x=" + image +
+           " -o " + out,
+       "kernel 0 has an unknown key \"push_constants\""},
+      {"--manifest " + manifest + " -o " + out, "give at least one --image"},
       {"--manifest " + manifest + " --image x" + " -o " + out, "FORMAT=PATH"},
+      {"--manifest " + manifest + " --image =" + image + " -o " + out, "FORMAT=PATH"},
+      {"--manifest " + manifest + " --image x@=" + image + " -o " + out, "FORMAT@KERNEL=PATH"},
+      {"--manifest " + manifest + " --image x=" + image + " --image x=" + image + " -o " + out,
+       "image 1 repeats an earlier image of format x"},
+      {"--manifest " + manifest + " --image x=" + image + " -o " + folder_.path() +
+           "/no/such/dir/k.halb",
+       "cannot write"},
       {"--manifest " + manifest + " --image x=" + folder_.path() + "/none.so -o " + out,
        "cannot open image file"},
       {"--manifest " + manifest + " --image x@nokernel=" + image + " -o " + out,
@@ -74,7 +90,7 @@ TEST_F(HalPackTest, BadInputsFailWithAMessage) {
   };
   for (const Case& c : cases) {
     testing::CommandResult run = HalPack(c.args);
-    EXPECT_NE(run.exit_code, 0) << c.args;
+    EXPECT_EQ(run.exit_code, 1) << c.args;
     EXPECT_THAT(run.output, HasSubstr(c.message)) << c.args;
   }
 }

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/kernel_bundle_format.h"
@@ -57,7 +58,10 @@ TEST(KernelBundleTest, SerializeParseRoundTrip) {
   EXPECT_EQ(parsed->images()[1].kernel_name, "bb");
   EXPECT_EQ(parsed->images()[1].data, original->images()[1].data);
   EXPECT_EQ(parsed->Serialize(), original->Serialize());
+  // Every Parse or Create is a new bundle to the module caches; copies are not.
   EXPECT_NE(parsed->id(), original->id());
+  const KernelBundle copy = *parsed;
+  EXPECT_EQ(copy.id(), parsed->id());
 }
 
 TEST(KernelBundleTest, FindKernel) {
@@ -68,28 +72,94 @@ TEST(KernelBundleTest, FindKernel) {
   EXPECT_EQ(bundle->FindKernel("c"), nullptr);
 }
 
-void ExpectInvalid(std::vector<KernelInfo> kernels, std::vector<KernelImage> images,
-                   absl::string_view expected) {
-  auto bundle = KernelBundle::Create(std::move(kernels), std::move(images));
-  ASSERT_FALSE(bundle.ok());
-  EXPECT_EQ(bundle.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(bundle.status().message(), HasSubstr(std::string(expected)));
-}
+// One broken rule: the bundle that breaks it, what the message says, and the
+// byte offset a parsed file names (the field's place in the layout).
+struct RuleCase {
+  std::vector<KernelInfo> kernels;
+  std::vector<KernelImage> images;
+  std::string message;
+  uint64_t file_offset;
+};
 
-TEST(KernelBundleTest, ValidationRules) {
-  ExpectInvalid({}, {Image("x")}, "declares no kernels");
-  ExpectInvalid({Kernel("")}, {Image("x")}, "empty or unprintable name");
-  ExpectInvalid({Kernel("a b")}, {Image("x")}, "unprintable name");
-  ExpectInvalid({Kernel("a"), Kernel("a")}, {Image("x")}, "declared twice");
-  ExpectInvalid({Kernel("a", 17)}, {Image("x")}, "17 bindings");
-  ExpectInvalid({Kernel("a", 1, 132)}, {Image("x")}, "132 bytes of push constants");
-  ExpectInvalid({Kernel("a", 1, 6)}, {Image("x")}, "multiple of 4");
+std::vector<RuleCase> BrokenRules() {
+  using internal::ImageEntryOffset;
+  using internal::KernelEntryOffset;
+  namespace field = internal::field;
   KernelInfo zero_size = Kernel("a");
   zero_size.workgroup_size[2] = 0;
-  ExpectInvalid({zero_size}, {Image("x")}, "workgroup size of 0 in dimension 2");
-  ExpectInvalid({Kernel("a")}, {Image("")}, "empty or unprintable format");
-  ExpectInvalid({Kernel("a")}, {Image("x", "nope")}, "kernel \"nope\"");
-  ExpectInvalid({Kernel("a")}, {Image("x", "", 0)}, "is empty");
+  return {
+      {{}, {Image("x")}, "declares no kernels", field::kKernelCount},
+      {{Kernel("")},
+       {Image("x")},
+       "kernel 0 has an empty or unprintable name",
+       KernelEntryOffset(0) + field::kKernelName},
+      {{Kernel("a b")}, {Image("x")}, "unprintable name", KernelEntryOffset(0)},
+      {{Kernel("a"), Kernel("a")},
+       {Image("x")},
+       "kernel 1 (\"a\") is declared twice",
+       KernelEntryOffset(1) + field::kKernelName},
+      {{Kernel("a", 17)},
+       {Image("x")},
+       "17 bindings; at most 16",
+       KernelEntryOffset(0) + field::kKernelBindingCount},
+      {{Kernel("a", 1, 132)},
+       {Image("x")},
+       "132 bytes of push constants",
+       KernelEntryOffset(0) + field::kKernelPushConstantSize},
+      {{Kernel("a", 1, 6)},
+       {Image("x")},
+       "6 bytes of push constants; it must be a multiple of 4",
+       KernelEntryOffset(0) + field::kKernelPushConstantSize},
+      {{zero_size},
+       {Image("x")},
+       "workgroup size of 0 in dimension 2",
+       KernelEntryOffset(0) + field::kKernelWorkgroupSize + 8},
+      {{Kernel("a")},
+       {Image("")},
+       "image 0 has an empty or unprintable format",
+       ImageEntryOffset(1, 0) + field::kImageFormat},
+      {{Kernel("a")},
+       {Image("x", "nope")},
+       "image 0 (x) is for kernel \"nope\"",
+       ImageEntryOffset(1, 0) + field::kImageKernelName},
+      {{Kernel("a")},
+       {Image("x"), Image("x")},
+       "image 1 repeats an earlier image of format x",
+       ImageEntryOffset(1, 1) + field::kImageFormat},
+      {{Kernel("a")},
+       {Image("x", "a"), Image("x", "a")},
+       "for kernel \"a\"",
+       ImageEntryOffset(1, 1) + field::kImageFormat},
+      {{Kernel("a")},
+       {Image("x", "", 0)},
+       "image 0 (x) is empty",
+       ImageEntryOffset(1, 0) + field::kImageDataSize},
+  };
+}
+
+TEST(KernelBundleTest, EveryRuleIsEnforcedOnCreate) {
+  for (const RuleCase& rule : BrokenRules()) {
+    auto bundle = KernelBundle::Create(rule.kernels, rule.images);
+    ASSERT_FALSE(bundle.ok()) << rule.message;
+    EXPECT_EQ(bundle.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(bundle.status().message(), HasSubstr(rule.message));
+  }
+}
+
+TEST(KernelBundleTest, EveryRuleBrokenInAFileNamesTheByteOffset) {
+  for (const RuleCase& rule : BrokenRules()) {
+    auto bundle = KernelBundle::Parse(internal::EncodeBundle(rule.kernels, rule.images));
+    ASSERT_FALSE(bundle.ok()) << rule.message;
+    EXPECT_EQ(bundle.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(bundle.status().message(), HasSubstr(rule.message));
+    EXPECT_THAT(bundle.status().message(),
+                HasSubstr(absl::StrCat("at byte offset ", rule.file_offset, ": ")));
+  }
+}
+
+TEST(KernelBundleTest, AnImageOfEachFormatForEveryKernelAndForOneIsAllowed) {
+  auto bundle = KernelBundle::Create({Kernel("a")}, {Image("x"), Image("x", "a"), Image("y")});
+  EXPECT_TRUE(bundle.ok()) << bundle.status();
 }
 
 absl::Status ParseStatus(const std::vector<uint8_t>& bytes) {
@@ -126,20 +196,40 @@ TEST(KernelBundleTest, MalformedHeadersNameTheOffset) {
   EXPECT_THAT(ParseStatus(strings_past_end).message(), HasSubstr("string table"));
 
   auto name_past_strings = good;
-  PutU32(name_past_strings, internal::kBundleHeaderSize + 4, 5000);  // kernel 0 name length
+  PutU32(name_past_strings, internal::KernelEntryOffset(0) + internal::field::kKernelName + 4,
+         5000);  // kernel 0 name length
   status = ParseStatus(name_past_strings);
   EXPECT_THAT(status.message(), HasSubstr("kernel 0 name"));
   EXPECT_THAT(status.message(), HasSubstr("offset 32"));
 
   auto data_past_end = good;
-  const size_t image0 = internal::kBundleHeaderSize + 2 * internal::kBundleKernelEntrySize;
-  PutU32(data_past_end, image0 + 24, 0x7FFFFFFF);  // data size
-  EXPECT_THAT(ParseStatus(data_past_end).message(), HasSubstr("image 0 data"));
+  const size_t image0_data = internal::ImageEntryOffset(2, 0) + internal::field::kImageDataOffset;
+  PutU32(data_past_end, image0_data + 8, 0x7FFFFFFF);  // data size
+  status = ParseStatus(data_past_end);
+  EXPECT_THAT(status.message(),
+              HasSubstr(absl::StrCat("at byte offset ", image0_data, ": image 0 data (offset ")));
+  EXPECT_THAT(status.message(), HasSubstr(", size 2147483647) runs past the end of the file"));
 
   auto wrapping_offset = good;
-  PutU32(wrapping_offset, image0 + 16, 0xFFFFFFFF);
-  PutU32(wrapping_offset, image0 + 20, 0xFFFFFFFF);  // offset 2^64-1: must not wrap
+  PutU32(wrapping_offset, image0_data, 0xFFFFFFFF);
+  PutU32(wrapping_offset, image0_data + 4, 0xFFFFFFFF);  // offset 2^64-1: must not wrap
   EXPECT_THAT(ParseStatus(wrapping_offset).message(), HasSubstr("runs past the end"));
+}
+
+TEST(KernelBundleTest, EntriesSharingBytesCannotMultiplyWhatIsDecoded) {
+  // Image 1 claims the whole file as its data: it fits, but together with
+  // image 0 more bytes would be decoded than the file holds. Many such
+  // entries in a small file would otherwise allocate far more than its size.
+  std::vector<uint8_t> bytes = SampleBytes();
+  const size_t image1_data = internal::ImageEntryOffset(2, 1) + internal::field::kImageDataOffset;
+  PutU32(bytes, image1_data, 0);
+  PutU32(bytes, image1_data + 4, 0);
+  PutU32(bytes, image1_data + 8, static_cast<uint32_t>(bytes.size()));
+  PutU32(bytes, image1_data + 12, 0);
+  absl::Status status = ParseStatus(bytes);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr(absl::StrCat("at byte offset ", image1_data)));
+  EXPECT_THAT(status.message(), HasSubstr("entries overlap"));
 }
 
 TEST(KernelBundleTest, EveryTruncationFailsCleanly) {
@@ -160,7 +250,9 @@ TEST(KernelBundleTest, RandomCorruptionNeverCrashes) {
   int rejected = 0;
   for (int round = 0; round < 20000; ++round) {
     std::vector<uint8_t> bytes = good;
-    for (int f = flips(random); f > 0; --f) bytes[position(random)] = static_cast<uint8_t>(byte(random));
+    for (int f = flips(random); f > 0; --f) {
+      bytes[position(random)] = static_cast<uint8_t>(byte(random));
+    }
     auto bundle = KernelBundle::Parse(bytes);
     if (!bundle.ok()) {
       ++rejected;
@@ -181,8 +273,7 @@ TEST(KernelBundleTest, ReadFile) {
   EXPECT_THAT(missing.status().message(), HasSubstr("none.halb"));
 
   const std::vector<uint8_t> good = SampleBytes();
-  const std::string path =
-      folder.Write("good.halb", std::string(good.begin(), good.end()));
+  const std::string path = folder.Write("good.halb", std::string(good.begin(), good.end()));
   auto bundle = KernelBundle::ReadFile(path);
   ASSERT_TRUE(bundle.ok()) << bundle.status();
   EXPECT_EQ(bundle->kernels().size(), 2u);
@@ -206,12 +297,6 @@ TEST(KernelBundleTest, StandardBundleHoldsTheStandardKernelSet) {
   ASSERT_FALSE(bundle->images().empty());
   EXPECT_THAT(bundle->images()[0].format, HasSubstr("cpu-elf:"));
 }
-
-}  // namespace
-}  // namespace hal
-
-namespace hal {
-namespace {
 
 TEST(StandardBundleTest, EveryKernelHasAVulkanImageWhenGlslcWasThere) {
   if (!HAL_TEST_STANDARD_BUNDLE_HAS_SPIRV) {

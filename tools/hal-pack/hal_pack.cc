@@ -20,8 +20,8 @@ int Fail(const absl::Status& status) {
 int List(const std::string& path) {
   auto bundle = hal::KernelBundle::ReadFile(path);
   if (!bundle.ok()) return Fail(bundle.status());
-  std::cout << path << ": " << bundle->kernels().size() << " kernels, "
-            << bundle->images().size() << " images\n";
+  std::cout << path << ": " << bundle->kernels().size() << " kernels, " << bundle->images().size()
+            << " images\n";
   for (const hal::KernelInfo& k : bundle->kernels()) {
     std::cout << "  kernel " << k.name << "  bindings=" << k.binding_count
               << " push_constants=" << k.push_constant_size
@@ -45,6 +45,11 @@ int Pack(const std::string& manifest_path, const std::vector<std::string>& image
   text << manifest_file.rdbuf();
   auto kernels = hal::pack::ParseKernelManifest(text.str(), manifest_path);
   if (!kernels.ok()) return Fail(kernels.status());
+  if (image_specs.empty()) {
+    return Fail(
+        absl::InvalidArgumentError("give at least one --image: a bundle without images "
+                                   "cannot run anywhere"));
+  }
   std::vector<hal::KernelImage> images;
   for (const std::string& spec : image_specs) {
     auto image = hal::pack::LoadImageSpec(spec);
@@ -55,7 +60,8 @@ int Pack(const std::string& manifest_path, const std::vector<std::string>& image
   if (!bundle.ok()) return Fail(bundle.status());
   const std::vector<uint8_t> bytes = bundle->Serialize();
   std::ofstream out(output, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out.flush()) return Fail(absl::UnavailableError("cannot write " + output));
   return 0;
 }
@@ -76,8 +82,8 @@ int main(int argc, char** argv) {
   app.add_option("--image", images,
                  "Image as FORMAT=PATH (holds every kernel) or FORMAT@KERNEL=PATH; repeatable")
       ->excludes(list_opt);
-  auto* output_opt = app.add_option("-o,--output", output, "Bundle file to write")
-                         ->excludes(list_opt);
+  auto* output_opt =
+      app.add_option("-o,--output", output, "Bundle file to write")->excludes(list_opt);
   manifest_opt->needs(output_opt);
   output_opt->needs(manifest_opt);
   CLI11_PARSE(app, argc, argv);

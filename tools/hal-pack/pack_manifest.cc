@@ -3,11 +3,17 @@
 #include <fstream>
 #include <iterator>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 
 namespace hal::pack {
 namespace {
+
+// A misspelt optional key would otherwise be dropped silently (a typo in
+// "push_constant_size" would pack a kernel with no push constants).
+constexpr absl::string_view kKnownKernelKeys[] = {"name", "bindings", "push_constant_size",
+                                                  "workgroup_size"};
 
 absl::Status ManifestError(const std::string& origin, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("kernel manifest ", origin, ": ", what));
@@ -17,12 +23,12 @@ absl::StatusOr<uint32_t> ReadCount(const nlohmann::json& kernel, const char* key
                                    const std::string& origin, bool required) {
   auto it = kernel.find(key);
   if (it == kernel.end()) {
-    if (required) return ManifestError(origin, absl::StrCat("kernel ", index, " lacks \"", key, "\""));
-    return 0u;
+    if (!required) return 0u;
+    return ManifestError(origin, absl::StrCat("kernel ", index, " lacks \"", key, "\""));
   }
   if (!it->is_number_unsigned() || it->get<uint64_t>() > UINT32_MAX) {
-    return ManifestError(origin, absl::StrCat("kernel ", index, " \"", key,
-                                              "\" must be a non-negative integer"));
+    return ManifestError(
+        origin, absl::StrCat("kernel ", index, " \"", key, "\" must be a non-negative integer"));
   }
   return it->get<uint32_t>();
 }
@@ -47,6 +53,14 @@ absl::StatusOr<std::vector<KernelInfo>> ParseKernelManifest(const std::string& j
     if (!kernel.is_object() || !kernel.contains("name") || !kernel["name"].is_string()) {
       return ManifestError(origin, absl::StrCat("kernel ", i, " needs a string \"name\""));
     }
+    for (const auto& item : kernel.items()) {
+      if (!absl::c_linear_search(kKnownKernelKeys, item.key())) {
+        return ManifestError(origin,
+                             absl::StrCat("kernel ", i, " has an unknown key \"", item.key(),
+                                          "\" (known: name, bindings, "
+                                          "push_constant_size, workgroup_size)"));
+      }
+    }
     KernelInfo info;
     info.name = kernel["name"].get<std::string>();
     auto bindings = ReadCount(kernel, "bindings", i, origin, /*required=*/true);
@@ -57,8 +71,8 @@ absl::StatusOr<std::vector<KernelInfo>> ParseKernelManifest(const std::string& j
     info.push_constant_size = *push;
     auto size = kernel.find("workgroup_size");
     if (size == kernel.end() || !size->is_array() || size->empty() || size->size() > 3) {
-      return ManifestError(origin, absl::StrCat("kernel ", i,
-                                                " needs \"workgroup_size\": [x] to [x, y, z]"));
+      return ManifestError(
+          origin, absl::StrCat("kernel ", i, " needs \"workgroup_size\": [x] to [x, y, z]"));
     }
     for (size_t d = 0; d < size->size(); ++d) {
       if (!(*size)[d].is_number_unsigned() || (*size)[d].get<uint64_t>() > UINT32_MAX) {
@@ -73,17 +87,19 @@ absl::StatusOr<std::vector<KernelInfo>> ParseKernelManifest(const std::string& j
 }
 
 absl::StatusOr<KernelImage> LoadImageSpec(const std::string& spec) {
+  // FORMAT[@KERNEL]=PATH: the format and the kernel cannot hold '=', a path can.
   const size_t equals = spec.find('=');
-  if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size()) {
+  const std::string target = spec.substr(0, equals);
+  const size_t at = target.find('@');
+  KernelImage image;
+  image.format = target.substr(0, at);
+  if (at != std::string::npos) image.kernel_name = target.substr(at + 1);
+  if (equals == std::string::npos || equals + 1 == spec.size() || image.format.empty() ||
+      (at != std::string::npos && image.kernel_name.empty())) {
     return absl::InvalidArgumentError(
         absl::StrCat("image \"", spec, "\" must be FORMAT=PATH or FORMAT@KERNEL=PATH"));
   }
-  KernelImage image;
-  const std::string target = spec.substr(0, equals);
   const std::string path = spec.substr(equals + 1);
-  const size_t at = target.find('@');
-  image.format = target.substr(0, at);
-  if (at != std::string::npos) image.kernel_name = target.substr(at + 1);
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot open image file ", path));
   image.data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
