@@ -6,9 +6,10 @@
 # Compiles each kernel source with its toolchain and packs the images into one
 # bundle with hal-pack (docs/kernel-bundles.md). <target> is a custom target
 # producing OUTPUT; the CPU sources build the MODULE target <target>_cpu, to
-# which a caller may add include directories or definitions. Each language is one small function below; a language
-# whose toolchain is not wired in yet fails at configure time with a clear
-# message instead of producing a bundle that silently lacks it.
+# which a caller may add include directories or definitions. Each language is
+# one small function below; a language whose toolchain is not wired in yet
+# fails at configure time with a clear message instead of producing a bundle
+# that silently lacks it.
 #
 # Works inside the hal build (targets hal-pack, hal) and for users of the
 # installed package (imported targets hal::hal-pack, hal::hal).
