@@ -38,6 +38,27 @@ absl::Status CheckBufferRange(const DeviceState& device, const Buffer& buffer,
   return absl::OkStatus();
 }
 
+absl::Status CheckCopyBuffer(const DeviceState& device, const Buffer& src, uint64_t src_offset,
+                             const Buffer& dst, uint64_t dst_offset, uint64_t size) {
+  if (absl::Status status = CheckBufferRange(device, src, "copy source", src_offset, size);
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = CheckBufferRange(device, dst, "copy destination", dst_offset, size);
+      !status.ok()) {
+    return status;
+  }
+  // Both ranges are inside the buffer, so these sums cannot overflow.
+  if (src.state() == dst.state() && size > 0 && src_offset < dst_offset + size &&
+      dst_offset < src_offset + size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("copy source range [", src_offset, ", ", src_offset + size,
+                     ") and destination range [", dst_offset, ", ", dst_offset + size,
+                     ") overlap in the same buffer; copy through a second buffer"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckFill(const DeviceState& device, const Buffer& buffer, uint64_t offset,
                        uint64_t size) {
   if (offset % 4 != 0 || size % 4 != 0) {

@@ -23,6 +23,11 @@ absl::Status CheckOwner(const DeviceState& device, const DeviceState& owner,
 // The buffer belongs to `device` and [offset, offset+size) lies inside it.
 absl::Status CheckBufferRange(const DeviceState& device, const Buffer& buffer,
                               absl::string_view role, uint64_t offset, uint64_t size);
+// Both ranges lie inside their buffers (CheckBufferRange) and, within one
+// buffer, do not overlap: drivers copy as memcpy does (Vulkan forbids the
+// overlap outright), so the result would depend on the driver.
+absl::Status CheckCopyBuffer(const DeviceState& device, const Buffer& src, uint64_t src_offset,
+                             const Buffer& dst, uint64_t dst_offset, uint64_t size);
 absl::Status CheckFill(const DeviceState& device, const Buffer& buffer, uint64_t offset,
                        uint64_t size);
 absl::Status CheckDispatch(const DeviceState& device, const Kernel& kernel, GridSize grid,

@@ -57,6 +57,24 @@ TEST_F(QueueErrorsTest, ZeroSizeCopiesAtTheEndAreValidNoOps) {
   ExpectContents(*buffer, seeded);
 }
 
+TEST_F(QueueErrorsTest, OverlappingCopyWithinABufferIsRejectedAndChangesNothing) {
+  auto buffer = MustAllocate(64);
+  ASSERT_NE(buffer, nullptr);
+  const std::vector<uint8_t> seeded = Seed(*buffer);
+  struct Case { uint64_t src, dst, size; };
+  for (Case c : {Case{0, 0, 64}, Case{0, 16, 32}, Case{16, 0, 32}, Case{31, 0, 32}}) {
+    absl::Status status = queue_->CopyBuffer(*buffer, c.src, *buffer, c.dst, c.size);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.src << "->" << c.dst;
+    EXPECT_THAT(status.message(), HasSubstr("overlap in the same buffer"));
+  }
+  ExpectContents(*buffer, seeded);
+  // Adjacent ranges of one buffer do not overlap.
+  ASSERT_TRUE(queue_->CopyBuffer(*buffer, 0, *buffer, 32, 32).ok());
+  std::vector<uint8_t> expected = seeded;
+  std::copy(seeded.begin(), seeded.begin() + 32, expected.begin() + 32);
+  ExpectContents(*buffer, expected);
+}
+
 TEST_F(QueueErrorsTest, NullHostPointerIsRejected) {
   auto buffer = MustAllocate(16);
   ASSERT_NE(buffer, nullptr);

@@ -42,7 +42,8 @@ class Queue {
 
   // Copies. Zero-size copies are valid and do nothing. Ranges must lie inside
   // the buffers (InvalidArgument otherwise); buffers must be of this queue's
-  // device (InvalidArgument: "belongs to device X, not Y").
+  // device (InvalidArgument: "belongs to device X, not Y"). A copy within one
+  // buffer must not overlap itself (InvalidArgument).
   absl::Status CopyHostToDevice(const void* src, const Buffer& dst, uint64_t dst_offset,
                                 uint64_t size);
   absl::Status CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
