@@ -16,6 +16,9 @@ class Tenant {
  public:
   virtual ~Tenant() = default;
   virtual const std::string& tenant_name() const = 0;
+  // Larger is more important. Under memory pressure a device evicts the
+  // buffers of less important tenants first (virtual-device/residency_manager.h).
+  virtual int priority() const = 0;
   // Charges `bytes` for an allocation of `requested` bytes; ResourceExhausted
   // (naming the tenant, its quota, its use and the request) leaves the
   // charge unchanged.

@@ -76,6 +76,43 @@ TEST_F(OvercommitTest, ConcurrentTenantsNeverLoseData) {
   EXPECT_EQ(traffic.bytes_evicted > 0, traffic.evictions > 0);
 }
 
+// Under pressure the less important tenant's buffers go first, even when the
+// more important tenant's buffer is the least recently used.
+TEST_F(OvercommitTest, LessImportantTenantsAreEvictedFirst) {
+  auto pool = MakeOvercommittedPool(2.0);
+  ASSERT_NE(pool, nullptr);
+  VirtualDeviceSpec spec;
+  spec.memory_quota = kCapacity;
+  spec.compute_share = 0.5;
+  spec.name = "important";
+  spec.priority = 1;
+  auto important = pool->CreateVirtualDevice(spec);
+  spec.name = "batch";
+  spec.priority = 0;
+  auto batch = pool->CreateVirtualDevice(spec);
+  ASSERT_TRUE(important.ok() && batch.ok());
+  auto oldest = (*important)->device()->Allocate(kCapacity / 2);
+  auto batch_buffer = (*batch)->device()->Allocate(kCapacity / 2);
+  ASSERT_TRUE(oldest.ok() && batch_buffer.ok());
+  // The device is full; room for this comes from the batch tenant.
+  auto newest = (*important)->device()->Allocate(kCapacity / 2);
+  ASSERT_TRUE(newest.ok()) << newest.status();
+  EXPECT_EQ(pool->usage()[0].residency->evictions, 1u);
+
+  auto queue = (*important)->device()->CreateQueue();
+  ASSERT_TRUE(queue.ok());
+  std::vector<uint8_t> out(16, 1);
+  ASSERT_TRUE((*queue)->CopyDeviceToHost(**oldest, 0, out.data(), out.size()).ok());
+  ASSERT_TRUE((*queue)->Synchronize().ok());
+  EXPECT_EQ(pool->usage()[0].residency->restores, 0u) << "the important buffer stayed resident";
+  EXPECT_EQ(out, std::vector<uint8_t>(16, 0));
+  auto batch_queue = (*batch)->device()->CreateQueue();
+  ASSERT_TRUE(batch_queue.ok());
+  ASSERT_TRUE((*batch_queue)->CopyDeviceToHost(**batch_buffer, 0, out.data(), out.size()).ok());
+  ASSERT_TRUE((*batch_queue)->Synchronize().ok());
+  EXPECT_EQ(pool->usage()[0].residency->restores, 1u) << "the batch buffer had been evicted";
+}
+
 TEST_F(OvercommitTest, PinnedAndInFlightBuffersAreNeverEvicted) {
   auto pool = MakeOvercommittedPool(2.0);
   ASSERT_NE(pool, nullptr);

@@ -168,7 +168,7 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
       enforcement = ComputeEnforcement::kTimeSlice;
     }
   }
-  auto ledger = std::make_shared<QuotaLedger>(spec.name, spec.memory_quota);
+  auto ledger = std::make_shared<QuotaLedger>(spec.name, spec.memory_quota, spec.priority);
   hooks.tenant = ledger;
   hooks.residency = member.residency;
   HAL_ASSIGN_OR_RETURN(std::shared_ptr<Device> context,

@@ -15,9 +15,11 @@ namespace hal::internal {
 
 class QuotaLedger final : public Tenant {
  public:
-  QuotaLedger(std::string name, uint64_t quota) : name_(std::move(name)), quota_(quota) {}
+  QuotaLedger(std::string name, uint64_t quota, int priority)
+      : name_(std::move(name)), quota_(quota), priority_(priority) {}
 
   const std::string& tenant_name() const override { return name_; }
+  int priority() const override { return priority_; }
   absl::Status Charge(uint64_t bytes, uint64_t requested) override;
   void Uncharge(uint64_t bytes) override;
 
@@ -28,6 +30,7 @@ class QuotaLedger final : public Tenant {
  private:
   const std::string name_;
   const uint64_t quota_;
+  const int priority_;
   std::atomic<uint64_t> used_{0};
   std::atomic<uint64_t> refusals_{0};
 };

@@ -4,12 +4,31 @@
 #include "runtime/service_stream.h"
 
 namespace hal::internal {
+namespace {
+
+// Buffers under a residency manager belong to virtual devices, which all have
+// a tenant; a plain context's would rank with priority 0.
+int TenantPriority(const BufferState& buffer) {
+  return buffer.device->tenant ? buffer.device->tenant->priority() : 0;
+}
+
+// Whether `candidate` should be evicted before `victim`: the less important
+// tenant's first, then the least recently used.
+bool EvictsBefore(const BufferState& candidate, const BufferState& victim) {
+  const int candidate_priority = TenantPriority(candidate);
+  const int victim_priority = TenantPriority(victim);
+  if (candidate_priority != victim_priority) return candidate_priority < victim_priority;
+  return candidate.residency_slot.last_use < victim.residency_slot.last_use;
+}
+
+}  // namespace
 
 absl::Status ResidencyManager::MakeRoom(uint64_t bytes, bool may_wait) {
   const auto deadline = std::chrono::steady_clock::now() + kStallLimit;
   bool stalled = false;
   while (resident_bytes_ + bytes > capacity_) {
-    // The least recently used buffer that nothing in flight uses.
+    // Of the buffers that nothing in flight uses, the least important
+    // tenant's least recently used.
     BufferState* victim = nullptr;
     bool any_in_flight = false;
     for (BufferState* candidate : evictable_) {
@@ -19,7 +38,7 @@ absl::Status ResidencyManager::MakeRoom(uint64_t bytes, bool may_wait) {
         any_in_flight = true;
         continue;
       }
-      if (victim == nullptr || slot.last_use < victim->residency_slot.last_use) victim = candidate;
+      if (victim == nullptr || EvictsBefore(*candidate, *victim)) victim = candidate;
     }
     if (victim != nullptr) {
       if (absl::Status status = Evict(*victim); !status.ok()) return status;

@@ -1,7 +1,8 @@
 // Memory overcommit for one physical device of a pool: keeps the bytes
-// resident on the device within its capacity by evicting the least recently
-// used buffers that no in-flight work uses (and that are not pinned) to host
-// memory, and restores them before the next submission that binds them.
+// resident on the device within its capacity by evicting buffers that no
+// in-flight work uses (and that are not pinned) to host memory, the least
+// important tenant's (VirtualDeviceSpec::priority) least recently used first,
+// and restores them before the next submission that binds them.
 // Data is never lost: eviction copies a buffer out before freeing its device
 // memory. Thread-safe; one lock per device serializes residency changes.
 #ifndef HAL_VIRTUAL_DEVICE_RESIDENCY_MANAGER_H_

@@ -61,7 +61,9 @@ struct VirtualDeviceSpec {
   std::optional<std::string> require_vendor;  // e.g. "NVIDIA"; exact match
   std::optional<std::string> require_format;  // a kernel format the device must take
   std::optional<std::string> prefer_vendor;   // tried first, others if none fits
-  int priority = 0;             // larger is more important (reported; not yet scheduled)
+  // Larger is more important: under memory pressure, buffers of less
+  // important virtual devices on the same device are evicted first.
+  int priority = 0;
 };
 
 // How a virtual device's compute share is enforced on its device.
