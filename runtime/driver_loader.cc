@@ -18,6 +18,27 @@ namespace {
 constexpr size_t kMinimumTableSize =
     offsetof(hal_driver_table, kernel_get) + sizeof(hal_driver_table::kernel_get);
 
+// The end of ABI 1.1's fields: a driver of minor version 0 has a shorter
+// table, whose bytes past its struct_size must not be read.
+constexpr size_t kUnusableDevicesTableSize = offsetof(hal_driver_table, unusable_device_get) +
+                                             sizeof(hal_driver_table::unusable_device_get);
+
+std::vector<Driver::UnusableDevice> UnusableDevices(const hal_driver_table& table) {
+  std::vector<Driver::UnusableDevice> devices;
+  if (table.struct_size < kUnusableDevicesTableSize || table.unusable_device_count == nullptr ||
+      table.unusable_device_get == nullptr) {
+    return devices;
+  }
+  const uint32_t count = table.unusable_device_count();
+  for (uint32_t i = 0; i < count; ++i) {
+    const char* name = nullptr;
+    const char* reason = nullptr;
+    table.unusable_device_get(i, &name, &reason);
+    devices.push_back({name ? name : "(unnamed)", reason ? reason : "(no reason given)"});
+  }
+  return devices;
+}
+
 std::string RuntimeAbi() {
   return absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".", HAL_DRIVER_ABI_VERSION_MINOR);
 }
@@ -110,6 +131,7 @@ DriverLoadResult LoadDriver(const DriverManifest& manifest) {
     }
     result.devices.push_back(*std::move(props));
   }
+  info.unusable_devices = UnusableDevices(*table);
   info.available = true;
   result.driver = std::move(driver);
   return result;

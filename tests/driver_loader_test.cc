@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hal/driver/hal_driver.h"
 #include "hal/runtime.h"
 #include "tests/test_folder.h"
 
@@ -67,7 +69,9 @@ TEST_F(DriverLoaderTest, FindsTheCpuDriverThroughItsManifest) {
   ASSERT_NE(runtime, nullptr);
   const Driver* cpu = FindDriver(*runtime, "cpu");
   ASSERT_NE(cpu, nullptr);
-  EXPECT_EQ(cpu->abi_version(), "1.0");
+  EXPECT_EQ(cpu->abi_version(), absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".",
+                                            HAL_DRIVER_ABI_VERSION_MINOR));
+  EXPECT_THAT(cpu->unusable_devices(), ::testing::IsEmpty());
   EXPECT_FALSE(cpu->version().empty());
   EXPECT_THAT(cpu->library_path(), HasSubstr("libhal_driver_cpu.so"));
   ExpectCpuStillWorks(*runtime);
@@ -116,7 +120,7 @@ TEST_F(DriverLoaderTest, TableOfAnotherMajorVersionIsRefused) {
   const Driver* driver = FindDriver(*runtime, "fake_abi2");
   ASSERT_NE(driver, nullptr);
   EXPECT_FALSE(driver->available());
-  EXPECT_THAT(driver->unavailable_reason(), HasSubstr("implements driver ABI 2.0"));
+  EXPECT_THAT(driver->unavailable_reason(), HasSubstr("implements driver ABI 2."));
   EXPECT_THAT(driver->unavailable_reason(), HasSubstr("needs 1.x"));
   ExpectCpuStillWorks(*runtime);
 }
@@ -163,6 +167,33 @@ TEST_F(DriverLoaderTest, HealthyDriverWithoutDevicesIsAvailable) {
   for (const PhysicalDevice* device : runtime->devices()) {
     EXPECT_NE(device->driver_name(), "fake_nodevices");
   }
+}
+
+TEST_F(DriverLoaderTest, DevicesADriverDoesNotServeAreListedWithTheReason) {
+  WriteManifest("unusable.json", "fake_unusable", FakeDriver("unusable"));
+  auto runtime = CreateRuntime();
+  ASSERT_NE(runtime, nullptr);
+  const Driver* driver = FindDriver(*runtime, "fake_unusable");
+  ASSERT_NE(driver, nullptr);
+  EXPECT_TRUE(driver->available()) << driver->unavailable_reason();
+  ASSERT_EQ(driver->unusable_devices().size(), 1u);
+  EXPECT_EQ(driver->unusable_devices()[0].name, "Fake GPU 9000");
+  EXPECT_EQ(driver->info().unusable_devices.size(), 1u);
+  EXPECT_THAT(driver->unusable_devices()[0].reason, HasSubstr("below the required 2.0"));
+  ExpectCpuStillWorks(*runtime);
+}
+
+// A driver built against ABI 1.0 still loads; what lies past its shorter
+// table is never read, even where the bytes there look like functions.
+TEST_F(DriverLoaderTest, DriverOfAnOlderMinorVersionLoadsWithoutTheNewerFunctions) {
+  WriteManifest("abi10.json", "fake_abi10", FakeDriver("abi10"));
+  auto runtime = CreateRuntime();
+  ASSERT_NE(runtime, nullptr);
+  const Driver* driver = FindDriver(*runtime, "fake_abi10");
+  ASSERT_NE(driver, nullptr);
+  EXPECT_TRUE(driver->available()) << driver->unavailable_reason();
+  EXPECT_EQ(driver->abi_version(), absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".0"));
+  EXPECT_THAT(driver->unusable_devices(), ::testing::IsEmpty());
 }
 
 TEST_F(DriverLoaderTest, MalformedManifestsAreListedWithTheProblem) {

@@ -1,7 +1,9 @@
 // hal-info as a user runs it: the table, the JSON schema, selectors, broken
 // drivers beside working ones, and the exit codes.
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hal/driver/hal_driver.h"
 #include "nlohmann/json.hpp"
 #include "tests/subprocess.h"
 #include "tests/test_folder.h"
@@ -62,7 +64,8 @@ TEST(HalInfoTest, JsonListsTheCpuDriverAndDevice) {
   EXPECT_FALSE(json["search_paths"].empty());
   for (const auto& driver : json["drivers"]) {
     for (const char* key :
-         {"name", "available", "reason", "version", "abi_version", "manifest", "library"}) {
+         {"name", "available", "reason", "version", "abi_version", "manifest", "library",
+          "unusable_devices"}) {
       EXPECT_TRUE(driver.contains(key)) << key;
     }
   }
@@ -70,7 +73,9 @@ TEST(HalInfoTest, JsonListsTheCpuDriverAndDevice) {
   ASSERT_TRUE(cpu_driver.is_object()) << run.output;
   EXPECT_EQ(cpu_driver["available"], true);
   EXPECT_EQ(cpu_driver["reason"], "");
-  EXPECT_EQ(cpu_driver["abi_version"], "1.0");
+  EXPECT_EQ(cpu_driver["abi_version"], absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".",
+                                                    HAL_DRIVER_ABI_VERSION_MINOR));
+  EXPECT_EQ(cpu_driver["unusable_devices"], nlohmann::json::array());
   EXPECT_THAT(cpu_driver["manifest"].get<std::string>(), HasSubstr("cpu.json"));
 
   const nlohmann::json device = FindBy(json["devices"], "id", "cpu:0");
@@ -167,6 +172,28 @@ TEST(HalInfoTest, BrokenDriversAreListedWithTheirReasons) {
   EXPECT_THAT(broken["reason"].get<std::string>(), HasSubstr("/nonexistent/libbroken.so"));
   EXPECT_EQ(broken["manifest"], folder.path() + "/broken.json");
   EXPECT_EQ(broken["library"], "/nonexistent/libbroken.so");
+}
+
+TEST(HalInfoTest, DevicesADriverDoesNotServeAreShownWithTheReason) {
+  testing::TestFolder folder;
+  folder.Write("unusable.json",
+               absl::StrCat(R"({"driver": {"name": "fake_unusable", "library_path": ")",
+                            HAL_TEST_FAKE_DRIVER_DIR, R"(/libhal_fake_driver_unusable.so",)",
+                            R"( "abi_version": "1.1"}})"));
+  testing::CommandResult run = HalInfo("--driver-path " + folder.path());
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("not used: Fake GPU 9000: supports FakeAPI 1.1, below the "
+                                    "required 2.0"));
+
+  testing::CommandResult json_run = HalInfo("--json --driver-path " + folder.path());
+  ASSERT_EQ(json_run.exit_code, 0) << json_run.output;
+  const nlohmann::json fake = FindBy(ParseJson(json_run)["drivers"], "name", "fake_unusable");
+  ASSERT_TRUE(fake.is_object()) << json_run.output;
+  EXPECT_EQ(fake["available"], true);
+  ASSERT_EQ(fake["unusable_devices"].size(), 1u);
+  EXPECT_EQ(fake["unusable_devices"][0]["name"], "Fake GPU 9000");
+  EXPECT_THAT(fake["unusable_devices"][0]["reason"].get<std::string>(),
+              HasSubstr("below the required 2.0"));
 }
 
 TEST(HalInfoTest, OnlyBrokenDriversExitsTwo) {

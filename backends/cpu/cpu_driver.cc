@@ -288,6 +288,9 @@ constexpr hal_driver_table kTable = {
     .module_load = ModuleLoad,
     .module_destroy = ModuleDestroy,
     .kernel_get = KernelGet,
+    // The host is always usable: no device is left out.
+    .unusable_device_count = nullptr,
+    .unusable_device_get = nullptr,
 };
 
 }  // namespace

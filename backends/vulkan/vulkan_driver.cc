@@ -55,6 +55,16 @@ hal_result DeviceGetMemoryInfo(uint32_t device_index, uint64_t* out_free_bytes,
   return HAL_SUCCESS;
 }
 
+uint32_t UnusableDeviceCount() {
+  return static_cast<uint32_t>(Instance::Get()->unusable_devices().size());
+}
+
+void UnusableDeviceGet(uint32_t index, const char** out_name, const char** out_reason) {
+  const UnusableDevice& device = Instance::Get()->unusable_devices()[index];
+  *out_name = device.name.c_str();
+  *out_reason = device.reason.c_str();
+}
+
 // --- Contexts ---
 
 hal_result ContextCreate(uint32_t device_index, const hal_context_desc* /*desc*/,
@@ -245,6 +255,8 @@ constexpr hal_driver_table kTable = {
     .module_load = ModuleLoad,
     .module_destroy = ModuleDestroy,
     .kernel_get = KernelGet,
+    .unusable_device_count = UnusableDeviceCount,
+    .unusable_device_get = UnusableDeviceGet,
 };
 
 }  // namespace

@@ -157,7 +157,10 @@ hal_result Instance::SelectDevices() {
   for (VkPhysicalDevice handle : handles) {
     PhysicalDevice device;
     if (std::string why = Qualify(handle, &device); !why.empty()) {
-      reasons += (reasons.empty() ? "" : "; ") + why;
+      VkPhysicalDeviceProperties properties;
+      symbols_.vkGetPhysicalDeviceProperties(handle, &properties);
+      reasons += (reasons.empty() ? "" : "; ") + std::string(properties.deviceName) + " " + why;
+      unusable_.push_back({properties.deviceName, std::move(why)});
       continue;
     }
     devices_.push_back(device);
@@ -176,9 +179,8 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
   properties2.pNext = &id;
   symbols_.vkGetPhysicalDeviceProperties2(handle, &properties2);
   const VkPhysicalDeviceProperties& vk = properties2.properties;
-  const std::string name = vk.deviceName;
   if (vk.apiVersion < kRequiredApiVersion) {
-    return name + " supports Vulkan " + std::to_string(VK_API_VERSION_MAJOR(vk.apiVersion)) + "." +
+    return "supports Vulkan " + std::to_string(VK_API_VERSION_MAJOR(vk.apiVersion)) + "." +
            std::to_string(VK_API_VERSION_MINOR(vk.apiVersion)) + ", below the required 1.2";
   }
   uint32_t family_count = 0;
@@ -192,7 +194,7 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
     const bool compute_only = (families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT) == 0;
     if (chosen < 0 || compute_only) chosen = static_cast<int>(i);
   }
-  if (chosen < 0) return name + " has no compute queue";
+  if (chosen < 0) return "has no compute queue";
   out->handle = handle;
   out->compute_queue_family = static_cast<uint32_t>(chosen);
   out->timestamp_valid_bits = families[chosen].timestampValidBits;
@@ -212,7 +214,7 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
     }
   }
   if (!out->has_push_descriptor) {
-    return name + " lacks " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
+    return "lacks " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
   }
 
   hal_device_properties& props = out->properties;

@@ -14,6 +14,13 @@
 
 namespace hal::vulkan {
 
+// A physical device that failed them, and why (hal_driver_table's
+// unusable_device_get).
+struct UnusableDevice {
+  std::string name;
+  std::string reason;
+};
+
 // A physical device that passed the driver's requirements.
 struct PhysicalDevice {
   VkPhysicalDevice handle = VK_NULL_HANDLE;
@@ -37,6 +44,7 @@ class Instance {
   const InstanceSymbols& symbols() const { return symbols_; }
   VkInstance handle() const { return instance_; }
   const std::vector<PhysicalDevice>& devices() const { return devices_; }
+  const std::vector<UnusableDevice>& unusable_devices() const { return unusable_; }
 
   // Free and total device-local bytes of `device`.
   void MemoryInfo(const PhysicalDevice& device, uint64_t* free_bytes, uint64_t* total_bytes) const;
@@ -54,7 +62,7 @@ class Instance {
   hal_result Open();
   hal_result CreateVkInstance();
   hal_result SelectDevices();
-  // Empty when `device` qualifies, else why not.
+  // Empty when `device` qualifies, else why not (without its name).
   std::string Qualify(VkPhysicalDevice handle, PhysicalDevice* out) const;
 
   void* library_ = nullptr;
@@ -62,6 +70,7 @@ class Instance {
   VkInstance instance_ = VK_NULL_HANDLE;
   VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
   std::vector<PhysicalDevice> devices_;
+  std::vector<UnusableDevice> unusable_;
   std::atomic<uint64_t> validation_errors_{0};
   mutable std::mutex first_error_mutex_;
   std::string first_validation_error_;

@@ -4,17 +4,7 @@ namespace hal::info {
 
 MachineReport CollectReport(const Runtime& runtime) {
   MachineReport report;
-  for (const Driver* driver : runtime.drivers()) {
-    Driver::Info info;
-    info.name = driver->name();
-    info.version = driver->version();
-    info.abi_version = driver->abi_version();
-    info.manifest_path = driver->manifest_path();
-    info.library_path = driver->library_path();
-    info.available = driver->available();
-    info.reason = driver->unavailable_reason();
-    report.drivers.push_back(std::move(info));
-  }
+  for (const Driver* driver : runtime.drivers()) report.drivers.push_back(driver->info());
   for (const PhysicalDevice* device : runtime.devices()) {
     DeviceReport entry;
     entry.id = device->id();

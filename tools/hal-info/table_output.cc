@@ -35,6 +35,9 @@ void AppendDrivers(const MachineReport& report, bool verbose, std::string& out) 
                           d.version.empty() ? "-" : d.version,
                           d.abi_version.empty() ? "-" : d.abi_version,
                           d.available ? "loaded" : "unavailable: " + d.reason);
+    for (const Driver::UnusableDevice& device : d.unusable_devices) {
+      absl::StrAppend(&out, "             not used: ", device.name, ": ", device.reason, "\n");
+    }
     if (verbose) {
       absl::StrAppend(&out, "             manifest ", d.manifest_path, "\n");
       absl::StrAppend(&out, "             library  ", d.library_path, "\n");

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define HAL_DRIVER_ABI_VERSION_MAJOR 1
-#define HAL_DRIVER_ABI_VERSION_MINOR 0
+#define HAL_DRIVER_ABI_VERSION_MINOR 1
 #define HAL_DRIVER_ENTRY_POINT hal_driver_get_table
 #define HAL_DRIVER_ENTRY_POINT_NAME "hal_driver_get_table"
 
@@ -232,6 +232,16 @@ typedef struct hal_driver_table {
   /* The kernel lives as long as its module. HAL_ERROR_NOT_FOUND if absent. */
   hal_result (*kernel_get)(hal_drv_module* module, const char* name,
                            const hal_kernel_signature* signature, hal_drv_kernel** out_kernel);
+
+  /* --- ABI 1.1 --- */
+  /* Devices the driver found but does not serve (too old an API version, no
+   * compute queue, a missing extension), so that tools list them with the
+   * reason instead of dropping them silently. Optional: NULL, like a driver
+   * of minor version 0, means none. Called after a successful initialize(). */
+  uint32_t (*unusable_device_count)(void);
+  /* index < unusable_device_count(). *out_name (the device's own name) and
+   * *out_reason are NUL-terminated and stay valid until shutdown(). */
+  void (*unusable_device_get)(uint32_t index, const char** out_name, const char** out_reason);
 } hal_driver_table;
 
 /* The one symbol a driver exports. Returns NULL if the driver cannot serve a
