@@ -101,8 +101,8 @@ class MixedPoolTest : public ::testing::Test {
 TEST_F(MixedPoolTest, SpreadPlacesTenantsOnBothDrivers) {
   std::vector<std::string> drivers;
   for (const auto& vd : tenants_) drivers.push_back(vd->placement().driver_name());
-  EXPECT_THAT(drivers, ::testing::UnorderedElementsAre("cpu", "cpu", "cpu", "vulkan", "vulkan",
-                                                       "vulkan"));
+  EXPECT_THAT(drivers,
+              ::testing::UnorderedElementsAre("cpu", "cpu", "cpu", "vulkan", "vulkan", "vulkan"));
 }
 
 TEST_F(MixedPoolTest, InterleavedRandomWorkloadsNeverLoseData) {
@@ -134,8 +134,8 @@ TEST_F(MixedPoolTest, ConcurrentRandomWorkloadsNeverLoseData) {
 // A buffer of a tenant on one driver's device bound through a tenant on the
 // other driver's device: refused, whatever drivers the two use.
 TEST_F(MixedPoolTest, ObjectsNeverCrossDriversOrTenants) {
-  const auto& cpu_tenant = tenants_[0]->placement().driver_name() == "cpu" ? tenants_[0]
-                                                                           : tenants_[1];
+  const auto& cpu_tenant =
+      tenants_[0]->placement().driver_name() == "cpu" ? tenants_[0] : tenants_[1];
   const auto& vulkan_tenant = &cpu_tenant == &tenants_[0] ? tenants_[1] : tenants_[0];
   ASSERT_EQ(vulkan_tenant->placement().driver_name(), "vulkan");
   auto buffer = cpu_tenant->device()->Allocate(4096);

@@ -40,9 +40,9 @@ class VulkanDriverAbiTest : public ::testing::Test {
     }
     const auto get_table =
         reinterpret_cast<hal_driver_get_table_fn>(dlsym(library_, HAL_DRIVER_ENTRY_POINT_NAME));
-    const hal_driver_table* table =
-        get_table == nullptr ? nullptr
-                             : get_table(HAL_DRIVER_ABI_VERSION_MAJOR, HAL_DRIVER_ABI_VERSION_MINOR);
+    const hal_driver_table* table = get_table == nullptr ? nullptr
+                                                         : get_table(HAL_DRIVER_ABI_VERSION_MAJOR,
+                                                                     HAL_DRIVER_ABI_VERSION_MINOR);
     if (table == nullptr) {
       skip_reason_ = "the driver exports no table for this ABI";
       return;
@@ -154,8 +154,7 @@ TEST_F(VulkanDriverAbiTest, LargeCopiesRoundTripThroughStaging) {
   const uint64_t bytes = count * sizeof(uint32_t);
   ASSERT_EQ(table_->stream_copy_host_to_device(stream_, in.data(), first, 0, bytes), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_copy_buffer(stream_, first, 0, second, 0, bytes), HAL_SUCCESS);
-  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, second, 0, out.data(), bytes),
-            HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, second, 0, out.data(), bytes), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
   EXPECT_EQ(out, in);
 }
@@ -178,9 +177,9 @@ TEST_F(VulkanDriverAbiTest, RejectsImagesThatAreNotSpirv) {
   EXPECT_EQ(table_->module_load(context_, "spirv-vulkan", garbage, sizeof(garbage), &module),
             HAL_ERROR_INVALID_ARGUMENT);
   const uint32_t header_only[] = {0x07230203, 0x00010500, 0, 1, 0};
-  EXPECT_EQ(table_->module_load(context_, "spirv-vulkan", header_only, sizeof(header_only),
-                                &module),
-            HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      table_->module_load(context_, "spirv-vulkan", header_only, sizeof(header_only), &module),
+      HAL_ERROR_INVALID_ARGUMENT);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("entry point"));
 }
 
@@ -208,12 +207,43 @@ TEST_F(VulkanDriverAbiTest, DispatchesSaxpy) {
   ASSERT_EQ(table_->stream_copy_host_to_device(stream_, y.data(), y_buffer, 0, n * 4), HAL_SUCCESS);
   const hal_binding bindings[] = {{x_buffer, 0}, {y_buffer, 0}};
   const SaxpyConstants constants{2.0f, n};
-  const hal_dispatch_desc desc{sizeof(desc), {(n + 255) / 256, 1, 1}, bindings, 2, &constants,
-                               sizeof(constants)};
+  const hal_dispatch_desc desc{sizeof(desc), {(n + 255) / 256, 1, 1}, bindings, 2,
+                               &constants,   sizeof(constants)};
   ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_copy_device_to_host(stream_, y_buffer, 0, y.data(), n * 4), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
   for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(y[i], 2.0f * i + 1.0f) << "element " << i;
+  table_->module_destroy(module);
+}
+
+// A signature that disagrees with the image is refused before any pipeline
+// exists: the wrong workgroup size, too few bindings, too small a
+// push-constant block. The right one still works afterwards.
+TEST_F(VulkanDriverAbiTest, SignatureThatDisagreesWithTheSpirvIsInvalid) {
+  const std::vector<char> image = ReadFile(HAL_VULKAN_TEST_SAXPY_PATH);
+  hal_drv_module* module = nullptr;
+  ASSERT_EQ(table_->module_load(context_, "spirv-vulkan", image.data(), image.size(), &module),
+            HAL_SUCCESS);
+  struct Case {
+    hal_kernel_signature signature;
+    const char* message;
+  };
+  const Case cases[] = {
+      {{2, sizeof(SaxpyConstants), {128, 1, 1}},
+       "workgroup size 256x1x1, but the kernel declares 128x1x1"},
+      {{1, sizeof(SaxpyConstants), {256, 1, 1}}, "binding 1, but the kernel declares 1 binding(s)"},
+      {{2, 4, {256, 1, 1}}, "push-constant block of 8 bytes, but the kernel declares 4"},
+  };
+  for (const Case& c : cases) {
+    hal_drv_kernel* kernel = nullptr;
+    EXPECT_EQ(table_->kernel_get(module, "saxpy_f32", &c.signature, &kernel),
+              HAL_ERROR_INVALID_ARGUMENT);
+    EXPECT_THAT(table_->last_error_message(), HasSubstr(c.message));
+  }
+  const hal_kernel_signature right{2, sizeof(SaxpyConstants), {256, 1, 1}};
+  hal_drv_kernel* kernel = nullptr;
+  EXPECT_EQ(table_->kernel_get(module, "saxpy_f32", &right, &kernel), HAL_SUCCESS)
+      << table_->last_error_message();
   table_->module_destroy(module);
 }
 
@@ -282,8 +312,7 @@ TEST_F(VulkanDriverAbiTest, ValidationErrorsFailSynchronize) {
   hal_drv_buffer* buffer = Allocate(4096);
   const hal_binding bindings[] = {{buffer, 4}, {buffer, 1024}};
   const SaxpyConstants constants{1.0f, 0};
-  const hal_dispatch_desc desc{sizeof(desc), {1, 1, 1}, bindings, 2, &constants,
-                               sizeof(constants)};
+  const hal_dispatch_desc desc{sizeof(desc), {1, 1, 1}, bindings, 2, &constants, sizeof(constants)};
   ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
   EXPECT_EQ(table_->stream_synchronize(stream_), HAL_ERROR_INTERNAL);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("validation error"));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "backends/vulkan/spirv_interface.h"
 #include "backends/vulkan/vulkan_context.h"
 #include "backends/vulkan/vulkan_error.h"
 
@@ -11,24 +12,6 @@ namespace {
 
 constexpr uint32_t kSpirvMagic = 0x07230203;
 constexpr uint32_t kSpirvHeaderWords = 5;
-constexpr uint32_t kOpEntryPoint = 15;
-constexpr uint32_t kExecutionModelGLCompute = 5;
-
-// The GLCompute entry point names of a SPIR-V image; false if the
-// instruction stream is malformed.
-bool ReadEntryPoints(const std::vector<uint32_t>& words, std::vector<std::string>* out_names) {
-  for (size_t at = kSpirvHeaderWords; at < words.size();) {
-    const uint32_t word_count = words[at] >> 16;
-    const uint32_t opcode = words[at] & 0xffff;
-    if (word_count == 0 || at + word_count > words.size()) return false;
-    if (opcode == kOpEntryPoint && word_count >= 4 && words[at + 1] == kExecutionModelGLCompute) {
-      const char* name = reinterpret_cast<const char*>(&words[at + 3]);
-      out_names->emplace_back(name, strnlen(name, (word_count - 3) * sizeof(uint32_t)));
-    }
-    at += word_count;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -44,8 +27,8 @@ hal_result Module::Load(Context& context, const void* image, size_t size,
   if (words[0] != kSpirvMagic) {
     return Fail(HAL_ERROR_INVALID_ARGUMENT, "the image is not SPIR-V (no magic number 0x07230203)");
   }
-  std::vector<std::string> entry_points;
-  if (!ReadEntryPoints(words, &entry_points) || entry_points.empty()) {
+  std::vector<EntryPointInterface> entry_points;
+  if (!ReadComputeEntryPoints(words, &entry_points) || entry_points.empty()) {
     return Fail(HAL_ERROR_INVALID_ARGUMENT,
                 "the SPIR-V image is malformed or has no GLCompute entry point");
   }
@@ -76,17 +59,21 @@ hal_result Module::GetKernel(const char* name, const hal_kernel_signature& signa
     *out_kernel = cached->second.get();
     return HAL_SUCCESS;
   }
-  std::string entry_point = name;
-  if (std::find(entry_points_.begin(), entry_points_.end(), entry_point) == entry_points_.end()) {
+  auto entry_point = std::find_if(entry_points_.begin(), entry_points_.end(),
+                                  [name](const EntryPointInterface& e) { return e.name == name; });
+  if (entry_point == entry_points_.end()) {
     if (entry_points_.size() != 1) {
-      return Fail(HAL_ERROR_NOT_FOUND, std::string("the SPIR-V module has no entry point \"") +
-                                           name + "\"");
+      return Fail(HAL_ERROR_NOT_FOUND,
+                  std::string("the SPIR-V module has no entry point \"") + name + "\"");
     }
-    entry_point = entry_points_.front();
+    entry_point = entry_points_.begin();
+  }
+  if (std::string mismatch = CheckSignature(*entry_point, signature); !mismatch.empty()) {
+    return Fail(HAL_ERROR_INVALID_ARGUMENT, mismatch);
   }
   auto kernel = std::make_unique<Kernel>();
   kernel->signature = signature;
-  if (const hal_result result = CreatePipeline(entry_point, signature, kernel.get());
+  if (const hal_result result = CreatePipeline(entry_point->name, signature, kernel.get());
       result != HAL_SUCCESS) {
     DestroyKernel(*kernel);
     return result;
@@ -104,7 +91,8 @@ hal_result Module::CreatePipeline(const std::string& entry_point,
     bindings[i] = VkDescriptorSetLayoutBinding{i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
                                                VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
   }
-  VkDescriptorSetLayoutCreateInfo set_info{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  VkDescriptorSetLayoutCreateInfo set_info{.sType =
+                                               VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
   set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
   set_info.bindingCount = signature.binding_count;
   set_info.pBindings = bindings;
@@ -121,10 +109,16 @@ hal_result Module::CreatePipeline(const std::string& entry_point,
   HAL_VK_RETURN_IF_ERROR(vk.vkCreatePipelineLayout(context_.device(), &layout_info, nullptr,
                                                    &kernel->pipeline_layout));
 
-  VkComputePipelineCreateInfo pipeline_info{.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-  pipeline_info.stage = VkPipelineShaderStageCreateInfo{
-      VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0,
-      VK_SHADER_STAGE_COMPUTE_BIT, shader_, entry_point.c_str(), nullptr};
+  VkComputePipelineCreateInfo pipeline_info{.sType =
+                                                VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  pipeline_info.stage =
+      VkPipelineShaderStageCreateInfo{VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                                      nullptr,
+                                      0,
+                                      VK_SHADER_STAGE_COMPUTE_BIT,
+                                      shader_,
+                                      entry_point.c_str(),
+                                      nullptr};
   pipeline_info.layout = kernel->pipeline_layout;
   if (const VkResult result = vk.vkCreateComputePipelines(
           context_.device(), VK_NULL_HANDLE, 1, &pipeline_info, nullptr, &kernel->pipeline);

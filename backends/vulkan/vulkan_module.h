@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/vulkan/spirv_interface.h"
 #include "backends/vulkan/vulkan_symbols.h"
 #include "hal/driver/hal_driver.h"
 
@@ -36,18 +37,20 @@ class Module {
   // The pipeline of entry point `name`; an image holding a single GLCompute
   // entry point (the bundle's one image per kernel, entry point "main")
   // serves it under the kernel's name. Created once, then cached.
+  // HAL_ERROR_INVALID_ARGUMENT when the signature disagrees with what the
+  // entry point declares (spirv_interface.h).
   hal_result GetKernel(const char* name, const hal_kernel_signature& signature,
                        Kernel** out_kernel);
 
  private:
-  Module(Context& context, std::vector<std::string> entry_points)
+  Module(Context& context, std::vector<EntryPointInterface> entry_points)
       : context_(context), entry_points_(std::move(entry_points)) {}
   hal_result CreatePipeline(const std::string& entry_point, const hal_kernel_signature& signature,
                             Kernel* kernel);
   void DestroyKernel(Kernel& kernel);
 
   Context& context_;
-  const std::vector<std::string> entry_points_;  // GLCompute entry points of the image
+  const std::vector<EntryPointInterface> entry_points_;  // GLCompute entry points of the image
   VkShaderModule shader_ = VK_NULL_HANDLE;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Kernel>> kernels_;
