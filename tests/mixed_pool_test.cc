@@ -10,6 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hal/fault_injection.h"
 #include "hal/hal.h"
 #include "hal/virtual_device.h"
 #include "tests/tenant_workload.h"
@@ -62,6 +63,7 @@ class MixedPoolTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    SetFaultInjectionEnabled(false);
     // Objects go before the runtime that loaded their drivers.
     tenants_.clear();
     pool_.reset();
@@ -146,6 +148,33 @@ TEST_F(MixedPoolTest, ObjectsNeverCrossDriversOrTenants) {
   const absl::Status status = (*queue)->CopyDeviceToHost(**buffer, 0, out.data(), out.size());
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
   EXPECT_EQ(vulkan_tenant->memory_used(), 0u);
+}
+
+// A device lost in one tenant's work on the Vulkan device (injected in front
+// of the real driver) fails that tenant alone: the other tenant on the same
+// Vulkan device and the tenants on the CPU device keep working.
+TEST_F(MixedPoolTest, ALostVirtualDeviceFailsAloneWhateverItsDriver) {
+  SetFaultInjectionEnabled(true);
+  std::shared_ptr<VirtualDevice> lost;
+  for (const auto& vd : tenants_) {
+    if (vd->placement().driver_name() == "vulkan") {
+      lost = vd;
+      break;
+    }
+  }
+  ASSERT_NE(lost, nullptr);
+  ASSERT_TRUE(InjectDeviceLost(*lost->device()).ok());
+  TenantWorkload lost_workload(lost, *bundle_, 5000);
+  const absl::Status failed = lost_workload.Run(20);
+  EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable) << failed;
+  EXPECT_EQ(lost->device()->Allocate(64).status().code(), absl::StatusCode::kUnavailable);
+  for (int t = 0; t < kTenants; ++t) {
+    if (tenants_[t] == lost) continue;
+    TenantWorkload workload(tenants_[t], *bundle_, 5100 + t);
+    const absl::Status status = workload.Run(40);
+    EXPECT_TRUE(status.ok()) << tenants_[t]->name() << " on " << tenants_[t]->placement().id()
+                             << ": " << status;
+  }
 }
 
 }  // namespace
