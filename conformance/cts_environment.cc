@@ -55,6 +55,10 @@ absl::StatusOr<std::unique_ptr<CtsEnvironment>> CtsEnvironment::Create(const Cts
                        "reading the standard kernel bundle ", options.kernels_path,
                        " (pass --kernels FILE to use another)");
   environment->kernels_.emplace(std::move(kernels));
+  if (options.expected_failures_path) {
+    HAL_ASSIGN_OR_RETURN(environment->expected_failures_,
+                         ReadExpectedFailures(*options.expected_failures_path));
+  }
   return environment;
 }
 

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "conformance/cts_options.h"
+#include "conformance/expected_failures.h"
 #include "gtest/gtest.h"
 #include "hal/hal.h"
 
@@ -52,6 +53,8 @@ class CtsEnvironment : public testing::Environment {
   const Runtime& runtime() const { return *runtime_; }
   const KernelBundle& kernels() const { return *kernels_; }
   const std::vector<CtsDevice>& devices() const { return devices_; }
+  // The entries of --expected-failures; empty without it.
+  const std::vector<ExpectedFailure>& expected_failures() const { return expected_failures_; }
 
  private:
   CtsEnvironment(CtsOptions options, std::unique_ptr<Runtime> runtime)
@@ -63,6 +66,7 @@ class CtsEnvironment : public testing::Environment {
   std::unique_ptr<Runtime> runtime_;
   std::optional<KernelBundle> kernels_;
   std::vector<CtsDevice> devices_;
+  std::vector<ExpectedFailure> expected_failures_;
 };
 
 // What the parameterized tests are instantiated over: every device under

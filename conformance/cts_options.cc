@@ -26,7 +26,7 @@ constexpr char kFooter[] =
 // CLI11 reads the flags' values into these; IfGiven then tells a flag left
 // out from one given an empty value.
 struct RawFlags {
-  std::string driver, device, kernels, report, junit;
+  std::string driver, device, kernels, report, junit, expected_failures;
 };
 
 void AddFlags(CLI::App& app, CtsOptions& options, RawFlags& raw) {
@@ -50,9 +50,13 @@ void AddFlags(CLI::App& app, CtsOptions& options, RawFlags& raw) {
                  "Write the JSON report (devices, every test's result, summary, verdict) to FILE")
       ->option_text("FILE");
   app.add_option("--junit", raw.junit, "Write a JUnit XML report to FILE")->option_text("FILE");
+  app.add_option("--expected-failures", raw.expected_failures,
+                 "Known failures kept in a JSON file (test pattern, driver and device regexes, "
+                 "reason; docs/cts.md): skipped as known failures like marks in the source")
+      ->option_text("FILE");
   app.add_flag("--verify-known-failures", options.verify_known_failures,
-               "Run the tests marked as known failures instead of skipping them; fail on any "
-               "that now passes");
+               "Run the tests marked as known failures (in the source or the expected-failures "
+               "file) instead of skipping them; fail on any that now passes");
   app.add_flag("--allow-no-devices", options.allow_no_devices,
                "Succeed when no device is selected instead of failing");
 }
@@ -94,6 +98,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
   options.device = IfGiven(app, "--device", raw.device);
   options.report_path = IfGiven(app, "--report", raw.report);
   options.junit_path = IfGiven(app, "--junit", raw.junit);
+  options.expected_failures_path = IfGiven(app, "--expected-failures", raw.expected_failures);
   options.kernels_path =
       app.count("--kernels") > 0 ? raw.kernels : hal::KernelBundle::StandardBundlePath();
   return command_line;

@@ -20,7 +20,10 @@ namespace hal::cts {
 
 class DeviceTest : public testing::TestWithParam<const CtsDevice*> {
  protected:
+  // Skips a test that --expected-failures names for this device (a fixture
+  // extending SetUp returns when IsSkipped()), then creates the queue.
   void SetUp() override;
+  void TearDown() override;
 
   // The context every test of this device shares.
   Device& device() const { return *GetParam()->device; }
@@ -37,6 +40,8 @@ class DeviceTest : public testing::TestWithParam<const CtsDevice*> {
 
  private:
   std::unique_ptr<Queue> queue_;
+  // Set when an --expected-failures entry names this test on this device.
+  std::unique_ptr<KnownFailureScope> expected_failure_;
 };
 
 // Test names carry the device: "Copy.HostToDeviceToHost/cpu_0".

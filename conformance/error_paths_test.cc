@@ -22,6 +22,7 @@ class ErrorPaths : public DeviceTest {
   // saxpy_f32 over two buffers of this test, ready to be misused.
   void SetUp() override {
     DeviceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     HAL_CTS_ASSERT_OK_AND_ASSIGN(saxpy_, LoadKernel("saxpy_f32"));
     HAL_CTS_ASSERT_OK_AND_ASSIGN(x_, Upload<float>(device(), queue(), x_data_));
     HAL_CTS_ASSERT_OK_AND_ASSIGN(y_, Upload<float>(device(), queue(), y_data_));

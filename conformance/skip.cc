@@ -37,6 +37,10 @@ void KnownFailureScope::Conclude(bool body_failed, const KnownFailureMark& mark)
     testing::Test::RecordProperty(kKnownFailureStillFailsProperty, mark.reason);
     return;
   }
+  if (!mark.removal_hint.empty()) {
+    ADD_FAILURE() << "known failure now passes: \"" << mark.reason << "\"; " << mark.removal_hint;
+    return;
+  }
   ADD_FAILURE_AT(mark.file, mark.line)
       << "known failure now passes: \"" << mark.reason << "\"; remove its HAL_CTS_KNOWN_FAILURE(\""
       << mark.driver_regex << "\", \"" << mark.device_name_regex << "\", ...) mark";

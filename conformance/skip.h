@@ -37,9 +37,13 @@ struct KnownFailureMark {
   std::string driver_regex;       // matched against the driver's name ("cpu")
   std::string device_name_regex;  // matched against the device's properties().name
   std::string reason;
-  // Where the mark is, for the failure verify mode reports.
+  // Where the mark is, for the failure verify mode reports: a
+  // HAL_CTS_KNOWN_FAILURE in the source (file and line), or, when
+  // `removal_hint` is set, an entry of an expected-failures file, which the
+  // hint names ("remove entry 2 (\"Copy.X\") from gaps.json").
   const char* file;
   int line;
+  std::string removal_hint = "";
 };
 
 // Whether `mark` names this driver and device (each regex matches the whole
