@@ -18,9 +18,9 @@ struct CtsOptions {
   std::optional<std::string> report_path;  // --report FILE (JSON)
   std::optional<std::string> junit_path;   // --junit FILE (JUnit XML, by GoogleTest)
   std::optional<std::string> expected_failures_path;  // --expected-failures FILE
-  bool verify_known_failures = false;      // run tests marked as known failures
-  bool allow_no_devices = false;           // no device is not a failure
-  bool help = false;                       // --help: print usage and exit 0
+  bool verify_known_failures = false;                 // run tests marked as known failures
+  bool allow_no_devices = false;                      // no device is not a failure
+  bool help = false;                                  // --help: print usage and exit 0
 };
 
 struct CommandLine {

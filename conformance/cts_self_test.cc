@@ -89,9 +89,8 @@ std::string WriteExpectedFailures(const std::string& name, const std::string& co
 }
 
 TEST(CtsSelfTest, ExpectedFailuresFileNamesTestsOnDevices) {
-  const std::string path = WriteExpectedFailures(
-      "hal_cts_self_test_expected.json",
-      R"({"expected_failures": [
+  const std::string path = WriteExpectedFailures("hal_cts_self_test_expected.json",
+                                                 R"({"expected_failures": [
             {"test": "Fill.*", "driver": "vulkan", "device": "llvmpipe.*", "reason": "bug 1"},
             {"test": "Copy.ZeroSizeIsANoOp", "reason": "bug 2"}]})");
   auto entries = ReadExpectedFailures(path);

@@ -8,9 +8,9 @@ namespace hal::cts {
 void DeviceTest::SetUp() {
   const testing::TestInfo& info = *testing::UnitTest::GetInstance()->current_test_info();
   // "Copy.ZeroSizeIsANoOp/cpu_0" without the device suffix.
-  const std::string name = absl::StrCat(info.test_suite_name(), ".",
-                                        absl::string_view(info.name()).substr(
-                                            0, absl::string_view(info.name()).rfind('/')));
+  const std::string name = absl::StrCat(
+      info.test_suite_name(), ".",
+      absl::string_view(info.name()).substr(0, absl::string_view(info.name()).rfind('/')));
   const CtsEnvironment& environment = CtsEnvironment::Get();
   if (const ExpectedFailure* entry =
           FindExpectedFailure(environment.expected_failures(), name,

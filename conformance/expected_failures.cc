@@ -38,7 +38,8 @@ absl::StatusOr<std::vector<ExpectedFailure>> ReadExpectedFailures(const std::str
   if (!file) return absl::NotFoundError(absl::StrCat("cannot read expected failures ", path));
   std::stringstream text;
   text << file.rdbuf();
-  const nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json json =
+      nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
     return absl::InvalidArgumentError(absl::StrCat("expected failures ", path, ": not valid JSON"));
   }
@@ -68,16 +69,15 @@ absl::StatusOr<std::vector<ExpectedFailure>> ReadExpectedFailures(const std::str
       try {
         std::regex check(*regex);
       } catch (const std::regex_error& error) {
-        return EntryError(path, i,
-                          absl::StrCat("has an invalid regular expression \"", *regex, "\": ",
-                                       error.what()));
+        return EntryError(
+            path, i,
+            absl::StrCat("has an invalid regular expression \"", *regex, "\": ", error.what()));
       }
     }
-    std::string where =
-        absl::StrCat("remove entry ", i + 1, " (\"", test, "\") from ", path);
-    entries.push_back({std::move(test),
-                       KnownFailureMark{std::move(driver), std::move(device), std::move(reason),
-                                        /*file=*/nullptr, /*line=*/0, std::move(where)}});
+    std::string where = absl::StrCat("remove entry ", i + 1, " (\"", test, "\") from ", path);
+    entries.push_back(
+        {std::move(test), KnownFailureMark{std::move(driver), std::move(device), std::move(reason),
+                                           /*file=*/nullptr, /*line=*/0, std::move(where)}});
   }
   return entries;
 }

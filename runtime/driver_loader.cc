@@ -3,10 +3,10 @@
 #include <dlfcn.h>
 
 #include <cstddef>
-#include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "runtime/device_properties.h"
 #include "runtime/install_paths.h"
 
@@ -20,8 +20,8 @@ constexpr size_t kMinimumTableSize =
 
 // The end of ABI 1.1's fields: a driver of minor version 0 has a shorter
 // table, whose bytes past its struct_size must not be read.
-constexpr size_t kUnusableDevicesTableSize = offsetof(hal_driver_table, unusable_device_get) +
-                                             sizeof(hal_driver_table::unusable_device_get);
+constexpr size_t kUnusableDevicesTableSize =
+    offsetof(hal_driver_table, unusable_device_get) + sizeof(hal_driver_table::unusable_device_get);
 
 std::vector<Driver::UnusableDevice> UnusableDevices(const hal_driver_table& table) {
   std::vector<Driver::UnusableDevice> devices;
@@ -56,13 +56,12 @@ std::string CheckTable(const hal_driver_table* table, const DriverManifest& mani
   }
   if (table->abi_major != HAL_DRIVER_ABI_VERSION_MAJOR) {
     return absl::StrCat("the driver implements driver ABI ", table->abi_major, ".",
-                        table->abi_minor, " but this runtime needs ",
-                        HAL_DRIVER_ABI_VERSION_MAJOR, ".x");
+                        table->abi_minor, " but this runtime needs ", HAL_DRIVER_ABI_VERSION_MAJOR,
+                        ".x");
   }
   if (table->struct_size < kMinimumTableSize) {
-    return absl::StrCat("the driver's table is ", table->struct_size,
-                        " bytes, smaller than ABI ", HAL_DRIVER_ABI_VERSION_MAJOR,
-                        ".0 requires (", kMinimumTableSize, ")");
+    return absl::StrCat("the driver's table is ", table->struct_size, " bytes, smaller than ABI ",
+                        HAL_DRIVER_ABI_VERSION_MAJOR, ".0 requires (", kMinimumTableSize, ")");
   }
   for (const void* fn : {(const void*)table->initialize, (const void*)table->shutdown,
                          (const void*)table->last_error_message, (const void*)table->kernel_get}) {
@@ -96,8 +95,8 @@ DriverLoadResult LoadDriver(const DriverManifest& manifest) {
     info.reason = absl::StrCat("cannot load ", manifest.library_path, ": ", dlerror());
     return result;
   }
-  auto get_table = reinterpret_cast<hal_driver_get_table_fn>(
-      dlsym(handle.get(), HAL_DRIVER_ENTRY_POINT_NAME));
+  auto get_table =
+      reinterpret_cast<hal_driver_get_table_fn>(dlsym(handle.get(), HAL_DRIVER_ENTRY_POINT_NAME));
   if (get_table == nullptr) {
     info.reason = absl::StrCat(manifest.library_path, " does not export ",
                                HAL_DRIVER_ENTRY_POINT_NAME, ": it is not a hal driver");

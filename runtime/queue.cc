@@ -100,8 +100,7 @@ absl::Status Queue::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, voi
 absl::Status Queue::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
                                uint64_t dst_offset, uint64_t size) {
   const internal::DeviceState& device = *state_->device();
-  HAL_RETURN_IF_ERROR(
-      internal::CheckCopyBuffer(device, src, src_offset, dst, dst_offset, size));
+  HAL_RETURN_IF_ERROR(internal::CheckCopyBuffer(device, src, src_offset, dst, dst_offset, size));
   if (size == 0) return absl::OkStatus();
   HAL_ASSIGN_OR_RETURN(hal_drv_buffer * src_handle, state_->Bind(src.state()));
   auto dst_handle = state_->Bind(dst.state());

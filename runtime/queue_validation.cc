@@ -14,13 +14,11 @@ absl::Status CheckOwner(const DeviceState& device, const DeviceState& owner,
                           : absl::StrCat("device ", state.label);
     };
     return absl::PermissionDeniedError(absl::StrCat(what, " belongs to ", name(owner),
-                                                    " and cannot be used through ",
-                                                    name(device)));
+                                                    " and cannot be used through ", name(device)));
   }
   return absl::InvalidArgumentError(absl::StrCat(what, " belongs to device ", owner.label,
                                                  ", not to the queue's device ", device.label));
 }
-
 
 absl::Status CheckBufferRange(const DeviceState& device, const Buffer& buffer,
                               absl::string_view role, uint64_t offset, uint64_t size) {
@@ -31,9 +29,9 @@ absl::Status CheckBufferRange(const DeviceState& device, const Buffer& buffer,
   }
   // Written so that no sum can overflow.
   if (offset > state.size || size > state.size - offset) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        role, " range [", offset, ", ", offset, " + ", size, ") is outside the buffer of ",
-        state.size, " bytes on device ", device.label));
+    return absl::InvalidArgumentError(absl::StrCat(role, " range [", offset, ", ", offset, " + ",
+                                                   size, ") is outside the buffer of ", state.size,
+                                                   " bytes on device ", device.label));
   }
   return absl::OkStatus();
 }
@@ -62,8 +60,8 @@ absl::Status CheckCopyBuffer(const DeviceState& device, const Buffer& src, uint6
 absl::Status CheckFill(const DeviceState& device, const Buffer& buffer, uint64_t offset,
                        uint64_t size) {
   if (offset % 4 != 0 || size % 4 != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "fill offset (", offset, ") and size (", size, ") must be multiples of 4 bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("fill offset (", offset, ") and size (", size,
+                                                   ") must be multiples of 4 bytes"));
   }
   return CheckBufferRange(device, buffer, "fill destination", offset, size);
 }

@@ -5,9 +5,9 @@
 #define HAL_RUNTIME_QUEUE_VALIDATION_H_
 
 #include <cstdint>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "hal/buffer.h"
 #include "hal/kernel.h"

@@ -34,8 +34,8 @@ class DriverLoaderTest : public ::testing::Test {
   void WriteManifest(const std::string& file, const std::string& name, const std::string& library,
                      const std::string& abi = "1.0") {
     folder_.Write(file, "{\"file_format_version\": \"1.0\", \"driver\": {\"name\": \"" + name +
-                            "\", \"library_path\": \"" + library + "\", \"abi_version\": \"" +
-                            abi + "\"}}");
+                            "\", \"library_path\": \"" + library + "\", \"abi_version\": \"" + abi +
+                            "\"}}");
   }
 
   // Only the temporary folder and the build tree's CPU driver are searched.
@@ -69,8 +69,8 @@ TEST_F(DriverLoaderTest, FindsTheCpuDriverThroughItsManifest) {
   ASSERT_NE(runtime, nullptr);
   const Driver* cpu = FindDriver(*runtime, "cpu");
   ASSERT_NE(cpu, nullptr);
-  EXPECT_EQ(cpu->abi_version(), absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".",
-                                            HAL_DRIVER_ABI_VERSION_MINOR));
+  EXPECT_EQ(cpu->abi_version(),
+            absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".", HAL_DRIVER_ABI_VERSION_MINOR));
   EXPECT_THAT(cpu->unusable_devices(), ::testing::IsEmpty());
   EXPECT_FALSE(cpu->version().empty());
   EXPECT_THAT(cpu->library_path(), HasSubstr("libhal_driver_cpu.so"));
@@ -90,7 +90,8 @@ TEST_F(DriverLoaderTest, MissingLibraryIsUnavailableWithThePath) {
 
 TEST_F(DriverLoaderTest, LibraryWithoutEntryPointIsNotADriver) {
   // libhal itself is a real shared library that exports no driver entry.
-  WriteManifest("notadriver.json", "notadriver", std::string(HAL_TEST_BINARY_DIR) + "/lib/libhal.so");
+  WriteManifest("notadriver.json", "notadriver",
+                std::string(HAL_TEST_BINARY_DIR) + "/lib/libhal.so");
   auto runtime = CreateRuntime();
   ASSERT_NE(runtime, nullptr);
   const Driver* driver = FindDriver(*runtime, "notadriver");

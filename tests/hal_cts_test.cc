@@ -69,7 +69,8 @@ TEST_F(HalCtsExpectedFailuresTest, VerifyModeFailsAnEntryThatNowPassesNamingIt) 
   testing::CommandResult run = HalCts("--expected-failures " + file + " --verify-known-failures");
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_THAT(run.output, HasSubstr("known failure now passes: \"tracked as bug 7\"; remove "
-                                    "entry 1 (\"Copy.ZeroSizeIsANoOp\") from " + file));
+                                    "entry 1 (\"Copy.ZeroSizeIsANoOp\") from " +
+                                    file));
 }
 
 TEST_F(HalCtsExpectedFailuresTest, MalformedFileStopsTheSuiteBeforeAnyTest) {

@@ -63,9 +63,8 @@ TEST(HalInfoTest, JsonListsTheCpuDriverAndDevice) {
   ASSERT_TRUE(json["search_paths"].is_array());
   EXPECT_FALSE(json["search_paths"].empty());
   for (const auto& driver : json["drivers"]) {
-    for (const char* key :
-         {"name", "available", "reason", "version", "abi_version", "manifest", "library",
-          "unusable_devices"}) {
+    for (const char* key : {"name", "available", "reason", "version", "abi_version", "manifest",
+                            "library", "unusable_devices"}) {
       EXPECT_TRUE(driver.contains(key)) << key;
     }
   }
@@ -73,8 +72,8 @@ TEST(HalInfoTest, JsonListsTheCpuDriverAndDevice) {
   ASSERT_TRUE(cpu_driver.is_object()) << run.output;
   EXPECT_EQ(cpu_driver["available"], true);
   EXPECT_EQ(cpu_driver["reason"], "");
-  EXPECT_EQ(cpu_driver["abi_version"], absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".",
-                                                    HAL_DRIVER_ABI_VERSION_MINOR));
+  EXPECT_EQ(cpu_driver["abi_version"],
+            absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".", HAL_DRIVER_ABI_VERSION_MINOR));
   EXPECT_EQ(cpu_driver["unusable_devices"], nlohmann::json::array());
   EXPECT_THAT(cpu_driver["manifest"].get<std::string>(), HasSubstr("cpu.json"));
 

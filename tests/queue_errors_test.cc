@@ -34,7 +34,9 @@ TEST_F(QueueErrorsTest, OutOfRangeCopiesAreRejectedAndChangeNothing) {
   ASSERT_NE(buffer, nullptr);
   const std::vector<uint8_t> seeded = Seed(*buffer);
   std::vector<uint8_t> host(128, 0xEE);
-  struct Case { uint64_t offset, size; };
+  struct Case {
+    uint64_t offset, size;
+  };
   for (Case c : {Case{0, 65}, Case{60, 8}, Case{65, 0}, Case{~0ull, 2}, Case{8, ~0ull - 4}}) {
     absl::Status up = queue_->CopyHostToDevice(host.data(), *buffer, c.offset, c.size);
     EXPECT_EQ(up.code(), absl::StatusCode::kInvalidArgument) << c.offset << "+" << c.size;
@@ -61,7 +63,9 @@ TEST_F(QueueErrorsTest, OverlappingCopyWithinABufferIsRejectedAndChangesNothing)
   auto buffer = MustAllocate(64);
   ASSERT_NE(buffer, nullptr);
   const std::vector<uint8_t> seeded = Seed(*buffer);
-  struct Case { uint64_t src, dst, size; };
+  struct Case {
+    uint64_t src, dst, size;
+  };
   for (Case c : {Case{0, 0, 64}, Case{0, 16, 32}, Case{16, 0, 32}, Case{31, 0, 32}}) {
     absl::Status status = queue_->CopyBuffer(*buffer, c.src, *buffer, c.dst, c.size);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.src << "->" << c.dst;

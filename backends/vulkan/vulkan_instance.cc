@@ -37,25 +37,39 @@ VKAPI_ATTR VkBool32 VKAPI_CALL OnDebugMessage(VkDebugUtilsMessageSeverityFlagBit
 
 const char* VendorName(uint32_t vendor_id) {
   switch (vendor_id) {
-    case 0x10DE: return "NVIDIA";
-    case 0x1002: return "AMD";
-    case 0x8086: return "Intel";
-    case 0x13B5: return "ARM";
-    case 0x5143: return "Qualcomm";
-    case 0x106B: return "Apple";
-    case 0x1010: return "Imagination";
-    case VK_VENDOR_ID_MESA: return "Mesa";
-    default: return "unknown";
+    case 0x10DE:
+      return "NVIDIA";
+    case 0x1002:
+      return "AMD";
+    case 0x8086:
+      return "Intel";
+    case 0x13B5:
+      return "ARM";
+    case 0x5143:
+      return "Qualcomm";
+    case 0x106B:
+      return "Apple";
+    case 0x1010:
+      return "Imagination";
+    case VK_VENDOR_ID_MESA:
+      return "Mesa";
+    default:
+      return "unknown";
   }
 }
 
 hal_device_type DeviceType(VkPhysicalDeviceType type) {
   switch (type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return HAL_DEVICE_TYPE_DISCRETE_GPU;
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return HAL_DEVICE_TYPE_INTEGRATED_GPU;
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return HAL_DEVICE_TYPE_VIRTUAL_GPU;
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return HAL_DEVICE_TYPE_CPU;
-    default: return HAL_DEVICE_TYPE_OTHER;
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return HAL_DEVICE_TYPE_DISCRETE_GPU;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return HAL_DEVICE_TYPE_INTEGRATED_GPU;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return HAL_DEVICE_TYPE_VIRTUAL_GPU;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return HAL_DEVICE_TYPE_CPU;
+    default:
+      return HAL_DEVICE_TYPE_OTHER;
   }
 }
 
@@ -166,9 +180,9 @@ hal_result Instance::SelectDevices() {
     devices_.push_back(device);
   }
   if (devices_.empty()) {
-    return Fail(HAL_ERROR_UNAVAILABLE,
-                "no usable Vulkan device" + (reasons.empty() ? std::string(" found")
-                                                             : ": " + reasons));
+    return Fail(
+        HAL_ERROR_UNAVAILABLE,
+        "no usable Vulkan device" + (reasons.empty() ? std::string(" found") : ": " + reasons));
   }
   return HAL_SUCCESS;
 }
@@ -249,7 +263,8 @@ void Instance::MemoryInfo(const PhysicalDevice& device, uint64_t* free_bytes,
                           uint64_t* total_bytes) const {
   VkPhysicalDeviceMemoryBudgetPropertiesEXT budget{
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
-  VkPhysicalDeviceMemoryProperties2 memory{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2};
+  VkPhysicalDeviceMemoryProperties2 memory{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2};
   if (device.has_memory_budget) memory.pNext = &budget;
   symbols_.vkGetPhysicalDeviceMemoryProperties2(device.handle, &memory);
   *total_bytes = 0;
@@ -280,9 +295,9 @@ hal_result CheckValidation(uint64_t* seen) {
   const uint64_t count = current->validation_error_count();
   if (count == *seen) return HAL_SUCCESS;
   *seen = count;
-  return Fail(HAL_ERROR_INTERNAL, std::to_string(count) +
-                                      " Vulkan validation error(s); the first: " +
-                                      current->first_validation_error());
+  return Fail(HAL_ERROR_INTERNAL,
+              std::to_string(count) +
+                  " Vulkan validation error(s); the first: " + current->first_validation_error());
 }
 
 }  // namespace hal::vulkan

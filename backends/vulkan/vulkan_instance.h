@@ -25,8 +25,8 @@ struct UnusableDevice {
 struct PhysicalDevice {
   VkPhysicalDevice handle = VK_NULL_HANDLE;
   uint32_t compute_queue_family = 0;
-  bool has_memory_budget = false;   // VK_EXT_memory_budget
-  bool has_push_descriptor = false; // VK_KHR_push_descriptor
+  bool has_memory_budget = false;    // VK_EXT_memory_budget
+  bool has_push_descriptor = false;  // VK_KHR_push_descriptor
   float timestamp_period_ns = 1.0f;
   uint32_t timestamp_valid_bits = 0;
   hal_device_properties properties{};

@@ -22,7 +22,7 @@ class Driver {
     std::string manifest_path;  // the manifest that named it
     std::string library_path;   // the shared library the manifest points at
     bool available = false;
-    std::string reason;         // why it is unavailable; empty when available
+    std::string reason;  // why it is unavailable; empty when available
     // Devices of an available driver that it does not serve (ABI 1.1).
     std::vector<UnusableDevice> unusable_devices;
   };

@@ -46,8 +46,7 @@ class Queue {
   // buffer must not overlap itself (InvalidArgument).
   absl::Status CopyHostToDevice(const void* src, const Buffer& dst, uint64_t dst_offset,
                                 uint64_t size);
-  absl::Status CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
-                                uint64_t size);
+  absl::Status CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst, uint64_t size);
   absl::Status CopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
                           uint64_t dst_offset, uint64_t size);
   // Repeats the 4-byte pattern over [offset, offset+size); both multiples of 4.
@@ -61,9 +60,9 @@ class Queue {
   template <typename T>
   absl::Status Dispatch(const Kernel& kernel, GridSize grid,
                         absl::Span<const BufferBinding> bindings, const T& push_constants) {
-    return Dispatch(kernel, grid, bindings,
-                    absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(&push_constants),
-                                              sizeof(T)));
+    return Dispatch(
+        kernel, grid, bindings,
+        absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(&push_constants), sizeof(T)));
   }
 
   // The event completes, with a timestamp, when all earlier work has.

@@ -27,7 +27,7 @@ namespace internal {
 class PoolState;
 class QuotaLedger;
 class TimeSliceGate;
-}
+}  // namespace internal
 
 enum class PlacementPolicy {
   kBinpack,  // fill the device with the least room left that fits
@@ -55,9 +55,9 @@ struct PoolOptions {
 };
 
 struct VirtualDeviceSpec {
-  std::string name;             // unique in the pool; names it in every message
-  uint64_t memory_quota = 0;    // bytes, >= 1; hard
-  double compute_share = 1.0;   // fraction of one device, (0, 1]
+  std::string name;                           // unique in the pool; names it in every message
+  uint64_t memory_quota = 0;                  // bytes, >= 1; hard
+  double compute_share = 1.0;                 // fraction of one device, (0, 1]
   std::optional<std::string> require_vendor;  // e.g. "NVIDIA"; exact match
   std::optional<std::string> require_format;  // a kernel format the device must take
   std::optional<std::string> prefer_vendor;   // tried first, others if none fits
@@ -117,7 +117,7 @@ class Pool {
   // The pool of `devices` (any drivers). InvalidArgument for an empty list, a
   // device listed twice, a cap on a device not in it, or a ratio below 1.
   static absl::StatusOr<std::unique_ptr<Pool>> Create(std::vector<const PhysicalDevice*> devices,
-                                                       const PoolOptions& options = {});
+                                                      const PoolOptions& options = {});
   // A pool and its virtual devices from a description file (JSON;
   // docs/virtual-devices.md). Devices are named by id or selector term.
   static absl::StatusOr<std::unique_ptr<Pool>> FromFile(const Runtime& runtime,
@@ -141,9 +141,9 @@ class Pool {
   };
   struct DeviceUsage {
     const PhysicalDevice* device;
-    uint64_t capacity_bytes;   // real memory or the configured cap
-    uint64_t quota_placed;     // sum of quotas of virtual devices placed here
-    double compute_placed;     // sum of compute shares placed here
+    uint64_t capacity_bytes;                  // real memory or the configured cap
+    uint64_t quota_placed;                    // sum of quotas of virtual devices placed here
+    double compute_placed;                    // sum of compute shares placed here
     std::optional<ResidencyUsage> residency;  // set when the pool overcommits
   };
   std::vector<DeviceUsage> usage() const;

@@ -56,10 +56,14 @@ absl::Status Run() {
   HAL_ASSIGN_OR_RETURN(auto pool, hal::Pool::Create(runtime->devices(), options));
 
   // Training keeps 3 x 12 MiB on a device of 32 MiB capacity.
-  const struct { const char* name; uint64_t quota; double share; int rounds; } tenants[] = {
-      {"training", 48 * kMiB, 0.5, 3},
-      {"inference", 24 * kMiB, 0.3, 1},
-      {"notebook", 16 * kMiB, 0.2, 1}};
+  const struct {
+    const char* name;
+    uint64_t quota;
+    double share;
+    int rounds;
+  } tenants[] = {{"training", 48 * kMiB, 0.5, 3},
+                 {"inference", 24 * kMiB, 0.3, 1},
+                 {"notebook", 16 * kMiB, 0.2, 1}};
   std::vector<std::shared_ptr<hal::VirtualDevice>> vds;
   for (const auto& t : tenants) {
     hal::VirtualDeviceSpec spec;
@@ -72,8 +76,8 @@ absl::Status Run() {
   }
   for (const auto& vd : vds) {
     std::cout << vd->name() << ": on " << vd->placement().id() << ", quota "
-              << vd->memory_quota() / kMiB << " MiB, compute " << vd->spec().compute_share
-              << " (" << hal::ComputeEnforcementName(vd->compute_enforcement())
+              << vd->memory_quota() / kMiB << " MiB, compute " << vd->spec().compute_share << " ("
+              << hal::ComputeEnforcementName(vd->compute_enforcement())
               << "), vector_add verified\n";
   }
 

@@ -36,8 +36,7 @@ hal_result DeviceCount(uint32_t* count) {
   return HAL_SUCCESS;
 }
 
-hal_result KernelGet(hal_drv_module*, const char*, const hal_kernel_signature*,
-                     hal_drv_kernel**) {
+hal_result KernelGet(hal_drv_module*, const char*, const hal_kernel_signature*, hal_drv_kernel**) {
   return HAL_ERROR_NOT_FOUND;
 }
 

@@ -9,9 +9,14 @@ nlohmann::json DriverJson(const Driver::Info& d) {
   for (const Driver::UnusableDevice& device : d.unusable_devices) {
     unusable.push_back({{"name", device.name}, {"reason", device.reason}});
   }
-  return {{"name", d.name},           {"available", d.available},     {"reason", d.reason},
-          {"version", d.version},     {"abi_version", d.abi_version}, {"manifest", d.manifest_path},
-          {"library", d.library_path}, {"unusable_devices", std::move(unusable)}};
+  return {{"name", d.name},
+          {"available", d.available},
+          {"reason", d.reason},
+          {"version", d.version},
+          {"abi_version", d.abi_version},
+          {"manifest", d.manifest_path},
+          {"library", d.library_path},
+          {"unusable_devices", std::move(unusable)}};
 }
 
 nlohmann::json DeviceJson(const DeviceReport& d) {

@@ -68,10 +68,10 @@ typedef struct hal_drv_kernel hal_drv_kernel;
 
 /* How a device can split its compute among contexts. */
 typedef enum hal_partition_kind {
-  HAL_PARTITION_NONE = 0,      /* no hardware partition: the runtime time-slices */
-  HAL_PARTITION_SM = 1,        /* CUDA green contexts: units are SMs */
-  HAL_PARTITION_CU_MASK = 2,   /* HIP CU masks: units are compute units */
-  HAL_PARTITION_SUBDEVICE = 3  /* Level Zero sub-devices: units are sub-devices */
+  HAL_PARTITION_NONE = 0,     /* no hardware partition: the runtime time-slices */
+  HAL_PARTITION_SM = 1,       /* CUDA green contexts: units are SMs */
+  HAL_PARTITION_CU_MASK = 2,  /* HIP CU masks: units are compute units */
+  HAL_PARTITION_SUBDEVICE = 3 /* Level Zero sub-devices: units are sub-devices */
 } hal_partition_kind;
 
 typedef enum hal_device_type {
@@ -87,26 +87,26 @@ typedef enum hal_device_type {
 #define HAL_DEVICE_FORMATS_SIZE 256
 
 typedef struct hal_device_properties {
-  uint32_t struct_size; /* set by the caller to sizeof(hal_device_properties) */
-  char name[HAL_DEVICE_NAME_SIZE];       /* NUL-terminated */
-  char vendor[HAL_DEVICE_VENDOR_SIZE];   /* NUL-terminated, e.g. "NVIDIA" */
-  uint8_t uuid[16];                      /* stable across boots and machines' ordinals */
+  uint32_t struct_size;                /* set by the caller to sizeof(hal_device_properties) */
+  char name[HAL_DEVICE_NAME_SIZE];     /* NUL-terminated */
+  char vendor[HAL_DEVICE_VENDOR_SIZE]; /* NUL-terminated, e.g. "NVIDIA" */
+  uint8_t uuid[16];                    /* stable across boots and machines' ordinals */
   hal_device_type type;
   uint64_t total_memory_bytes;
-  uint32_t compute_units;                /* SMs, CUs, EUs or CPU threads */
+  uint32_t compute_units; /* SMs, CUs, EUs or CPU threads */
   /* Kernel image formats the device accepts, best first, comma-separated,
    * e.g. "cubin:sm_90,ptx" or "cpu-elf:x86_64". */
   char kernel_formats[HAL_DEVICE_FORMATS_SIZE];
   hal_partition_kind partition_kind;
-  uint32_t partition_granularity;        /* units are granted in multiples of this */
-  uint32_t partition_max_units;          /* units in the whole device */
+  uint32_t partition_granularity; /* units are granted in multiples of this */
+  uint32_t partition_max_units;   /* units in the whole device */
   uint32_t max_workgroup_size[3];
   uint32_t max_workgroup_invocations;
   uint32_t max_workgroup_count[3];
-  uint64_t min_buffer_alignment;         /* every buffer starts at a multiple of this */
-  uint64_t binding_offset_alignment;     /* binding offsets must be multiples of this */
-  uint64_t allocation_granularity;       /* allocations are rounded up to this */
-  uint64_t timestamp_resolution_ns;      /* smallest step of event timestamps */
+  uint64_t min_buffer_alignment;     /* every buffer starts at a multiple of this */
+  uint64_t binding_offset_alignment; /* binding offsets must be multiples of this */
+  uint64_t allocation_granularity;   /* allocations are rounded up to this */
+  uint64_t timestamp_resolution_ns;  /* smallest step of event timestamps */
 } hal_device_properties;
 
 typedef struct hal_context_desc {
@@ -128,26 +128,26 @@ typedef struct hal_binding {
 } hal_binding;
 
 typedef struct hal_kernel_signature {
-  uint32_t binding_count;       /* <= HAL_MAX_BINDINGS */
-  uint32_t push_constant_size;  /* <= HAL_MAX_PUSH_CONSTANT_SIZE, multiple of 4 */
-  uint32_t workgroup_size[3];   /* as declared by the kernel */
+  uint32_t binding_count;      /* <= HAL_MAX_BINDINGS */
+  uint32_t push_constant_size; /* <= HAL_MAX_PUSH_CONSTANT_SIZE, multiple of 4 */
+  uint32_t workgroup_size[3];  /* as declared by the kernel */
 } hal_kernel_signature;
 
 typedef struct hal_dispatch_desc {
   uint32_t struct_size;
-  uint32_t workgroup_count[3];  /* each >= 1 and <= max_workgroup_count */
-  const hal_binding* bindings;  /* binding_count entries, as the kernel declares */
+  uint32_t workgroup_count[3]; /* each >= 1 and <= max_workgroup_count */
+  const hal_binding* bindings; /* binding_count entries, as the kernel declares */
   uint32_t binding_count;
-  const void* push_constants;   /* push_constant_size bytes; copied before return */
+  const void* push_constants; /* push_constant_size bytes; copied before return */
   uint32_t push_constant_size;
 } hal_dispatch_desc;
 
 typedef struct hal_driver_table {
-  uint32_t struct_size;  /* sizeof(hal_driver_table) as the driver was built */
-  uint16_t abi_major;    /* HAL_DRIVER_ABI_VERSION_MAJOR the driver was built with */
+  uint32_t struct_size; /* sizeof(hal_driver_table) as the driver was built */
+  uint16_t abi_major;   /* HAL_DRIVER_ABI_VERSION_MAJOR the driver was built with */
   uint16_t abi_minor;
-  const char* name;      /* "cpu", "cuda", ...: the selector's driver name */
-  const char* version;   /* the driver's own version, free form */
+  const char* name;    /* "cpu", "cuda", ...: the selector's driver name */
+  const char* version; /* the driver's own version, free form */
 
   /* Called once after loading. Returns HAL_ERROR_UNAVAILABLE with a message
    * when the vendor library or hardware is missing; the runtime then lists the
@@ -190,13 +190,11 @@ typedef struct hal_driver_table {
   void (*stream_destroy)(hal_drv_stream* stream);
   /* Host memory passed to copies must stay valid until the copy completes. */
   hal_result (*stream_copy_host_to_device)(hal_drv_stream* stream, const void* src,
-                                           hal_drv_buffer* dst, uint64_t dst_offset,
-                                           uint64_t size);
+                                           hal_drv_buffer* dst, uint64_t dst_offset, uint64_t size);
   hal_result (*stream_copy_device_to_host)(hal_drv_stream* stream, hal_drv_buffer* src,
                                            uint64_t src_offset, void* dst, uint64_t size);
-  hal_result (*stream_copy_buffer)(hal_drv_stream* stream, hal_drv_buffer* src,
-                                   uint64_t src_offset, hal_drv_buffer* dst, uint64_t dst_offset,
-                                   uint64_t size);
+  hal_result (*stream_copy_buffer)(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
+                                   hal_drv_buffer* dst, uint64_t dst_offset, uint64_t size);
   /* offset and size are multiples of 4; pattern is repeated little-endian. */
   hal_result (*stream_fill)(hal_drv_stream* stream, hal_drv_buffer* dst, uint64_t offset,
                             uint64_t size, uint32_t pattern);
