@@ -79,7 +79,8 @@ hal_result Stream::NextCommand(VkCommandBuffer* out_command_buffer) {
       info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
       info.commandBufferCount = 1;
       VkCommandBuffer command_buffer = VK_NULL_HANDLE;
-      HAL_VK_RETURN_IF_ERROR(vk.vkAllocateCommandBuffers(context_.device(), &info, &command_buffer));
+      HAL_VK_RETURN_IF_ERROR(
+          vk.vkAllocateCommandBuffers(context_.device(), &info, &command_buffer));
       idle_command_buffers_.push_back(command_buffer);
     }
     VkCommandBuffer command_buffer = idle_command_buffers_.back();
@@ -117,7 +118,8 @@ hal_result Stream::Flush() {
   const std::vector<VkPipelineStageFlags> wait_stages(wait_semaphores.size(),
                                                       VK_PIPELINE_STAGE_ALL_COMMANDS_BIT);
   const uint64_t signal_value = submitted_value_ + 1;
-  VkTimelineSemaphoreSubmitInfo timeline_info{.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO};
+  VkTimelineSemaphoreSubmitInfo timeline_info{.sType =
+                                                  VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO};
   timeline_info.waitSemaphoreValueCount = static_cast<uint32_t>(wait_values.size());
   timeline_info.pWaitSemaphoreValues = wait_values.data();
   timeline_info.signalSemaphoreValueCount = 1;
@@ -145,18 +147,28 @@ hal_result Stream::Flush() {
 hal_result Stream::WaitIdle() {
   HAL_RETURN_IF_FAILED(Flush());
   HAL_RETURN_IF_FAILED(Remember(timeline_->Wait(submitted_value_)));
-  staging_used_ = 0;
+  // Every slot is free now; the others are reset when they become current.
+  current_slot_used_ = 0;
   return Recycle();
 }
 
 hal_result Stream::ReserveStaging(uint64_t size, uint64_t* out_offset) {
   if (staging_ == nullptr) {
-    HAL_RETURN_IF_FAILED(context_.staging_memory().Allocate(kStagingSize, &staging_));
+    HAL_RETURN_IF_FAILED(
+        context_.staging_memory().Allocate(kStagingSlotSize * kStagingSlots, &staging_));
   }
-  // Staging is reused only once the batches reading or writing it completed.
-  if (staging_used_ + size > kStagingSize) HAL_RETURN_IF_FAILED(WaitIdle());
-  *out_offset = staging_used_;
-  staging_used_ += size;
+  if (current_slot_used_ + size > kStagingSlotSize) {
+    // Submitting the full slot's commands lets the device copy it while the
+    // host works on the next one.
+    HAL_RETURN_IF_FAILED(Flush());
+    slot_busy_until_[current_slot_] = submitted_value_;
+    current_slot_ = (current_slot_ + 1) % kStagingSlots;
+    // A slot is reused only once the batches reading or writing it completed.
+    HAL_RETURN_IF_FAILED(Remember(timeline_->Wait(slot_busy_until_[current_slot_])));
+    current_slot_used_ = 0;
+  }
+  *out_offset = current_slot_ * kStagingSlotSize + current_slot_used_;
+  current_slot_used_ += size;
   return HAL_SUCCESS;
 }
 
@@ -164,7 +176,7 @@ hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t
                                     uint64_t size) {
   const auto* bytes = static_cast<const std::byte*>(src);
   for (uint64_t done = 0; done < size;) {
-    const uint64_t chunk = std::min(size - done, kStagingSize);
+    const uint64_t chunk = std::min(size - done, kStagingSlotSize);
     uint64_t staging_offset = 0;
     HAL_RETURN_IF_FAILED(ReserveStaging(chunk, &staging_offset));
     std::memcpy(staging_->host() + staging_offset, bytes + done, chunk);
@@ -182,21 +194,41 @@ hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t
 hal_result Stream::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
                                     uint64_t size) {
   // The host copy out of staging needs the device copy finished, so each
-  // chunk waits (docs/vulkan-driver.md).
-  auto* bytes = static_cast<std::byte*>(dst);
-  for (uint64_t done = 0; done < size;) {
-    const uint64_t chunk = std::min(size - done, kStagingSize);
+  // chunk is submitted on its own and waited for (docs/vulkan-driver.md).
+  // Up to kStagingSlots chunks are in flight while the host copies out the
+  // oldest. A chunk takes a slot of its own, so the slot a new chunk reuses
+  // is always that of a chunk already copied out.
+  struct Chunk {
+    uint64_t done = 0;  // its offset in the copy
+    uint64_t size = 0;
     uint64_t staging_offset = 0;
-    HAL_RETURN_IF_FAILED(ReserveStaging(chunk, &staging_offset));
-    VkCommandBuffer command_buffer = VK_NULL_HANDLE;
-    HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
-    const VkBufferCopy region{src.offset + src_offset + done, staging_->offset + staging_offset,
-                              chunk};
-    context_.vk().vkCmdCopyBuffer(command_buffer, src.vk_buffer(), staging_->vk_buffer(), 1,
-                                  &region);
-    HAL_RETURN_IF_FAILED(WaitIdle());
-    std::memcpy(bytes + done, staging_->host() + staging_offset, chunk);
-    done += chunk;
+    uint64_t value = 0;  // the timeline value of its batch
+  };
+  // A ring of the chunks submitted and not yet copied out, oldest first.
+  std::array<Chunk, kStagingSlots> in_flight;
+  uint64_t issued = 0;  // chunks submitted
+  uint64_t copied = 0;  // chunks copied out
+  auto* bytes = static_cast<std::byte*>(dst);
+  for (uint64_t done = 0; done < size || copied < issued;) {
+    for (; done < size && issued - copied < kStagingSlots; ++issued) {
+      Chunk& chunk = in_flight[issued % kStagingSlots];
+      chunk.done = done;
+      chunk.size = std::min(size - done, kStagingSlotSize);
+      HAL_RETURN_IF_FAILED(ReserveStaging(chunk.size, &chunk.staging_offset));
+      VkCommandBuffer command_buffer = VK_NULL_HANDLE;
+      HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+      const VkBufferCopy region{src.offset + src_offset + done,
+                                staging_->offset + chunk.staging_offset, chunk.size};
+      context_.vk().vkCmdCopyBuffer(command_buffer, src.vk_buffer(), staging_->vk_buffer(), 1,
+                                    &region);
+      HAL_RETURN_IF_FAILED(Flush());
+      chunk.value = submitted_value_;
+      done += chunk.size;
+    }
+    const Chunk& oldest = in_flight[copied % kStagingSlots];
+    HAL_RETURN_IF_FAILED(Remember(timeline_->Wait(oldest.value)));
+    std::memcpy(bytes + oldest.done, staging_->host() + oldest.staging_offset, oldest.size);
+    ++copied;
   }
   return HAL_SUCCESS;
 }
@@ -230,8 +262,8 @@ hal_result Stream::Dispatch(const Kernel& kernel, const hal_dispatch_desc& desc)
       // A buffer handle is the driver's Buffer (vulkan_handles.h).
       const Buffer& buffer = *reinterpret_cast<const Buffer*>(desc.bindings[i].buffer);
       const uint64_t offset = desc.bindings[i].offset;
-      buffers[i] = VkDescriptorBufferInfo{buffer.vk_buffer(), buffer.offset + offset,
-                                          buffer.size - offset};
+      buffers[i] =
+          VkDescriptorBufferInfo{buffer.vk_buffer(), buffer.offset + offset, buffer.size - offset};
       writes[i] = VkWriteDescriptorSet{.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
       writes[i].dstBinding = i;
       writes[i].descriptorCount = 1;

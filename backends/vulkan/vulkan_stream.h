@@ -4,6 +4,7 @@
 #ifndef HAL_BACKENDS_VULKAN_VULKAN_STREAM_H_
 #define HAL_BACKENDS_VULKAN_VULKAN_STREAM_H_
 
+#include <array>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -38,8 +39,11 @@ class Stream {
   hal_result Synchronize();
 
  private:
-  // Host copies go through this much host-visible memory at a time.
-  static constexpr uint64_t kStagingSize = 16ull << 20;
+  // Host copies go through a ring of staging slots in host-visible memory, a
+  // chunk of up to one slot at a time: while the device copies one slot, the
+  // host fills or drains another, instead of waiting for every chunk.
+  static constexpr uint64_t kStagingSlotSize = 4ull << 20;
+  static constexpr uint32_t kStagingSlots = 4;
 
   struct InFlight {
     VkCommandBuffer command_buffer;
@@ -56,7 +60,9 @@ class Stream {
   // Flushes and waits for all submitted work; staging is free afterwards.
   hal_result WaitIdle();
   hal_result Recycle();
-  // A staging range of `size` bytes (<= kStagingSize) for the current batch.
+  // A staging range of `size` bytes (<= kStagingSlotSize) in the current
+  // slot. When the slot is full, its commands are submitted and the next slot
+  // becomes current once the device is done with what used it before.
   hal_result ReserveStaging(uint64_t size, uint64_t* out_offset);
   // Keeps the first asynchronous error to report it at synchronize.
   hal_result Remember(hal_result result);
@@ -69,8 +75,12 @@ class Stream {
   std::deque<InFlight> in_flight_;
   std::vector<VkCommandBuffer> idle_command_buffers_;
   std::vector<SignalPoint> pending_waits_;
-  std::unique_ptr<Buffer> staging_;
-  uint64_t staging_used_ = 0;
+  std::unique_ptr<Buffer> staging_;  // kStagingSlots slots of kStagingSlotSize
+  uint32_t current_slot_ = 0;
+  uint64_t current_slot_used_ = 0;  // bytes of the current slot handed out
+  // Per slot, the timeline value that covers every batch which used it
+  // (set when the slot stops being current).
+  std::array<uint64_t, kStagingSlots> slot_busy_until_{};
   hal_result first_error_ = HAL_SUCCESS;
   uint64_t validation_errors_seen_ = 0;
 };
