@@ -3,25 +3,16 @@
 // invocation) dispatched and waited for. With one dispatch per Synchronize the
 // figure is the round trip a synchronous caller sees (target: median under
 // 5 us); with 64 it is the per-dispatch cost when submissions are batched.
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
-#include <vector>
 
 #include "absl/status/status.h"
+#include "bench/bench_context.h"
 #include "bench/bench_main.h"
-#include "bench/cpu_bench_context.h"
+#include "bench/iteration_latency.h"
 #include "benchmark/benchmark.h"
 
 namespace hal::bench {
 namespace {
-
-// The q-quantile (0 <= q <= 1) of `samples`, which it reorders.
-double Quantile(std::vector<double>& samples, double q) {
-  const auto rank = static_cast<std::ptrdiff_t>(q * static_cast<double>(samples.size() - 1));
-  std::nth_element(samples.begin(), samples.begin() + rank, samples.end());
-  return samples[static_cast<size_t>(rank)];
-}
 
 // Submits `dispatches` noop dispatches, then waits for the queue.
 absl::Status DispatchAndWait(Queue& queue, const Kernel& noop, int64_t dispatches) {
@@ -34,7 +25,7 @@ absl::Status DispatchAndWait(Queue& queue, const Kernel& noop, int64_t dispatche
 // state.range(0): dispatches per Synchronize. Each iteration is timed on its
 // own so that the median, not only the mean, is reported.
 void BM_CpuNoopDispatch(benchmark::State& state) {
-  absl::StatusOr<CpuBenchContext> context = OpenCpuBenchContext("noop");
+  absl::StatusOr<BenchContext> context = OpenBenchContext("cpu", "noop");
   if (!context.ok()) {
     state.SkipWithError(context.status().ToString().c_str());
     return;
@@ -42,22 +33,16 @@ void BM_CpuNoopDispatch(benchmark::State& state) {
   Queue& queue = *context->queue;
   const Kernel& noop = *context->kernel;
   const int64_t dispatches_per_sync = state.range(0);
-  std::vector<double> iteration_us;
-  iteration_us.reserve(static_cast<size_t>(state.max_iterations));
+  IterationLatency latency(state);
   for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    const absl::Status status = DispatchAndWait(queue, noop, dispatches_per_sync);
-    const auto end = std::chrono::steady_clock::now();
+    const absl::Status status =
+        latency.Time([&] { return DispatchAndWait(queue, noop, dispatches_per_sync); });
     if (!status.ok()) {
       state.SkipWithError(status.ToString().c_str());
       return;
     }
-    iteration_us.push_back(std::chrono::duration<double, std::micro>(end - start).count());
   }
-  state.SetItemsProcessed(state.iterations() * dispatches_per_sync);
-  const auto per_dispatch = static_cast<double>(dispatches_per_sync);
-  state.counters["median_us_per_dispatch"] = Quantile(iteration_us, 0.5) / per_dispatch;
-  state.counters["p99_us_per_dispatch"] = Quantile(iteration_us, 0.99) / per_dispatch;
+  latency.SetDispatchCounters(state, dispatches_per_sync);
 }
 BENCHMARK(BM_CpuNoopDispatch)->ArgName("dispatches_per_sync")->Arg(1)->Arg(64)->UseRealTime();
 

@@ -15,10 +15,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
-#include "bench/bandwidth_ratio_reporter.h"
+#include "bench/bench_context.h"
 #include "bench/bench_main.h"
-#include "bench/cpu_bench_context.h"
 #include "bench/host_thread_pool.h"
+#include "bench/ratio_reporter.h"
 #include "benchmark/benchmark.h"
 
 namespace hal::bench {
@@ -62,7 +62,7 @@ absl::Status CheckSaxpyResult(absl::Span<const float> y, int64_t saxpy_runs) {
 
 // Runs the timed loop through hal, then checks y. The buffers are filled on
 // the device first, which also touches every page before timing.
-absl::Status MeasureHalSaxpy(benchmark::State& state, CpuBenchContext& context) {
+absl::Status MeasureHalSaxpy(benchmark::State& state, BenchContext& context) {
   Device& device = *context.device;
   Queue& queue = *context.queue;
   const Kernel& saxpy = *context.kernel;
@@ -93,7 +93,7 @@ absl::Status MeasureHalSaxpy(benchmark::State& state, CpuBenchContext& context) 
 }
 
 void BM_SaxpyHal(benchmark::State& state) {
-  absl::StatusOr<CpuBenchContext> context = OpenCpuBenchContext("saxpy_f32");
+  absl::StatusOr<BenchContext> context = OpenBenchContext("cpu", "saxpy_f32");
   absl::Status status = context.status();
   if (status.ok()) status = MeasureHalSaxpy(state, *context);
   if (!status.ok()) {
@@ -155,7 +155,7 @@ BENCHMARK(BM_SaxpyCppLoop)->UseRealTime()->Unit(benchmark::kMillisecond);
 }  // namespace hal::bench
 
 int main(int argc, char** argv) {
-  hal::bench::BandwidthRatioReporter reporter({
+  hal::bench::RatioReporter reporter({
       .measured_function = "BM_SaxpyHal",
       .baseline_function = "BM_SaxpyCppLoop",
       .description = absl::StrCat("saxpy_f32 bandwidth, hal CPU driver / C++ loop on ",

@@ -4,8 +4,8 @@
 // measured alone too (charge + uncharge), since a virtual device's
 // allocation also zeroes the new buffer (isolation), which is not
 // accounting. Target: accounting adds under 100 ns.
+#include "bench/bench_context.h"
 #include "bench/bench_main.h"
-#include "bench/cpu_bench_context.h"
 #include "benchmark/benchmark.h"
 #include "hal/hal.h"
 #include "virtual-device/quota_ledger.h"
@@ -27,7 +27,7 @@ void AllocateAndFree(benchmark::State& state, Device& device) {
 }
 
 void BM_AllocateFreePlainDevice(benchmark::State& state) {
-  auto context = OpenCpuBenchContext("noop");
+  auto context = OpenBenchContext("cpu", "noop");
   if (!context.ok()) {
     state.SkipWithError(context.status().ToString().c_str());
     return;
@@ -37,7 +37,7 @@ void BM_AllocateFreePlainDevice(benchmark::State& state) {
 BENCHMARK(BM_AllocateFreePlainDevice);
 
 void BM_AllocateFreeVirtualDevice(benchmark::State& state) {
-  auto context = OpenCpuBenchContext("noop");
+  auto context = OpenBenchContext("cpu", "noop");
   if (!context.ok()) {
     state.SkipWithError(context.status().ToString().c_str());
     return;
@@ -56,7 +56,7 @@ void BM_AllocateFreeVirtualDevice(benchmark::State& state) {
 BENCHMARK(BM_AllocateFreeVirtualDevice);
 
 void BM_QuotaChargeUncharge(benchmark::State& state) {
-  internal::QuotaLedger ledger("bench", 1 << 30);
+  internal::QuotaLedger ledger("bench", 1 << 30, /*priority=*/0);
   for (auto _ : state) {
     absl::Status status = ledger.Charge(kBufferBytes, kBufferBytes);
     benchmark::DoNotOptimize(status);

@@ -1,4 +1,4 @@
-#include "bench/bandwidth_ratio_reporter.h"
+#include "bench/ratio_reporter.h"
 
 #include <unistd.h>
 
@@ -10,8 +10,6 @@
 namespace hal::bench {
 namespace {
 
-constexpr char kBytesPerSecond[] = "bytes_per_second";
-
 // Tabular counters, in colour only on a terminal (as the default reporter's
 // --benchmark_color=auto does).
 benchmark::ConsoleReporter::OutputOptions ConsoleOptions() {
@@ -19,20 +17,20 @@ benchmark::ConsoleReporter::OutputOptions ConsoleOptions() {
                                : benchmark::ConsoleReporter::OO_Tabular;
 }
 
-// The bandwidth that represents `runs` (one benchmark instance's report): the
-// "median" aggregate when repetitions produced one, else the median of the
-// plain runs; nullopt when no run succeeded.
-std::optional<double> RepresentativeBandwidth(
-    const std::vector<benchmark::BenchmarkReporter::Run>& runs) {
+// The value of `counter` that represents `runs` (one benchmark instance's
+// report): the "median" aggregate when repetitions produced one, else the
+// median of the plain runs; nullopt when no run succeeded.
+std::optional<double> RepresentativeValue(
+    const std::vector<benchmark::BenchmarkReporter::Run>& runs, const std::string& counter) {
   std::vector<double> repetitions;
   for (const benchmark::BenchmarkReporter::Run& run : runs) {
     if (run.error_occurred) continue;
-    const auto counter = run.counters.find(kBytesPerSecond);
-    if (counter == run.counters.end()) continue;
+    const auto found = run.counters.find(counter);
+    if (found == run.counters.end()) continue;
     if (run.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate) {
-      if (run.aggregate_name == "median") return counter->second.value;
+      if (run.aggregate_name == "median") return found->second.value;
     } else {
-      repetitions.push_back(counter->second.value);
+      repetitions.push_back(found->second.value);
     }
   }
   if (repetitions.empty()) return std::nullopt;
@@ -43,35 +41,37 @@ std::optional<double> RepresentativeBandwidth(
 
 }  // namespace
 
-BandwidthRatioReporter::BandwidthRatioReporter(Comparison comparison)
+RatioReporter::RatioReporter(Comparison comparison)
     : ConsoleReporter(ConsoleOptions()), comparison_(std::move(comparison)) {}
 
-void BandwidthRatioReporter::ReportRuns(const std::vector<Run>& runs) {
+void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
   ConsoleReporter::ReportRuns(runs);
   if (runs.empty()) return;
   const std::string& function = runs.front().run_name.function_name;
   if (function == comparison_.measured_function) {
-    measured_bytes_per_second_ = RepresentativeBandwidth(runs);
+    measured_ = RepresentativeValue(runs, comparison_.counter);
   } else if (function == comparison_.baseline_function) {
-    baseline_bytes_per_second_ = RepresentativeBandwidth(runs);
+    baseline_ = RepresentativeValue(runs, comparison_.counter);
   }
 }
 
-void BandwidthRatioReporter::Finalize() {
+void RatioReporter::Finalize() {
   ConsoleReporter::Finalize();
   std::ostream& out = GetOutputStream();
-  if (!measured_bytes_per_second_ || !baseline_bytes_per_second_ ||
-      *baseline_bytes_per_second_ <= 0) {
+  if (!measured_ || !baseline_ || *baseline_ <= 0) {
     out << absl::StrFormat("%s: not computed (%s and %s must both run and succeed)\n",
                            comparison_.description, comparison_.measured_function,
                            comparison_.baseline_function);
     return;
   }
-  const double ratio = *measured_bytes_per_second_ / *baseline_bytes_per_second_;
-  out << absl::StrFormat("%s: %.3f (%.2f GiB/s / %.2f GiB/s; target >= %.2f: %s)\n",
-                         comparison_.description, ratio, *measured_bytes_per_second_ / (1 << 30),
-                         *baseline_bytes_per_second_ / (1 << 30), comparison_.target_ratio,
-                         ratio >= comparison_.target_ratio ? "met" : "MISSED");
+  const double ratio = *measured_ / *baseline_;
+  const bool met = comparison_.higher_is_better ? ratio >= comparison_.target_ratio
+                                                : ratio <= comparison_.target_ratio;
+  const std::string& unit = comparison_.display_unit;
+  out << absl::StrFormat(
+      "%s: %.3f (%.2f %s / %.2f %s; target %s %.2f: %s)\n", comparison_.description, ratio,
+      *measured_ * comparison_.display_scale, unit, *baseline_ * comparison_.display_scale, unit,
+      comparison_.higher_is_better ? ">=" : "<=", comparison_.target_ratio, met ? "met" : "MISSED");
 }
 
 }  // namespace hal::bench

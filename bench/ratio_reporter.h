@@ -1,0 +1,47 @@
+// The console report, followed by one summary line comparing a figure (a
+// counter) of a measured benchmark with the same figure of a baseline measured
+// in the same run: their ratio against a target. With --benchmark_repetitions
+// the median of the repetitions is compared. Machine-readable output remains
+// available through --benchmark_out.
+#ifndef HAL_BENCH_RATIO_REPORTER_H_
+#define HAL_BENCH_RATIO_REPORTER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+
+namespace hal::bench {
+
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  struct Comparison {
+    std::string measured_function;  // the benchmark's function name, e.g. "BM_SaxpyHal"
+    std::string baseline_function;
+    std::string description;  // what the ratio is, for the summary line
+    // The counter compared; the summary shows its values times display_scale,
+    // in display_unit. The default is bandwidth.
+    std::string counter = "bytes_per_second";
+    double display_scale = 1.0 / (1 << 30);
+    std::string display_unit = "GiB/s";
+    // Bandwidth improves upwards (measured / baseline >= target meets the
+    // target), a time downwards (measured / baseline <= target does).
+    bool higher_is_better = true;
+    double target_ratio = 0;
+  };
+
+  explicit RatioReporter(Comparison comparison);
+
+  void ReportRuns(const std::vector<Run>& runs) override;
+  void Finalize() override;
+
+ private:
+  Comparison comparison_;
+  std::optional<double> measured_;
+  std::optional<double> baseline_;
+};
+
+}  // namespace hal::bench
+
+#endif  // HAL_BENCH_RATIO_REPORTER_H_
