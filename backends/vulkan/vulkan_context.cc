@@ -21,9 +21,11 @@ hal_result Context::Open() {
   queue_info.queueCount = 1;
   queue_info.pQueuePriorities = &priority;
 
-  std::vector<const char*> extensions = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
+  std::vector<const char*> extensions;
+  if (physical_.push_descriptors) extensions.push_back(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
   if (physical_.has_memory_budget) extensions.push_back(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
-  VkPhysicalDeviceVulkan12Features features12{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+  VkPhysicalDeviceVulkan12Features features12{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
   features12.timelineSemaphore = VK_TRUE;
   VkDeviceCreateInfo info{.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
   info.pNext = &features12;
@@ -38,8 +40,8 @@ hal_result Context::Open() {
   }
   symbols_.vkGetDeviceQueue(device_, physical_.compute_queue_family, 0, &queue_);
   const uint64_t granularity = physical_.properties.allocation_granularity;
-  device_memory_ = std::make_unique<SubAllocator>(*this, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
-                                                  granularity);
+  device_memory_ =
+      std::make_unique<SubAllocator>(*this, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, granularity);
   staging_memory_ = std::make_unique<SubAllocator>(
       *this, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
       VK_MEMORY_PROPERTY_HOST_CACHED_BIT, granularity);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -47,7 +48,11 @@ class VulkanDriverAbiTest : public ::testing::Test {
       skip_reason_ = "the driver exports no table for this ABI";
       return;
     }
-    if (table->initialize() != HAL_SUCCESS) {
+    ::testing::internal::CaptureStderr();
+    const hal_result initialized = table->initialize();
+    initialize_stderr_ = ::testing::internal::GetCapturedStderr();
+    std::fputs(initialize_stderr_.c_str(), stderr);
+    if (initialized != HAL_SUCCESS) {
       skip_reason_ = std::string("no Vulkan device: ") + table->last_error_message();
       table->shutdown();
       return;
@@ -79,7 +84,31 @@ class VulkanDriverAbiTest : public ::testing::Test {
   void TearDown() override {
     if (stream_ != nullptr) table_->stream_destroy(stream_);
     for (hal_drv_buffer* buffer : buffers_) table_->buffer_free(context_, buffer);
+    for (hal_drv_module* module : modules_) table_->module_destroy(module);
   }
+
+  // The test's saxpy SPIR-V as a module (destroyed in TearDown); null, with
+  // a test failure, if it does not load.
+  hal_drv_module* LoadSaxpyModule() {
+    const std::vector<char> image = ReadFile(HAL_VULKAN_TEST_SAXPY_PATH);
+    EXPECT_FALSE(image.empty());
+    hal_drv_module* module = nullptr;
+    EXPECT_EQ(table_->module_load(context_, "spirv-vulkan", image.data(), image.size(), &module),
+              HAL_SUCCESS)
+        << table_->last_error_message();
+    if (module != nullptr) modules_.push_back(module);
+    return module;
+  }
+
+  // saxpy_f32 of `module` with the signature its manifest declares.
+  hal_drv_kernel* SaxpyKernel(hal_drv_module* module) {
+    hal_drv_kernel* kernel = nullptr;
+    EXPECT_EQ(table_->kernel_get(module, "saxpy_f32", &kSaxpySignature, &kernel), HAL_SUCCESS)
+        << table_->last_error_message();
+    return kernel;
+  }
+
+  static constexpr hal_kernel_signature kSaxpySignature{2, sizeof(SaxpyConstants), {256, 1, 1}};
 
   hal_drv_buffer* Allocate(uint64_t size, hal_buffer_kind kind = HAL_BUFFER_DEVICE) {
     hal_drv_buffer* buffer = nullptr;
@@ -102,8 +131,10 @@ class VulkanDriverAbiTest : public ::testing::Test {
   static inline const hal_driver_table* table_ = nullptr;
   static inline hal_drv_context* context_ = nullptr;
   static inline std::string skip_reason_;
+  static inline std::string initialize_stderr_;  // what initialize() printed
   hal_drv_stream* stream_ = nullptr;
   std::vector<hal_drv_buffer*> buffers_;
+  std::vector<hal_drv_module*> modules_;
 };
 
 TEST_F(VulkanDriverAbiTest, PropertiesDescribeAVulkanDevice) {
@@ -184,18 +215,11 @@ TEST_F(VulkanDriverAbiTest, RejectsImagesThatAreNotSpirv) {
 }
 
 TEST_F(VulkanDriverAbiTest, DispatchesSaxpy) {
-  const std::vector<char> image = ReadFile(HAL_VULKAN_TEST_SAXPY_PATH);
-  ASSERT_FALSE(image.empty());
-  hal_drv_module* module = nullptr;
-  ASSERT_EQ(table_->module_load(context_, "spirv-vulkan", image.data(), image.size(), &module),
-            HAL_SUCCESS)
-      << table_->last_error_message();
-  const hal_kernel_signature signature{2, sizeof(SaxpyConstants), {256, 1, 1}};
-  hal_drv_kernel* kernel = nullptr;
-  ASSERT_EQ(table_->kernel_get(module, "saxpy_f32", &signature, &kernel), HAL_SUCCESS);
-  hal_drv_kernel* again = nullptr;
-  ASSERT_EQ(table_->kernel_get(module, "saxpy_f32", &signature, &again), HAL_SUCCESS);
-  EXPECT_EQ(again, kernel) << "pipelines are cached per kernel";
+  hal_drv_module* module = LoadSaxpyModule();
+  ASSERT_NE(module, nullptr);
+  hal_drv_kernel* kernel = SaxpyKernel(module);
+  ASSERT_NE(kernel, nullptr);
+  EXPECT_EQ(SaxpyKernel(module), kernel) << "pipelines are cached per kernel";
 
   const uint32_t n = 1000;
   std::vector<float> x(n), y(n);
@@ -213,17 +237,14 @@ TEST_F(VulkanDriverAbiTest, DispatchesSaxpy) {
   ASSERT_EQ(table_->stream_copy_device_to_host(stream_, y_buffer, 0, y.data(), n * 4), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
   for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(y[i], 2.0f * i + 1.0f) << "element " << i;
-  table_->module_destroy(module);
 }
 
 // A signature that disagrees with the image is refused before any pipeline
 // exists: the wrong workgroup size, too few bindings, too small a
 // push-constant block. The right one still works afterwards.
 TEST_F(VulkanDriverAbiTest, SignatureThatDisagreesWithTheSpirvIsInvalid) {
-  const std::vector<char> image = ReadFile(HAL_VULKAN_TEST_SAXPY_PATH);
-  hal_drv_module* module = nullptr;
-  ASSERT_EQ(table_->module_load(context_, "spirv-vulkan", image.data(), image.size(), &module),
-            HAL_SUCCESS);
+  hal_drv_module* module = LoadSaxpyModule();
+  ASSERT_NE(module, nullptr);
   struct Case {
     hal_kernel_signature signature;
     const char* message;
@@ -240,11 +261,56 @@ TEST_F(VulkanDriverAbiTest, SignatureThatDisagreesWithTheSpirvIsInvalid) {
               HAL_ERROR_INVALID_ARGUMENT);
     EXPECT_THAT(table_->last_error_message(), HasSubstr(c.message));
   }
-  const hal_kernel_signature right{2, sizeof(SaxpyConstants), {256, 1, 1}};
-  hal_drv_kernel* kernel = nullptr;
-  EXPECT_EQ(table_->kernel_get(module, "saxpy_f32", &right, &kernel), HAL_SUCCESS)
-      << table_->last_error_message();
-  table_->module_destroy(module);
+  EXPECT_NE(SaxpyKernel(module), nullptr);
+}
+
+// More dispatches between two waits than one descriptor pool holds sets, and
+// then as many again: bindings stay right whether pushed or bound through
+// sets that are recycled once their batch completed.
+TEST_F(VulkanDriverAbiTest, ManyDispatchesBindTheirOwnBuffers) {
+  hal_drv_module* module = LoadSaxpyModule();
+  ASSERT_NE(module, nullptr);
+  hal_drv_kernel* kernel = SaxpyKernel(module);
+  ASSERT_NE(kernel, nullptr);
+  constexpr uint32_t kN = 256;
+  constexpr int kDispatches = 600;
+  const std::vector<float> ones(kN, 1.0f), zeros(kN, 0.0f);
+  hal_drv_buffer* x = Allocate(kN * sizeof(float));
+  // Two accumulators, alternated, so consecutive dispatches bind different
+  // buffers through different sets.
+  hal_drv_buffer* y[2] = {Allocate(kN * sizeof(float)), Allocate(kN * sizeof(float))};
+  ASSERT_EQ(table_->stream_copy_host_to_device(stream_, ones.data(), x, 0, kN * 4), HAL_SUCCESS);
+  for (hal_drv_buffer* accumulator : y) {
+    ASSERT_EQ(table_->stream_copy_host_to_device(stream_, zeros.data(), accumulator, 0, kN * 4),
+              HAL_SUCCESS);
+  }
+  const SaxpyConstants constants{1.0f, kN};
+  for (int round = 1; round <= 2; ++round) {
+    for (int i = 0; i < kDispatches; ++i) {
+      const hal_binding bindings[] = {{x, 0}, {y[i % 2], 0}};
+      const hal_dispatch_desc desc{sizeof(desc), {1, 1, 1},        bindings, 2,
+                                   &constants,   sizeof(constants)};
+      ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS)
+          << table_->last_error_message();
+    }
+    ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
+    for (hal_drv_buffer* accumulator : y) {
+      std::vector<float> out(kN);
+      ASSERT_EQ(table_->stream_copy_device_to_host(stream_, accumulator, 0, out.data(), kN * 4),
+                HAL_SUCCESS);
+      EXPECT_EQ(out, std::vector<float>(kN, round * kDispatches / 2.0f)) << "round " << round;
+    }
+  }
+}
+
+// The toggle that forces descriptor sets on devices with push descriptors
+// (so CI tests that path on lavapipe) says so, and is off by default.
+TEST_F(VulkanDriverAbiTest, PushDescriptorToggleIsAnnounced) {
+  const char* toggle = std::getenv("HAL_VULKAN_DISABLE_PUSH_DESCRIPTOR");
+  const bool on = toggle != nullptr && std::string(toggle) == "1";
+  EXPECT_EQ(
+      initialize_stderr_.find("binding through recycled descriptor sets") != std::string::npos, on)
+      << initialize_stderr_;
 }
 
 TEST_F(VulkanDriverAbiTest, EventsCarryOrderedDeviceTimestamps) {
@@ -302,13 +368,10 @@ TEST_F(VulkanDriverAbiTest, ValidationErrorsFailSynchronize) {
   if (Properties().binding_offset_alignment < 2) {
     GTEST_SKIP() << "every binding offset is aligned on this device";
   }
-  const std::vector<char> image = ReadFile(HAL_VULKAN_TEST_SAXPY_PATH);
-  hal_drv_module* module = nullptr;
-  ASSERT_EQ(table_->module_load(context_, "spirv-vulkan", image.data(), image.size(), &module),
-            HAL_SUCCESS);
-  const hal_kernel_signature signature{2, sizeof(SaxpyConstants), {256, 1, 1}};
-  hal_drv_kernel* kernel = nullptr;
-  ASSERT_EQ(table_->kernel_get(module, "saxpy_f32", &signature, &kernel), HAL_SUCCESS);
+  hal_drv_module* module = LoadSaxpyModule();
+  ASSERT_NE(module, nullptr);
+  hal_drv_kernel* kernel = SaxpyKernel(module);
+  ASSERT_NE(kernel, nullptr);
   hal_drv_buffer* buffer = Allocate(4096);
   const hal_binding bindings[] = {{buffer, 4}, {buffer, 1024}};
   const SaxpyConstants constants{1.0f, 0};
@@ -317,7 +380,6 @@ TEST_F(VulkanDriverAbiTest, ValidationErrorsFailSynchronize) {
   EXPECT_EQ(table_->stream_synchronize(stream_), HAL_ERROR_INTERNAL);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("validation error"));
   EXPECT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << "each error is reported once";
-  table_->module_destroy(module);
 }
 
 }  // namespace

@@ -19,10 +19,16 @@ constexpr uint32_t kRequiredApiVersion = VK_API_VERSION_1_2;
 
 std::unique_ptr<Instance> instance;
 
-bool ValidationRequested() {
-  const char* value = std::getenv("HAL_VULKAN_VALIDATION");
+bool EnvironmentFlag(const char* name) {
+  const char* value = std::getenv(name);
   return value != nullptr && std::strcmp(value, "1") == 0;
 }
+
+bool ValidationRequested() { return EnvironmentFlag("HAL_VULKAN_VALIDATION"); }
+
+// A toggle (docs/vulkan-driver.md): binds through recycled descriptor sets
+// even where push descriptors exist, so that path is tested on any device.
+bool PushDescriptorsDisabled() { return EnvironmentFlag("HAL_VULKAN_DISABLE_PUSH_DESCRIPTOR"); }
 
 VKAPI_ATTR VkBool32 VKAPI_CALL OnDebugMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                               VkDebugUtilsMessageTypeFlagsEXT /*types*/,
@@ -163,6 +169,11 @@ hal_result Instance::CreateVkInstance() {
 }
 
 hal_result Instance::SelectDevices() {
+  if (PushDescriptorsDisabled()) {
+    std::fprintf(stderr,
+                 "hal vulkan: HAL_VULKAN_DISABLE_PUSH_DESCRIPTOR=1: binding through recycled "
+                 "descriptor sets\n");
+  }
   uint32_t count = 0;
   HAL_VK_RETURN_IF_ERROR(symbols_.vkEnumeratePhysicalDevices(instance_, &count, nullptr));
   std::vector<VkPhysicalDevice> handles(count);
@@ -224,11 +235,8 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
       out->has_memory_budget = true;
     }
     if (std::strcmp(extension.extensionName, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME) == 0) {
-      out->has_push_descriptor = true;
+      out->push_descriptors = !PushDescriptorsDisabled();
     }
-  }
-  if (!out->has_push_descriptor) {
-    return "lacks " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
   }
 
   hal_device_properties& props = out->properties;

@@ -25,8 +25,11 @@ struct UnusableDevice {
 struct PhysicalDevice {
   VkPhysicalDevice handle = VK_NULL_HANDLE;
   uint32_t compute_queue_family = 0;
-  bool has_memory_budget = false;    // VK_EXT_memory_budget
-  bool has_push_descriptor = false;  // VK_KHR_push_descriptor
+  bool has_memory_budget = false;  // VK_EXT_memory_budget
+  // Bindings are pushed with VK_KHR_push_descriptor; without it (or with the
+  // HAL_VULKAN_DISABLE_PUSH_DESCRIPTOR=1 toggle) each stream binds recycled
+  // descriptor sets (descriptor_set_pool.h).
+  bool push_descriptors = false;
   float timestamp_period_ns = 1.0f;
   uint32_t timestamp_valid_bits = 0;
   hal_device_properties properties{};

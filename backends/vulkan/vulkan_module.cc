@@ -93,7 +93,9 @@ hal_result Module::CreatePipeline(const std::string& entry_point,
   }
   VkDescriptorSetLayoutCreateInfo set_info{.sType =
                                                VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-  set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+  if (context_.physical().push_descriptors) {
+    set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+  }
   set_info.bindingCount = signature.binding_count;
   set_info.pBindings = bindings;
   HAL_VK_RETURN_IF_ERROR(

@@ -19,7 +19,8 @@ class Context;
 
 struct Kernel {
   hal_kernel_signature signature{};
-  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;  // push-descriptor layout
+  // A push-descriptor layout, or a plain one where sets are bound instead.
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
   VkPipelineLayout pipeline_layout = VK_NULL_HANDLE;
   VkPipeline pipeline = VK_NULL_HANDLE;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "backends/vulkan/vulkan_context.h"
 #include "backends/vulkan/vulkan_error.h"
@@ -64,6 +65,7 @@ hal_result Stream::Recycle() {
     HAL_RETURN_IF_FAILED(timeline_->Reached(in_flight_.front().value, &reached));
     if (!reached) break;
     idle_command_buffers_.push_back(in_flight_.front().command_buffer);
+    descriptor_sets_.Return(in_flight_.front().descriptor_sets);
     in_flight_.pop_front();
   }
   return HAL_SUCCESS;
@@ -106,6 +108,7 @@ hal_result Stream::Flush() {
     FullBarrier(vk, command_buffer, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
     if (const VkResult result = vk.vkEndCommandBuffer(command_buffer); result != VK_SUCCESS) {
       idle_command_buffers_.push_back(command_buffer);
+      descriptor_sets_.Return(std::exchange(recording_sets_, {}));
       return Remember(FailVk("vkEndCommandBuffer", result));
     }
   }
@@ -136,11 +139,14 @@ hal_result Stream::Flush() {
   submit.pSignalSemaphores = &signal_semaphore;
   if (const VkResult result = context_.Submit(submit); result != VK_SUCCESS) {
     if (command_buffer != VK_NULL_HANDLE) idle_command_buffers_.push_back(command_buffer);
+    descriptor_sets_.Return(std::exchange(recording_sets_, {}));
     return Remember(FailVk("vkQueueSubmit", result));
   }
   pending_waits_.clear();
   submitted_value_ = signal_value;
-  if (command_buffer != VK_NULL_HANDLE) in_flight_.push_back({command_buffer, signal_value});
+  if (command_buffer != VK_NULL_HANDLE) {
+    in_flight_.push_back({command_buffer, signal_value, std::exchange(recording_sets_, {})});
+  }
   return HAL_SUCCESS;
 }
 
@@ -250,29 +256,46 @@ hal_result Stream::Fill(const Buffer& dst, uint64_t offset, uint64_t size, uint3
   return HAL_SUCCESS;
 }
 
+hal_result Stream::BindBuffers(VkCommandBuffer command_buffer, const Kernel& kernel,
+                               const hal_dispatch_desc& desc) {
+  const DeviceSymbols& vk = context_.vk();
+  VkDescriptorBufferInfo buffers[HAL_MAX_BINDINGS];
+  VkWriteDescriptorSet writes[HAL_MAX_BINDINGS];
+  for (uint32_t i = 0; i < desc.binding_count; ++i) {
+    // A buffer handle is the driver's Buffer (vulkan_handles.h).
+    const Buffer& buffer = *reinterpret_cast<const Buffer*>(desc.bindings[i].buffer);
+    const uint64_t offset = desc.bindings[i].offset;
+    buffers[i] =
+        VkDescriptorBufferInfo{buffer.vk_buffer(), buffer.offset + offset, buffer.size - offset};
+    writes[i] = VkWriteDescriptorSet{.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+    writes[i].dstBinding = i;
+    writes[i].descriptorCount = 1;
+    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    writes[i].pBufferInfo = &buffers[i];
+  }
+  if (context_.physical().push_descriptors) {
+    vk.vkCmdPushDescriptorSetKHR(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE,
+                                 kernel.pipeline_layout, 0, desc.binding_count, writes);
+    return HAL_SUCCESS;
+  }
+  // A set no pending batch uses, so it may be written now; it returns to the
+  // pool when this batch completes (Recycle).
+  PooledDescriptorSet set;
+  HAL_RETURN_IF_FAILED(descriptor_sets_.Acquire(kernel.set_layout, desc.binding_count, &set));
+  recording_sets_.push_back(set);
+  for (uint32_t i = 0; i < desc.binding_count; ++i) writes[i].dstSet = set.set;
+  vk.vkUpdateDescriptorSets(context_.device(), desc.binding_count, writes, 0, nullptr);
+  vk.vkCmdBindDescriptorSets(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernel.pipeline_layout,
+                             0, 1, &set.set, 0, nullptr);
+  return HAL_SUCCESS;
+}
+
 hal_result Stream::Dispatch(const Kernel& kernel, const hal_dispatch_desc& desc) {
   const DeviceSymbols& vk = context_.vk();
   VkCommandBuffer command_buffer = VK_NULL_HANDLE;
   HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
   vk.vkCmdBindPipeline(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernel.pipeline);
-  if (desc.binding_count > 0) {
-    VkDescriptorBufferInfo buffers[HAL_MAX_BINDINGS];
-    VkWriteDescriptorSet writes[HAL_MAX_BINDINGS];
-    for (uint32_t i = 0; i < desc.binding_count; ++i) {
-      // A buffer handle is the driver's Buffer (vulkan_handles.h).
-      const Buffer& buffer = *reinterpret_cast<const Buffer*>(desc.bindings[i].buffer);
-      const uint64_t offset = desc.bindings[i].offset;
-      buffers[i] =
-          VkDescriptorBufferInfo{buffer.vk_buffer(), buffer.offset + offset, buffer.size - offset};
-      writes[i] = VkWriteDescriptorSet{.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-      writes[i].dstBinding = i;
-      writes[i].descriptorCount = 1;
-      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-      writes[i].pBufferInfo = &buffers[i];
-    }
-    vk.vkCmdPushDescriptorSetKHR(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE,
-                                 kernel.pipeline_layout, 0, desc.binding_count, writes);
-  }
+  if (desc.binding_count > 0) HAL_RETURN_IF_FAILED(BindBuffers(command_buffer, kernel, desc));
   if (desc.push_constant_size > 0) {
     vk.vkCmdPushConstants(command_buffer, kernel.pipeline_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
                           desc.push_constant_size, desc.push_constants);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "backends/vulkan/descriptor_set_pool.h"
 #include "backends/vulkan/vulkan_event.h"
 #include "backends/vulkan/vulkan_memory.h"
 #include "backends/vulkan/vulkan_module.h"
@@ -47,7 +48,8 @@ class Stream {
 
   struct InFlight {
     VkCommandBuffer command_buffer;
-    uint64_t value;  // the timeline value its batch signals
+    uint64_t value;                                    // the timeline value its batch signals
+    std::vector<PooledDescriptorSet> descriptor_sets;  // bound by its dispatches
   };
 
   explicit Stream(Context& context) : context_(context) {}
@@ -66,6 +68,9 @@ class Stream {
   hal_result ReserveStaging(uint64_t size, uint64_t* out_offset);
   // Keeps the first asynchronous error to report it at synchronize.
   hal_result Remember(hal_result result);
+  // Binds the dispatch's buffers: pushed, or written into a recycled set.
+  hal_result BindBuffers(VkCommandBuffer command_buffer, const Kernel& kernel,
+                         const hal_dispatch_desc& desc);
 
   Context& context_;
   VkCommandPool command_pool_ = VK_NULL_HANDLE;
@@ -75,6 +80,9 @@ class Stream {
   std::deque<InFlight> in_flight_;
   std::vector<VkCommandBuffer> idle_command_buffers_;
   std::vector<SignalPoint> pending_waits_;
+  DescriptorSetPool descriptor_sets_{context_};
+  // Sets bound in the batch being recorded; they go with it when submitted.
+  std::vector<PooledDescriptorSet> recording_sets_;
   std::unique_ptr<Buffer> staging_;  // kStagingSlots slots of kStagingSlotSize
   uint32_t current_slot_ = 0;
   uint64_t current_slot_used_ = 0;  // bytes of the current slot handed out

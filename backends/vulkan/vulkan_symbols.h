@@ -11,72 +11,78 @@
 #include <string>
 
 // Resolved with vkGetInstanceProcAddr(NULL, ...).
-#define HAL_VK_GLOBAL_SYMBOLS(X)         \
-  X(vkCreateInstance)                    \
-  X(vkEnumerateInstanceLayerProperties)  \
+#define HAL_VK_GLOBAL_SYMBOLS(X)        \
+  X(vkCreateInstance)                   \
+  X(vkEnumerateInstanceLayerProperties) \
   X(vkEnumerateInstanceExtensionProperties)
 
 // Resolved with vkGetInstanceProcAddr(instance, ...). Optional ones
 // (extensions) may stay null.
-#define HAL_VK_INSTANCE_SYMBOLS(X)                \
-  X(vkDestroyInstance)                            \
-  X(vkEnumeratePhysicalDevices)                   \
-  X(vkGetPhysicalDeviceProperties)                \
-  X(vkGetPhysicalDeviceProperties2)               \
-  X(vkGetPhysicalDeviceMemoryProperties)          \
-  X(vkGetPhysicalDeviceMemoryProperties2)         \
-  X(vkGetPhysicalDeviceQueueFamilyProperties)     \
-  X(vkEnumerateDeviceExtensionProperties)         \
-  X(vkCreateDevice)                               \
+#define HAL_VK_INSTANCE_SYMBOLS(X)            \
+  X(vkDestroyInstance)                        \
+  X(vkEnumeratePhysicalDevices)               \
+  X(vkGetPhysicalDeviceProperties)            \
+  X(vkGetPhysicalDeviceProperties2)           \
+  X(vkGetPhysicalDeviceMemoryProperties)      \
+  X(vkGetPhysicalDeviceMemoryProperties2)     \
+  X(vkGetPhysicalDeviceQueueFamilyProperties) \
+  X(vkEnumerateDeviceExtensionProperties)     \
+  X(vkCreateDevice)                           \
   X(vkGetDeviceProcAddr)
 #define HAL_VK_OPTIONAL_INSTANCE_SYMBOLS(X) \
   X(vkCreateDebugUtilsMessengerEXT)         \
   X(vkDestroyDebugUtilsMessengerEXT)
 
 // Resolved with vkGetDeviceProcAddr(device, ...).
-#define HAL_VK_DEVICE_SYMBOLS(X)       \
-  X(vkDestroyDevice)                   \
-  X(vkGetDeviceQueue)                  \
-  X(vkDeviceWaitIdle)                  \
-  X(vkAllocateMemory)                  \
-  X(vkFreeMemory)                      \
-  X(vkMapMemory)                       \
-  X(vkUnmapMemory)                     \
-  X(vkCreateBuffer)                    \
-  X(vkDestroyBuffer)                   \
-  X(vkGetBufferMemoryRequirements)     \
-  X(vkBindBufferMemory)                \
-  X(vkCreateCommandPool)               \
-  X(vkDestroyCommandPool)              \
-  X(vkAllocateCommandBuffers)          \
-  X(vkResetCommandBuffer)              \
-  X(vkBeginCommandBuffer)              \
-  X(vkEndCommandBuffer)                \
-  X(vkQueueSubmit)                     \
-  X(vkCreateSemaphore)                 \
-  X(vkDestroySemaphore)                \
-  X(vkWaitSemaphores)                  \
-  X(vkGetSemaphoreCounterValue)        \
-  X(vkCreateQueryPool)                 \
-  X(vkDestroyQueryPool)                \
-  X(vkGetQueryPoolResults)             \
-  X(vkCmdResetQueryPool)               \
-  X(vkCmdWriteTimestamp)               \
-  X(vkCmdPipelineBarrier)              \
-  X(vkCmdCopyBuffer)                   \
-  X(vkCmdFillBuffer)                   \
-  X(vkCmdBindPipeline)                 \
-  X(vkCmdPushConstants)                \
-  X(vkCmdDispatch)                     \
-  X(vkCreateShaderModule)              \
-  X(vkDestroyShaderModule)             \
-  X(vkCreateDescriptorSetLayout)       \
-  X(vkDestroyDescriptorSetLayout)      \
-  X(vkCreatePipelineLayout)            \
-  X(vkDestroyPipelineLayout)           \
-  X(vkCreateComputePipelines)          \
-  X(vkDestroyPipeline)                 \
-  X(vkCmdPushDescriptorSetKHR)
+#define HAL_VK_DEVICE_SYMBOLS(X)   \
+  X(vkDestroyDevice)               \
+  X(vkGetDeviceQueue)              \
+  X(vkDeviceWaitIdle)              \
+  X(vkAllocateMemory)              \
+  X(vkFreeMemory)                  \
+  X(vkMapMemory)                   \
+  X(vkUnmapMemory)                 \
+  X(vkCreateBuffer)                \
+  X(vkDestroyBuffer)               \
+  X(vkGetBufferMemoryRequirements) \
+  X(vkBindBufferMemory)            \
+  X(vkCreateCommandPool)           \
+  X(vkDestroyCommandPool)          \
+  X(vkAllocateCommandBuffers)      \
+  X(vkResetCommandBuffer)          \
+  X(vkBeginCommandBuffer)          \
+  X(vkEndCommandBuffer)            \
+  X(vkQueueSubmit)                 \
+  X(vkCreateSemaphore)             \
+  X(vkDestroySemaphore)            \
+  X(vkWaitSemaphores)              \
+  X(vkGetSemaphoreCounterValue)    \
+  X(vkCreateQueryPool)             \
+  X(vkDestroyQueryPool)            \
+  X(vkGetQueryPoolResults)         \
+  X(vkCmdResetQueryPool)           \
+  X(vkCmdWriteTimestamp)           \
+  X(vkCmdPipelineBarrier)          \
+  X(vkCmdCopyBuffer)               \
+  X(vkCmdFillBuffer)               \
+  X(vkCmdBindPipeline)             \
+  X(vkCmdPushConstants)            \
+  X(vkCmdDispatch)                 \
+  X(vkCreateShaderModule)          \
+  X(vkDestroyShaderModule)         \
+  X(vkCreateDescriptorSetLayout)   \
+  X(vkDestroyDescriptorSetLayout)  \
+  X(vkCreatePipelineLayout)        \
+  X(vkDestroyPipelineLayout)       \
+  X(vkCreateComputePipelines)      \
+  X(vkDestroyPipeline)             \
+  X(vkCreateDescriptorPool)        \
+  X(vkDestroyDescriptorPool)       \
+  X(vkAllocateDescriptorSets)      \
+  X(vkUpdateDescriptorSets)        \
+  X(vkCmdBindDescriptorSets)
+// Null where the device lacks the extension (VK_KHR_push_descriptor).
+#define HAL_VK_OPTIONAL_DEVICE_SYMBOLS(X) X(vkCmdPushDescriptorSetKHR)
 
 namespace hal::vulkan {
 
@@ -93,6 +99,7 @@ struct InstanceSymbols {
 // Device-level functions of one VkDevice (one per context).
 struct DeviceSymbols {
   HAL_VK_DEVICE_SYMBOLS(HAL_VK_DECLARE)
+  HAL_VK_OPTIONAL_DEVICE_SYMBOLS(HAL_VK_DECLARE)
 };
 
 #undef HAL_VK_DECLARE
