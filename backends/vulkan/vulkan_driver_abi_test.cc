@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <iterator>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -337,6 +339,36 @@ TEST_F(VulkanDriverAbiTest, EventsCarryOrderedDeviceTimestamps) {
   EXPECT_LE(first_ns, second_ns);
   table_->event_destroy(first);
   table_->event_destroy(second);
+}
+
+// A signal is recorded into the stream's open batch; whoever waits for the
+// event, from any thread, has the stream submit it, so neither a poll nor a
+// wait needs the stream to be synchronized first.
+TEST_F(VulkanDriverAbiTest, ASignalIsSubmittedWhenItsEventIsWaitedFor) {
+  hal_drv_buffer* buffer = Allocate(1 << 20);
+  for (bool poll : {true, false}) {
+    hal_drv_event* event = nullptr;
+    ASSERT_EQ(table_->event_create(context_, &event), HAL_SUCCESS);
+    ASSERT_EQ(table_->stream_fill(stream_, buffer, 0, 1 << 20, 7), HAL_SUCCESS);
+    ASSERT_EQ(table_->stream_signal_event(stream_, event), HAL_SUCCESS);
+    hal_result result = HAL_NOT_READY;
+    std::thread waiter([&] {
+      if (!poll) {
+        result = table_->event_synchronize(event);
+        return;
+      }
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while ((result = table_->event_query(event)) == HAL_NOT_READY &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+      }
+    });
+    waiter.join();
+    EXPECT_EQ(result, HAL_SUCCESS) << (poll ? "event_query" : "event_synchronize");
+    uint64_t ns = 0;
+    EXPECT_EQ(table_->event_timestamp_ns(event, &ns), HAL_SUCCESS);
+    table_->event_destroy(event);
+  }
 }
 
 TEST_F(VulkanDriverAbiTest, StreamWaitsForAnotherStreamsEvent) {

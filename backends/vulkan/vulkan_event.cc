@@ -13,6 +13,7 @@ hal_result Timeline::Create(Context& context, std::shared_ptr<Timeline>* out_tim
   if (context.ReuseTimelineSemaphore(&timeline->semaphore_)) {
     HAL_VK_RETURN_IF_ERROR(context.vk().vkGetSemaphoreCounterValue(
         context.device(), timeline->semaphore_, &timeline->initial_value_));
+    timeline->submitted_ = timeline->initial_value_;
     *out_timeline = std::move(timeline);
     return HAL_SUCCESS;
   }
@@ -25,6 +26,20 @@ hal_result Timeline::Create(Context& context, std::shared_ptr<Timeline>* out_tim
       context.vk().vkCreateSemaphore(context.device(), &info, nullptr, &timeline->semaphore_));
   *out_timeline = std::move(timeline);
   return HAL_SUCCESS;
+}
+
+hal_result Timeline::EnsureSubmitted(uint64_t value, bool may_block) {
+  if (submitted_.load(std::memory_order_acquire) >= value) return HAL_SUCCESS;
+  std::unique_lock lock(submit_mutex_, std::defer_lock);
+  if (may_block) {
+    lock.lock();
+  } else if (!lock.try_lock()) {
+    return HAL_NOT_READY;
+  }
+  if (submitted_.load(std::memory_order_relaxed) >= value || submitter_ == nullptr) {
+    return HAL_SUCCESS;
+  }
+  return submitter_->SubmitRecorded();
 }
 
 Timeline::~Timeline() {
@@ -63,7 +78,10 @@ hal_result Event::Create(Context& context, std::unique_ptr<Event>* out_event) {
 }
 
 Event::~Event() {
-  if (latest_.timeline != nullptr) latest_.timeline->Wait(latest_.value);
+  if (latest_.timeline != nullptr &&
+      latest_.timeline->EnsureSubmitted(latest_.value, /*may_block=*/true) == HAL_SUCCESS) {
+    latest_.timeline->Wait(latest_.value);
+  }
   if (query_pool_ != VK_NULL_HANDLE) {
     context_.vk().vkDestroyQueryPool(context_.device(), query_pool_, nullptr);
   }
@@ -82,6 +100,7 @@ SignalPoint Event::latest_signal() const {
 hal_result Event::Query() const {
   const SignalPoint latest = latest_signal();
   if (latest.timeline == nullptr) return HAL_NOT_READY;
+  HAL_RETURN_IF_FAILED(latest.timeline->EnsureSubmitted(latest.value, /*may_block=*/false));
   bool reached = false;
   HAL_RETURN_IF_FAILED(latest.timeline->Reached(latest.value, &reached));
   return reached ? HAL_SUCCESS : HAL_NOT_READY;
@@ -92,6 +111,7 @@ hal_result Event::Synchronize() const {
   if (latest.timeline == nullptr) {
     return Fail(HAL_ERROR_FAILED_PRECONDITION, "cannot wait for an event that was never signalled");
   }
+  HAL_RETURN_IF_FAILED(latest.timeline->EnsureSubmitted(latest.value, /*may_block=*/true));
   return latest.timeline->Wait(latest.value);
 }
 
@@ -103,9 +123,9 @@ hal_result Event::TimestampNs(uint64_t* out_ns) const {
   bool reached = false;
   HAL_RETURN_IF_FAILED(latest.timeline->Reached(latest.value, &reached));
   if (!reached) {
-    return Fail(HAL_ERROR_FAILED_PRECONDITION,
-                "the event's latest signal (timeline value " + std::to_string(latest.value) +
-                    ") has not been reached yet, so it has no time");
+    return Fail(HAL_ERROR_FAILED_PRECONDITION, "the event's latest signal (timeline value " +
+                                                   std::to_string(latest.value) +
+                                                   ") has not been reached yet, so it has no time");
   }
   uint64_t ticks = 0;
   HAL_VK_RETURN_IF_ERROR(context_.vk().vkGetQueryPoolResults(
@@ -113,8 +133,8 @@ hal_result Event::TimestampNs(uint64_t* out_ns) const {
       VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
   const uint32_t valid_bits = context_.physical().timestamp_valid_bits;
   if (valid_bits < 64) ticks &= (uint64_t{1} << valid_bits) - 1;
-  *out_ns = static_cast<uint64_t>(static_cast<double>(ticks) *
-                                  context_.physical().timestamp_period_ns);
+  *out_ns =
+      static_cast<uint64_t>(static_cast<double>(ticks) * context_.physical().timestamp_period_ns);
   return HAL_SUCCESS;
 }
 

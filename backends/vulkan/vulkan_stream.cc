@@ -42,11 +42,17 @@ hal_result Stream::Open() {
       context_.vk().vkCreateCommandPool(context_.device(), &info, nullptr, &command_pool_));
   HAL_RETURN_IF_FAILED(Timeline::Create(context_, &timeline_));
   submitted_value_ = timeline_->initial_value();
+  std::lock_guard lock(timeline_->submit_mutex());
+  timeline_->set_submitter(this);
   return HAL_SUCCESS;
 }
 
 Stream::~Stream() {
-  WaitIdle();
+  if (timeline_ != nullptr) {  // null when Open failed before creating it
+    std::lock_guard lock(timeline_->submit_mutex());
+    WaitIdle();
+    timeline_->set_submitter(nullptr);
+  }
   // Destroying the pool frees its command buffers.
   if (command_pool_ != VK_NULL_HANDLE) {
     context_.vk().vkDestroyCommandPool(context_.device(), command_pool_, nullptr);
@@ -144,6 +150,7 @@ hal_result Stream::Flush() {
   }
   pending_waits_.clear();
   submitted_value_ = signal_value;
+  timeline_->MarkSubmitted(signal_value);
   if (command_buffer != VK_NULL_HANDLE) {
     in_flight_.push_back({command_buffer, signal_value, std::exchange(recording_sets_, {})});
   }
@@ -180,6 +187,7 @@ hal_result Stream::ReserveStaging(uint64_t size, uint64_t* out_offset) {
 
 hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t dst_offset,
                                     uint64_t size) {
+  std::lock_guard lock(timeline_->submit_mutex());
   const auto* bytes = static_cast<const std::byte*>(src);
   for (uint64_t done = 0; done < size;) {
     const uint64_t chunk = std::min(size - done, kStagingSlotSize);
@@ -199,6 +207,7 @@ hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t
 
 hal_result Stream::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
                                     uint64_t size) {
+  std::lock_guard lock(timeline_->submit_mutex());
   // The host copy out of staging needs the device copy finished, so each
   // chunk is submitted on its own and waited for (docs/vulkan-driver.md).
   // Up to kStagingSlots chunks are in flight while the host copies out the
@@ -241,6 +250,7 @@ hal_result Stream::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void
 
 hal_result Stream::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
                               uint64_t dst_offset, uint64_t size) {
+  std::lock_guard lock(timeline_->submit_mutex());
   VkCommandBuffer command_buffer = VK_NULL_HANDLE;
   HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
   const VkBufferCopy region{src.offset + src_offset, dst.offset + dst_offset, size};
@@ -249,6 +259,7 @@ hal_result Stream::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buff
 }
 
 hal_result Stream::Fill(const Buffer& dst, uint64_t offset, uint64_t size, uint32_t pattern) {
+  std::lock_guard lock(timeline_->submit_mutex());
   VkCommandBuffer command_buffer = VK_NULL_HANDLE;
   HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
   context_.vk().vkCmdFillBuffer(command_buffer, dst.vk_buffer(), dst.offset + offset, size,
@@ -291,6 +302,7 @@ hal_result Stream::BindBuffers(VkCommandBuffer command_buffer, const Kernel& ker
 }
 
 hal_result Stream::Dispatch(const Kernel& kernel, const hal_dispatch_desc& desc) {
+  std::lock_guard lock(timeline_->submit_mutex());
   const DeviceSymbols& vk = context_.vk();
   VkCommandBuffer command_buffer = VK_NULL_HANDLE;
   HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
@@ -306,15 +318,17 @@ hal_result Stream::Dispatch(const Kernel& kernel, const hal_dispatch_desc& desc)
 }
 
 hal_result Stream::SignalEvent(Event& event) {
+  std::lock_guard lock(timeline_->submit_mutex());
   const DeviceSymbols& vk = context_.vk();
   VkCommandBuffer command_buffer = VK_NULL_HANDLE;
   HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
   vk.vkCmdResetQueryPool(command_buffer, event.query_pool(), 0, 1);
   vk.vkCmdWriteTimestamp(command_buffer, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, event.query_pool(),
                          0);
-  // Submitting now gives the signal a timeline value other streams can wait on.
-  HAL_RETURN_IF_FAILED(Flush());
-  event.SetLatestSignal({timeline_, submitted_value_});
+  // The open batch will signal the next timeline value when it is submitted:
+  // later, with other work, or when someone waits for the event first
+  // (Timeline::EnsureSubmitted).
+  event.SetLatestSignal({timeline_, submitted_value_ + 1});
   return HAL_SUCCESS;
 }
 
@@ -326,6 +340,10 @@ hal_result Stream::WaitEvent(const Event& event) {
   }
   // The stream's own signals are already ordered before its later work.
   if (point.timeline == timeline_) return HAL_SUCCESS;
+  // The signalling stream must submit the signal, or this one would wait
+  // for ever; that takes its lock, so before this stream takes its own.
+  HAL_RETURN_IF_FAILED(point.timeline->EnsureSubmitted(point.value, /*may_block=*/true));
+  std::lock_guard lock(timeline_->submit_mutex());
   // Earlier work need not wait: submit it, then make the next batch wait.
   HAL_RETURN_IF_FAILED(Flush());
   pending_waits_.push_back(std::move(point));
@@ -333,6 +351,7 @@ hal_result Stream::WaitEvent(const Event& event) {
 }
 
 hal_result Stream::Synchronize() {
+  std::lock_guard lock(timeline_->submit_mutex());
   const hal_result waited = WaitIdle();
   HAL_RETURN_IF_FAILED(CheckValidation(&validation_errors_seen_));
   if (waited != HAL_SUCCESS) return waited;

@@ -20,11 +20,14 @@ namespace hal::vulkan {
 
 class Context;
 
-class Stream {
+// Public calls are serialized by the runtime (the ABI's rule for a stream);
+// each also holds the timeline's submit mutex, because an event's waiter on
+// another thread may have the stream submit what it recorded.
+class Stream final : public TimelineSubmitter {
  public:
   static hal_result Create(Context& context, std::unique_ptr<Stream>* out_stream);
   // Waits for the stream's work, then releases it.
-  ~Stream();
+  ~Stream() override;
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
 
@@ -38,6 +41,8 @@ class Stream {
   hal_result SignalEvent(Event& event);
   hal_result WaitEvent(const Event& event);
   hal_result Synchronize();
+
+  hal_result SubmitRecorded() override { return Flush(); }
 
  private:
   // Host copies go through a ring of staging slots in host-visible memory, a
