@@ -13,6 +13,7 @@
 #include "hal/fault_injection.h"
 #include "hal/hal.h"
 #include "hal/virtual_device.h"
+#include "tests/cpu_device_fixture.h"
 #include "tests/tenant_workload.h"
 
 namespace hal {
@@ -26,17 +27,11 @@ constexpr int kTenants = 6;
 class MixedPoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    RuntimeOptions options;
-    options.driver_paths = {HAL_TEST_CPU_DRIVER_MANIFEST_DIR};
-    options.use_driver_path_env = false;
-    options.use_default_driver_path = false;
-    options.selector = "cpu:0,vulkan:0";
-    auto runtime = Runtime::Create(options);
+    auto runtime = testing::BuildTreeRuntime("cpu:0,vulkan:0");
     ASSERT_TRUE(runtime.ok()) << runtime.status();
     runtime_ = *std::move(runtime);
     if (runtime_->devices().size() < 2) GTEST_SKIP() << "no Vulkan device: " << VulkanAbsence();
-    auto bundle = KernelBundle::ReadFile(std::string(HAL_TEST_BINARY_DIR) +
-                                         "/share/hal/kernels/standard.halb");
+    auto bundle = testing::BuildTreeStandardBundle();
     ASSERT_TRUE(bundle.ok()) << bundle.status();
     bundle_ = std::make_unique<KernelBundle>(*std::move(bundle));
 
