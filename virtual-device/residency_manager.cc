@@ -1,5 +1,8 @@
 #include "virtual-device/residency_manager.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "runtime/service_stream.h"
 
@@ -60,9 +63,28 @@ absl::Status ResidencyManager::MakeRoom(uint64_t bytes, bool may_wait) {
   return absl::OkStatus();
 }
 
+std::vector<uint8_t> ResidencyManager::TakeHostCopy(uint64_t size) {
+  // The first spare large enough; shrinking it writes nothing.
+  auto fits =
+      std::find_if(spare_copies_.begin(), spare_copies_.end(),
+                   [size](const std::vector<uint8_t>& copy) { return copy.size() >= size; });
+  if (fits == spare_copies_.end()) return std::vector<uint8_t>(size);
+  std::vector<uint8_t> copy = std::move(*fits);
+  spare_copies_.erase(fits);
+  spare_bytes_ -= copy.size();
+  copy.resize(size);
+  return copy;
+}
+
+void ResidencyManager::KeepHostCopy(std::vector<uint8_t> copy) {
+  if (copy.empty() || spare_bytes_ + copy.size() > capacity_) return;  // freed
+  spare_bytes_ += copy.size();
+  spare_copies_.push_back(std::move(copy));
+}
+
 absl::Status ResidencyManager::Evict(BufferState& victim) {
   ResidencySlot& slot = victim.residency_slot;
-  slot.saved.resize(victim.size);
+  slot.saved = TakeHostCopy(victim.size);
   if (absl::Status status =
           RunOnServiceStream(*victim.device, "evicting a buffer to host memory",
                              [&](const hal_driver_table& table, hal_drv_stream* stream) {
@@ -70,7 +92,7 @@ absl::Status ResidencyManager::Evict(BufferState& victim) {
                                    stream, victim.buffer, 0, slot.saved.data(), victim.size);
                              });
       !status.ok()) {
-    slot.saved.clear();
+    KeepHostCopy(std::exchange(slot.saved, {}));
     return status;
   }
   victim.device->table->buffer_free(victim.device->context, victim.buffer);
@@ -112,7 +134,7 @@ absl::Status ResidencyManager::Restore(BufferState& buffer, bool may_wait) {
   // The same size on the same device takes the same room as before.
   buffer.buffer = handle;
   slot.resident = true;
-  slot.saved = {};
+  KeepHostCopy(std::exchange(slot.saved, {}));
   resident_bytes_ += buffer.allocated_size;
   ++counters_.restores;
   counters_.bytes_restored += buffer.size;
@@ -164,6 +186,7 @@ bool ResidencyManager::Unregister(BufferState& buffer) {
   evictable_.erase(&buffer);
   const bool resident = buffer.residency_slot.resident;
   if (resident) resident_bytes_ -= buffer.allocated_size;
+  KeepHostCopy(std::exchange(buffer.residency_slot.saved, {}));
   return resident;
 }
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "runtime/object_states.h"
@@ -51,6 +52,11 @@ class ResidencyManager final : public ResidencyController {
   absl::Status Evict(BufferState& victim);                   // needs mu_ held
   absl::Status Restore(BufferState& buffer, bool may_wait);  // needs mu_ held
   void Release(BufferState& buffer);
+  // Host memory for an evicted buffer's contents. Restored buffers give
+  // theirs back, and later evictions reuse it: memory the process already
+  // touched, rather than fresh pages faulted in by every copy.
+  std::vector<uint8_t> TakeHostCopy(uint64_t size);  // needs mu_ held
+  void KeepHostCopy(std::vector<uint8_t> copy);      // needs mu_ held
 
   // How long making room waits for other queues' in-flight work.
   static constexpr std::chrono::seconds kStallLimit{10};
@@ -62,7 +68,10 @@ class ResidencyManager final : public ResidencyController {
   uint64_t resident_bytes_ = 0;                  // guarded by mu_
   uint64_t clock_ = 0;                           // guarded by mu_
   absl::flat_hash_set<BufferState*> evictable_;  // guarded by mu_
-  ResidencyStats counters_;                      // guarded by mu_
+  // Host copies kept for reuse, at most capacity_ bytes of them.
+  std::vector<std::vector<uint8_t>> spare_copies_;  // guarded by mu_
+  uint64_t spare_bytes_ = 0;                        // guarded by mu_
+  ResidencyStats counters_;                         // guarded by mu_
 };
 
 }  // namespace hal::internal
