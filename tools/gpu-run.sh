@@ -24,7 +24,10 @@ cd "$(dirname "$0")/.."
 readonly gpu_dir=.gpu
 readonly prefix="$gpu_dir/hal"
 readonly benches=(hal_bench_dispatch_latency hal_bench_saxpy hal_bench_quota_accounting
-                  hal_bench_vulkan_dispatch hal_bench_vulkan_copy hal_bench_time_slice)
+                  hal_bench_vulkan_dispatch hal_bench_vulkan_copy)
+# Harnesses that take --device: run once per driver (a missing one reports why).
+readonly device_benches=(hal_bench_time_slice hal_bench_overcommit)
+readonly bench_devices=(cpu vulkan cuda)
 readonly debs=(libvulkan1 vulkan-validationlayers)
 
 pack() {
@@ -33,7 +36,7 @@ pack() {
   cmake --build --preset default
   rm -rf "$gpu_dir" && mkdir -p "$prefix/bin" "$prefix/lib" "$gpu_dir/debs"
   cmake --install build --prefix "$prefix" >/dev/null
-  for bench in "${benches[@]}"; do
+  for bench in "${benches[@]}" "${device_benches[@]}"; do
     [ -x "build/bin/$bench" ] && cp "build/bin/$bench" "$prefix/bin/"
   done
   # Debian's Abseil and Google Benchmark are shared libraries that machine
@@ -85,6 +88,10 @@ run() {
   for bench in "${benches[@]}"; do
     [ -x "$bin/$bench" ] || continue
     step "$bench" "$bin/$bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+  done
+  for bench in "${device_benches[@]}"; do
+    [ -x "$bin/$bench" ] || continue
+    for device in "${bench_devices[@]}"; do step "$bench-$device" "$bin/$bench" --device="$device"; done
   done
   return $status
 }
