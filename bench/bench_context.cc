@@ -24,11 +24,7 @@ std::string UnavailableDrivers(const Runtime& runtime) {
   return reasons.empty() ? "every driver loaded" : reasons;
 }
 
-// The runtime restricted to a selector, and the first device it keeps.
-struct SelectedDevice {
-  std::unique_ptr<Runtime> runtime;
-  const PhysicalDevice* device = nullptr;  // owned by `runtime`
-};
+}  // namespace
 
 absl::StatusOr<SelectedDevice> SelectDevice(absl::string_view selector) {
   RuntimeOptions options;
@@ -42,8 +38,6 @@ absl::StatusOr<SelectedDevice> SelectDevice(absl::string_view selector) {
   }
   return SelectedDevice{std::move(runtime), devices.front()};
 }
-
-}  // namespace
 
 std::string StandardBundlePath() {
   std::string flag_path = absl::GetFlag(FLAGS_bundle);

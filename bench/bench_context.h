@@ -24,6 +24,17 @@ struct BenchContext {
   std::shared_ptr<Kernel> kernel;
 };
 
+// The runtime restricted to a selector, and the first device it keeps.
+struct SelectedDevice {
+  std::unique_ptr<Runtime> runtime;
+  const PhysicalDevice* device = nullptr;  // owned by `runtime`
+};
+
+// The first device `selector` keeps ("cpu", "vulkan"), whatever
+// HAL_DEVICE_SELECTOR says. NotFound when there is none, naming why
+// unavailable drivers are.
+absl::StatusOr<SelectedDevice> SelectDevice(absl::string_view selector);
+
 // The standard bundle: --bundle when given, otherwise the one of the install
 // (or build tree) this libhal belongs to (KernelBundle::StandardBundlePath).
 std::string StandardBundlePath();

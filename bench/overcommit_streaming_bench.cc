@@ -124,14 +124,9 @@ void BM_OvercommittedStreaming(benchmark::State& state) {
   };
   const uint64_t capacity = absl::GetFlag(FLAGS_capacity_mib) << 20;
   const uint64_t buffer_bytes = absl::GetFlag(FLAGS_buffer_mib) << 20;
-  RuntimeOptions options;
-  options.selector = absl::GetFlag(FLAGS_device);
-  auto runtime = Runtime::Create(options);
-  if (!runtime.ok()) return fail(runtime.status());
-  if ((*runtime)->devices().empty()) {
-    return fail(absl::NotFoundError(absl::StrCat("no device matches ", *options.selector)));
-  }
-  const PhysicalDevice& physical = *(*runtime)->devices().front();
+  auto selected = SelectDevice(absl::GetFlag(FLAGS_device));
+  if (!selected.ok()) return fail(selected.status());
+  const PhysicalDevice& physical = *selected->device;
   auto bundle = KernelBundle::ReadFile(StandardBundlePath());
   if (!bundle.ok()) return fail(bundle.status());
   auto bound = TransferBound(physical, *bundle, buffer_bytes);

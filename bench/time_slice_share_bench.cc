@@ -134,14 +134,9 @@ void BM_TimeSliceShares(benchmark::State& state) {
   auto fail = [&state](const absl::Status& status) {
     state.SkipWithError(std::string(status.message()).c_str());
   };
-  RuntimeOptions options;
-  options.selector = absl::GetFlag(FLAGS_device);
-  auto runtime = Runtime::Create(options);
-  if (!runtime.ok()) return fail(runtime.status());
-  if ((*runtime)->devices().empty()) {
-    return fail(absl::NotFoundError(absl::StrCat("no device matches ", *options.selector)));
-  }
-  const PhysicalDevice& physical = *(*runtime)->devices().front();
+  auto selected = SelectDevice(absl::GetFlag(FLAGS_device));
+  if (!selected.ok()) return fail(selected.status());
+  const PhysicalDevice& physical = *selected->device;
   auto bundle = KernelBundle::ReadFile(StandardBundlePath());
   if (!bundle.ok()) return fail(bundle.status());
   uint32_t sizes[2] = {};
