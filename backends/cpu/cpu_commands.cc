@@ -60,6 +60,7 @@ void ExecuteDispatch(const DispatchCommand& dispatch, ThreadPool& pool) {
     std::copy_n(dispatch.workgroup_size, 3, args.workgroup_size);
     args.bindings = dispatch.bindings.data();
     args.binding_count = dispatch.binding_count;
+    args.binding_sizes = dispatch.binding_sizes.data();
     args.push_constants = dispatch.push_constants.data();
     args.push_constant_size = dispatch.push_constant_size;
     // x varies fastest; step the id instead of dividing for every workgroup.

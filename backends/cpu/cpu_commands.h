@@ -34,7 +34,8 @@ struct DispatchCommand {
   hal_cpu_kernel_fn function;
   uint32_t workgroup_count[3];
   uint32_t workgroup_size[3];
-  std::array<void*, HAL_MAX_BINDINGS> bindings;  // offsets applied
+  std::array<void*, HAL_MAX_BINDINGS> bindings;          // offsets applied
+  std::array<uint64_t, HAL_MAX_BINDINGS> binding_sizes;  // from the offset to the buffer's end
   uint32_t binding_count;
   // Copied at submission, as the ABI requires; aligned for any scalar.
   alignas(16) std::array<std::byte, HAL_MAX_PUSH_CONSTANT_SIZE> push_constants;

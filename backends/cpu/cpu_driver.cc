@@ -138,7 +138,9 @@ hal_result StreamDispatch(hal_drv_stream* stream, hal_drv_kernel* kernel,
   std::copy_n(desc->workgroup_count, 3, dispatch.workgroup_count);
   std::copy_n(cpu_kernel.workgroup_size, 3, dispatch.workgroup_size);
   for (uint32_t i = 0; i < desc->binding_count; ++i) {
-    dispatch.bindings[i] = At(desc->bindings[i].buffer, desc->bindings[i].offset);
+    const hal_binding& binding = desc->bindings[i];
+    dispatch.bindings[i] = At(binding.buffer, binding.offset);
+    dispatch.binding_sizes[i] = Unwrap(binding.buffer)->allocated_size() - binding.offset;
   }
   dispatch.binding_count = desc->binding_count;
   if (desc->push_constant_size > 0) {

@@ -30,6 +30,7 @@ extern "C" __attribute__((visibility("default"))) const char* __tsan_default_opt
 
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 #if defined(__x86_64__)
@@ -631,6 +632,58 @@ TEST_F(CpuDriverAbiTest, DispatchAppliesBindingOffsetsAndCopiesPushConstants) {
     ASSERT_EQ(host_y[i], 2.0f * static_cast<float>(i) + 1.0f) << "element " << i;
   }
   EXPECT_EQ(host_y[kCount], -1.0f);
+}
+
+TEST_F(CpuDriverAbiTest, DispatchTellsTheKernelEachBindingsBytesFromItsOffset) {
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_kernel* kernel =
+      GetKernel(LoadTestKernels(), "hal_test_binding_sizes", hal_kernel_signature{3, 0, {1, 1, 1}});
+  ASSERT_NE(kernel, nullptr);
+  uint64_t allocated[3] = {};
+  hal_drv_buffer* buffers[3] = {};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(table_->buffer_allocate(context_, HAL_BUFFER_DEVICE, 1000 * (i + 1), &buffers[i],
+                                      &allocated[i]),
+              HAL_SUCCESS);
+  }
+  const uint64_t offsets[3] = {0, 64, allocated[2] - 16};
+  const hal_binding bindings[3] = {
+      {buffers[0], offsets[0]}, {buffers[1], offsets[1]}, {buffers[2], offsets[2]}};
+  const hal_dispatch_desc desc{sizeof(hal_dispatch_desc), {1, 1, 1}, bindings, 3, nullptr, 0};
+  ASSERT_EQ(table_->stream_dispatch(stream, kernel, &desc), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+  const uint64_t* sizes = Map<uint64_t>(buffers[0]);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(sizes[i], allocated[i] - offsets[i]) << "binding " << i;
+  for (hal_drv_buffer* buffer : buffers) table_->buffer_free(context_, buffer);
+}
+
+TEST_F(CpuDriverAbiTest, KernelGetRefusesAKernelWithoutASignature) {
+  hal_drv_module* module = LoadTestKernels();
+  const hal_kernel_signature signature{0, 0, {1, 1, 1}};
+  hal_drv_kernel* kernel = nullptr;
+  EXPECT_EQ(table_->kernel_get(module, "hal_test_without_signature", &signature, &kernel),
+            HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_THAT(table_->last_error_message(), AllOf(HasSubstr("hal_test_without_signature"),
+                                                  HasSubstr("HAL_CPU_KERNEL_SIGNATURE")));
+  EXPECT_EQ(kernel, nullptr);
+}
+
+TEST_F(CpuDriverAbiTest, KernelGetRefusesASignatureThatDiffersFromTheImages) {
+  hal_drv_module* module = LoadTestKernels();
+  const hal_kernel_signature declared{2, 8, {64, 1, 1}};  // hal_test_saxpy's own
+  for (hal_kernel_signature wrong :
+       {hal_kernel_signature{1, 8, {64, 1, 1}}, hal_kernel_signature{2, 4, {64, 1, 1}},
+        hal_kernel_signature{2, 8, {64, 2, 1}}}) {
+    hal_drv_kernel* kernel = nullptr;
+    EXPECT_EQ(table_->kernel_get(module, "hal_test_saxpy", &wrong, &kernel),
+              HAL_ERROR_INVALID_ARGUMENT);
+    EXPECT_THAT(table_->last_error_message(),
+                AllOf(HasSubstr("hal_test_saxpy"), HasSubstr("the bundle declares"),
+                      HasSubstr("the image declares 2 bindings, 8 push-constant bytes, "
+                                "workgroup size 64x1x1")));
+    EXPECT_EQ(kernel, nullptr);
+  }
+  EXPECT_NE(GetKernel(module, "hal_test_saxpy", declared), nullptr);
 }
 
 TEST_F(CpuDriverAbiTest, StreamsOnSeveralThreadsShareThePool) {

@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -44,6 +45,46 @@ bool WriteAll(int fd, const std::byte* data, size_t size) {
 }
 
 std::string ErrnoText() { return std::strerror(errno); }
+
+std::string Describe(uint32_t binding_count, uint32_t push_constant_size,
+                     const uint32_t (&workgroup_size)[3]) {
+  return std::to_string(binding_count) + " bindings, " + std::to_string(push_constant_size) +
+         " push-constant bytes, workgroup size " + std::to_string(workgroup_size[0]) + "x" +
+         std::to_string(workgroup_size[1]) + "x" + std::to_string(workgroup_size[2]);
+}
+
+// The kernel's own declaration (HAL_CPU_KERNEL_SIGNATURE) must agree with the
+// bundle's: a kernel given fewer bindings or push-constant bytes than it
+// reads would read past them.
+hal_result CheckSignature(void* handle, const char* name, const hal_kernel_signature& expected) {
+  const std::string symbol = std::string(HAL_CPU_KERNEL_SIGNATURE_PREFIX) + name;
+  const auto* declared =
+      static_cast<const hal_cpu_kernel_signature*>(dlsym(handle, symbol.c_str()));
+  if (declared == nullptr) {
+    return Fail(HAL_ERROR_INVALID_ARGUMENT,
+                std::string("the CPU kernel image exports kernel \"") + name +
+                    "\" without a signature (symbol " + symbol +
+                    "); declare it with HAL_CPU_KERNEL_SIGNATURE (hal/driver/hal_cpu_kernel.h)");
+  }
+  if (declared->struct_size < sizeof(hal_cpu_kernel_signature)) {
+    return Fail(HAL_ERROR_INVALID_ARGUMENT,
+                std::string("the signature of CPU kernel \"") + name + "\" is " +
+                    std::to_string(declared->struct_size) + " bytes, fewer than the " +
+                    std::to_string(sizeof(hal_cpu_kernel_signature)) + " this driver reads");
+  }
+  const bool same =
+      declared->binding_count == expected.binding_count &&
+      declared->push_constant_size == expected.push_constant_size &&
+      std::equal(declared->workgroup_size, declared->workgroup_size + 3, expected.workgroup_size);
+  if (same) return HAL_SUCCESS;
+  return Fail(
+      HAL_ERROR_INVALID_ARGUMENT,
+      std::string("CPU kernel \"") + name + "\": the bundle declares " +
+          Describe(expected.binding_count, expected.push_constant_size, expected.workgroup_size) +
+          ", but the image declares " +
+          Describe(declared->binding_count, declared->push_constant_size,
+                   declared->workgroup_size));
+}
 
 }  // namespace
 
@@ -91,6 +132,9 @@ hal_result Module::GetKernel(const char* name, const hal_kernel_signature& signa
   if (symbol == nullptr) {
     return Fail(HAL_ERROR_NOT_FOUND,
                 std::string("the CPU kernel image exports no kernel \"") + name + "\"");
+  }
+  if (const hal_result result = CheckSignature(handle_, name, signature); result != HAL_SUCCESS) {
+    return result;
   }
   auto kernel = std::make_unique<Kernel>(Kernel{
       reinterpret_cast<hal_cpu_kernel_fn>(symbol),

@@ -22,6 +22,7 @@ uint32_t* Binding(const hal_cpu_dispatch* dispatch, uint32_t index) {
 // workgroup of the grid (x fastest), binding 1 one counter of calls whose
 // arguments were wrong (an id outside the grid, or a workgroup size, binding
 // count or push-constant size other than the push constants announce).
+HAL_CPU_KERNEL_SIGNATURE(hal_test_count_workgroups, 2, sizeof(ExpectedShape), 4, 2, 1);
 HAL_CPU_KERNEL(hal_test_count_workgroups) {
   ExpectedShape expected{};
   bool valid = dispatch->binding_count == 2 && dispatch->push_constant_size == sizeof(expected);
@@ -45,6 +46,7 @@ HAL_CPU_KERNEL(hal_test_count_workgroups) {
 // y[i] = a * x[i] + y[i] over a 1-D grid, workgroup_size[0] elements per
 // workgroup. Bindings: 0 = x, 1 = y (floats); push constants {float a;
 // uint32_t n}.
+HAL_CPU_KERNEL_SIGNATURE(hal_test_saxpy, 2, 8, 64, 1, 1);
 HAL_CPU_KERNEL(hal_test_saxpy) {
   struct Constants {
     float a;
@@ -62,7 +64,19 @@ HAL_CPU_KERNEL(hal_test_saxpy) {
 // Holds its stream until the host stores a non-zero word to binding 0, so a
 // test can keep work in flight for as long as it needs. Yields while it
 // waits, so that it does not starve the test on a small machine.
+HAL_CPU_KERNEL_SIGNATURE(hal_test_wait_for_flag, 1, 0, 1, 1, 1);
 HAL_CPU_KERNEL(hal_test_wait_for_flag) {
   const uint32_t* flag = Binding(dispatch, 0);
   while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) == 0) sched_yield();
 }
+
+// Stores binding_sizes[i] (uint64_t) at element i of binding 0, for each of
+// its 3 bindings.
+HAL_CPU_KERNEL_SIGNATURE(hal_test_binding_sizes, 3, 0, 1, 1, 1);
+HAL_CPU_KERNEL(hal_test_binding_sizes) {
+  auto* out = static_cast<uint64_t*>(dispatch->bindings[0]);
+  std::copy_n(dispatch->binding_sizes, dispatch->binding_count, out);
+}
+
+// Exported without HAL_CPU_KERNEL_SIGNATURE: the driver must refuse it.
+HAL_CPU_KERNEL(hal_test_without_signature) { (void)dispatch; }
