@@ -36,7 +36,8 @@ endfunction()
 
 # Vulkan images: each GLSL compute shader (.comp) becomes one SPIR-V module,
 # packed as an image of the kernel its file is named after
-# (spirv-vulkan@<stem>), entry point "main".
+# (spirv-vulkan@<stem>), entry point "main". Files it #includes
+# (GL_GOOGLE_include_directive) are tracked through glslc's depfile.
 function(_hal_bundle_glsl_images target out_specs out_files)
   find_program(HAL_GLSLC glslc)
   if(NOT HAL_GLSLC)
@@ -51,8 +52,10 @@ function(_hal_bundle_glsl_images target out_specs out_files)
     set(spirv "${CMAKE_CURRENT_BINARY_DIR}/${target}.images/${kernel}.spv")
     add_custom_command(
       OUTPUT "${spirv}"
-      COMMAND "${HAL_GLSLC}" --target-env=vulkan1.2 -O -o "${spirv}" "${source_path}"
+      COMMAND "${HAL_GLSLC}" --target-env=vulkan1.2 -O -MD -MF "${spirv}.d" -o "${spirv}"
+              "${source_path}"
       DEPENDS "${source_path}"
+      DEPFILE "${spirv}.d"
       COMMENT "Compiling ${kernel} to SPIR-V"
       VERBATIM)
     list(APPEND specs --image "spirv-vulkan@${kernel}=${spirv}")

@@ -1,10 +1,16 @@
 // The standard kernel set as the CTS dispatches it: names, push-constant
 // layouts and workgroup sizes of the bundle's manifest (kernels/README.md).
-// Elementwise kernels: workgroup w covers elements [w*256, min(n, (w+1)*256)).
+// Elementwise kernels: workgroup w covers elements [w*256, min(n, (w+1)*256)),
+// w the linear workgroup index (x fastest, then y, then z); workgroups past
+// the end of the range do nothing, so any grid of at least ceil(n/256)
+// workgroups computes the same.
 #ifndef HAL_CONFORMANCE_STANDARD_KERNELS_H_
 #define HAL_CONFORMANCE_STANDARD_KERNELS_H_
 
+#include <algorithm>
 #include <cstdint>
+
+#include "hal/types.h"
 
 namespace hal::cts {
 
@@ -14,6 +20,14 @@ inline constexpr uint32_t kGemmTile = 16;  // gemm_f32 workgroups are 16x16
 // Workgroups that cover `n` elements, `per_workgroup` each.
 constexpr uint32_t WorkgroupsFor(uint64_t n, uint64_t per_workgroup) {
   return static_cast<uint32_t>((n + per_workgroup - 1) / per_workgroup);
+}
+
+// A grid of at least `workgroups` workgroups whose x is at most `max_x`
+// (a device's max_workgroup_count[0]): one row while it fits, then as many
+// rows as needed. Up to max_x - 1 workgroups of the last row lie past the end.
+constexpr GridSize GridFor(uint64_t workgroups, uint32_t max_x) {
+  const uint64_t x = std::min<uint64_t>(workgroups, max_x);
+  return {static_cast<uint32_t>(x), static_cast<uint32_t>((workgroups + x - 1) / x), 1};
 }
 
 // fill_f32: b0 out[n] = value.
