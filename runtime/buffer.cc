@@ -15,6 +15,7 @@ BufferKind Buffer::kind() const { return state_->kind; }
 
 absl::StatusOr<void*> Buffer::Map() const {
   internal::DeviceState& device = *state_->device;
+  HAL_RETURN_IF_ERROR(device.health.CheckUsable(device.label));
   // Mapped memory must not move under the host pointer: pin it.
   if (device.residency) HAL_RETURN_IF_ERROR(device.residency->Pin(*state_));
   void* host = nullptr;

@@ -1,5 +1,7 @@
 #include "runtime/context_health.h"
 
+#include <pthread.h>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -29,11 +31,22 @@ absl::Status InjectDeviceLost(Device& device) {
     return absl::FailedPreconditionError(
         "fault injection is off: set HAL_FAULT_INJECTION=1 or call SetFaultInjectionEnabled(true)");
   }
-  device.state()->health.ArmFault();
+  internal::Access::State(device)->health.ArmFault();
   return absl::OkStatus();
 }
 
 namespace internal {
+
+std::atomic<uint32_t> ContextHealth::forks_{0};
+
+ContextHealth::ContextHealth()
+    : fork_generation_([] {
+        // Registered once, before the first context exists; the handler only
+        // bumps an atomic, which is safe in a child of a threaded process.
+        static const int registered = pthread_atfork(nullptr, nullptr, [] { forks_.fetch_add(1); });
+        (void)registered;
+        return forks_.load();
+      }()) {}
 
 void ContextHealth::Record(const absl::Status& status) {
   if (status.code() != absl::StatusCode::kUnavailable) return;
@@ -43,7 +56,14 @@ void ContextHealth::Record(const absl::Status& status) {
   lost_.store(true, std::memory_order_release);
 }
 
-absl::Status ContextHealth::LostStatus(const std::string& label) const {
+absl::Status ContextHealth::UnusableStatus(const std::string& label) const {
+  if (fork_generation_ != forks_.load()) {
+    return absl::UnavailableError(absl::StrCat(
+        "device context ", label,
+        " was created before this process forked and cannot be used in the child: its driver's "
+        "threads do not exist here; exec, or create a new Runtime in the child (see "
+        "hal/runtime.h)"));
+  }
   std::lock_guard<std::mutex> lock(mu_);
   return absl::UnavailableError(absl::StrCat("device context ", label,
                                              " was lost and can no longer be used; the first "

@@ -11,6 +11,7 @@
 #include "hal/status_macros.h"
 #include "runtime/buffer_zeroing.h"
 #include "runtime/image_selection.h"
+#include "runtime/kernel_image_check.h"
 #include "runtime/object_states.h"
 #include "runtime/queue_state.h"
 
@@ -94,6 +95,7 @@ absl::StatusOr<std::unique_ptr<Queue>> Device::CreateQueue() {
 }
 
 absl::StatusOr<std::shared_ptr<Event>> Device::CreateEvent() {
+  HAL_RETURN_IF_ERROR(state_->health.CheckUsable(state_->label));
   hal_drv_event* event = nullptr;
   if (absl::Status status =
           state_->driver->ToStatus(state_->table->event_create(state_->context, &event),
@@ -137,6 +139,7 @@ absl::StatusOr<std::shared_ptr<Kernel>> Device::LoadKernel(const KernelBundle& b
     return absl::NotFoundError(absl::StrCat("kernel bundle has no kernel \"", kernel_name,
                                             "\"; it has [", absl::StrJoin(names, ", "), "]"));
   }
+  HAL_RETURN_IF_ERROR(state_->health.CheckUsable(state_->label));
   if (absl::Status status = CheckWorkgroupSize(*info, state_->props(), state_->label);
       !status.ok()) {
     return status;
@@ -145,6 +148,7 @@ absl::StatusOr<std::shared_ptr<Kernel>> Device::LoadKernel(const KernelBundle& b
       internal::SelectImage(bundle, kernel_name, state_->props().kernel_formats, state_->label);
   if (!image_index.ok()) return image_index.status();
   const KernelImage& image = bundle.images()[*image_index];
+  HAL_RETURN_IF_ERROR(internal::CheckKernelImage(image, *info, state_->label));
 
   std::shared_ptr<internal::ModuleState> module;
   {

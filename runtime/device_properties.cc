@@ -57,6 +57,7 @@ absl::StatusOr<DeviceProperties> QueryDeviceProperties(const LoadedDriver& drive
   props.binding_offset_alignment = std::max<uint64_t>(raw.binding_offset_alignment, 1);
   props.allocation_granularity = std::max<uint64_t>(raw.allocation_granularity, 1);
   props.timestamp_resolution_ns = raw.timestamp_resolution_ns;
+  props.device_buffers_mappable = raw.device_buffers_mappable != 0;
   return props;
 }
 

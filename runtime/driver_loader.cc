@@ -3,8 +3,11 @@
 #include <dlfcn.h>
 
 #include <cstddef>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "runtime/device_properties.h"
@@ -48,6 +51,48 @@ struct DlCloser {
 };
 using DlHandle = std::unique_ptr<void, DlCloser>;
 
+// The names of the NULL entries among those the runtime calls unchecked: every
+// function up to kernel_get. Those of later minor versions are optional.
+std::string MissingEntries(const hal_driver_table& t) {
+  const std::pair<const char*, bool> entries[] = {
+      {"initialize", t.initialize != nullptr},
+      {"shutdown", t.shutdown != nullptr},
+      {"last_error_message", t.last_error_message != nullptr},
+      {"device_count", t.device_count != nullptr},
+      {"device_get_properties", t.device_get_properties != nullptr},
+      {"device_get_memory_info", t.device_get_memory_info != nullptr},
+      {"context_create", t.context_create != nullptr},
+      {"context_destroy", t.context_destroy != nullptr},
+      {"context_get_partition", t.context_get_partition != nullptr},
+      {"buffer_allocate", t.buffer_allocate != nullptr},
+      {"buffer_free", t.buffer_free != nullptr},
+      {"buffer_map", t.buffer_map != nullptr},
+      {"stream_create", t.stream_create != nullptr},
+      {"stream_destroy", t.stream_destroy != nullptr},
+      {"stream_copy_host_to_device", t.stream_copy_host_to_device != nullptr},
+      {"stream_copy_device_to_host", t.stream_copy_device_to_host != nullptr},
+      {"stream_copy_buffer", t.stream_copy_buffer != nullptr},
+      {"stream_fill", t.stream_fill != nullptr},
+      {"stream_dispatch", t.stream_dispatch != nullptr},
+      {"stream_signal_event", t.stream_signal_event != nullptr},
+      {"stream_wait_event", t.stream_wait_event != nullptr},
+      {"stream_synchronize", t.stream_synchronize != nullptr},
+      {"event_create", t.event_create != nullptr},
+      {"event_destroy", t.event_destroy != nullptr},
+      {"event_query", t.event_query != nullptr},
+      {"event_synchronize", t.event_synchronize != nullptr},
+      {"event_timestamp_ns", t.event_timestamp_ns != nullptr},
+      {"module_load", t.module_load != nullptr},
+      {"module_destroy", t.module_destroy != nullptr},
+      {"kernel_get", t.kernel_get != nullptr},
+  };
+  std::vector<std::string> missing;
+  for (const auto& [name, present] : entries) {
+    if (!present) missing.push_back(name);
+  }
+  return absl::StrJoin(missing, ", ");
+}
+
 // Returns an empty string when the table is usable, else why not.
 std::string CheckTable(const hal_driver_table* table, const DriverManifest& manifest) {
   if (table == nullptr) {
@@ -63,9 +108,8 @@ std::string CheckTable(const hal_driver_table* table, const DriverManifest& mani
     return absl::StrCat("the driver's table is ", table->struct_size, " bytes, smaller than ABI ",
                         HAL_DRIVER_ABI_VERSION_MAJOR, ".0 requires (", kMinimumTableSize, ")");
   }
-  for (const void* fn : {(const void*)table->initialize, (const void*)table->shutdown,
-                         (const void*)table->last_error_message, (const void*)table->kernel_get}) {
-    if (fn == nullptr) return "the driver's table has a missing (null) required function";
+  if (std::string missing = MissingEntries(*table); !missing.empty()) {
+    return absl::StrCat("the driver's table lacks required functions (null): ", missing);
   }
   if (table->name == nullptr || manifest.name != table->name) {
     return absl::StrCat("the library calls itself \"", table->name ? table->name : "(null)",
@@ -111,8 +155,11 @@ DriverLoadResult LoadDriver(const DriverManifest& manifest) {
   info.version = table->version ? table->version : "";
   info.abi_version = absl::StrCat(table->abi_major, ".", table->abi_minor);
   if (hal_result init = table->initialize(); init != HAL_SUCCESS) {
-    info.reason = table->last_error_message();
-    if (info.reason.empty()) info.reason = absl::StrCat("initialize failed (", init, ")");
+    info.reason = DriverMessage(*table);
+    if (info.reason.empty()) {
+      info.reason =
+          absl::StrCat("initialize failed (", ResultName(init), ") and the driver gave no message");
+    }
     return result;  // the handle closes without shutdown: initialize failed
   }
   auto driver = std::make_shared<LoadedDriver>(manifest.name, handle.release(), table);

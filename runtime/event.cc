@@ -1,15 +1,19 @@
 #include "hal/event.h"
 
 #include "absl/strings/str_cat.h"
+#include "hal/status_macros.h"
 #include "runtime/object_states.h"
 
 namespace hal {
 namespace {
 
+// Also refuses every event of a lost context: its driver event may belong to
+// a context the device no longer has.
 absl::Status CheckSubmitted(const internal::EventState& event) {
+  HAL_RETURN_IF_ERROR(event.device->health.CheckUsable(event.device->label));
   if (event.submitted.load(std::memory_order_acquire)) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "event of device ", event.device->label, " was never signalled by a queue"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("event of device ", event.device->label, " was never signalled by a queue"));
 }
 
 }  // namespace
@@ -19,10 +23,13 @@ Event::~Event() = default;
 
 absl::StatusOr<bool> Event::IsComplete() const {
   if (absl::Status status = CheckSubmitted(*state_); !status.ok()) return status;
-  const internal::DeviceState& device = *state_->device;
+  internal::DeviceState& device = *state_->device;
   const hal_result result = device.table->event_query(state_->event);
   if (result == HAL_NOT_READY) return false;
-  if (absl::Status status = device.driver->ToStatus(result, "querying an event"); !status.ok()) {
+  if (absl::Status status = device.driver->ToStatus(
+          result, absl::StrCat("querying an event of device ", device.label));
+      !status.ok()) {
+    device.health.Record(status);
     return status;
   }
   return true;
@@ -30,9 +37,12 @@ absl::StatusOr<bool> Event::IsComplete() const {
 
 absl::Status Event::Wait() const {
   if (absl::Status status = CheckSubmitted(*state_); !status.ok()) return status;
-  const internal::DeviceState& device = *state_->device;
-  return device.driver->ToStatus(device.table->event_synchronize(state_->event),
-                                 absl::StrCat("waiting for an event of device ", device.label));
+  internal::DeviceState& device = *state_->device;
+  absl::Status status =
+      device.driver->ToStatus(device.table->event_synchronize(state_->event),
+                              absl::StrCat("waiting for an event of device ", device.label));
+  device.health.Record(status);
+  return status;
 }
 
 absl::StatusOr<uint64_t> Event::TimestampNs() const {
@@ -54,18 +64,17 @@ absl::StatusOr<uint64_t> Event::TimestampNs() const {
 
 absl::StatusOr<uint64_t> Event::ElapsedNs(const Event& start, const Event& end) {
   if (start.state_->device != end.state_->device) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "events of different devices (", start.state_->device->label, " and ",
-        end.state_->device->label, ") have no common clock"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("events of different devices (", start.state_->device->label, " and ",
+                     end.state_->device->label, ") have no common clock"));
   }
   auto start_ns = start.TimestampNs();
   if (!start_ns.ok()) return start_ns.status();
   auto end_ns = end.TimestampNs();
   if (!end_ns.ok()) return end_ns.status();
   if (*end_ns < *start_ns) {
-    return absl::InvalidArgumentError(absl::StrCat("end event (", *end_ns,
-                                                   " ns) precedes start event (", *start_ns,
-                                                   " ns)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("end event (", *end_ns, " ns) precedes start event (", *start_ns, " ns)"));
   }
   return *end_ns - *start_ns;
 }

@@ -17,9 +17,15 @@ LoadedDriver::~LoadedDriver() {
 absl::Status LoadedDriver::ToStatus(hal_result result, absl::string_view what) const {
   const absl::StatusCode code = StatusCodeForResult(result);
   if (code == absl::StatusCode::kOk) return absl::OkStatus();
-  const char* message = table_->last_error_message();
+  std::string message = DriverMessage(*table_);
+  if (message.empty()) message = "(the driver gave no message)";
   return absl::Status(code, absl::StrCat(name_, " driver: ", what, " failed (", ResultName(result),
-                                         "): ", message ? message : "(no message)"));
+                                         "): ", message));
+}
+
+std::string DriverMessage(const hal_driver_table& table) {
+  const char* message = table.last_error_message();
+  return message != nullptr ? message : "";
 }
 
 absl::StatusCode StatusCodeForResult(hal_result result) {
@@ -48,15 +54,24 @@ absl::StatusCode StatusCodeForResult(hal_result result) {
 
 const char* ResultName(hal_result result) {
   switch (result) {
-    case HAL_SUCCESS: return "HAL_SUCCESS";
-    case HAL_NOT_READY: return "HAL_NOT_READY";
-    case HAL_ERROR_INVALID_ARGUMENT: return "HAL_ERROR_INVALID_ARGUMENT";
-    case HAL_ERROR_OUT_OF_MEMORY: return "HAL_ERROR_OUT_OF_MEMORY";
-    case HAL_ERROR_NOT_FOUND: return "HAL_ERROR_NOT_FOUND";
-    case HAL_ERROR_UNAVAILABLE: return "HAL_ERROR_UNAVAILABLE";
-    case HAL_ERROR_FAILED_PRECONDITION: return "HAL_ERROR_FAILED_PRECONDITION";
-    case HAL_ERROR_UNSUPPORTED: return "HAL_ERROR_UNSUPPORTED";
-    case HAL_ERROR_INTERNAL: return "HAL_ERROR_INTERNAL";
+    case HAL_SUCCESS:
+      return "HAL_SUCCESS";
+    case HAL_NOT_READY:
+      return "HAL_NOT_READY";
+    case HAL_ERROR_INVALID_ARGUMENT:
+      return "HAL_ERROR_INVALID_ARGUMENT";
+    case HAL_ERROR_OUT_OF_MEMORY:
+      return "HAL_ERROR_OUT_OF_MEMORY";
+    case HAL_ERROR_NOT_FOUND:
+      return "HAL_ERROR_NOT_FOUND";
+    case HAL_ERROR_UNAVAILABLE:
+      return "HAL_ERROR_UNAVAILABLE";
+    case HAL_ERROR_FAILED_PRECONDITION:
+      return "HAL_ERROR_FAILED_PRECONDITION";
+    case HAL_ERROR_UNSUPPORTED:
+      return "HAL_ERROR_UNSUPPORTED";
+    case HAL_ERROR_INTERNAL:
+      return "HAL_ERROR_INTERNAL";
   }
   return "HAL_ERROR_<unknown>";
 }

@@ -5,9 +5,9 @@
 #define HAL_RUNTIME_LOADED_DRIVER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "hal/driver/hal_driver.h"
 
 namespace hal::internal {
@@ -32,6 +32,10 @@ class LoadedDriver {
   void* dl_handle_;
   const hal_driver_table* table_;
 };
+
+// The calling thread's last driver message; "" when the driver gives none
+// (NULL, against the ABI) so that a careless driver cannot crash the runtime.
+std::string DriverMessage(const hal_driver_table& table);
 
 // The absl code a driver result maps to (kOk for success and not-ready).
 absl::StatusCode StatusCodeForResult(hal_result result);

@@ -16,6 +16,7 @@
 #include "hal/driver/hal_driver.h"
 #include "hal/kernel_bundle.h"
 #include "hal/physical_device.h"
+#include "runtime/access.h"
 #include "runtime/loaded_driver.h"
 #include "runtime/compute_gate.h"
 #include "runtime/context_health.h"
@@ -38,12 +39,12 @@ struct ModuleState {
 };
 
 struct DeviceState {
-  DeviceState(const PhysicalDevice* physical, hal_drv_context* context, std::string label,
-              uint32_t partition_units, std::shared_ptr<Tenant> tenant,
+  DeviceState(std::shared_ptr<const PhysicalDevice> physical, hal_drv_context* context,
+              std::string label, uint32_t partition_units, std::shared_ptr<Tenant> tenant,
               std::shared_ptr<ResidencyController> residency,
               std::shared_ptr<ComputeGate> compute_gate)
-      : physical(physical),
-        driver(&physical->loaded_driver()),
+      : physical(std::move(physical)),
+        driver(&Access::Driver(*this->physical)),
         table(&driver->table()),
         context(context),
         label(std::move(label)),
@@ -68,7 +69,9 @@ struct DeviceState {
 
   const DeviceProperties& props() const { return physical->properties(); }
 
-  const PhysicalDevice* const physical;
+  // Shared, so that the driver library stays loaded while the context lives,
+  // even past its Runtime.
+  const std::shared_ptr<const PhysicalDevice> physical;
   const LoadedDriver* const driver;
   const hal_driver_table* const table;
   hal_drv_context* const context;

@@ -5,18 +5,18 @@
 #include "absl/strings/str_cat.h"
 #include "hal/device.h"
 #include "hal/selector.h"
-#include "runtime/loaded_driver.h"
 #include "runtime/device_open.h"
+#include "runtime/loaded_driver.h"
 #include "runtime/object_states.h"
 
 namespace hal {
 
-PhysicalDevice::PhysicalDevice(const internal::LoadedDriver* driver, uint32_t index,
+PhysicalDevice::PhysicalDevice(std::shared_ptr<const internal::LoadedDriver> driver, uint32_t index,
                                DeviceProperties props)
-    : driver_(driver),
+    : driver_(std::move(driver)),
       index_(index),
       props_(std::move(props)),
-      id_(absl::StrCat(driver->name(), ":", index)) {}
+      id_(absl::StrCat(driver_->name(), ":", index)) {}
 
 const std::string& PhysicalDevice::driver_name() const { return driver_->name(); }
 
@@ -49,34 +49,35 @@ absl::StatusOr<std::shared_ptr<Device>> OpenDevice(const PhysicalDevice& physica
                                                    TenantHooks hooks) {
   const DeviceProperties& props = physical.properties();
   const std::string& id = physical.id();
-  const LoadedDriver* driver = &physical.loaded_driver();
+  const LoadedDriver* driver = &Access::Driver(physical);
   const uint32_t index = physical.index();
   if (options.partition_units != 0) {
     if (props.partition.kind == PartitionKind::kNone) {
       return absl::InvalidArgumentError(
-          absl::StrCat("device ", id, " has no compute partitions, but ",
-                       options.partition_units, " partition units were asked for"));
+          absl::StrCat("device ", id, " has no compute partitions, but ", options.partition_units,
+                       " partition units were asked for"));
     }
     if (options.partition_units > props.partition.max_units) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "device ", id, " has ", props.partition.max_units, " partition units (",
-          PartitionKindName(props.partition.kind), "), fewer than the ",
-          options.partition_units, " asked for"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("device ", id, " has ", props.partition.max_units, " partition units (",
+                       PartitionKindName(props.partition.kind), "), fewer than the ",
+                       options.partition_units, " asked for"));
     }
   }
   const hal_driver_table& table = driver->table();
   hal_context_desc desc{};
   desc.struct_size = sizeof(desc);
   desc.partition_units = options.partition_units;
+  desc.virtual_device = hooks.tenant != nullptr;  // its kernels get robust access
   hal_drv_context* context = nullptr;
   if (absl::Status status = driver->ToStatus(table.context_create(index, &desc, &context),
-                                              absl::StrCat("opening device ", id));
+                                             absl::StrCat("opening device ", id));
       !status.ok()) {
     return status;
   }
   uint32_t units = 0;
   if (absl::Status status = driver->ToStatus(table.context_get_partition(context, &units),
-                                              absl::StrCat("querying the partition of ", id));
+                                             absl::StrCat("querying the partition of ", id));
       !status.ok()) {
     table.context_destroy(context);
     return status;
@@ -85,7 +86,7 @@ absl::StatusOr<std::shared_ptr<Device>> OpenDevice(const PhysicalDevice& physica
   static std::atomic<uint64_t> next_context_number{1};
   std::string label = absl::StrCat(id, "#", next_context_number.fetch_add(1));
   return std::make_shared<Device>(std::make_shared<DeviceState>(
-      &physical, context, std::move(label), units, std::move(hooks.tenant),
+      physical.shared_from_this(), context, std::move(label), units, std::move(hooks.tenant),
       std::move(hooks.residency), std::move(hooks.compute_gate)));
 }
 

@@ -71,14 +71,15 @@ absl::Status Queue::CopyHostToDevice(const void* src, const Buffer& dst, uint64_
   HAL_RETURN_IF_ERROR(
       internal::CheckBufferRange(device, dst, "copy destination", dst_offset, size));
   if (size == 0) return absl::OkStatus();
-  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * dst_handle, state_->Bind(dst.state()));
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * dst_handle, state_->Bind(internal::Access::State(dst)));
   return SubmitWork(
       *state_,
       [&] {
         return device.table->stream_copy_host_to_device(state_->stream(), src, dst_handle,
                                                         dst_offset, size);
       },
-      [&] { return absl::StrCat("copying ", size, " bytes from host to device"); }, dst.state());
+      [&] { return absl::StrCat("copying ", size, " bytes from host to device"); },
+      internal::Access::State(dst));
 }
 
 absl::Status Queue::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
@@ -87,14 +88,15 @@ absl::Status Queue::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, voi
   HAL_RETURN_IF_ERROR(internal::CheckHostPointer(dst, "copy destination", size));
   HAL_RETURN_IF_ERROR(internal::CheckBufferRange(device, src, "copy source", src_offset, size));
   if (size == 0) return absl::OkStatus();
-  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * src_handle, state_->Bind(src.state()));
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * src_handle, state_->Bind(internal::Access::State(src)));
   return SubmitWork(
       *state_,
       [&] {
         return device.table->stream_copy_device_to_host(state_->stream(), src_handle, src_offset,
                                                         dst, size);
       },
-      [&] { return absl::StrCat("copying ", size, " bytes from device to host"); }, src.state());
+      [&] { return absl::StrCat("copying ", size, " bytes from device to host"); },
+      internal::Access::State(src));
 }
 
 absl::Status Queue::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
@@ -102,8 +104,8 @@ absl::Status Queue::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buf
   const internal::DeviceState& device = *state_->device();
   HAL_RETURN_IF_ERROR(internal::CheckCopyBuffer(device, src, src_offset, dst, dst_offset, size));
   if (size == 0) return absl::OkStatus();
-  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * src_handle, state_->Bind(src.state()));
-  auto dst_handle = state_->Bind(dst.state());
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * src_handle, state_->Bind(internal::Access::State(src)));
+  auto dst_handle = state_->Bind(internal::Access::State(dst));
   if (!dst_handle.ok()) {
     state_->DropBindings();
     return dst_handle.status();
@@ -114,21 +116,21 @@ absl::Status Queue::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buf
         return device.table->stream_copy_buffer(state_->stream(), src_handle, src_offset,
                                                 *dst_handle, dst_offset, size);
       },
-      [&] { return absl::StrCat("copying ", size, " bytes between buffers"); }, src.state(),
-      dst.state());
+      [&] { return absl::StrCat("copying ", size, " bytes between buffers"); },
+      internal::Access::State(src), internal::Access::State(dst));
 }
 
 absl::Status Queue::Fill(const Buffer& dst, uint64_t offset, uint64_t size, uint32_t pattern) {
   const internal::DeviceState& device = *state_->device();
   HAL_RETURN_IF_ERROR(internal::CheckFill(device, dst, offset, size));
   if (size == 0) return absl::OkStatus();
-  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * dst_handle, state_->Bind(dst.state()));
+  HAL_ASSIGN_OR_RETURN(hal_drv_buffer * dst_handle, state_->Bind(internal::Access::State(dst)));
   return SubmitWork(
       *state_,
       [&] {
         return device.table->stream_fill(state_->stream(), dst_handle, offset, size, pattern);
       },
-      [&] { return absl::StrCat("filling ", size, " bytes"); }, dst.state());
+      [&] { return absl::StrCat("filling ", size, " bytes"); }, internal::Access::State(dst));
 }
 
 absl::Status Queue::Dispatch(const Kernel& kernel, GridSize grid,
@@ -138,7 +140,7 @@ absl::Status Queue::Dispatch(const Kernel& kernel, GridSize grid,
   HAL_RETURN_IF_ERROR(internal::CheckDispatch(device, kernel, grid, bindings, push_constants));
   hal_binding raw_bindings[kMaxBindings];
   for (size_t i = 0; i < bindings.size(); ++i) {
-    auto handle = state_->Bind(bindings[i].buffer->state());
+    auto handle = state_->Bind(internal::Access::State(*bindings[i].buffer));
     if (!handle.ok()) {
       state_->DropBindings();
       return handle.status();
@@ -158,16 +160,19 @@ absl::Status Queue::Dispatch(const Kernel& kernel, GridSize grid,
   HAL_RETURN_IF_ERROR(SubmitWork(
       *state_,
       [&] {
-        return device.table->stream_dispatch(state_->stream(), kernel.state()->kernel, &desc);
+        return device.table->stream_dispatch(state_->stream(),
+                                             internal::Access::State(kernel)->kernel, &desc);
       },
-      [&] { return absl::StrCat("dispatching kernel \"", kernel.name(), "\""); }, kernel.state()));
-  for (const BufferBinding& binding : bindings) state_->Retain(binding.buffer->state());
+      [&] { return absl::StrCat("dispatching kernel \"", kernel.name(), "\""); },
+      internal::Access::State(kernel)));
+  for (const BufferBinding& binding : bindings)
+    state_->Retain(internal::Access::State(*binding.buffer));
   return absl::OkStatus();
 }
 
 absl::Status Queue::Signal(Event& event) {
   const internal::DeviceState& device = *state_->device();
-  const auto& event_state = event.state();
+  const auto& event_state = internal::Access::State(event);
   HAL_RETURN_IF_ERROR(internal::CheckOwner(device, *event_state->device, "event"));
   HAL_RETURN_IF_ERROR(Submit(
       *state_,
@@ -179,7 +184,7 @@ absl::Status Queue::Signal(Event& event) {
 
 absl::Status Queue::Wait(const Event& event) {
   const internal::DeviceState& device = *state_->device();
-  const auto& event_state = event.state();
+  const auto& event_state = internal::Access::State(event);
   HAL_RETURN_IF_ERROR(internal::CheckOwner(device, *event_state->device, "event"));
   if (!event_state->submitted.load(std::memory_order_acquire)) {
     // Waiting for an event nothing will signal would hang the queue forever.

@@ -22,7 +22,7 @@ absl::Status CheckOwner(const DeviceState& device, const DeviceState& owner,
 
 absl::Status CheckBufferRange(const DeviceState& device, const Buffer& buffer,
                               absl::string_view role, uint64_t offset, uint64_t size) {
-  const BufferState& state = *buffer.state();
+  const BufferState& state = *internal::Access::State(buffer);
   if (absl::Status status = CheckOwner(device, *state.device, absl::StrCat(role, " buffer"));
       !status.ok()) {
     return status;
@@ -47,8 +47,8 @@ absl::Status CheckCopyBuffer(const DeviceState& device, const Buffer& src, uint6
     return status;
   }
   // Both ranges are inside the buffer, so these sums cannot overflow.
-  if (src.state() == dst.state() && size > 0 && src_offset < dst_offset + size &&
-      dst_offset < src_offset + size) {
+  if (internal::Access::State(src) == internal::Access::State(dst) && size > 0 &&
+      src_offset < dst_offset + size && dst_offset < src_offset + size) {
     return absl::InvalidArgumentError(
         absl::StrCat("copy source range [", src_offset, ", ", src_offset + size,
                      ") and destination range [", dst_offset, ", ", dst_offset + size,
@@ -75,7 +75,7 @@ absl::Status CheckHostPointer(const void* pointer, absl::string_view role, uint6
 absl::Status CheckDispatch(const DeviceState& device, const Kernel& kernel, GridSize grid,
                            absl::Span<const BufferBinding> bindings,
                            absl::Span<const uint8_t> push_constants) {
-  const KernelState& state = *kernel.state();
+  const KernelState& state = *internal::Access::State(kernel);
   const std::string& name = state.info.name;
   if (absl::Status status =
           CheckOwner(device, *state.device, absl::StrCat("kernel \"", name, "\""));
@@ -118,7 +118,8 @@ absl::Status CheckDispatch(const DeviceState& device, const Kernel& kernel, Grid
                                                      ") is not inside its buffer of ",
                                                      binding.buffer->size(), " bytes"));
     }
-    if (absl::Status status = CheckOwner(device, *binding.buffer->state()->device, role);
+    if (absl::Status status =
+            CheckOwner(device, *internal::Access::State(*binding.buffer)->device, role);
         !status.ok()) {
       return status;
     }

@@ -85,8 +85,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const RuntimeOptions& o
         if (!runtime->selector_.Matches(manifest->name, index, loaded.devices[index].uuid)) {
           continue;
         }
-        runtime->devices_.push_back(std::make_unique<PhysicalDevice>(
-            loaded.driver.get(), index, std::move(loaded.devices[index])));
+        runtime->devices_.push_back(std::make_shared<PhysicalDevice>(
+            loaded.driver, index, std::move(loaded.devices[index])));
       }
       runtime->loaded_.push_back(std::move(loaded.driver));
     }
@@ -94,11 +94,9 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const RuntimeOptions& o
   return runtime;
 }
 
-Runtime::~Runtime() {
-  // Devices point into the loaded drivers: release them first.
-  devices_.clear();
-  loaded_.clear();
-}
+// Each driver is shut down and unloaded when the last of the runtime, its
+// physical devices and the contexts opened on them lets go of it.
+Runtime::~Runtime() = default;
 
 std::vector<const Driver*> Runtime::drivers() const {
   std::vector<const Driver*> out;

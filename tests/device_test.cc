@@ -12,6 +12,18 @@ using ::testing::HasSubstr;
 
 using DeviceTest = testing::CpuDeviceTest;
 
+// Enqueues the standard fill_f32 kernel over the first n (a multiple of 256)
+// floats of `out`.
+absl::Status Fill(Queue& queue, const Kernel& fill_f32, const Buffer& out, uint32_t n,
+                  float value) {
+  struct {
+    float value;
+    uint32_t n;
+  } constants{value, n};
+  const BufferBinding bindings[] = {{&out, 0}};
+  return queue.Dispatch(fill_f32, {n / 256, 1, 1}, bindings, constants);
+}
+
 TEST_F(DeviceTest, AllocatedBytesIsTheSumOfLiveAllocations) {
   const uint64_t baseline = device_->allocated_bytes();
   std::vector<std::shared_ptr<Buffer>> buffers;
@@ -93,9 +105,7 @@ TEST_F(DeviceTest, QueueKeepsBuffersAliveUntilItsWorkCompletes) {
   auto out = MustAllocate(n * sizeof(float));
   ASSERT_NE(out, nullptr);
   const uint64_t charged = device_->allocated_bytes();
-  struct { float value; uint32_t n; } constants{2.5f, n};
-  const BufferBinding bindings[] = {{out.get(), 0}};
-  ASSERT_TRUE(queue_->Dispatch(*kernel, {n / 256, 1, 1}, bindings, constants).ok());
+  ASSERT_TRUE(Fill(*queue_, *kernel, *out, n, 2.5f).ok());
   out.reset();  // the user lets go while the dispatch may still run
   EXPECT_EQ(device_->allocated_bytes(), charged);
   ASSERT_TRUE(queue_->Synchronize().ok());
@@ -114,6 +124,38 @@ TEST_F(DeviceTest, ObjectsOutliveTheDeviceHandle) {
   ASSERT_TRUE(queue_->CopyDeviceToHost(*buffer, 0, back.data(), 256).ok());
   ASSERT_TRUE(queue_->Synchronize().ok());
   EXPECT_EQ(back, bytes);
+}
+
+// Destroying the runtime first is survived: every object keeps its driver
+// loaded (and its physical device valid) until the last of them is released.
+// Run under ASan, a use of an unloaded driver or freed runtime state fails it.
+TEST_F(DeviceTest, ObjectsOutliveTheRuntime) {
+  auto kernel = MustLoad("fill_f32");
+  auto event = device_->CreateEvent();
+  ASSERT_TRUE(kernel && event.ok());
+  runtime_.reset();
+  physical_ = nullptr;
+
+  EXPECT_EQ(device_->physical_device().id(), "cpu:0");
+  EXPECT_EQ(device_->physical_device().driver_name(), "cpu");
+  EXPECT_TRUE(device_->physical_device().QueryFreeMemory().ok());
+  const uint32_t n = 1024;
+  auto out = MustAllocate(n * sizeof(float));
+  ASSERT_NE(out, nullptr);
+  ASSERT_TRUE(Fill(*queue_, *kernel, *out, n, 2.5f).ok());
+  ASSERT_TRUE(queue_->Signal(**event).ok());
+  std::vector<float> back(n, 0.0f);
+  ASSERT_TRUE(queue_->CopyDeviceToHost(*out, 0, back.data(), n * sizeof(float)).ok());
+  ASSERT_TRUE(queue_->Synchronize().ok());
+  EXPECT_EQ(back, std::vector<float>(n, 2.5f));
+  EXPECT_TRUE((*event)->TimestampNs().ok());
+  auto second_queue = device_->CreateQueue();
+  EXPECT_TRUE(second_queue.ok()) << second_queue.status();
+  // Released in an order that leaves the device last; TearDown drops the rest.
+  out.reset();
+  kernel.reset();
+  event->reset();
+  device_.reset();
 }
 
 TEST_F(DeviceTest, LabelsTellContextsApart) {

@@ -16,6 +16,7 @@ namespace hal {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const Driver* FindDriver(const Runtime& runtime, absl::string_view name) {
   for (const Driver* driver : runtime.drivers()) {
@@ -144,6 +145,44 @@ TEST_F(DriverLoaderTest, FailedInitializeKeepsTheDriversReason) {
   ASSERT_NE(driver, nullptr);
   EXPECT_FALSE(driver->available());
   EXPECT_THAT(driver->unavailable_reason(), HasSubstr("libfakevendor.so.1"));
+  ExpectCpuStillWorks(*runtime);
+}
+
+TEST_F(DriverLoaderTest, NullRequiredEntryIsRefusedWithTheEntryNamed) {
+  WriteManifest("nullentry.json", "fake_nullentry", FakeDriver("nullentry"));
+  auto runtime = CreateRuntime();
+  ASSERT_NE(runtime, nullptr);
+  const Driver* driver = FindDriver(*runtime, "fake_nullentry");
+  ASSERT_NE(driver, nullptr);
+  EXPECT_FALSE(driver->available());
+  EXPECT_THAT(driver->unavailable_reason(), HasSubstr("event_create"));
+  EXPECT_THAT(driver->unavailable_reason(), Not(HasSubstr("event_destroy")));
+  ExpectCpuStillWorks(*runtime);
+}
+
+// last_error_message() must never return NULL; a driver that does is still
+// listed with a reason instead of crashing the process that loads it.
+TEST_F(DriverLoaderTest, FailedInitializeWithoutAMessageIsUnavailable) {
+  WriteManifest("nomessage.json", "fake_nomessage", FakeDriver("nomessage"));
+  auto runtime = CreateRuntime();
+  ASSERT_NE(runtime, nullptr);
+  const Driver* driver = FindDriver(*runtime, "fake_nomessage");
+  ASSERT_NE(driver, nullptr);
+  EXPECT_FALSE(driver->available());
+  EXPECT_THAT(driver->unavailable_reason(), HasSubstr("HAL_ERROR_UNAVAILABLE"));
+  EXPECT_THAT(driver->unavailable_reason(), HasSubstr("gave no message"));
+  ExpectCpuStillWorks(*runtime);
+}
+
+TEST_F(DriverLoaderTest, FailedCallWithoutAMessageIsUnavailable) {
+  WriteManifest("countfails.json", "fake_countfails", FakeDriver("countfails"));
+  auto runtime = CreateRuntime();
+  ASSERT_NE(runtime, nullptr);
+  const Driver* driver = FindDriver(*runtime, "fake_countfails");
+  ASSERT_NE(driver, nullptr);
+  EXPECT_FALSE(driver->available());
+  EXPECT_THAT(driver->unavailable_reason(), HasSubstr("device_count failed (HAL_ERROR_INTERNAL)"));
+  EXPECT_THAT(driver->unavailable_reason(), HasSubstr("gave no message"));
   ExpectCpuStillWorks(*runtime);
 }
 

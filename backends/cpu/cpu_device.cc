@@ -108,6 +108,7 @@ hal_device_properties ReadProperties() {
   props.binding_offset_alignment = kBindingOffsetAlignment;
   props.allocation_granularity = kAllocationGranularity;
   props.timestamp_resolution_ns = TimestampResolutionNs();
+  props.device_buffers_mappable = 1;  // device memory is host memory
   return props;
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "hal/export.h"
 #include "hal/types.h"
 
 namespace hal {
@@ -15,11 +16,12 @@ namespace hal {
 namespace internal {
 struct DeviceState;
 struct BufferState;
-}
+struct Access;
+}  // namespace internal
 
-class Buffer {
+class HAL_API Buffer {
  public:
-  explicit Buffer(std::shared_ptr<internal::BufferState> state);
+  HAL_INTERNAL explicit Buffer(std::shared_ptr<internal::BufferState> state);
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
@@ -27,14 +29,18 @@ class Buffer {
   uint64_t size() const;            // bytes asked for
   uint64_t allocated_size() const;  // bytes taken, with the driver's granularity
   BufferKind kind() const;
-  // Host address of a host-staging buffer, or of any buffer of a device whose
-  // memory is host memory; Unimplemented otherwise. In an overcommitted pool
-  // a mapped buffer is pinned: it is never evicted afterwards.
+  // Host address of a host-staging buffer, or of a device buffer where
+  // DeviceProperties::device_buffers_mappable says so; Unimplemented
+  // otherwise. The mapping is not synchronized with queues: results of queued
+  // work are visible through it only after the queue's Synchronize() (or an
+  // event signalled after the work completed), and host writes through it
+  // must be finished before the work that reads them is submitted. In an
+  // overcommitted pool a mapped buffer is pinned: it is never evicted
+  // afterwards.
   absl::StatusOr<void*> Map() const;
 
-  const std::shared_ptr<internal::BufferState>& state() const { return state_; }
-
  private:
+  friend struct internal::Access;
   std::shared_ptr<internal::BufferState> state_;
 };
 

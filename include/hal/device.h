@@ -7,9 +7,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "hal/export.h"
 #include "hal/types.h"
 
 namespace hal {
@@ -22,11 +23,12 @@ class PhysicalDevice;
 class Queue;
 namespace internal {
 struct DeviceState;
-}
+struct Access;
+}  // namespace internal
 
-class Device : public std::enable_shared_from_this<Device> {
+class HAL_API Device : public std::enable_shared_from_this<Device> {
  public:
-  explicit Device(std::shared_ptr<internal::DeviceState> state);
+  HAL_INTERNAL explicit Device(std::shared_ptr<internal::DeviceState> state);
   ~Device();
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
@@ -53,9 +55,8 @@ class Device : public std::enable_shared_from_this<Device> {
   // Bytes of live allocations made through this device, with granularity.
   uint64_t allocated_bytes() const;
 
-  const std::shared_ptr<internal::DeviceState>& state() const { return state_; }
-
  private:
+  friend struct internal::Access;
   std::shared_ptr<internal::DeviceState> state_;
 };
 

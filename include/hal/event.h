@@ -7,16 +7,18 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "hal/export.h"
 
 namespace hal {
 
 namespace internal {
 struct EventState;
-}
+struct Access;
+}  // namespace internal
 
-class Event {
+class HAL_API Event {
  public:
-  explicit Event(std::shared_ptr<internal::EventState> state);
+  HAL_INTERNAL explicit Event(std::shared_ptr<internal::EventState> state);
   ~Event();
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
@@ -31,9 +33,8 @@ class Event {
   // devices or end precedes start.
   static absl::StatusOr<uint64_t> ElapsedNs(const Event& start, const Event& end);
 
-  const std::shared_ptr<internal::EventState>& state() const { return state_; }
-
  private:
+  friend struct internal::Access;
   std::shared_ptr<internal::EventState> state_;
 };
 

@@ -9,19 +9,20 @@
 #define HAL_FAULT_INJECTION_H_
 
 #include "absl/status/status.h"
+#include "hal/export.h"
 
 namespace hal {
 
 class Device;
 
-void SetFaultInjectionEnabled(bool enabled);
-bool FaultInjectionEnabled();
+HAL_API void SetFaultInjectionEnabled(bool enabled);
+HAL_API bool FaultInjectionEnabled();
 
 // The next submission on any queue of `device` fails as if the driver had
 // reported the device lost (HAL_ERROR_UNAVAILABLE). Like a real loss, the
 // context is then lost: every later call on it fails at once with
 // Unavailable naming the first failure. FailedPrecondition unless enabled.
-absl::Status InjectDeviceLost(Device& device);
+HAL_API absl::Status InjectDeviceLost(Device& device);
 
 }  // namespace hal
 

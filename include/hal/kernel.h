@@ -8,15 +8,18 @@
 #include <memory>
 #include <string>
 
+#include "hal/export.h"
+
 namespace hal {
 
 namespace internal {
 struct KernelState;
-}
+struct Access;
+}  // namespace internal
 
-class Kernel {
+class HAL_API Kernel {
  public:
-  explicit Kernel(std::shared_ptr<internal::KernelState> state);
+  HAL_INTERNAL explicit Kernel(std::shared_ptr<internal::KernelState> state);
   ~Kernel();
   Kernel(const Kernel&) = delete;
   Kernel& operator=(const Kernel&) = delete;
@@ -27,9 +30,8 @@ class Kernel {
   std::array<uint32_t, 3> workgroup_size() const;
   const std::string& image_format() const;  // the bundle image it came from
 
-  const std::shared_ptr<internal::KernelState>& state() const { return state_; }
-
  private:
+  friend struct internal::Access;
   std::shared_ptr<internal::KernelState> state_;
 };
 

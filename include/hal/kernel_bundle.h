@@ -9,11 +9,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "hal/export.h"
 
 namespace hal {
 
@@ -30,7 +31,7 @@ struct KernelImage {
   std::vector<uint8_t> data;
 };
 
-class KernelBundle {
+class HAL_API KernelBundle {
  public:
   static absl::StatusOr<KernelBundle> Parse(absl::Span<const uint8_t> bytes);
   static absl::StatusOr<KernelBundle> ReadFile(const std::string& path);

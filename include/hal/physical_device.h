@@ -1,5 +1,7 @@
-// One device a driver reports, as the runtime found it. Owned by the Runtime,
-// which outlives it; thread-safe. Open() gives a Device (a context) to work on.
+// One device a driver reports, as the runtime found it. Owned by the Runtime
+// and by every Device opened from it, so it (and its driver library) stays
+// valid until the last of them is gone; thread-safe. Open() gives a Device (a
+// context) to work on.
 #ifndef HAL_PHYSICAL_DEVICE_H_
 #define HAL_PHYSICAL_DEVICE_H_
 
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "hal/export.h"
 #include "hal/types.h"
 
 namespace hal {
@@ -17,7 +20,8 @@ namespace hal {
 class Device;
 namespace internal {
 class LoadedDriver;
-}
+struct Access;
+}  // namespace internal
 
 struct DeviceProperties {
   std::string name;
@@ -35,6 +39,9 @@ struct DeviceProperties {
   uint64_t binding_offset_alignment = 0;
   uint64_t allocation_granularity = 0;
   uint64_t timestamp_resolution_ns = 0;
+  // Whether Buffer::Map() works on BufferKind::kDevice buffers; host-staging
+  // buffers can be mapped on every device.
+  bool device_buffers_mappable = false;
 };
 
 struct DeviceOptions {
@@ -44,9 +51,10 @@ struct DeviceOptions {
   uint32_t partition_units = 0;
 };
 
-class PhysicalDevice {
+class HAL_API PhysicalDevice : public std::enable_shared_from_this<PhysicalDevice> {
  public:
-  PhysicalDevice(const internal::LoadedDriver* driver, uint32_t index, DeviceProperties props);
+  HAL_INTERNAL PhysicalDevice(std::shared_ptr<const internal::LoadedDriver> driver, uint32_t index,
+                              DeviceProperties props);
   PhysicalDevice(const PhysicalDevice&) = delete;
   PhysicalDevice& operator=(const PhysicalDevice&) = delete;
 
@@ -67,10 +75,9 @@ class PhysicalDevice {
   // Opens a device context. Each call creates a new, independent context.
   absl::StatusOr<std::shared_ptr<Device>> Open(const DeviceOptions& options = {}) const;
 
-  const internal::LoadedDriver& loaded_driver() const { return *driver_; }
-
  private:
-  const internal::LoadedDriver* driver_;
+  friend struct internal::Access;
+  std::shared_ptr<const internal::LoadedDriver> driver_;
   uint32_t index_;
   DeviceProperties props_;
   std::string id_;

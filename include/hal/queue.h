@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "hal/export.h"
 #include "hal/types.h"
 
 namespace hal {
@@ -33,9 +34,9 @@ struct BufferBinding {
   uint64_t offset = 0;
 };
 
-class Queue {
+class HAL_API Queue {
  public:
-  explicit Queue(std::unique_ptr<internal::QueueState> state);
+  HAL_INTERNAL explicit Queue(std::unique_ptr<internal::QueueState> state);
   ~Queue();  // waits for the queue's work to finish
   Queue(const Queue&) = delete;
   Queue& operator=(const Queue&) = delete;
@@ -73,8 +74,6 @@ class Queue {
   // Blocks until all submitted work completed. Returns the first error the
   // device reported for this queue's work (Unavailable for a lost device).
   absl::Status Synchronize();
-
-  const internal::QueueState& state() const { return *state_; }
 
  private:
   std::unique_ptr<internal::QueueState> state_;

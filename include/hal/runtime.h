@@ -1,17 +1,30 @@
 // The entry point: finds drivers through their manifests, loads them, and
-// lists the physical devices the selector keeps. Thread-safe. Must outlive
-// every object made from it (devices, buffers, queues, events, kernels).
+// lists the physical devices the selector keeps. Thread-safe. May be destroyed
+// before the objects made from it: devices, buffers, queues, events and
+// kernels keep their driver loaded and stay usable until they are released.
+// Its PhysicalDevice and Driver pointers are valid only while it lives
+// (Device::physical_device() stays valid as long as the Device).
+//
+// fork(): a child process does not get the drivers' threads, so the contexts
+// it inherits cannot work there; every call on them (and on their buffers,
+// queues, events) fails at once with Unavailable. In the child, exec (or
+// posix_spawn instead of fork), or create a new Runtime there: its devices
+// work (checked for the CPU driver; GPU vendor libraries such as CUDA do not
+// support a child of a process that initialized them, so exec there). Leave
+// the child with exec or _exit: releasing inherited objects may wait for
+// threads the child does not have.
 #ifndef HAL_RUNTIME_H_
 #define HAL_RUNTIME_H_
 
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "hal/driver.h"
+#include "hal/export.h"
 #include "hal/physical_device.h"
 #include "hal/selector.h"
 
@@ -32,7 +45,7 @@ struct RuntimeOptions {
   std::optional<std::string> selector;
 };
 
-class Runtime {
+class HAL_API Runtime {
  public:
   // Fails only on bad options (InvalidArgument for a malformed selector). A
   // driver that fails to load is listed as unavailable, never an error here.
@@ -57,7 +70,7 @@ class Runtime {
   std::vector<std::string> search_paths_;
   std::vector<std::unique_ptr<Driver>> drivers_;
   std::vector<std::shared_ptr<internal::LoadedDriver>> loaded_;
-  std::vector<std::unique_ptr<PhysicalDevice>> devices_;
+  std::vector<std::shared_ptr<PhysicalDevice>> devices_;
 };
 
 }  // namespace hal

@@ -15,22 +15,22 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "hal/export.h"
 
 namespace hal {
 
-class DeviceSelector {
+class HAL_API DeviceSelector {
  public:
   // Everything; what an empty or unset HAL_DEVICE_SELECTOR means.
   DeviceSelector() = default;
   // InvalidArgument naming the term and what is wrong with it.
   static absl::StatusOr<DeviceSelector> Parse(absl::string_view text);
 
-  bool Matches(absl::string_view driver, uint32_t index,
-               const std::array<uint8_t, 16>& uuid) const;
+  bool Matches(absl::string_view driver, uint32_t index, const std::array<uint8_t, 16>& uuid) const;
   // Whether any device of `driver` can match (lets the runtime skip loading).
   bool MayMatchDriver(absl::string_view driver) const;
   const std::string& text() const { return text_; }
@@ -50,8 +50,8 @@ class DeviceSelector {
 };
 
 // Formats a UUID as lower-case 8-4-4-4-12 hex; parses that form back.
-std::string FormatUuid(const std::array<uint8_t, 16>& uuid);
-std::optional<std::array<uint8_t, 16>> ParseUuid(absl::string_view text);
+HAL_API std::string FormatUuid(const std::array<uint8_t, 16>& uuid);
+HAL_API std::optional<std::array<uint8_t, 16>> ParseUuid(absl::string_view text);
 
 }  // namespace hal
 

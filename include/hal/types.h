@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "hal/export.h"
+
 namespace hal {
 
 // Maximums of the kernel ABI (docs/architecture.md, "Kernel ABI").
@@ -19,7 +21,7 @@ struct GridSize {
 
 // How a physical device can split its compute among contexts.
 enum class PartitionKind { kNone, kSm, kCuMask, kSubDevice };
-const char* PartitionKindName(PartitionKind kind);  // "none", "sm", "cu-mask", "sub-device"
+HAL_API const char* PartitionKindName(PartitionKind kind);  // "none", "sm", "cu-mask", "sub-device"
 
 struct PartitionInfo {
   PartitionKind kind = PartitionKind::kNone;
@@ -28,7 +30,7 @@ struct PartitionInfo {
 };
 
 enum class DeviceType { kOther, kCpu, kDiscreteGpu, kIntegratedGpu, kVirtualGpu };
-const char* DeviceTypeName(DeviceType type);  // "other", "cpu", "discrete-gpu", ...
+HAL_API const char* DeviceTypeName(DeviceType type);  // "other", "cpu", "discrete-gpu", ...
 
 enum class BufferKind { kDevice, kHostStaging };
 

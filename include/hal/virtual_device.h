@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "hal/device.h"
+#include "hal/export.h"
 #include "hal/physical_device.h"
 
 namespace hal {
@@ -33,14 +34,14 @@ enum class PlacementPolicy {
   kBinpack,  // fill the device with the least room left that fits
   kSpread,   // the device with the most room left
 };
-const char* PlacementPolicyName(PlacementPolicy policy);  // "binpack", "spread"
+HAL_API const char* PlacementPolicyName(PlacementPolicy policy);  // "binpack", "spread"
 
 // How a time-sliced device shares compute among its virtual devices.
 enum class TimeSliceMode {
   kWorkConserving,  // a tenant may use idle capacity beyond its share
   kStrict,          // never beyond its share, even on an idle device
 };
-const char* TimeSliceModeName(TimeSliceMode mode);  // "work-conserving", "strict"
+HAL_API const char* TimeSliceModeName(TimeSliceMode mode);  // "work-conserving", "strict"
 
 struct PoolOptions {
   // Sum of memory quotas placed on a device, relative to its capacity. Above
@@ -72,14 +73,15 @@ enum class ComputeEnforcement {
   kHardPartition,  // a driver partition (CUDA green context, CU mask, sub-device)
   kTimeSlice,      // the pool's time-slice scheduler, from measured device-busy time
 };
-const char* ComputeEnforcementName(ComputeEnforcement enforcement);
+HAL_API const char* ComputeEnforcementName(ComputeEnforcement enforcement);
 
-class VirtualDevice {
+class HAL_API VirtualDevice {
  public:
-  VirtualDevice(VirtualDeviceSpec spec, const PhysicalDevice* placement,
-                std::shared_ptr<Device> device, std::shared_ptr<internal::QuotaLedger> ledger,
-                ComputeEnforcement enforcement,
-                std::shared_ptr<internal::TimeSliceGate> time_slice);
+  HAL_INTERNAL VirtualDevice(VirtualDeviceSpec spec, const PhysicalDevice* placement,
+                             std::shared_ptr<Device> device,
+                             std::shared_ptr<internal::QuotaLedger> ledger,
+                             ComputeEnforcement enforcement,
+                             std::shared_ptr<internal::TimeSliceGate> time_slice);
   ~VirtualDevice();
   VirtualDevice(const VirtualDevice&) = delete;
   VirtualDevice& operator=(const VirtualDevice&) = delete;
@@ -112,7 +114,7 @@ class VirtualDevice {
   std::shared_ptr<internal::TimeSliceGate> time_slice_;
 };
 
-class Pool {
+class HAL_API Pool {
  public:
   // The pool of `devices` (any drivers). InvalidArgument for an empty list, a
   // device listed twice, a cap on a device not in it, or a ratio below 1.
@@ -151,7 +153,7 @@ class Pool {
   const PoolOptions& options() const;
 
  private:
-  explicit Pool(std::unique_ptr<internal::PoolState> state);
+  HAL_INTERNAL explicit Pool(std::unique_ptr<internal::PoolState> state);
   std::unique_ptr<internal::PoolState> state_;
 };
 

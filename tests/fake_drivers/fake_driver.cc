@@ -8,8 +8,13 @@
 //   FAKE_UNUSABLE_DEVICE    no devices it serves, one it found and does not (ABI 1.1)
 //   FAKE_ABI_1_0            a driver built against ABI 1.0: a table that ends at
 //                           kernel_get (the bytes after it must not be read)
+//   FAKE_NULL_ENTRY         a table whose event_create is NULL
+//   FAKE_NO_MESSAGE         initialize() fails and last_error_message() returns
+//                           NULL, against the ABI's "never NULL"
+//   FAKE_DEVICE_COUNT_FAILS device_count() fails, with no message either
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 #include "hal/driver/hal_driver.h"
 
@@ -19,10 +24,16 @@
 
 namespace {
 
-const char* LastError() { return "libfakevendor.so.1: cannot open shared object file"; }
+const char* LastError() {
+#if defined(FAKE_NO_MESSAGE) || defined(FAKE_DEVICE_COUNT_FAILS)
+  return nullptr;
+#else
+  return "libfakevendor.so.1: cannot open shared object file";
+#endif
+}
 
 hal_result Initialize() {
-#ifdef FAKE_INIT_FAILS
+#if defined(FAKE_INIT_FAILS) || defined(FAKE_NO_MESSAGE)
   return HAL_ERROR_UNAVAILABLE;
 #else
   return HAL_SUCCESS;
@@ -33,7 +44,30 @@ void Shutdown() {}
 
 hal_result DeviceCount(uint32_t* count) {
   *count = 0;
+#ifdef FAKE_DEVICE_COUNT_FAILS
+  return HAL_ERROR_INTERNAL;
+#else
   return HAL_SUCCESS;
+#endif
+}
+
+// Fills every entry the runtime requires, so that a variant's one defect is
+// the only reason the loader could refuse it. With no devices, none is called.
+template <typename Fn>
+struct Unsupported;
+template <typename R, typename... Args>
+struct Unsupported<R (*)(Args...)> {
+  static R Call(Args...) {
+    if constexpr (std::is_void_v<R>) {
+      return;
+    } else {
+      return HAL_ERROR_UNSUPPORTED;
+    }
+  }
+};
+template <typename Fn>
+void Stub(Fn& entry) {
+  entry = Unsupported<Fn>::Call;
 }
 
 hal_result KernelGet(hal_drv_module*, const char*, const hal_kernel_signature*, hal_drv_kernel**) {
@@ -59,6 +93,33 @@ hal_driver_table MakeTable() {
   table.shutdown = Shutdown;
   table.last_error_message = LastError;
   table.device_count = DeviceCount;
+  Stub(table.device_get_properties);
+  Stub(table.device_get_memory_info);
+  Stub(table.context_create);
+  Stub(table.context_destroy);
+  Stub(table.context_get_partition);
+  Stub(table.buffer_allocate);
+  Stub(table.buffer_free);
+  Stub(table.buffer_map);
+  Stub(table.stream_create);
+  Stub(table.stream_destroy);
+  Stub(table.stream_copy_host_to_device);
+  Stub(table.stream_copy_device_to_host);
+  Stub(table.stream_copy_buffer);
+  Stub(table.stream_fill);
+  Stub(table.stream_dispatch);
+  Stub(table.stream_signal_event);
+  Stub(table.stream_wait_event);
+  Stub(table.stream_synchronize);
+#ifndef FAKE_NULL_ENTRY
+  Stub(table.event_create);
+#endif
+  Stub(table.event_destroy);
+  Stub(table.event_query);
+  Stub(table.event_synchronize);
+  Stub(table.event_timestamp_ns);
+  Stub(table.module_load);
+  Stub(table.module_destroy);
   table.kernel_get = KernelGet;
 #if defined(FAKE_UNUSABLE_DEVICE) || defined(FAKE_ABI_1_0)
   table.unusable_device_count = UnusableDeviceCount;

@@ -43,7 +43,8 @@ nlohmann::json DeviceJson(const DeviceReport& d) {
                              {"min_buffer_alignment", p.min_buffer_alignment},
                              {"binding_offset_alignment", p.binding_offset_alignment},
                              {"allocation_granularity", p.allocation_granularity},
-                             {"timestamp_resolution_ns", p.timestamp_resolution_ns}}}};
+                             {"timestamp_resolution_ns", p.timestamp_resolution_ns}}},
+                           {"device_buffers_mappable", p.device_buffers_mappable}};
   if (d.free_memory_bytes) device["free_memory_bytes"] = *d.free_memory_bytes;
   return device;
 }

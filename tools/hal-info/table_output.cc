@@ -67,6 +67,8 @@ void AppendDevice(const DeviceReport& d, bool verbose, std::string& out) {
                   " B, binding offsets ", p.binding_offset_alignment, " B, allocations ",
                   p.allocation_granularity, " B\n");
   absl::StrAppend(&out, "           timestamp resolution ", p.timestamp_resolution_ns, " ns\n");
+  absl::StrAppend(&out, "           Map(): ",
+                  p.device_buffers_mappable ? "every buffer" : "host-staging buffers only", "\n");
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define HAL_DRIVER_ABI_VERSION_MAJOR 1
-#define HAL_DRIVER_ABI_VERSION_MINOR 1
+#define HAL_DRIVER_ABI_VERSION_MINOR 2
 #define HAL_DRIVER_ENTRY_POINT hal_driver_get_table
 #define HAL_DRIVER_ENTRY_POINT_NAME "hal_driver_get_table"
 
@@ -107,6 +107,11 @@ typedef struct hal_device_properties {
   uint64_t binding_offset_alignment; /* binding offsets must be multiples of this */
   uint64_t allocation_granularity;   /* allocations are rounded up to this */
   uint64_t timestamp_resolution_ns;  /* smallest step of event timestamps */
+  /* --- ABI 1.2 --- */
+  /* Nonzero when buffer_map works on HAL_BUFFER_DEVICE buffers too (device
+   * memory is host memory, or host-visible); 0 (what an older driver leaves)
+   * when only HAL_BUFFER_HOST_STAGING buffers can be mapped. */
+  uint32_t device_buffers_mappable;
 } hal_device_properties;
 
 typedef struct hal_context_desc {
