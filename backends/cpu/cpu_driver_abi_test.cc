@@ -74,7 +74,7 @@ class CpuDriverAbiTest : public ::testing::Test {
       table_ = nullptr;
       return;
     }
-    const hal_context_desc desc{sizeof(hal_context_desc), 0};
+    const hal_context_desc desc{sizeof(hal_context_desc), 0, 0};
     if (table_->context_create(0, &desc, &context_) != HAL_SUCCESS) {
       load_error_ = std::string("context_create: ") + table_->last_error_message();
       table_ = nullptr;

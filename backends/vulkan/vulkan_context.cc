@@ -6,14 +6,15 @@
 
 namespace hal::vulkan {
 
-hal_result Context::Create(const PhysicalDevice& physical, std::unique_ptr<Context>* out_context) {
+hal_result Context::Create(const PhysicalDevice& physical, bool isolated,
+                           std::unique_ptr<Context>* out_context) {
   std::unique_ptr<Context> context(new Context(physical));
-  HAL_RETURN_IF_FAILED(context->Open());
+  HAL_RETURN_IF_FAILED(context->Open(isolated));
   *out_context = std::move(context);
   return HAL_SUCCESS;
 }
 
-hal_result Context::Open() {
+hal_result Context::Open(bool isolated) {
   const InstanceSymbols& instance = Instance::Get()->symbols();
   const float priority = 1.0f;
   VkDeviceQueueCreateInfo queue_info{.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
@@ -27,8 +28,20 @@ hal_result Context::Open() {
   VkPhysicalDeviceVulkan12Features features12{
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
   features12.timelineSemaphore = VK_TRUE;
+  VkPhysicalDeviceFeatures2 features{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  features.pNext = &features12;
+  VkPhysicalDeviceRobustness2FeaturesEXT robustness2{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ROBUSTNESS_2_FEATURES_EXT};
+  if (isolated && physical_.robust_buffer_access) {
+    features.features.robustBufferAccess = VK_TRUE;
+    if (physical_.robust_buffer_access2) {
+      robustness2.robustBufferAccess2 = VK_TRUE;
+      features12.pNext = &robustness2;
+      extensions.push_back(VK_EXT_ROBUSTNESS_2_EXTENSION_NAME);
+    }
+  }
   VkDeviceCreateInfo info{.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-  info.pNext = &features12;
+  info.pNext = &features;
   info.queueCreateInfoCount = 1;
   info.pQueueCreateInfos = &queue_info;
   info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());

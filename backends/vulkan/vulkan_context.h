@@ -15,7 +15,10 @@ namespace hal::vulkan {
 
 class Context {
  public:
-  static hal_result Create(const PhysicalDevice& physical, std::unique_ptr<Context>* out_context);
+  // A context of a virtual device (`isolated`) has robust buffer access
+  // where the device offers it (PhysicalDevice::robust_buffer_access*).
+  static hal_result Create(const PhysicalDevice& physical, bool isolated,
+                           std::unique_ptr<Context>* out_context);
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
@@ -40,7 +43,7 @@ class Context {
 
  private:
   explicit Context(const PhysicalDevice& physical) : physical_(physical) {}
-  hal_result Open();
+  hal_result Open(bool isolated);
 
   const PhysicalDevice& physical_;
   DeviceSymbols symbols_;

@@ -2,6 +2,7 @@
 // function translates an ABI call to the driver's objects; the runtime has
 // validated the arguments already (hal_driver.h).
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -67,12 +68,15 @@ void UnusableDeviceGet(uint32_t index, const char** out_name, const char** out_r
 
 // --- Contexts ---
 
-hal_result ContextCreate(uint32_t device_index, const hal_context_desc* /*desc*/,
+hal_result ContextCreate(uint32_t device_index, const hal_context_desc* desc,
                          hal_drv_context** out_context) {
-  // No hardware partitions (HAL_PARTITION_NONE): desc asks for nothing.
+  // No hardware partitions (HAL_PARTITION_NONE): partition_units asks for nothing.
+  const bool isolated =
+      desc->struct_size >= offsetof(hal_context_desc, virtual_device) + sizeof(uint32_t) &&
+      desc->virtual_device != 0;
   return Guarded([&] {
     std::unique_ptr<Context> context;
-    HAL_RETURN_IF_FAILED(Context::Create(Device(device_index), &context));
+    HAL_RETURN_IF_FAILED(Context::Create(Device(device_index), isolated, &context));
     *out_context = Wrap<hal_drv_context>(std::move(context));
     return HAL_SUCCESS;
   });

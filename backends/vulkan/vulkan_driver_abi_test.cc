@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -59,7 +60,7 @@ class VulkanDriverAbiTest : public ::testing::Test {
       table->shutdown();
       return;
     }
-    const hal_context_desc desc{sizeof(hal_context_desc), 0};
+    const hal_context_desc desc{sizeof(hal_context_desc), 0, 0};
     if (table->context_create(0, &desc, &context_) != HAL_SUCCESS) {
       skip_reason_ = std::string("context_create: ") + table->last_error_message();
       table->shutdown();
@@ -155,6 +156,20 @@ TEST_F(VulkanDriverAbiTest, PropertiesDescribeAVulkanDevice) {
   ASSERT_EQ(table_->device_get_memory_info(0, &free_bytes, &total_bytes), HAL_SUCCESS);
   EXPECT_EQ(total_bytes, props.total_memory_bytes);
   EXPECT_LE(free_bytes, total_bytes);
+}
+
+// A virtual device's context asks for robust buffer access, which the device
+// may or may not have; either way the context opens. A runtime of ABI 1.1
+// passes a desc that ends before virtual_device: the driver must not read it.
+TEST_F(VulkanDriverAbiTest, ContextsOpenForVirtualDevicesAndForOlderRuntimes) {
+  const hal_context_desc isolated{sizeof(hal_context_desc), 0, 1};
+  const hal_context_desc older{offsetof(hal_context_desc, virtual_device), 0, 0};
+  for (const hal_context_desc* desc : {&isolated, &older}) {
+    hal_drv_context* context = nullptr;
+    ASSERT_EQ(table_->context_create(0, desc, &context), HAL_SUCCESS)
+        << "struct_size " << desc->struct_size << ": " << table_->last_error_message();
+    table_->context_destroy(context);
+  }
 }
 
 TEST_F(VulkanDriverAbiTest, AllocationReportsTheGranularity) {

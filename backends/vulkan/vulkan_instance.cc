@@ -237,7 +237,19 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
     if (std::strcmp(extension.extensionName, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME) == 0) {
       out->push_descriptors = !PushDescriptorsDisabled();
     }
+    if (std::strcmp(extension.extensionName, VK_EXT_ROBUSTNESS_2_EXTENSION_NAME) == 0) {
+      out->robust_buffer_access2 = true;  // if the feature is there too, below
+    }
   }
+  VkPhysicalDeviceRobustness2FeaturesEXT robustness2{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ROBUSTNESS_2_FEATURES_EXT};
+  VkPhysicalDeviceFeatures2 features2{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  // The structure of an extension the device lacks must not be chained.
+  if (out->robust_buffer_access2) features2.pNext = &robustness2;
+  symbols_.vkGetPhysicalDeviceFeatures2(handle, &features2);
+  out->robust_buffer_access = features2.features.robustBufferAccess == VK_TRUE;
+  out->robust_buffer_access2 = out->robust_buffer_access && out->robust_buffer_access2 &&
+                               robustness2.robustBufferAccess2 == VK_TRUE;
 
   hal_device_properties& props = out->properties;
   props.struct_size = sizeof(props);

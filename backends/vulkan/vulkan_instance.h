@@ -30,6 +30,12 @@ struct PhysicalDevice {
   // HAL_VULKAN_DISABLE_PUSH_DESCRIPTOR=1 toggle) each stream binds recycled
   // descriptor sets (descriptor_set_pool.h).
   bool push_descriptors = false;
+  // Robust buffer access, turned on for virtual devices' contexts:
+  // robustBufferAccess keeps a kernel inside the VkBuffer (here a whole memory
+  // block of several hal buffers); robustBufferAccess2 (VK_EXT_robustness2)
+  // inside its binding, discarding stores past it and reading zeros.
+  bool robust_buffer_access = false;
+  bool robust_buffer_access2 = false;
   float timestamp_period_ns = 1.0f;
   uint32_t timestamp_valid_bits = 0;
   hal_device_properties properties{};

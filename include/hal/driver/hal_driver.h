@@ -120,6 +120,12 @@ typedef struct hal_context_desc {
    * asks for; the driver rounds up to its granularity and reports the grant
    * through context_get_partition. Ignored when partition_kind is NONE. */
   uint32_t partition_units;
+  /* --- ABI 1.2 --- */
+  /* Nonzero when the context serves a virtual device, whose kernels share the
+   * device with other tenants': the driver then confines kernels' memory
+   * accesses to their bindings where the device can (Vulkan: robust buffer
+   * access). A desc whose struct_size ends before this field means 0. */
+  uint32_t virtual_device;
 } hal_context_desc;
 
 typedef enum hal_buffer_kind {
