@@ -1,12 +1,11 @@
 #include "conformance/expected_failures.h"
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "hal/status_macros.h"
 #include "nlohmann/json.hpp"
+#include "runtime/strict_json.h"
 
 namespace hal::cts {
 namespace {
@@ -34,15 +33,8 @@ absl::StatusOr<std::string> StringField(const nlohmann::json& entry, const char*
 }  // namespace
 
 absl::StatusOr<std::vector<ExpectedFailure>> ReadExpectedFailures(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return absl::NotFoundError(absl::StrCat("cannot read expected failures ", path));
-  std::stringstream text;
-  text << file.rdbuf();
-  const nlohmann::json json =
-      nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) {
-    return absl::InvalidArgumentError(absl::StrCat("expected failures ", path, ": not valid JSON"));
-  }
+  HAL_ASSIGN_OR_RETURN(const nlohmann::json json,
+                       internal::ReadStrictJsonFile(path, "expected failures"));
   if (!json.is_object() || !json.contains("expected_failures") ||
       !json["expected_failures"].is_array()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -53,14 +45,9 @@ absl::StatusOr<std::vector<ExpectedFailure>> ReadExpectedFailures(const std::str
   for (size_t i = 0; i < list.size(); ++i) {
     const nlohmann::json& entry = list[i];
     if (!entry.is_object()) return EntryError(path, i, "is not an object");
-    for (const auto& item : entry.items()) {
-      if (item.key() != "test" && item.key() != "driver" && item.key() != "device" &&
-          item.key() != "reason") {
-        return EntryError(path, i,
-                          absl::StrCat("has an unknown key \"", item.key(),
-                                       "\" (known: test, driver, device, reason)"));
-      }
-    }
+    HAL_RETURN_IF_ERROR(
+        internal::CheckKnownKeys(entry, {"test", "driver", "device", "reason"},
+                                 absl::StrCat("expected failures ", path, ": entry ", i + 1)));
     HAL_ASSIGN_OR_RETURN(std::string test, StringField(entry, "test", path, i, nullptr));
     HAL_ASSIGN_OR_RETURN(std::string driver, StringField(entry, "driver", path, i, ".*"));
     HAL_ASSIGN_OR_RETURN(std::string device, StringField(entry, "device", path, i, ".*"));

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
+#include "runtime/strict_json.h"
 
 namespace hal::internal {
 namespace {
@@ -31,10 +31,11 @@ absl::StatusOr<std::string> RequiredString(const nlohmann::json& driver, const c
 }  // namespace
 
 absl::StatusOr<DriverManifest> ReadDriverManifest(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("driver manifest ", path, ": cannot open"));
-  nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return ManifestError(path, "not valid JSON");
+  // Unknown keys are accepted (a later manifest format may add some, as the
+  // ICD loaders' do); duplicates are not: which one counts would be a guess.
+  absl::StatusOr<nlohmann::json> parsed = ReadStrictJsonFile(path, "driver manifest");
+  if (!parsed.ok()) return parsed.status();
+  const nlohmann::json& json = *parsed;
   auto driver = json.find("driver");
   if (!json.is_object() || driver == json.end() || !driver->is_object()) {
     return ManifestError(path, "missing the \"driver\" object");
@@ -51,8 +52,8 @@ absl::StatusOr<DriverManifest> ReadDriverManifest(const std::string& path) {
   std::vector<std::string> parts = absl::StrSplit(*abi, '.');
   if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &manifest.abi_major) ||
       !absl::SimpleAtoi(parts[1], &manifest.abi_minor)) {
-    return ManifestError(path, absl::StrCat("\"driver.abi_version\" (\"", *abi,
-                                            "\") must be \"<major>.<minor>\""));
+    return ManifestError(
+        path, absl::StrCat("\"driver.abi_version\" (\"", *abi, "\") must be \"<major>.<minor>\""));
   }
   manifest.name = *std::move(name);
   fs::path library_path(*library);

@@ -1,10 +1,9 @@
 #include "hal/kernel_bundle.h"
 
 #include <atomic>
-#include <fstream>
-#include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/file_reading.h"
 #include "runtime/install_paths.h"
 #include "runtime/kernel_bundle_format.h"
 
@@ -42,11 +41,11 @@ absl::StatusOr<KernelBundle> KernelBundle::Parse(absl::Span<const uint8_t> bytes
 }
 
 absl::StatusOr<KernelBundle> KernelBundle::ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open kernel bundle ", path));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  auto bundle = Parse(bytes);
+  absl::StatusOr<std::string> bytes =
+      internal::ReadRegularFile(path, internal::kMaxBundleFileBytes, "kernel bundle");
+  if (!bytes.ok()) return bytes.status();
+  auto bundle = Parse(
+      absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
   if (!bundle.ok()) {
     return absl::Status(bundle.status().code(),
                         absl::StrCat(bundle.status().message(), " (in ", path, ")"));

@@ -82,7 +82,8 @@ TEST_F(HalCtsExpectedFailuresTest, MalformedFileStopsTheSuiteBeforeAnyTest) {
 
   testing::CommandResult missing = HalCts("--expected-failures " + folder_.path() + "/none.json");
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
-  EXPECT_THAT(missing.output, HasSubstr("cannot read expected failures"));
+  EXPECT_THAT(missing.output, HasSubstr("cannot open expected failures " + folder_.path() +
+                                        "/none.json: No such file"));
 }
 
 }  // namespace

@@ -10,6 +10,9 @@ packages=(
   # Vulkan and Level Zero headers, glslc, and Mesa's lavapipe (a real Vulkan
   # driver on the CPU) for the drivers that load them at run time.
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools libze-dev
+  # SPIRV-Tools' validator (static library, headers and CMake config): the
+  # runtime validates every SPIR-V image before a driver sees it.
+  spirv-tools
 )
 
 missing=()

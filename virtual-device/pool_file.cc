@@ -1,6 +1,7 @@
 // Pool description files (docs/virtual-devices.md, "Pool files"): a pool and
 // its virtual devices in JSON, for operators and hal-info --pool.
-#include <fstream>
+#include <cmath>
+#include <limits>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -10,6 +11,7 @@
 #include "hal/status_macros.h"
 #include "hal/virtual_device.h"
 #include "nlohmann/json.hpp"
+#include "runtime/strict_json.h"
 
 namespace hal {
 namespace {
@@ -32,7 +34,10 @@ absl::StatusOr<uint64_t> ParseBytes(const json& value, const std::string& path,
       if (absl::EndsWith(text, suffix)) {
         double number = 0;
         std::string digits = text.substr(0, text.size() - strlen(suffix));
-        if (absl::SimpleAtod(digits, &number) && number > 0) {
+        // Below 2^64 (a double cast past it is undefined); "inf" and "nan" fail too.
+        constexpr double kLimit = 18446744073709551616.0;
+        if (absl::SimpleAtod(digits, &number) && number > 0 &&
+            number * static_cast<double>(scale) < kLimit) {
           return static_cast<uint64_t>(number * static_cast<double>(scale));
         }
       }
@@ -40,7 +45,25 @@ absl::StatusOr<uint64_t> ParseBytes(const json& value, const std::string& path,
     uint64_t bytes = 0;
     if (absl::SimpleAtoi(text, &bytes)) return bytes;
   }
-  return FileError(path, absl::StrCat(field, " must be a byte count or a string like \"512MiB\""));
+  return FileError(
+      path, absl::StrCat(field, " must be a byte count below 2^64 or a string like \"512MiB\""));
+}
+
+// The number at `key` of `object`, refused unless within [min, max] (and
+// `min_exclusive`: above min), with the key named.
+absl::StatusOr<double> ReadNumber(const json& object, const char* key, double min,
+                                  bool min_exclusive, double max, const std::string& path,
+                                  absl::string_view where) {
+  const json& value = object[key];
+  const bool in_range = value.is_number() && std::isfinite(value.get<double>()) &&
+                        (min_exclusive ? value.get<double>() > min : value.get<double>() >= min) &&
+                        value.get<double>() <= max;
+  if (!in_range) {
+    return FileError(
+        path, absl::StrCat(where, key, " must be a number in ", min_exclusive ? "(" : "[", min,
+                           ", ", max, "]; it is ", value.dump()));
+  }
+  return value.get<double>();
 }
 
 absl::StatusOr<std::vector<const PhysicalDevice*>> PoolDevices(const Runtime& runtime,
@@ -72,13 +95,19 @@ absl::StatusOr<std::vector<const PhysicalDevice*>> PoolDevices(const Runtime& ru
   return devices;
 }
 
+// Ratios past this are typos: no host holds 1000 times a device's memory.
+constexpr double kMaxOvercommitRatio = 1000;
+
 absl::StatusOr<PoolOptions> ReadPoolOptions(const json& pool, const std::string& path) {
+  HAL_RETURN_IF_ERROR(
+      internal::CheckKnownKeys(pool,
+                               {"devices", "overcommit_ratio", "placement", "time_slice",
+                                "capacity_caps", "host_memory_limit_bytes"},
+                               absl::StrCat("pool file ", path, ": \"pool\"")));
   PoolOptions options;
   if (pool.contains("overcommit_ratio")) {
-    if (!pool["overcommit_ratio"].is_number()) {
-      return FileError(path, "\"pool.overcommit_ratio\" must be a number");
-    }
-    options.overcommit_ratio = pool["overcommit_ratio"].get<double>();
+    HAL_ASSIGN_OR_RETURN(options.overcommit_ratio, ReadNumber(pool, "overcommit_ratio", 1, false,
+                                                              kMaxOvercommitRatio, path, "pool."));
   }
   if (pool.contains("placement")) {
     const json& placement = pool["placement"];
@@ -109,6 +138,11 @@ absl::StatusOr<PoolOptions> ReadPoolOptions(const json& pool, const std::string&
                            ParseBytes(value, path, absl::StrCat("capacity_caps.", id)));
     }
   }
+  if (pool.contains("host_memory_limit_bytes")) {
+    HAL_ASSIGN_OR_RETURN(
+        options.host_memory_limit_bytes,
+        ParseBytes(pool["host_memory_limit_bytes"], path, "pool.host_memory_limit_bytes"));
+  }
   return options;
 }
 
@@ -119,14 +153,21 @@ absl::StatusOr<VirtualDeviceSpec> ReadSpec(const json& entry, const std::string&
   VirtualDeviceSpec spec;
   spec.name = entry["name"].get<std::string>();
   const std::string where = absl::StrCat("virtual device \"", spec.name, "\"");
+  HAL_RETURN_IF_ERROR(
+      internal::CheckKnownKeys(entry,
+                               {"name", "memory_quota", "compute_share", "require_vendor",
+                                "require_format", "prefer_vendor", "priority", "pin_limit"},
+                               absl::StrCat("pool file ", path, ": ", where)));
   if (!entry.contains("memory_quota")) return FileError(path, where + " needs \"memory_quota\"");
   HAL_ASSIGN_OR_RETURN(spec.memory_quota,
                        ParseBytes(entry["memory_quota"], path, where + " memory_quota"));
+  if (entry.contains("pin_limit")) {
+    HAL_ASSIGN_OR_RETURN(spec.pin_limit,
+                         ParseBytes(entry["pin_limit"], path, where + " pin_limit"));
+  }
   if (entry.contains("compute_share")) {
-    if (!entry["compute_share"].is_number()) {
-      return FileError(path, where + " compute_share must be a number");
-    }
-    spec.compute_share = entry["compute_share"].get<double>();
+    HAL_ASSIGN_OR_RETURN(spec.compute_share,
+                         ReadNumber(entry, "compute_share", 0, true, 1, path, where + " "));
   }
   for (auto [key, field] : {std::pair{"require_vendor", &spec.require_vendor},
                             std::pair{"require_format", &spec.require_format},
@@ -137,10 +178,18 @@ absl::StatusOr<VirtualDeviceSpec> ReadSpec(const json& entry, const std::string&
     *field = entry[key].get<std::string>();
   }
   if (entry.contains("priority")) {
-    if (!entry["priority"].is_number_integer()) {
-      return FileError(path, where + " priority must be an integer");
+    const json& priority = entry["priority"];
+    constexpr int64_t kMin = std::numeric_limits<int>::min();
+    constexpr int64_t kMax = std::numeric_limits<int>::max();
+    const bool fits = priority.is_number_unsigned()
+                          ? priority.get<uint64_t>() <= uint64_t{kMax}
+                          : priority.is_number_integer() && priority.get<int64_t>() >= kMin &&
+                                priority.get<int64_t>() <= kMax;
+    if (!fits) {
+      return FileError(path, absl::StrCat(where, " priority must be an integer in [", kMin, ", ",
+                                          kMax, "]; it is ", priority.dump()));
     }
-    spec.priority = entry["priority"].get<int>();
+    spec.priority = priority.get<int>();
   }
   return spec;
 }
@@ -149,13 +198,12 @@ absl::StatusOr<VirtualDeviceSpec> ReadSpec(const json& entry, const std::string&
 
 absl::StatusOr<std::unique_ptr<Pool>> Pool::FromFile(const Runtime& runtime,
                                                      const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open pool file ", path));
-  const json file = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (file.is_discarded()) return FileError(path, "not valid JSON");
+  HAL_ASSIGN_OR_RETURN(const json file, internal::ReadStrictJsonFile(path, "pool file"));
   if (!file.is_object() || !file.contains("pool") || !file["pool"].is_object()) {
     return FileError(path, "missing the \"pool\" object");
   }
+  HAL_RETURN_IF_ERROR(internal::CheckKnownKeys(file, {"pool", "virtual_devices"},
+                                               absl::StrCat("pool file ", path)));
   const json& pool_json = file["pool"];
   if (!pool_json.contains("devices")) return FileError(path, "missing \"pool.devices\"");
   HAL_ASSIGN_OR_RETURN(std::vector<const PhysicalDevice*> devices,

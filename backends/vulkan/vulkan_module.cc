@@ -1,11 +1,10 @@
 #include "backends/vulkan/vulkan_module.h"
 
-#include <algorithm>
 #include <cstring>
 
-#include "backends/vulkan/spirv_interface.h"
 #include "backends/vulkan/vulkan_context.h"
 #include "backends/vulkan/vulkan_error.h"
+#include "runtime/spirv_interface.h"
 
 namespace hal::vulkan {
 namespace {
@@ -27,8 +26,15 @@ hal_result Module::Load(Context& context, const void* image, size_t size,
   if (words[0] != kSpirvMagic) {
     return Fail(HAL_ERROR_INVALID_ARGUMENT, "the image is not SPIR-V (no magic number 0x07230203)");
   }
-  std::vector<EntryPointInterface> entry_points;
-  if (!ReadComputeEntryPoints(words, &entry_points) || entry_points.empty()) {
+  // The runtime validated the image already; a caller of the ABI alone has
+  // not, and lavapipe crashes on invalid SPIR-V.
+  if (std::string problem = spirv::ValidateSpirv(image, size, spirv::Target::kVulkan1_2);
+      !problem.empty()) {
+    return Fail(HAL_ERROR_INVALID_ARGUMENT,
+                "the image is not valid SPIR-V for Vulkan 1.2: " + problem);
+  }
+  std::vector<spirv::EntryPointInterface> entry_points;
+  if (!spirv::ReadComputeEntryPoints(words, &entry_points) || entry_points.empty()) {
     return Fail(HAL_ERROR_INVALID_ARGUMENT,
                 "the SPIR-V image is malformed or has no GLCompute entry point");
   }
@@ -59,16 +65,11 @@ hal_result Module::GetKernel(const char* name, const hal_kernel_signature& signa
     *out_kernel = cached->second.get();
     return HAL_SUCCESS;
   }
-  auto entry_point = std::find_if(entry_points_.begin(), entry_points_.end(),
-                                  [name](const EntryPointInterface& e) { return e.name == name; });
-  if (entry_point == entry_points_.end()) {
-    if (entry_points_.size() != 1) {
-      return Fail(HAL_ERROR_NOT_FOUND,
-                  std::string("the SPIR-V module has no entry point \"") + name + "\"");
-    }
-    entry_point = entry_points_.begin();
-  }
-  if (std::string mismatch = CheckSignature(*entry_point, signature); !mismatch.empty()) {
+  std::string error;
+  const spirv::EntryPointInterface* entry_point =
+      spirv::FindEntryPoint(entry_points_, name, &error);
+  if (entry_point == nullptr) return Fail(HAL_ERROR_NOT_FOUND, error);
+  if (std::string mismatch = spirv::CheckSignature(*entry_point, signature); !mismatch.empty()) {
     return Fail(HAL_ERROR_INVALID_ARGUMENT, mismatch);
   }
   auto kernel = std::make_unique<Kernel>();

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "backends/vulkan/spirv_interface.h"
 #include "backends/vulkan/vulkan_symbols.h"
 #include "hal/driver/hal_driver.h"
+#include "runtime/spirv_interface.h"
 
 namespace hal::vulkan {
 
@@ -44,14 +44,15 @@ class Module {
                        Kernel** out_kernel);
 
  private:
-  Module(Context& context, std::vector<EntryPointInterface> entry_points)
+  Module(Context& context, std::vector<spirv::EntryPointInterface> entry_points)
       : context_(context), entry_points_(std::move(entry_points)) {}
   hal_result CreatePipeline(const std::string& entry_point, const hal_kernel_signature& signature,
                             Kernel* kernel);
   void DestroyKernel(Kernel& kernel);
 
   Context& context_;
-  const std::vector<EntryPointInterface> entry_points_;  // GLCompute entry points of the image
+  const std::vector<spirv::EntryPointInterface>
+      entry_points_;  // GLCompute entry points of the image
   VkShaderModule shader_ = VK_NULL_HANDLE;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Kernel>> kernels_;

@@ -2,12 +2,11 @@
 // lists what a bundle holds. docs/kernel-bundles.md describes both.
 #include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_join.h"
 #include "hal/kernel_bundle.h"
+#include "runtime/file_reading.h"
 #include "tools/hal-pack/pack_manifest.h"
 
 namespace {
@@ -37,13 +36,10 @@ int List(const std::string& path) {
 
 int Pack(const std::string& manifest_path, const std::vector<std::string>& image_specs,
          const std::string& output) {
-  std::ifstream manifest_file(manifest_path);
-  if (!manifest_file) {
-    return Fail(absl::NotFoundError("cannot open kernel manifest " + manifest_path));
-  }
-  std::stringstream text;
-  text << manifest_file.rdbuf();
-  auto kernels = hal::pack::ParseKernelManifest(text.str(), manifest_path);
+  auto text = hal::internal::ReadRegularFile(manifest_path, hal::internal::kMaxJsonFileBytes,
+                                             "kernel manifest");
+  if (!text.ok()) return Fail(text.status());
+  auto kernels = hal::pack::ParseKernelManifest(*text, manifest_path);
   if (!kernels.ok()) return Fail(kernels.status());
   if (image_specs.empty()) {
     return Fail(

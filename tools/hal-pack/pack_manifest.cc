@@ -1,11 +1,10 @@
 #include "tools/hal-pack/pack_manifest.h"
 
-#include <fstream>
-#include <iterator>
-
 #include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "runtime/file_reading.h"
+#include "runtime/strict_json.h"
 
 namespace hal::pack {
 namespace {
@@ -37,12 +36,9 @@ absl::StatusOr<uint32_t> ReadCount(const nlohmann::json& kernel, const char* key
 
 absl::StatusOr<std::vector<KernelInfo>> ParseKernelManifest(const std::string& json_text,
                                                             const std::string& origin) {
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& error) {
-    return ManifestError(origin, error.what());
-  }
+  auto parsed = internal::ParseStrictJson(json_text, "kernel manifest " + origin);
+  if (!parsed.ok()) return parsed.status();
+  const nlohmann::json& json = *parsed;
   auto kernels = json.find("kernels");
   if (!json.is_object() || kernels == json.end() || !kernels->is_array()) {
     return ManifestError(origin, "expected an object with a \"kernels\" array");
@@ -100,9 +96,9 @@ absl::StatusOr<KernelImage> LoadImageSpec(const std::string& spec) {
         absl::StrCat("image \"", spec, "\" must be FORMAT=PATH or FORMAT@KERNEL=PATH"));
   }
   const std::string path = spec.substr(equals + 1);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open image file ", path));
-  image.data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  auto data = internal::ReadRegularFile(path, internal::kMaxBundleFileBytes, "image file");
+  if (!data.ok()) return data.status();
+  image.data.assign(data->begin(), data->end());
   return image;
 }
 
