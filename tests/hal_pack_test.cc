@@ -1,5 +1,7 @@
 // hal-pack as a user runs it: packing, listing, and each bad input exiting
 // non-zero with a message.
+#include <fstream>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hal/kernel_bundle.h"
@@ -33,9 +35,8 @@ TEST_F(HalPackTest, PacksAndLists) {
   const std::string image = folder_.Write("k.so", "image bytes");
   const std::string spirv = folder_.Write("k2.spv", "spirv bytes");
   const std::string out = folder_.path() + "/k.halb";
-  testing::CommandResult pack =
-      HalPack("--manifest " + manifest + " --image cpu-elf:x86_64=" + image +
-              " --image spirv-vulkan@k2=" + spirv + " -o " + out);
+  testing::CommandResult pack = HalPack("--manifest " + manifest + " --image ptx=" + image +
+                                        " --image spirv-vulkan@k2=" + spirv + " -o " + out);
   ASSERT_EQ(pack.exit_code, 0) << pack.output;
 
   auto bundle = KernelBundle::ReadFile(out);
@@ -92,6 +93,61 @@ TEST_F(HalPackTest, BadInputsFailWithAMessage) {
     testing::CommandResult run = HalPack(c.args);
     EXPECT_EQ(run.exit_code, 1) << c.args;
     EXPECT_THAT(run.output, HasSubstr(c.message)) << c.args;
+  }
+}
+
+// The standard kernels' CPU image, built with the tests, and its manifest.
+std::string StandardImage() {
+  return std::string(HAL_TEST_BINARY_DIR) +
+         "/kernels/hal_standard_kernels.images/hal_standard_kernels_cpu.so";
+}
+std::string StandardManifest() {
+  return std::string(HAL_TEST_SOURCE_DIR) + "/kernels/standard_kernels.json";
+}
+
+TEST_F(HalPackTest, PacksACpuImageWhoseSignaturesMatchTheManifest) {
+  const std::string out = folder_.path() + "/standard.halb";
+  testing::CommandResult pack =
+      HalPack("--manifest " + StandardManifest() + " --image cpu-elf:x86_64=" + StandardImage() +
+              " -o " + out);
+  ASSERT_EQ(pack.exit_code, 0) << pack.output;
+  EXPECT_TRUE(KernelBundle::ReadFile(out).ok());
+}
+
+TEST_F(HalPackTest, RefusesACpuImageThatDisagreesWithTheManifest) {
+  const std::string out = folder_.path() + "/k.halb";
+  const std::string one_binding = folder_.Write("one.json", R"({"kernels": [
+    {"name": "saxpy_f32", "bindings": 1, "push_constant_size": 8, "workgroup_size": [256]}]})");
+  const std::string more_push_constants = folder_.Write("push.json", R"({"kernels": [
+    {"name": "fill_f32", "bindings": 1, "push_constant_size": 4, "workgroup_size": [256]}]})");
+  const std::string absent = folder_.Write("absent.json", R"({"kernels": [
+    {"name": "no_such_kernel", "bindings": 1, "workgroup_size": [1]}]})");
+  std::string elf_header;
+  {
+    std::ifstream file(StandardImage(), std::ios::binary);
+    elf_header.resize(64);
+    ASSERT_TRUE(file.read(elf_header.data(), 64));
+  }
+  struct Case {
+    std::string manifest;
+    std::string image;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {one_binding, StandardImage(),
+       "kernel \"saxpy_f32\": the manifest declares 1 bindings, 8 push-constant bytes, workgroup "
+       "size 256x1x1, but the image declares 2 bindings"},
+      {more_push_constants, StandardImage(), "declares 1 bindings, 8 push-constant bytes"},
+      {absent, StandardImage(), "kernel \"no_such_kernel\" is not exported"},
+      {StandardManifest(), folder_.Write("text.so", "image bytes"),
+       "not a valid ELF shared object"},
+      {StandardManifest(), folder_.Write("header.so", elf_header), "past the end of the file"},
+  };
+  for (const Case& c : cases) {
+    testing::CommandResult run =
+        HalPack("--manifest " + c.manifest + " --image cpu-elf:x86_64=" + c.image + " -o " + out);
+    EXPECT_EQ(run.exit_code, 1) << c.manifest;
+    EXPECT_THAT(run.output, HasSubstr(c.message)) << c.manifest;
   }
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "hal/kernel_bundle.h"
 #include "runtime/file_reading.h"
+#include "tools/hal-pack/cpu_image_check.h"
 #include "tools/hal-pack/pack_manifest.h"
 
 namespace {
@@ -52,8 +53,15 @@ int Pack(const std::string& manifest_path, const std::vector<std::string>& image
     if (!image.ok()) return Fail(image.status());
     images.push_back(*std::move(image));
   }
-  auto bundle = hal::KernelBundle::Create(*std::move(kernels), std::move(images));
+  // After Create, which checks that every image's kernel is in the manifest.
+  auto bundle = hal::KernelBundle::Create(*kernels, std::move(images));
   if (!bundle.ok()) return Fail(bundle.status());
+  for (const hal::KernelImage& image : bundle->images()) {
+    if (!image.format.starts_with("cpu-elf:")) continue;
+    if (absl::Status checked = hal::pack::CheckCpuImage(image, *kernels); !checked.ok()) {
+      return Fail(checked);
+    }
+  }
   const std::vector<uint8_t> bytes = bundle->Serialize();
   std::ofstream out(output, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(bytes.data()),
