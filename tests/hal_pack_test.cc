@@ -1,6 +1,10 @@
 // hal-pack as a user runs it: packing, listing, and each bad input exiting
 // non-zero with a message.
 #include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -148,6 +152,39 @@ TEST_F(HalPackTest, RefusesACpuImageThatDisagreesWithTheManifest) {
         HalPack("--manifest " + c.manifest + " --image cpu-elf:x86_64=" + c.image + " -o " + out);
     EXPECT_EQ(run.exit_code, 1) << c.manifest;
     EXPECT_THAT(run.output, HasSubstr(c.message)) << c.manifest;
+  }
+}
+
+// The ELF reader faces hostile files: cut short anywhere or with bytes
+// changed, an image is packed or refused with a message, never a crash.
+TEST_F(HalPackTest, TruncatedOrCorruptedCpuImagesFailCleanly) {
+  std::string image;
+  {
+    std::ifstream file(StandardImage(), std::ios::binary);
+    image.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  }
+  ASSERT_GT(image.size(), 4096u);
+  std::vector<std::string> variants;
+  for (size_t length = 0; length < image.size(); length += image.size() / 40) {
+    variants.push_back(image.substr(0, length));
+  }
+  std::mt19937 random(11);
+  for (int i = 0; i < 40; ++i) {
+    std::string corrupted = image;
+    for (int flips = 0; flips < 8; ++flips) {
+      corrupted[random() % corrupted.size()] = static_cast<char>(random());
+    }
+    variants.push_back(std::move(corrupted));
+  }
+  const std::string out = folder_.path() + "/k.halb";
+  for (size_t i = 0; i < variants.size(); ++i) {
+    const std::string path = folder_.Write("variant.so", variants[i]);
+    testing::CommandResult run = HalPack("--manifest " + StandardManifest() +
+                                         " --image cpu-elf:x86_64=" + path + " -o " + out);
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << "variant " << i << ": " << run.output;
+    if (run.exit_code == 1) {
+      EXPECT_THAT(run.output, HasSubstr("hal-pack: ")) << "variant " << i;
+    }
   }
 }
 
