@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "conformance/device_test.h"
+#include "conformance/standard_kernels.h"
 #include "conformance/status_matchers.h"
 
 namespace hal::cts {
@@ -129,6 +130,61 @@ TEST_P(VirtualDevices, OvercommittedMemoryKeepsItsContents) {
   EXPECT_LE(usage[0].residency->resident_bytes, capacity);
   EXPECT_GT(usage[0].residency->evictions, 0u);
   EXPECT_GT(usage[0].residency->restores, 0u);
+}
+
+// A new buffer's zeroing runs in stream order: every way of reading it,
+// straight after allocation, sees zeros, even where another tenant has just
+// freed memory full of its data; in a plain and in an overcommitted pool
+// (whose buffers pass the residency manager too).
+TEST_P(VirtualDevices, NewMemoryReadsAsZerosThroughEveryPath) {
+  constexpr uint32_t kWords = 64 * 1024;
+  constexpr uint64_t kSize = 4 * kWords;
+  const std::vector<uint8_t> zeros(kSize, 0);
+  for (const double overcommit : {1.0, 2.0}) {
+    SCOPED_TRACE(testing::Message() << "overcommit " << overcommit);
+    auto pool = MakePool(overcommit, 8 * kMiB);
+    ASSERT_NE(pool, nullptr);
+    auto owner = Tenant(*pool, "owner", 4 * kMiB, 0.5);
+    auto reader = Tenant(*pool, "reader", 4 * kMiB, 0.5);
+    ASSERT_TRUE(owner && reader);
+    Device& device = *reader->device();
+    HAL_CTS_ASSERT_OK_AND_ASSIGN(auto owner_queue, owner->device()->CreateQueue());
+    HAL_CTS_ASSERT_OK_AND_ASSIGN(auto queue, device.CreateQueue());
+    HAL_CTS_ASSERT_OK_AND_ASSIGN(auto add, device.LoadKernel(kernels(), "vector_add_i32"));
+    for (int round = 0; round < 4; ++round) {
+      {
+        // Memory the reader's allocations may be given next.
+        std::vector<std::shared_ptr<Buffer>> secrets;
+        for (int i = 0; i < 4; ++i) {
+          HAL_CTS_ASSERT_OK_AND_ASSIGN(auto secret, owner->device()->Allocate(kSize));
+          HAL_CTS_ASSERT_OK(owner_queue->Fill(*secret, 0, kSize, 0x5EC12E7));
+          secrets.push_back(std::move(secret));
+        }
+        HAL_CTS_ASSERT_OK(owner_queue->Synchronize());
+      }
+      std::vector<uint8_t> read(kSize, 1);
+      HAL_CTS_ASSERT_OK_AND_ASSIGN(auto direct, device.Allocate(kSize));
+      HAL_CTS_ASSERT_OK(queue->CopyDeviceToHost(*direct, 0, read.data(), kSize));
+      HAL_CTS_ASSERT_OK_AND_ASSIGN(auto source, device.Allocate(kSize));
+      HAL_CTS_ASSERT_OK_AND_ASSIGN(auto copied, device.Allocate(kSize, BufferKind::kHostStaging));
+      HAL_CTS_ASSERT_OK(queue->CopyBuffer(*source, 0, *copied, 0, kSize));
+      HAL_CTS_ASSERT_OK_AND_ASSIGN(auto a, device.Allocate(kSize));
+      HAL_CTS_ASSERT_OK_AND_ASSIGN(auto b, device.Allocate(kSize));
+      HAL_CTS_ASSERT_OK_AND_ASSIGN(auto sum, device.Allocate(kSize));
+      const BufferBinding bindings[] = {{a.get(), 0}, {b.get(), 0}, {sum.get(), 0}};
+      HAL_CTS_ASSERT_OK(queue->Dispatch(
+          *add, {WorkgroupsFor(kWords, kElementwiseWorkgroupSize), 1, 1}, bindings, kWords));
+      HAL_CTS_ASSERT_OK(queue->Synchronize());
+      EXPECT_EQ(read, zeros) << "read by a copy to host";
+      EXPECT_EQ(Read(*queue, *copied), zeros) << "read by a copy between buffers";
+      EXPECT_EQ(Read(*queue, *sum), zeros) << "read by a kernel";
+      // Mapped straight after allocation, with no queue involved.
+      HAL_CTS_ASSERT_OK_AND_ASSIGN(auto mapped, device.Allocate(kSize, BufferKind::kHostStaging));
+      HAL_CTS_ASSERT_OK_AND_ASSIGN(void* host, mapped->Map());
+      const auto* bytes = static_cast<const uint8_t*>(host);
+      EXPECT_EQ(std::vector<uint8_t>(bytes, bytes + kSize), zeros) << "read through Map";
+    }
+  }
 }
 
 HAL_CTS_INSTANTIATE_DEVICE_TESTS(VirtualDevices);

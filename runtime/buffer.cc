@@ -2,7 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "hal/status_macros.h"
+#include "runtime/buffer_zeroing.h"
 #include "runtime/object_states.h"
+#include "runtime/service_stream.h"
 
 namespace hal {
 
@@ -18,6 +20,8 @@ absl::StatusOr<void*> Buffer::Map() const {
   HAL_RETURN_IF_ERROR(device.health.CheckUsable(device.label));
   // Mapped memory must not move under the host pointer: pin it.
   if (device.residency) HAL_RETURN_IF_ERROR(device.residency->Pin(*state_));
+  // The host must not see what the memory held before its clear.
+  HAL_RETURN_IF_ERROR(internal::WaitForZeroing(*state_));
   void* host = nullptr;
   if (absl::Status status = device.driver->ToStatus(
           device.table->buffer_map(device.context, state_->buffer, &host),
@@ -28,4 +32,21 @@ absl::StatusOr<void*> Buffer::Map() const {
   return host;
 }
 
+namespace internal {
+
+BufferState::~BufferState() {
+  const bool resident = !device->residency || device->residency->Unregister(*this);
+  hal_drv_buffer* memory = resident ? buffer : nullptr;
+  // A clear still running keeps the memory until it ends (a stream-ordered
+  // free); the fence goes back to the service stream either way.
+  if (zero_fence != nullptr) {
+    FreeAfterFence(*device, memory, allocated_size, zero_fence);
+  } else if (memory != nullptr) {
+    device->table->buffer_free(device->context, memory);
+  }
+  device->allocated_bytes.fetch_sub(allocated_size, std::memory_order_relaxed);
+  if (device->tenant) device->tenant->Uncharge(charged);
+}
+
+}  // namespace internal
 }  // namespace hal

@@ -6,20 +6,21 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include <mutex>
 #include "hal/driver/hal_driver.h"
 #include "hal/kernel_bundle.h"
 #include "hal/physical_device.h"
 #include "runtime/access.h"
-#include "runtime/loaded_driver.h"
 #include "runtime/compute_gate.h"
 #include "runtime/context_health.h"
+#include "runtime/loaded_driver.h"
 #include "runtime/residency.h"
 #include "runtime/tenant.h"
 
@@ -36,6 +37,16 @@ struct ModuleState {
 
   const hal_driver_table* table;
   hal_drv_module* module;
+};
+
+struct DeviceState;
+// Frees what the service stream still holds (runtime/service_stream.h).
+void DrainServiceStream(DeviceState& device);
+
+struct DeferredFree {
+  hal_drv_event* fence;
+  hal_drv_buffer* buffer;  // null when only the fence is to be reused
+  uint64_t bytes;          // the buffer's allocated size
 };
 
 struct DeviceState {
@@ -57,8 +68,10 @@ struct DeviceState {
       std::lock_guard<std::mutex> lock(modules_mu);
       modules.clear();
     }
+    DrainServiceStream(*this);
     {
       std::lock_guard<std::mutex> lock(service_mu);
+      for (hal_drv_event* fence : spare_fences) table->event_destroy(fence);
       if (service_stream != nullptr) table->stream_destroy(service_stream);
     }
     if (compute_gate) compute_gate->Close(*this);
@@ -94,6 +107,11 @@ struct DeviceState {
   // and restore copies); created on first use (runtime/service_stream.h).
   std::mutex service_mu;
   hal_drv_stream* service_stream = nullptr;  // guarded by service_mu
+  // Events of the service stream ready for reuse, and buffers freed while
+  // their zeroing was still running, freed once their fence completes.
+  std::vector<hal_drv_event*> spare_fences;  // guarded by service_mu
+  std::deque<DeferredFree> deferred_frees;   // guarded by service_mu
+  uint64_t deferred_bytes = 0;               // of deferred_frees; guarded by service_mu
 
   std::mutex modules_mu;
   // (bundle id, image index) -> module.
@@ -105,11 +123,16 @@ struct DeviceState {
 // Guarded by that controller's lock.
 struct ResidencySlot {
   bool resident = true;
-  bool registered = false;   // evictable once registered (after zeroing)
-  bool pinned = false;       // never evicted (mapped)
-  uint32_t in_flight = 0;    // submissions still using it
-  uint64_t last_use = 0;     // the controller's clock at the last use
-  std::vector<uint8_t> saved;  // the contents while evicted
+  // An eviction (resident) or restore (not yet resident) copy is under way
+  // without the controller's lock; the buffer stays put until it ends.
+  bool moving = false;
+  bool registered = false;  // evictable once registered (after zeroing)
+  bool pinned = false;      // never evicted (mapped)
+  uint32_t in_flight = 0;   // submissions still using it
+  uint64_t last_use = 0;    // the controller's clock at the last use
+  // The contents while evicted; empty for a buffer allocated evicted, whose
+  // contents are zeros.
+  std::vector<uint8_t> saved;
 };
 
 struct BufferState {
@@ -120,12 +143,7 @@ struct BufferState {
         size(size),
         allocated_size(allocated_size),
         kind(kind) {}
-  ~BufferState() {
-    const bool resident = !device->residency || device->residency->Unregister(*this);
-    if (resident) device->table->buffer_free(device->context, buffer);
-    device->allocated_bytes.fetch_sub(allocated_size, std::memory_order_relaxed);
-    if (device->tenant) device->tenant->Uncharge(charged);
-  }
+  ~BufferState();  // runtime/buffer.cc
   BufferState(const BufferState&) = delete;
   BufferState& operator=(const BufferState&) = delete;
 
@@ -138,6 +156,11 @@ struct BufferState {
   const BufferKind kind;
   // Bytes charged to the device's tenant for this buffer (0 without one).
   uint64_t charged = 0;
+  // A tenant's new buffer is zeroed in stream order on the service stream:
+  // every use waits for this fence until it is seen complete (`zeroed`).
+  // Set before the buffer is handed out; kept until it is freed.
+  hal_drv_event* zero_fence = nullptr;
+  std::atomic<bool> zeroed{true};
 };
 
 struct EventState {

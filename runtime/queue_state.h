@@ -2,11 +2,15 @@
 // work uses. Submissions retain what they touch; retained objects are
 // released in batches once an internal fence event behind them completes, so
 // the hot path costs one shared_ptr copy per object, not a driver call.
+// Under a residency controller every submission that binds buffers closes a
+// batch, and the controller may collect completed batches from any thread
+// (CompletionSource): a buffer leaves flight when its work completes.
 #ifndef HAL_RUNTIME_QUEUE_STATE_H_
 #define HAL_RUNTIME_QUEUE_STATE_H_
 
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -16,7 +20,7 @@
 
 namespace hal::internal {
 
-class QueueState {
+class QueueState final : public CompletionSource {
  public:
   QueueState(std::shared_ptr<DeviceState> device, hal_drv_stream* stream);
   ~QueueState();  // waits for the stream's work, then releases everything
@@ -26,15 +30,19 @@ class QueueState {
   const std::shared_ptr<DeviceState>& device() const { return device_; }
   hal_drv_stream* stream() const { return stream_; }
 
-  // The driver buffer a submission binds for `buffer`. Under a residency
-  // controller this restores an evicted buffer and keeps it resident until
-  // the submission completes (see CommitBindings); otherwise it is the
-  // buffer's own handle.
+  // The driver buffer a submission binds for `buffer`, after ordering the
+  // stream behind the buffer's zeroing if that may still run. Under a
+  // residency controller this restores an evicted buffer and keeps it
+  // resident until the submission completes (see CommitBindings); otherwise
+  // it is the buffer's own handle.
   absl::StatusOr<hal_drv_buffer*> Bind(const std::shared_ptr<BufferState>& buffer);
   // After the submission was accepted: its bound buffers stay resident until
   // it completes. After a refusal: releases them now.
   void CommitBindings();
   void DropBindings() { binding_tokens_.clear(); }
+  // Collects completed batches for another thread (the residency
+  // controller making room).
+  void TakeCompleted(std::vector<std::shared_ptr<const void>>& out) override;
   // Brackets work that occupies the device with the tenant's compute gate,
   // when its share is time-sliced; nothing otherwise.
   absl::Status EnterGate() {
@@ -62,15 +70,21 @@ class QueueState {
 
   void CloseBatch();
   void ReleaseCompletedBatches();
-  hal_drv_event* TakeFence();
+  void TakeCompletedLocked(std::vector<std::shared_ptr<const void>>& out);  // needs batches_mu_
+  bool HoldsWork();
+  hal_drv_event* TakeFence();  // needs batches_mu_
 
   std::shared_ptr<DeviceState> device_;
   hal_drv_stream* stream_;
+  // Only the queue's own thread touches these.
   std::vector<std::shared_ptr<const void>> pending_;
-  std::deque<Batch> batches_;
-  std::vector<hal_drv_event*> spare_fences_;
-  // Residency tokens of the submission being built.
-  std::vector<std::shared_ptr<const void>> binding_tokens_;
+  std::vector<std::shared_ptr<const void>> binding_tokens_;  // of the submission being built
+  bool fence_next_ = false;  // the last submission bound buffers under residency
+  // The residency controller's thread may collect batches while the queue
+  // closes new ones. Retained objects are dropped outside this lock.
+  std::mutex batches_mu_;
+  std::deque<Batch> batches_;                 // guarded by batches_mu_
+  std::vector<hal_drv_event*> spare_fences_;  // guarded by batches_mu_
 };
 
 }  // namespace hal::internal

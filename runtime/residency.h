@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "hal/driver/hal_driver.h"
@@ -16,6 +17,17 @@ namespace hal::internal {
 
 struct BufferState;
 struct DeviceState;
+
+// Holds residency tokens of submitted work behind fences (a Queue). Thread-
+// safe: any thread needing room may collect what completed.
+class CompletionSource {
+ public:
+  virtual ~CompletionSource() = default;
+  // Moves the objects retained by work whose fence completed into `out`; the
+  // caller drops them after releasing its own locks (dropping a token takes
+  // the residency controller's lock).
+  virtual void TakeCompleted(std::vector<std::shared_ptr<const void>>& out) = 0;
+};
 
 class ResidencyController {
  public:
@@ -40,8 +52,14 @@ class ResidencyController {
   virtual absl::StatusOr<std::shared_ptr<const void>> Acquire(
       const std::shared_ptr<BufferState>& buffer, bool may_wait, hal_drv_buffer** handle) = 0;
   // Restores the buffer and keeps it resident for good (mapped memory must
-  // not move under the host pointer).
+  // not move under the host pointer). The pinned bytes are charged to the
+  // tenant's pin limit; ResourceExhausted over it, with nothing changed.
   virtual absl::Status Pin(BufferState& buffer) = 0;
+  // Queues whose completed work the controller collects when it needs room,
+  // so a buffer leaves flight when its work completes, not when its queue
+  // next synchronizes. A source is watched from creation to destruction.
+  virtual void Watch(CompletionSource& source) = 0;
+  virtual void Unwatch(CompletionSource& source) = 0;
 };
 
 }  // namespace hal::internal

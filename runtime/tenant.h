@@ -24,6 +24,11 @@ class Tenant {
   // charge unchanged.
   virtual absl::Status Charge(uint64_t bytes, uint64_t requested) = 0;
   virtual void Uncharge(uint64_t bytes) = 0;
+  // Charges `bytes` newly pinned (mapped in an overcommitted pool, so never
+  // evicted) to the tenant's pin limit; ResourceExhausted (naming the tenant,
+  // its pin limit, its pinned bytes and the request) leaves it unchanged.
+  virtual absl::Status ChargePin(uint64_t bytes) = 0;
+  virtual void UnchargePin(uint64_t bytes) = 0;
 };
 
 }  // namespace hal::internal

@@ -1,7 +1,11 @@
 #include <algorithm>
+#include <fstream>
+#include <limits>
+#include <sstream>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "hal/fault_injection.h"
 #include "hal/status_macros.h"
 #include "hal/virtual_device.h"
 #include "runtime/device_open.h"
@@ -20,6 +24,24 @@ const char* PlacementPolicyName(PlacementPolicy policy) {
 const char* TimeSliceModeName(TimeSliceMode mode) {
   return mode == TimeSliceMode::kStrict ? "strict" : "work-conserving";
 }
+
+namespace {
+
+// The host's available memory (MemAvailable of /proc/meminfo), or no limit
+// where the kernel does not say.
+uint64_t HostMemoryAvailable() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string line;
+  while (std::getline(meminfo, line)) {
+    std::istringstream fields(line);
+    std::string key;
+    uint64_t kib = 0;
+    if (fields >> key >> kib && key == "MemAvailable:") return kib * 1024;
+  }
+  return std::numeric_limits<uint64_t>::max();
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDevice*> devices,
                                                    const PoolOptions& options) {
@@ -54,14 +76,37 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDev
   }
   // Overcommitted pools bound each device's resident bytes by its capacity
   // and evict to host memory beyond it; others need no residency tracking.
+  const uint64_t host_limit = options.host_memory_limit_bytes.value_or(
+      options.overcommit_ratio > 1.0 ? HostMemoryAvailable() : 0);
   if (options.overcommit_ratio > 1.0) {
+    auto host_budget = std::make_shared<internal::HostMemoryBudget>(host_limit);
     for (auto& member : members) {
-      member.residency =
-          std::make_shared<internal::ResidencyManager>(member.device->id(), member.capacity_bytes);
+      member.residency = std::make_shared<internal::ResidencyManager>(
+          member.device->id(), member.capacity_bytes, host_budget);
     }
   }
   return std::unique_ptr<Pool>(
-      new Pool(std::make_unique<internal::PoolState>(std::move(members), options)));
+      new Pool(std::make_unique<internal::PoolState>(std::move(members), options, host_limit)));
+}
+
+absl::Status InjectResidencyCopyHook(Pool& pool, const std::string& device_id,
+                                     std::function<void()> hook) {
+  if (!FaultInjectionEnabled()) {
+    return absl::FailedPreconditionError(
+        "fault injection is off: set HAL_FAULT_INJECTION=1 or call SetFaultInjectionEnabled(true)");
+  }
+  for (const internal::PoolState::Member& member : pool.state_->members()) {
+    if (member.device->id() != device_id) continue;
+    if (!member.residency) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("device ", device_id,
+                       " of the pool has no residency manager: the pool's overcommit ratio is ",
+                       pool.options().overcommit_ratio));
+    }
+    member.residency->SetCopyHook(std::move(hook));
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(absl::StrCat("device ", device_id, " is not in the pool"));
 }
 
 Pool::Pool(std::unique_ptr<internal::PoolState> state) : state_(std::move(state)) {}
@@ -76,6 +121,7 @@ std::vector<std::shared_ptr<VirtualDevice>> Pool::virtual_devices() const {
   return state_->VirtualDevices();
 }
 const PoolOptions& Pool::options() const { return state_->options(); }
+uint64_t Pool::host_memory_limit() const { return state_->host_memory_limit(); }
 
 namespace internal {
 
@@ -86,8 +132,9 @@ std::vector<Pool::DeviceUsage> PoolState::UsageLocked() const {
     if (member.residency) {
       const ResidencyStats stats = member.residency->stats();
       entry.residency =
-          Pool::ResidencyUsage{stats.resident_bytes, stats.evictions,      stats.restores,
-                               stats.bytes_evicted,  stats.bytes_restored, stats.stalls};
+          Pool::ResidencyUsage{stats.resident_bytes,      stats.evictions,      stats.restores,
+                               stats.bytes_evicted,       stats.bytes_restored, stats.stalls,
+                               stats.host_reserved_bytes, stats.host_used_bytes};
     }
     for (const auto& vd : virtual_devices_) {
       if (&vd->placement() != member.device) continue;
@@ -122,10 +169,46 @@ absl::Status ValidateSpec(const VirtualDeviceSpec& spec) {
                                                    "\" compute share ", spec.compute_share,
                                                    " is not in (0, 1]"));
   }
+  if (spec.pin_limit && *spec.pin_limit > spec.memory_quota) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("virtual device \"", spec.name, "\" pin limit of ", *spec.pin_limit,
+                     " bytes is above its memory quota of ", spec.memory_quota, " bytes"));
+  }
   return absl::OkStatus();
 }
 
+// What overcommit may evict from a device to host memory: its quotas above
+// its capacity.
+uint64_t EvictionVolume(uint64_t quota_placed, uint64_t capacity) {
+  return quota_placed > capacity ? quota_placed - capacity : 0;
+}
+
 }  // namespace
+
+absl::StatusOr<uint64_t> PoolState::EvictionRoom(
+    const VirtualDeviceSpec& spec, size_t member,
+    const std::vector<Pool::DeviceUsage>& usage) const {
+  if (!members_[member].residency) return 0;
+  uint64_t reserved_elsewhere = 0;
+  for (size_t i = 0; i < usage.size(); ++i) {
+    if (i != member)
+      reserved_elsewhere += EvictionVolume(usage[i].quota_placed, usage[i].capacity_bytes);
+  }
+  const uint64_t volume =
+      EvictionVolume(usage[member].quota_placed + spec.memory_quota, usage[member].capacity_bytes);
+  if (volume > host_memory_limit_ || reserved_elsewhere > host_memory_limit_ - volume) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "virtual device \"", spec.name, "\" (memory quota ", spec.memory_quota,
+        " bytes) cannot be admitted on ", usage[member].device->id(),
+        ": overcommit could then evict up to ", volume,
+        " bytes of that device's quotas to host memory, and with the ", reserved_elsewhere,
+        " bytes reserved for other devices that passes the pool's host memory limit of ",
+        host_memory_limit_, " bytes"));
+  }
+  return volume;
+}
+
+namespace {}  // namespace
 
 absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
     const VirtualDeviceSpec& spec) {
@@ -140,7 +223,8 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
     }
   }
   std::vector<PlacementCandidate> candidates;
-  for (const Pool::DeviceUsage& usage : UsageLocked()) {
+  const std::vector<Pool::DeviceUsage> usage_now = UsageLocked();
+  for (const Pool::DeviceUsage& usage : usage_now) {
     const uint64_t room = static_cast<uint64_t>(static_cast<double>(usage.capacity_bytes) *
                                                 options_.overcommit_ratio);
     candidates.push_back({usage.device, room > usage.quota_placed ? room - usage.quota_placed : 0,
@@ -149,6 +233,7 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
   HAL_ASSIGN_OR_RETURN(size_t chosen, PlaceVirtualDevice(spec, candidates, options_.placement));
   const PhysicalDevice& device = *candidates[chosen].device;
   const Member& member = members_[chosen];
+  HAL_ASSIGN_OR_RETURN(const uint64_t eviction_room, EvictionRoom(spec, chosen, usage_now));
 
   // A share below the whole device maps to a hard partition where the device
   // has one, and to the device's time-slice scheduler elsewhere.
@@ -168,7 +253,10 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
       enforcement = ComputeEnforcement::kTimeSlice;
     }
   }
-  auto ledger = std::make_shared<QuotaLedger>(spec.name, spec.memory_quota, spec.priority);
+  const uint64_t pin_limit = spec.pin_limit.value_or(
+      static_cast<uint64_t>(static_cast<double>(spec.memory_quota) / options_.overcommit_ratio));
+  auto ledger =
+      std::make_shared<QuotaLedger>(spec.name, spec.memory_quota, spec.priority, pin_limit);
   hooks.tenant = ledger;
   hooks.residency = member.residency;
   HAL_ASSIGN_OR_RETURN(std::shared_ptr<Device> context,
@@ -177,6 +265,7 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
   auto vd = std::make_shared<VirtualDevice>(spec, &device, std::move(context), std::move(ledger),
                                             enforcement, std::move(time_slice));
   virtual_devices_.push_back(vd);
+  if (member.residency) member.residency->SetHostReservation(eviction_room);
   return vd;
 }
 

@@ -21,19 +21,28 @@ class PoolState {
     std::shared_ptr<ResidencyManager> residency;  // only when the pool overcommits
     std::shared_ptr<TimeSliceScheduler> time_slice;
   };
-  PoolState(std::vector<Member> members, PoolOptions options)
-      : members_(std::move(members)), options_(std::move(options)) {}
+  PoolState(std::vector<Member> members, PoolOptions options, uint64_t host_memory_limit)
+      : members_(std::move(members)),
+        options_(std::move(options)),
+        host_memory_limit_(host_memory_limit) {}
 
   const PoolOptions& options() const { return options_; }
+  uint64_t host_memory_limit() const { return host_memory_limit_; }
+  const std::vector<Member>& members() const { return members_; }
   absl::StatusOr<std::shared_ptr<VirtualDevice>> CreateVirtualDevice(const VirtualDeviceSpec& spec);
   std::vector<Pool::DeviceUsage> Usage() const;
   std::vector<std::shared_ptr<VirtualDevice>> VirtualDevices() const;
 
  private:
   std::vector<Pool::DeviceUsage> UsageLocked() const;  // needs mu_ held
+  // The host memory to reserve for what overcommit may evict from `member`
+  // once `spec` is placed there; ResourceExhausted past the pool's host limit.
+  absl::StatusOr<uint64_t> EvictionRoom(const VirtualDeviceSpec& spec, size_t member,
+                                        const std::vector<Pool::DeviceUsage>& usage) const;
 
   const std::vector<Member> members_;
   const PoolOptions options_;
+  const uint64_t host_memory_limit_;
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<VirtualDevice>> virtual_devices_;  // guarded by mu_
 };

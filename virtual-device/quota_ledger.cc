@@ -20,4 +20,21 @@ absl::Status QuotaLedger::Charge(uint64_t bytes, uint64_t requested) {
 
 void QuotaLedger::Uncharge(uint64_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
 
+absl::Status QuotaLedger::ChargePin(uint64_t bytes) {
+  uint64_t pinned = pinned_.load(std::memory_order_relaxed);
+  do {
+    if (bytes > pin_limit_ - pinned) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("virtual device \"", name_, "\" pin limit exceeded: limit ", pin_limit_,
+                       " bytes, pinned ", pinned, " bytes, request ", bytes,
+                       " bytes (mapping a buffer in an overcommitted pool pins it)"));
+    }
+  } while (!pinned_.compare_exchange_weak(pinned, pinned + bytes, std::memory_order_relaxed));
+  return absl::OkStatus();
+}
+
+void QuotaLedger::UnchargePin(uint64_t bytes) {
+  pinned_.fetch_sub(bytes, std::memory_order_relaxed);
+}
+
 }  // namespace hal::internal

@@ -15,13 +15,15 @@ namespace hal::internal {
 
 class QuotaLedger final : public Tenant {
  public:
-  QuotaLedger(std::string name, uint64_t quota, int priority)
-      : name_(std::move(name)), quota_(quota), priority_(priority) {}
+  QuotaLedger(std::string name, uint64_t quota, int priority, uint64_t pin_limit)
+      : name_(std::move(name)), quota_(quota), priority_(priority), pin_limit_(pin_limit) {}
 
   const std::string& tenant_name() const override { return name_; }
   int priority() const override { return priority_; }
   absl::Status Charge(uint64_t bytes, uint64_t requested) override;
   void Uncharge(uint64_t bytes) override;
+  absl::Status ChargePin(uint64_t bytes) override;
+  void UnchargePin(uint64_t bytes) override;
 
   uint64_t quota() const { return quota_; }
   uint64_t used() const { return used_.load(std::memory_order_relaxed); }
@@ -31,7 +33,9 @@ class QuotaLedger final : public Tenant {
   const std::string name_;
   const uint64_t quota_;
   const int priority_;
+  const uint64_t pin_limit_;
   std::atomic<uint64_t> used_{0};
+  std::atomic<uint64_t> pinned_{0};
   std::atomic<uint64_t> refusals_{0};
 };
 

@@ -9,6 +9,7 @@
 #define HAL_VIRTUAL_DEVICE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -53,6 +54,12 @@ struct PoolOptions {
   TimeSliceMode time_slice = TimeSliceMode::kWorkConserving;
   // Device id ("cpu:0") -> bytes the pool may use of it, below its real memory.
   std::map<std::string, uint64_t> capacity_caps;
+  // Host memory the pool may use for evicted buffers; unset: the host's
+  // MemAvailable (/proc/meminfo) when the pool is created. Admission reserves
+  // what overcommit may evict from each device (the sum of its quotas above
+  // its capacity) and refuses a virtual device that would pass this; an
+  // eviction that would pass it fails with ResourceExhausted.
+  std::optional<uint64_t> host_memory_limit_bytes;
 };
 
 struct VirtualDeviceSpec {
@@ -65,6 +72,11 @@ struct VirtualDeviceSpec {
   // Larger is more important: under memory pressure, buffers of less
   // important virtual devices on the same device are evicted first.
   int priority = 0;
+  // Bytes this virtual device may pin (a mapped buffer in an overcommitted
+  // pool is never evicted), at most memory_quota; unset: memory_quota divided
+  // by the pool's overcommit ratio, its share of real device memory, so the
+  // tenants of a fully placed device together cannot pin more than it has.
+  std::optional<uint64_t> pin_limit;
 };
 
 // How a virtual device's compute share is enforced on its device.
@@ -114,6 +126,15 @@ class HAL_API VirtualDevice {
   std::shared_ptr<internal::TimeSliceGate> time_slice_;
 };
 
+class Pool;
+// Fault injection (hal/fault_injection.h; FailedPrecondition while it is
+// off): `hook` runs in every eviction and restore copy of buffers on pool
+// device `device_id`, on the copying thread with no lock held, before the data
+// moves. NotFound for a device not in the pool, FailedPrecondition for a pool
+// that does not overcommit. For tests of what proceeds during a copy.
+HAL_API absl::Status InjectResidencyCopyHook(Pool& pool, const std::string& device_id,
+                                             std::function<void()> hook);
+
 class HAL_API Pool {
  public:
   // The pool of `devices` (any drivers). InvalidArgument for an empty list, a
@@ -139,7 +160,11 @@ class HAL_API Pool {
     uint64_t restores = 0;
     uint64_t bytes_evicted = 0;
     uint64_t bytes_restored = 0;
-    uint64_t stalls = 0;  // waits for in-flight work before room could be made
+    uint64_t stalls = 0;               // waits for in-flight work before room could be made
+    uint64_t host_reserved_bytes = 0;  // host memory reserved at admission for evictions
+    // Host memory holding this device's evicted contents and spare copies
+    // now, out of the pool's host memory limit (shared by its devices).
+    uint64_t host_used_bytes = 0;
   };
   struct DeviceUsage {
     const PhysicalDevice* device;
@@ -149,10 +174,14 @@ class HAL_API Pool {
     std::optional<ResidencyUsage> residency;  // set when the pool overcommits
   };
   std::vector<DeviceUsage> usage() const;
+  // Host memory the pool may use for evicted buffers (options or
+  // MemAvailable at creation).
+  uint64_t host_memory_limit() const;
   std::vector<std::shared_ptr<VirtualDevice>> virtual_devices() const;
   const PoolOptions& options() const;
 
  private:
+  friend absl::Status InjectResidencyCopyHook(Pool&, const std::string&, std::function<void()>);
   HAL_INTERNAL explicit Pool(std::unique_ptr<internal::PoolState> state);
   std::unique_ptr<internal::PoolState> state_;
 };
