@@ -256,6 +256,93 @@ TEST_F(VulkanDriverAbiTest, DispatchesSaxpy) {
   for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(y[i], 2.0f * i + 1.0f) << "element " << i;
 }
 
+// A device-to-host copy behind long kernels returns at once: an event
+// signalled after the kernels is still pending when the call returns, and the
+// bytes arrive by the stream's synchronize. It used to wait for the kernels.
+TEST_F(VulkanDriverAbiTest, DeviceToHostCopyDoesNotWaitForEarlierWork) {
+  hal_drv_module* module = LoadSaxpyModule();
+  ASSERT_NE(module, nullptr);
+  hal_drv_kernel* kernel = SaxpyKernel(module);
+  ASSERT_NE(kernel, nullptr);
+  // 8 Mi elements (32768 workgroups, below lavapipe's 65535 per dimension)
+  // take milliseconds each on lavapipe; twenty of them, far longer than a
+  // call that only records a copy.
+  constexpr uint32_t kN = 8u << 20;
+  constexpr int kDispatches = 20;
+  hal_drv_buffer* x = Allocate(uint64_t{kN} * sizeof(float));
+  hal_drv_buffer* y = Allocate(uint64_t{kN} * sizeof(float));
+  ASSERT_EQ(table_->stream_fill(stream_, x, 0, uint64_t{kN} * 4, 0x3f800000u),
+            HAL_SUCCESS);  // 1.0f
+  ASSERT_EQ(table_->stream_fill(stream_, y, 0, uint64_t{kN} * 4, 0), HAL_SUCCESS);
+  const hal_binding bindings[] = {{x, 0}, {y, 0}};
+  const SaxpyConstants constants{1.0f, kN};
+  const hal_dispatch_desc desc{sizeof(desc), {kN / 256, 1, 1}, bindings, 2,
+                               &constants,   sizeof(constants)};
+  for (int i = 0; i < kDispatches; ++i) {
+    ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
+  }
+  hal_drv_event* kernels_done = nullptr;
+  ASSERT_EQ(table_->event_create(context_, &kernels_done), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_signal_event(stream_, kernels_done), HAL_SUCCESS);
+  std::vector<float> out(16, -1.0f);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, y, 0, out.data(), 64), HAL_SUCCESS);
+  EXPECT_EQ(table_->event_query(kernels_done), HAL_NOT_READY)
+      << "the copy waited for the kernels before it";
+  ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
+  EXPECT_EQ(out, std::vector<float>(16, static_cast<float>(kDispatches)));
+  table_->event_destroy(kernels_done);
+}
+
+// Waiting for an event signalled after a device-to-host copy delivers its
+// bytes, without the stream being synchronized.
+TEST_F(VulkanDriverAbiTest, EventAfterDeviceToHostCopyDeliversTheBytes) {
+  hal_drv_buffer* buffer = Allocate(64);
+  ASSERT_EQ(table_->stream_fill(stream_, buffer, 0, 64, 0x01020304u), HAL_SUCCESS);
+  std::vector<uint32_t> out(16, 0);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, buffer, 0, out.data(), 64), HAL_SUCCESS);
+  hal_drv_event* copied = nullptr;
+  ASSERT_EQ(table_->event_create(context_, &copied), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_signal_event(stream_, copied), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_synchronize(copied), HAL_SUCCESS) << table_->last_error_message();
+  EXPECT_EQ(out, std::vector<uint32_t>(16, 0x01020304u));
+  table_->event_destroy(copied);
+  ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
+}
+
+// Dependent commands in one batch, each reading what the one before wrote
+// (fill -> kernel -> copy -> kernel -> copy to host) and one writing what an
+// earlier one read (a fill after a kernel read): the barriers between them are
+// what keeps the data right, and the synchronization validation of ctest's
+// run (VK_LAYER_ENABLES) reports any that is missing.
+TEST_F(VulkanDriverAbiTest, DependentCommandsSeeEachOthersResults) {
+  hal_drv_module* module = LoadSaxpyModule();
+  ASSERT_NE(module, nullptr);
+  hal_drv_kernel* kernel = SaxpyKernel(module);
+  ASSERT_NE(kernel, nullptr);
+  constexpr uint32_t kN = 1 << 16;
+  constexpr uint64_t kBytes = uint64_t{kN} * sizeof(float);
+  hal_drv_buffer* x = Allocate(kBytes);
+  hal_drv_buffer* y = Allocate(kBytes);
+  hal_drv_buffer* z = Allocate(kBytes);
+  const SaxpyConstants constants{2.0f, kN};
+  auto saxpy = [&](hal_drv_buffer* in, hal_drv_buffer* inout) {
+    const hal_binding bindings[] = {{in, 0}, {inout, 0}};
+    const hal_dispatch_desc desc{sizeof(desc), {kN / 256, 1, 1}, bindings, 2,
+                                 &constants,   sizeof(constants)};
+    return table_->stream_dispatch(stream_, kernel, &desc);
+  };
+  std::vector<float> out(kN, -1.0f);
+  ASSERT_EQ(table_->stream_fill(stream_, x, 0, kBytes, 0x3f800000u), HAL_SUCCESS);  // x = 1
+  ASSERT_EQ(table_->stream_fill(stream_, y, 0, kBytes, 0x3f800000u), HAL_SUCCESS);  // y = 1
+  ASSERT_EQ(saxpy(x, y), HAL_SUCCESS);                                              // y = 3
+  ASSERT_EQ(table_->stream_copy_buffer(stream_, y, 0, z, 0, kBytes), HAL_SUCCESS);  // z = 3
+  ASSERT_EQ(table_->stream_fill(stream_, x, 0, kBytes, 0x40000000u), HAL_SUCCESS);  // x = 2
+  ASSERT_EQ(saxpy(x, z), HAL_SUCCESS);                                              // z = 7
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, z, 0, out.data(), kBytes), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
+  EXPECT_EQ(std::count(out.begin(), out.end(), 7.0f), static_cast<long>(kN));
+}
+
 // A signature that disagrees with the image is refused before any pipeline
 // exists: the wrong workgroup size, too few bindings, too small a
 // push-constant block. The right one still works afterwards.
@@ -315,6 +402,7 @@ TEST_F(VulkanDriverAbiTest, ManyDispatchesBindTheirOwnBuffers) {
       std::vector<float> out(kN);
       ASSERT_EQ(table_->stream_copy_device_to_host(stream_, accumulator, 0, out.data(), kN * 4),
                 HAL_SUCCESS);
+      ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS);
       EXPECT_EQ(out, std::vector<float>(kN, round * kDispatches / 2.0f)) << "round " << round;
     }
   }

@@ -42,6 +42,17 @@ hal_result Timeline::EnsureSubmitted(uint64_t value, bool may_block) {
   return submitter_->SubmitRecorded();
 }
 
+hal_result Timeline::CompleteHostWork(uint64_t value, bool may_block) {
+  if (host_work_from_.load(std::memory_order_acquire) > value) return HAL_SUCCESS;
+  std::unique_lock lock(submit_mutex_, std::defer_lock);
+  if (may_block) {
+    lock.lock();
+  } else if (!lock.try_lock()) {
+    return HAL_NOT_READY;
+  }
+  return submitter_ == nullptr ? HAL_SUCCESS : submitter_->CompleteHostWork();
+}
+
 Timeline::~Timeline() {
   // Every holder (its stream, the events it signalled) waited for the work
   // it submitted, so the semaphore is idle apart from the queue's own
@@ -103,7 +114,8 @@ hal_result Event::Query() const {
   HAL_RETURN_IF_FAILED(latest.timeline->EnsureSubmitted(latest.value, /*may_block=*/false));
   bool reached = false;
   HAL_RETURN_IF_FAILED(latest.timeline->Reached(latest.value, &reached));
-  return reached ? HAL_SUCCESS : HAL_NOT_READY;
+  if (!reached) return HAL_NOT_READY;
+  return latest.timeline->CompleteHostWork(latest.value, /*may_block=*/false);
 }
 
 hal_result Event::Synchronize() const {
@@ -112,7 +124,8 @@ hal_result Event::Synchronize() const {
     return Fail(HAL_ERROR_FAILED_PRECONDITION, "cannot wait for an event that was never signalled");
   }
   HAL_RETURN_IF_FAILED(latest.timeline->EnsureSubmitted(latest.value, /*may_block=*/true));
-  return latest.timeline->Wait(latest.value);
+  HAL_RETURN_IF_FAILED(latest.timeline->Wait(latest.value));
+  return latest.timeline->CompleteHostWork(latest.value, /*may_block=*/true);
 }
 
 hal_result Event::TimestampNs(uint64_t* out_ns) const {

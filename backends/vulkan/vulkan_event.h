@@ -5,6 +5,7 @@
 #define HAL_BACKENDS_VULKAN_VULKAN_EVENT_H_
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -22,6 +23,9 @@ class TimelineSubmitter {
   // Submits everything recorded so far. Called with the timeline's submit
   // mutex held.
   virtual hal_result SubmitRecorded() = 0;
+  // Finishes the host side of completed work (device-to-host copies out of
+  // staging). Called with the timeline's submit mutex held.
+  virtual hal_result CompleteHostWork() = 0;
 };
 
 // A timeline semaphore, shared by its stream and the events it signalled, so
@@ -55,6 +59,15 @@ class Timeline {
   // Makes sure the batch that signals `value` was submitted. Without
   // `may_block`, HAL_NOT_READY when the stream is busy recording.
   hal_result EnsureSubmitted(uint64_t value, bool may_block);
+  // The oldest timeline value whose batch has host work left (UINT64_MAX:
+  // none), kept by the stream with submit_mutex() held.
+  void set_host_work_from(uint64_t value) {
+    host_work_from_.store(value, std::memory_order_release);
+  }
+  // Once `value` was reached: has the stream finish the host work of the
+  // batches up to it, so that what they copied to the host is there. Without
+  // `may_block`, HAL_NOT_READY when the stream is busy recording.
+  hal_result CompleteHostWork(uint64_t value, bool may_block);
 
  private:
   explicit Timeline(Context& context) : context_(context) {}
@@ -62,6 +75,7 @@ class Timeline {
   VkSemaphore semaphore_ = VK_NULL_HANDLE;
   uint64_t initial_value_ = 0;
   std::atomic<uint64_t> submitted_{0};
+  std::atomic<uint64_t> host_work_from_{UINT64_MAX};
   std::mutex submit_mutex_;
   TimelineSubmitter* submitter_ = nullptr;  // guarded by submit_mutex_
 };

@@ -11,16 +11,19 @@
 namespace hal::vulkan {
 namespace {
 
-// Orders everything before it on the queue (earlier batches included) before
-// everything after it: streams are in order, and every command may read what
-// the previous one wrote.
-void FullBarrier(const DeviceSymbols& vk, VkCommandBuffer command_buffer,
-                 VkPipelineStageFlags dst_stage, VkAccessFlags dst_access) {
+// Makes everything written before it on the queue visible to the host once
+// the batch's timeline value is reached.
+void HostBarrier(const DeviceSymbols& vk, VkCommandBuffer command_buffer) {
   VkMemoryBarrier barrier{.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER};
   barrier.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
-  barrier.dstAccessMask = dst_access;
-  vk.vkCmdPipelineBarrier(command_buffer, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, dst_stage, 0, 1,
-                          &barrier, 0, nullptr, 0, nullptr);
+  barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+  vk.vkCmdPipelineBarrier(command_buffer, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+                          VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier, 0, nullptr, 0, nullptr);
+}
+
+// A buffer range a copy reads, or writes.
+Access Range(const Buffer& buffer, uint64_t offset, uint64_t size, bool write) {
+  return {buffer.vk_buffer(), buffer.offset + offset, buffer.offset + offset + size, !write, write};
 }
 
 }  // namespace
@@ -74,10 +77,24 @@ hal_result Stream::Recycle() {
     descriptor_sets_.Return(in_flight_.front().descriptor_sets);
     in_flight_.pop_front();
   }
+  return DrainHostCopies();
+}
+
+hal_result Stream::DrainHostCopies() {
+  while (!host_copies_.empty()) {
+    const HostCopy& copy = host_copies_.front();
+    bool reached = false;
+    HAL_RETURN_IF_FAILED(timeline_->Reached(copy.value, &reached));
+    if (!reached) break;
+    std::memcpy(copy.dst, staging_->host() + copy.staging_offset, copy.size);
+    host_copies_.pop_front();
+  }
+  PublishHostWork();
   return HAL_SUCCESS;
 }
 
-hal_result Stream::NextCommand(VkCommandBuffer* out_command_buffer) {
+hal_result Stream::NextCommand(const CommandScope& scope, const Access* accesses, uint32_t count,
+                               VkCommandBuffer* out_command_buffer) {
   const DeviceSymbols& vk = context_.vk();
   if (recording_ == VK_NULL_HANDLE) {
     HAL_RETURN_IF_FAILED(Recycle());
@@ -98,10 +115,23 @@ hal_result Stream::NextCommand(VkCommandBuffer* out_command_buffer) {
     idle_command_buffers_.pop_back();
     recording_ = command_buffer;
   }
-  FullBarrier(vk, recording_, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
-              VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
+  hazards_.Before(vk, recording_, scope, accesses, count);
   *out_command_buffer = recording_;
   return HAL_SUCCESS;
+}
+
+void Stream::PublishHostWork() {
+  timeline_->set_host_work_from(host_copies_.empty() ? UINT64_MAX : host_copies_.front().value);
+}
+
+void Stream::DropUnsubmitted() {
+  descriptor_sets_.Return(std::exchange(recording_sets_, {}));
+  // The batch that would have filled their staging never runs; a later batch
+  // signals its timeline value, which must not copy stale staging out.
+  while (!host_copies_.empty() && host_copies_.back().value > submitted_value_) {
+    host_copies_.pop_back();
+  }
+  PublishHostWork();
 }
 
 hal_result Stream::Flush() {
@@ -110,11 +140,10 @@ hal_result Stream::Flush() {
   VkCommandBuffer command_buffer = recording_;
   recording_ = VK_NULL_HANDLE;
   if (command_buffer != VK_NULL_HANDLE) {
-    // Makes the batch's writes visible to the host once the timeline is reached.
-    FullBarrier(vk, command_buffer, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+    HostBarrier(vk, command_buffer);
     if (const VkResult result = vk.vkEndCommandBuffer(command_buffer); result != VK_SUCCESS) {
       idle_command_buffers_.push_back(command_buffer);
-      descriptor_sets_.Return(std::exchange(recording_sets_, {}));
+      DropUnsubmitted();
       return Remember(FailVk("vkEndCommandBuffer", result));
     }
   }
@@ -145,7 +174,7 @@ hal_result Stream::Flush() {
   submit.pSignalSemaphores = &signal_semaphore;
   if (const VkResult result = context_.Submit(submit); result != VK_SUCCESS) {
     if (command_buffer != VK_NULL_HANDLE) idle_command_buffers_.push_back(command_buffer);
-    descriptor_sets_.Return(std::exchange(recording_sets_, {}));
+    DropUnsubmitted();
     return Remember(FailVk("vkQueueSubmit", result));
   }
   pending_waits_.clear();
@@ -176,8 +205,10 @@ hal_result Stream::ReserveStaging(uint64_t size, uint64_t* out_offset) {
     HAL_RETURN_IF_FAILED(Flush());
     slot_busy_until_[current_slot_] = submitted_value_;
     current_slot_ = (current_slot_ + 1) % kStagingSlots;
-    // A slot is reused only once the batches reading or writing it completed.
+    // A slot is reused only once the batches reading or writing it completed
+    // and what they copied into it was copied out.
     HAL_RETURN_IF_FAILED(Remember(timeline_->Wait(slot_busy_until_[current_slot_])));
+    HAL_RETURN_IF_FAILED(DrainHostCopies());
     current_slot_used_ = 0;
   }
   *out_offset = current_slot_ * kStagingSlotSize + current_slot_used_;
@@ -195,7 +226,10 @@ hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t
     HAL_RETURN_IF_FAILED(ReserveStaging(chunk, &staging_offset));
     std::memcpy(staging_->host() + staging_offset, bytes + done, chunk);
     VkCommandBuffer command_buffer = VK_NULL_HANDLE;
-    HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+    HAL_RETURN_IF_FAILED(NextCommand(kTransferScope,
+                                     {Range(*staging_, staging_offset, chunk, false),
+                                      Range(dst, dst_offset + done, chunk, true)},
+                                     &command_buffer));
     const VkBufferCopy region{staging_->offset + staging_offset, dst.offset + dst_offset + done,
                               chunk};
     context_.vk().vkCmdCopyBuffer(command_buffer, staging_->vk_buffer(), dst.vk_buffer(), 1,
@@ -208,42 +242,28 @@ hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t
 hal_result Stream::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
                                     uint64_t size) {
   std::lock_guard lock(timeline_->submit_mutex());
-  // The host copy out of staging needs the device copy finished, so each
-  // chunk is submitted on its own and waited for (docs/vulkan-driver.md).
-  // Up to kStagingSlots chunks are in flight while the host copies out the
-  // oldest. A chunk takes a slot of its own, so the slot a new chunk reuses
-  // is always that of a chunk already copied out.
-  struct Chunk {
-    uint64_t done = 0;  // its offset in the copy
-    uint64_t size = 0;
-    uint64_t staging_offset = 0;
-    uint64_t value = 0;  // the timeline value of its batch
-  };
-  // A ring of the chunks submitted and not yet copied out, oldest first.
-  std::array<Chunk, kStagingSlots> in_flight;
-  uint64_t issued = 0;  // chunks submitted
-  uint64_t copied = 0;  // chunks copied out
+  // Each chunk is copied into staging by the open batch and out of it by the
+  // host once that batch completed (DrainHostCopies): at synchronize, when an
+  // event after it is waited for or found reached, or when its staging slot
+  // or a command buffer is needed again. The call returns without waiting
+  // unless the copy needs more staging than earlier copies left free.
   auto* bytes = static_cast<std::byte*>(dst);
-  for (uint64_t done = 0; done < size || copied < issued;) {
-    for (; done < size && issued - copied < kStagingSlots; ++issued) {
-      Chunk& chunk = in_flight[issued % kStagingSlots];
-      chunk.done = done;
-      chunk.size = std::min(size - done, kStagingSlotSize);
-      HAL_RETURN_IF_FAILED(ReserveStaging(chunk.size, &chunk.staging_offset));
-      VkCommandBuffer command_buffer = VK_NULL_HANDLE;
-      HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
-      const VkBufferCopy region{src.offset + src_offset + done,
-                                staging_->offset + chunk.staging_offset, chunk.size};
-      context_.vk().vkCmdCopyBuffer(command_buffer, src.vk_buffer(), staging_->vk_buffer(), 1,
-                                    &region);
-      HAL_RETURN_IF_FAILED(Flush());
-      chunk.value = submitted_value_;
-      done += chunk.size;
-    }
-    const Chunk& oldest = in_flight[copied % kStagingSlots];
-    HAL_RETURN_IF_FAILED(Remember(timeline_->Wait(oldest.value)));
-    std::memcpy(bytes + oldest.done, staging_->host() + oldest.staging_offset, oldest.size);
-    ++copied;
+  for (uint64_t done = 0; done < size;) {
+    const uint64_t chunk = std::min(size - done, kStagingSlotSize);
+    uint64_t staging_offset = 0;
+    HAL_RETURN_IF_FAILED(ReserveStaging(chunk, &staging_offset));
+    VkCommandBuffer command_buffer = VK_NULL_HANDLE;
+    HAL_RETURN_IF_FAILED(NextCommand(kTransferScope,
+                                     {Range(src, src_offset + done, chunk, false),
+                                      Range(*staging_, staging_offset, chunk, true)},
+                                     &command_buffer));
+    const VkBufferCopy region{src.offset + src_offset + done, staging_->offset + staging_offset,
+                              chunk};
+    context_.vk().vkCmdCopyBuffer(command_buffer, src.vk_buffer(), staging_->vk_buffer(), 1,
+                                  &region);
+    host_copies_.push_back({submitted_value_ + 1, staging_offset, bytes + done, chunk});
+    PublishHostWork();
+    done += chunk;
   }
   return HAL_SUCCESS;
 }
@@ -252,7 +272,9 @@ hal_result Stream::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buff
                               uint64_t dst_offset, uint64_t size) {
   std::lock_guard lock(timeline_->submit_mutex());
   VkCommandBuffer command_buffer = VK_NULL_HANDLE;
-  HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+  HAL_RETURN_IF_FAILED(NextCommand(
+      kTransferScope, {Range(src, src_offset, size, false), Range(dst, dst_offset, size, true)},
+      &command_buffer));
   const VkBufferCopy region{src.offset + src_offset, dst.offset + dst_offset, size};
   context_.vk().vkCmdCopyBuffer(command_buffer, src.vk_buffer(), dst.vk_buffer(), 1, &region);
   return HAL_SUCCESS;
@@ -261,7 +283,8 @@ hal_result Stream::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buff
 hal_result Stream::Fill(const Buffer& dst, uint64_t offset, uint64_t size, uint32_t pattern) {
   std::lock_guard lock(timeline_->submit_mutex());
   VkCommandBuffer command_buffer = VK_NULL_HANDLE;
-  HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+  HAL_RETURN_IF_FAILED(
+      NextCommand(kTransferScope, {Range(dst, offset, size, true)}, &command_buffer));
   context_.vk().vkCmdFillBuffer(command_buffer, dst.vk_buffer(), dst.offset + offset, size,
                                 pattern);
   return HAL_SUCCESS;
@@ -304,8 +327,16 @@ hal_result Stream::BindBuffers(VkCommandBuffer command_buffer, const Kernel& ker
 hal_result Stream::Dispatch(const Kernel& kernel, const hal_dispatch_desc& desc) {
   std::lock_guard lock(timeline_->submit_mutex());
   const DeviceSymbols& vk = context_.vk();
+  // The kernel may read and write each binding.
+  Access accesses[HAL_MAX_BINDINGS];
+  for (uint32_t i = 0; i < desc.binding_count; ++i) {
+    const Buffer& buffer = *reinterpret_cast<const Buffer*>(desc.bindings[i].buffer);
+    accesses[i] = Range(buffer, desc.bindings[i].offset, buffer.size - desc.bindings[i].offset,
+                        /*write=*/true);
+    accesses[i].read = true;
+  }
   VkCommandBuffer command_buffer = VK_NULL_HANDLE;
-  HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+  HAL_RETURN_IF_FAILED(NextCommand(kComputeScope, accesses, desc.binding_count, &command_buffer));
   vk.vkCmdBindPipeline(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernel.pipeline);
   if (desc.binding_count > 0) HAL_RETURN_IF_FAILED(BindBuffers(command_buffer, kernel, desc));
   if (desc.push_constant_size > 0) {
@@ -321,7 +352,8 @@ hal_result Stream::SignalEvent(Event& event) {
   std::lock_guard lock(timeline_->submit_mutex());
   const DeviceSymbols& vk = context_.vk();
   VkCommandBuffer command_buffer = VK_NULL_HANDLE;
-  HAL_RETURN_IF_FAILED(NextCommand(&command_buffer));
+  // A bottom-of-pipe timestamp waits for every earlier command by itself.
+  HAL_RETURN_IF_FAILED(NextCommand(kTransferScope, nullptr, 0, &command_buffer));
   vk.vkCmdResetQueryPool(command_buffer, event.query_pool(), 0, 1);
   vk.vkCmdWriteTimestamp(command_buffer, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, event.query_pool(),
                          0);

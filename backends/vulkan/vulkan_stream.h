@@ -6,10 +6,12 @@
 
 #include <array>
 #include <deque>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
 #include "backends/vulkan/descriptor_set_pool.h"
+#include "backends/vulkan/hazard_tracker.h"
 #include "backends/vulkan/vulkan_event.h"
 #include "backends/vulkan/vulkan_memory.h"
 #include "backends/vulkan/vulkan_module.h"
@@ -43,6 +45,7 @@ class Stream final : public TimelineSubmitter {
   hal_result Synchronize();
 
   hal_result SubmitRecorded() override { return Flush(); }
+  hal_result CompleteHostWork() override { return DrainHostCopies(); }
 
  private:
   // Host copies go through a ring of staging slots in host-visible memory, a
@@ -59,11 +62,32 @@ class Stream final : public TimelineSubmitter {
 
   explicit Stream(Context& context) : context_(context) {}
   hal_result Open();
-  // The command buffer being recorded, begun if needed, with a barrier that
-  // orders the next command after everything earlier on the queue.
-  hal_result NextCommand(VkCommandBuffer* out_command_buffer);
+  // A device-to-host copy's second half: from staging to the user's memory
+  // once the batch that filled staging completed.
+  struct HostCopy {
+    uint64_t value;  // the timeline value of the batch
+    uint64_t staging_offset;
+    void* dst;
+    uint64_t size;
+  };
+
+  // The command buffer being recorded, begun if needed, with the barrier a
+  // command of `scope` making `accesses` needs (none without a hazard).
+  hal_result NextCommand(const CommandScope& scope, const Access* accesses, uint32_t count,
+                         VkCommandBuffer* out_command_buffer);
+  hal_result NextCommand(const CommandScope& scope, std::initializer_list<Access> accesses,
+                         VkCommandBuffer* out_command_buffer) {
+    return NextCommand(scope, accesses.begin(), static_cast<uint32_t>(accesses.size()),
+                       out_command_buffer);
+  }
+  // Copies out of staging what completed batches copied into it.
+  hal_result DrainHostCopies();
+  // Tells the timeline's waiters which batch has host work left, if any.
+  void PublishHostWork();
   // Submits what was recorded (no-op when nothing was and no wait pends).
   hal_result Flush();
+  // After a failed submission: forgets what the lost batch would have done.
+  void DropUnsubmitted();
   // Flushes and waits for all submitted work; staging is free afterwards.
   hal_result WaitIdle();
   hal_result Recycle();
@@ -94,6 +118,8 @@ class Stream final : public TimelineSubmitter {
   // Per slot, the timeline value that covers every batch which used it
   // (set when the slot stops being current).
   std::array<uint64_t, kStagingSlots> slot_busy_until_{};
+  std::deque<HostCopy> host_copies_;  // oldest first
+  HazardTracker hazards_;
   hal_result first_error_ = HAL_SUCCESS;
   uint64_t validation_errors_seen_ = 0;
 };
