@@ -358,5 +358,22 @@ TEST_F(OvercommitTest, EvictionPastTheHostMemoryLimitFailsCleanly) {
   }
 }
 
+// The copy hook is fault injection: refused while that is off, and only for
+// a device of the pool that overcommits.
+TEST_F(OvercommitTest, CopyHookNeedsFaultInjectionAndAnOvercommittedDevice) {
+  auto pool = MakeOvercommittedPool(2.0);
+  ASSERT_NE(pool, nullptr);
+  SetFaultInjectionEnabled(false);
+  EXPECT_EQ(InjectResidencyCopyHook(*pool, physical_->id(), [] {}).code(),
+            absl::StatusCode::kFailedPrecondition);
+  SetFaultInjectionEnabled(true);
+  EXPECT_EQ(InjectResidencyCopyHook(*pool, "cpu:7", [] {}).code(), absl::StatusCode::kNotFound);
+  auto plain = MakePool();
+  ASSERT_NE(plain, nullptr);
+  EXPECT_EQ(InjectResidencyCopyHook(*plain, physical_->id(), [] {}).code(),
+            absl::StatusCode::kFailedPrecondition);
+  SetFaultInjectionEnabled(false);
+}
+
 }  // namespace
 }  // namespace hal

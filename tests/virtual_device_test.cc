@@ -303,5 +303,37 @@ TEST_F(VirtualDeviceTest, PoolFile) {
             absl::StatusCode::kNotFound);
 }
 
+// The overcommit limits of a pool file: the pool's host memory for evicted
+// buffers and a virtual device's pin limit, each checked.
+TEST_F(VirtualDeviceTest, PoolFileSetsHostMemoryAndPinLimits) {
+  testing::TestFolder folder;
+  const std::string good = folder.Write("pool.json", R"({
+    "pool": {"devices": ["cpu"], "overcommit_ratio": 2, "capacity_caps": {"cpu:0": "4MiB"},
+             "host_memory_limit_bytes": "4MiB"},
+    "virtual_devices": [{"name": "a", "memory_quota": "4MiB", "pin_limit": "1MiB"}]})");
+  auto pool = Pool::FromFile(*runtime_, good);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  EXPECT_EQ((*pool)->host_memory_limit(), 4u << 20);
+  EXPECT_EQ((*pool)->options().host_memory_limit_bytes, 4u << 20);
+  ASSERT_EQ((*pool)->virtual_devices().size(), 1u);
+  EXPECT_EQ((*pool)->virtual_devices()[0]->spec().pin_limit, 1u << 20);
+
+  const std::string over_pin = folder.Write("over_pin.json", R"({
+    "pool": {"devices": ["cpu"], "overcommit_ratio": 2},
+    "virtual_devices": [{"name": "a", "memory_quota": "1MiB", "pin_limit": "2MiB"}]})");
+  auto refused = Pool::FromFile(*runtime_, over_pin);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
+  EXPECT_THAT(refused.status().message(), HasSubstr("pin limit of 2097152 bytes"));
+
+  const std::string no_host_room = folder.Write("no_host_room.json", R"({
+    "pool": {"devices": ["cpu"], "overcommit_ratio": 2, "capacity_caps": {"cpu:0": "1MiB"},
+             "host_memory_limit_bytes": 1},
+    "virtual_devices": [{"name": "a", "memory_quota": "1MiB", "compute_share": 0.5},
+                        {"name": "b", "memory_quota": "1MiB", "compute_share": 0.5}]})");
+  refused = Pool::FromFile(*runtime_, no_host_room);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
+  EXPECT_THAT(refused.status().message(), HasSubstr("host memory limit of 1 bytes"));
+}
+
 }  // namespace
 }  // namespace hal
