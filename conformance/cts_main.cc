@@ -85,6 +85,14 @@ int Run(int argc, char** argv) {
     return kExitSuccess;
   }
 
+  for (const auto& [path, what] : {std::pair{options.report_path, "JSON report"},
+                                   std::pair{options.junit_path, "JUnit report"}}) {
+    if (!path) continue;
+    if (absl::Status writable = CheckWritable(*path, what); !writable.ok()) {
+      std::cerr << "hal-cts: " << writable.message() << "\n";
+      return kExitSetupFailed;
+    }
+  }
   Report report;
   absl::StatusOr<std::unique_ptr<CtsEnvironment>> environment = CtsEnvironment::Create(options);
   if (!environment.ok()) {

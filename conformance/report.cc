@@ -1,5 +1,10 @@
 #include "conformance/report.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -110,6 +115,18 @@ absl::Status WriteReport(const std::string& path, const Report& report) {
   if (!file) {
     return absl::UnavailableError(absl::StrCat("cannot write the report to ", path));
   }
+  return absl::OkStatus();
+}
+
+absl::Status CheckWritable(const std::string& path, absl::string_view what) {
+  // No truncation: the file is written for real after the tests. O_NONBLOCK:
+  // a FIFO without a reader is refused (ENXIO) rather than waited on.
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+  if (fd < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot write the ", what, " to ", path, ": ", std::strerror(errno)));
+  }
+  close(fd);
   return absl::OkStatus();
 }
 

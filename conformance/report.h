@@ -50,6 +50,11 @@ DeviceRecord DescribeDevice(const CtsDevice& device);
 std::string ReportJson(const Report& report);
 // Writes ReportJson to `path`; Unavailable (naming the path) if it cannot.
 absl::Status WriteReport(const std::string& path, const Report& report);
+// Unavailable naming `what` and the reason when `path` cannot be opened for
+// writing; checked before any test runs, so that an unwritable --report or
+// --junit fails at once instead of after the whole suite (or, for GoogleTest's
+// XML output, with an abort).
+absl::Status CheckWritable(const std::string& path, absl::string_view what);
 // "hal-cts: 140 passed, 0 failed, 3 skipped (2 unsupported, 1 known failure) on 1 device:
 // conformant".
 std::string SummaryLine(const Report& report);

@@ -8,6 +8,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "runtime/file_reading.h"
+#include "tests/hostile_files.h"
 #include "tests/subprocess.h"
 #include "tests/test_folder.h"
 
@@ -18,7 +20,8 @@ using ::testing::HasSubstr;
 
 // hal-cts on cpu:0 alone, on the Copy tests, with the user's selector unset.
 testing::CommandResult HalCts(const std::string& args) {
-  return testing::RunCommand("env -u HAL_DEVICE_SELECTOR " + testing::BuiltProgram("hal-cts") +
+  return testing::RunCommand("timeout 60 env -u HAL_DEVICE_SELECTOR " +
+                             testing::BuiltProgram("hal-cts") +
                              " --device cpu:0 --gtest_filter='Copy.*' " + args);
 }
 
@@ -84,6 +87,35 @@ TEST_F(HalCtsExpectedFailuresTest, MalformedFileStopsTheSuiteBeforeAnyTest) {
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
   EXPECT_THAT(missing.output, HasSubstr("cannot open expected failures " + folder_.path() +
                                         "/none.json: No such file"));
+}
+
+// Every file hal-cts reads is refused at once when it is no regular file or
+// too large; a FIFO used to block the suite forever ("timeout" turns a hang
+// into exit 124 and a failed test).
+TEST_F(HalCtsExpectedFailuresTest, FilesThatAreNotRegularStopTheSuiteNamingWhy) {
+  const std::pair<const char*, uint64_t> flags[] = {
+      {"--kernels", internal::kMaxBundleFileBytes},
+      {"--expected-failures", internal::kMaxJsonFileBytes}};
+  for (const auto& [flag, limit] : flags) {
+    for (const testing::HostileFile& file : testing::MakeHostileFiles(folder_, flag + 2, limit)) {
+      testing::CommandResult run = HalCts(std::string(flag) + " " + file.path);
+      EXPECT_EQ(run.exit_code, 2) << flag << " " << file.kind << "\n" << run.output;
+      EXPECT_THAT(run.output, HasSubstr(file.path + " " + file.refusal))
+          << flag << " " << file.kind;
+      EXPECT_THAT(run.output, ::testing::Not(HasSubstr("[ RUN"))) << flag << " " << file.kind;
+    }
+  }
+}
+
+TEST_F(HalCtsExpectedFailuresTest, UnwritableReportOrJunitFileStopsTheSuiteBeforeAnyTest) {
+  // A path under a regular file cannot be created, even by root.
+  const std::string blocked = folder_.Write("plain", "") + "/report";
+  for (const char* flag : {"--report", "--junit"}) {
+    testing::CommandResult run = HalCts(std::string(flag) + " " + blocked);
+    EXPECT_EQ(run.exit_code, 2) << flag << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr(" report to " + blocked + ": Not a directory")) << flag;
+    EXPECT_THAT(run.output, ::testing::Not(HasSubstr("[ RUN"))) << flag;
+  }
 }
 
 }  // namespace

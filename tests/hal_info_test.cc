@@ -1,10 +1,15 @@
 // hal-info as a user runs it: the table, the JSON schema, selectors, broken
 // drivers beside working ones, and the exit codes.
+#include <filesystem>
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hal/driver/hal_driver.h"
 #include "nlohmann/json.hpp"
+#include "runtime/file_reading.h"
+#include "tests/hostile_files.h"
 #include "tests/subprocess.h"
 #include "tests/test_folder.h"
 
@@ -16,7 +21,8 @@ using ::testing::HasSubstr;
 // hal-info with `args`, in an environment where only `env` ("NAME=value ...")
 // is set of the variables it reads: the user's must not steer the test.
 std::string HalInfoCommand(const std::string& args, const std::string& env) {
-  return "env -u HAL_DEVICE_SELECTOR -u HAL_DRIVER_PATH " + env + " " +
+  // "timeout": a hang (as on a FIFO) is a failed test, not a stuck suite.
+  return "timeout 60 env -u HAL_DEVICE_SELECTOR -u HAL_DRIVER_PATH " + env + " " +
          testing::BuiltProgram("hal-info") + " " + args;
 }
 
@@ -226,6 +232,33 @@ TEST(HalInfoTest, MissingDriverPathFolderIsAUsageError) {
   EXPECT_EQ(HalInfoStdout("--driver-path " + missing).output, "");
 }
 
+TEST(HalInfoTest, FifoNamedLikeAManifestIsListedNotWaitedOn) {
+  testing::TestFolder folder;
+  // Of these, the FIFO and the oversized file are *.json files the loader
+  // reads (a folder is skipped, /dev/zero is elsewhere).
+  for (const testing::HostileFile& file :
+       testing::MakeHostileFiles(folder, "x.json", internal::kMaxJsonFileBytes)) {
+    if (file.path.rfind(folder.path(), 0) != 0 || file.kind == "directory") continue;
+    testing::CommandResult run = HalInfo("--driver-path " + folder.path());
+    EXPECT_EQ(run.exit_code, 0) << file.kind << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr(file.path + " " + file.refusal)) << file.kind;
+  }
+}
+
+// Paths and driver strings are bytes, not always UTF-8; the JSON output
+// replaces what is not (U+FFFD) instead of aborting.
+TEST(HalInfoTest, JsonOfStringsThatAreNotUtf8IsValidJson) {
+  testing::TestFolder folder;
+  const std::string odd_folder = folder.path() + "/drivers\xff\xfe";
+  ASSERT_TRUE(std::filesystem::create_directory(odd_folder));
+  std::ofstream(odd_folder + "/odd\xc3.json") << "{ nope";
+  testing::CommandResult run = HalInfoStdout("--json --driver-path '" + odd_folder + "'");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  nlohmann::json json = ParseJson(run);
+  EXPECT_EQ(json["search_paths"][0], folder.path() + "/drivers\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_FALSE(FindBy(json["drivers"], "name", "odd\xef\xbf\xbd").is_null()) << run.output;
+}
+
 TEST(HalInfoTest, VerboseShowsEveryProperty) {
   testing::CommandResult run = HalInfo("-v");
   ASSERT_EQ(run.exit_code, 0) << run.output;
@@ -292,6 +325,16 @@ TEST(HalInfoPoolTest, PoolThatCannotBePlacedExitsOne) {
   testing::CommandResult missing = HalInfo("--pool " + folder.path() + "/none.json");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.output, ::testing::HasSubstr("cannot open pool file"));
+}
+
+TEST(HalInfoPoolTest, PoolPathThatIsNoRegularFileExitsOne) {
+  testing::TestFolder folder;
+  for (const testing::HostileFile& file :
+       testing::MakeHostileFiles(folder, "pool.json", internal::kMaxJsonFileBytes)) {
+    testing::CommandResult run = HalInfo("--pool " + file.path);
+    EXPECT_EQ(run.exit_code, 1) << file.kind << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr("pool file " + file.path + " " + file.refusal)) << file.kind;
+  }
 }
 
 }  // namespace

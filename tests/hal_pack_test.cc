@@ -9,6 +9,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hal/kernel_bundle.h"
+#include "runtime/file_reading.h"
+#include "tests/hostile_files.h"
 #include "tests/subprocess.h"
 #include "tests/test_folder.h"
 
@@ -18,7 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 
 testing::CommandResult HalPack(const std::string& args) {
-  return testing::RunCommand(testing::BuiltProgram("hal-pack") + " " + args);
+  return testing::RunCommand("timeout 60 " + testing::BuiltProgram("hal-pack") + " " + args);
 }
 
 constexpr char kManifest[] = R"({"kernels": [
@@ -193,6 +195,38 @@ TEST_F(HalPackTest, HelpDescribesUsage) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.output, HasSubstr("--manifest"));
   EXPECT_THAT(help.output, HasSubstr("--list"));
+}
+
+// Every file hal-pack reads is refused when it is no regular file or too
+// large ("timeout" turns a hang on the FIFO into a failed test).
+TEST_F(HalPackTest, FilesThatAreNotRegularFailNamingWhy) {
+  const std::string manifest = folder_.Write("k.json", kManifest);
+  const std::string image = folder_.Write("k.so", "image bytes");
+  const std::string out = " -o " + folder_.path() + "/k.halb";
+  const std::tuple<std::string, std::string, uint64_t> inputs[] = {
+      {"--list ", "bundle", internal::kMaxBundleFileBytes},
+      {"--image x=", "image", internal::kMaxBundleFileBytes},
+      {"--manifest ", "manifest", internal::kMaxJsonFileBytes}};
+  for (const auto& [flag, name, limit] : inputs) {
+    for (const testing::HostileFile& file : testing::MakeHostileFiles(folder_, name, limit)) {
+      std::string args = flag + file.path;
+      if (flag == "--image x=") args = "--manifest " + manifest + " " + args + out;
+      if (flag == "--manifest ") args += " --image x=" + image + out;
+      testing::CommandResult run = HalPack(args);
+      EXPECT_EQ(run.exit_code, 1) << args << "\n" << run.output;
+      EXPECT_THAT(run.output, HasSubstr(file.path + " " + file.refusal)) << args;
+    }
+  }
+}
+
+TEST_F(HalPackTest, DuplicateKeyInTheManifestIsRefused) {
+  const std::string manifest =
+      folder_.Write("dup.json", R"({"kernels": [{"name": "a", "bindings": 1, "bindings": 2}]})");
+  testing::CommandResult run =
+      HalPack("--manifest " + manifest + " --image x=" + folder_.Write("k.so", "x") + " -o " +
+              folder_.path() + "/k.halb");
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("duplicate key \"bindings\" at \"kernels[].bindings\""));
 }
 
 }  // namespace

@@ -98,7 +98,9 @@ std::string RenderJson(const MachineReport& report) {
   for (const Driver::Info& driver : report.drivers) json["drivers"].push_back(DriverJson(driver));
   for (const DeviceReport& device : report.devices) json["devices"].push_back(DeviceJson(device));
   if (report.pool) json["pool"] = PoolJson(*report.pool);
-  return json.dump(2) + "\n";
+  // Paths and drivers' strings are bytes that need not be UTF-8: replaced
+  // (U+FFFD) rather than thrown on, which would abort hal-info.
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace hal::info
