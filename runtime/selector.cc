@@ -1,6 +1,7 @@
 #include "hal/selector.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -58,19 +59,23 @@ absl::StatusOr<DeviceSelector> DeviceSelector::Parse(absl::string_view text) {
   for (absl::string_view raw : absl::StrSplit(selector.text_, ',')) {
     absl::string_view term_text = absl::StripAsciiWhitespace(raw);
     auto error = [&](absl::string_view why) {
-      return absl::InvalidArgumentError(absl::StrCat("device selector \"", selector.text_,
-                                                     "\": term \"", term_text, "\" ", why));
+      return absl::InvalidArgumentError(
+          absl::StrCat("device selector \"", selector.text_, "\": term \"", term_text, "\" ", why));
     };
     Term term;
     term.negated = absl::ConsumePrefix(&term_text, "!");
-    std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(term_text, ':');
-    if (!IsDriverName(parts.first)) {
+    const size_t colon = term_text.find(':');
+    const absl::string_view driver = term_text.substr(0, colon);
+    const absl::string_view which =
+        colon == absl::string_view::npos ? absl::string_view() : term_text.substr(colon + 1);
+    if (absl::StrContains(which, ':')) {
+      return error(absl::StrCat("has more than one ':' (\"", which, "\" after the driver name)"));
+    }
+    if (!IsDriverName(driver)) {
       return error("must start with a driver name (letters, digits, '_', '-') or '*'");
     }
-    term.driver = std::string(parts.first);
-    const bool has_which = term_text.find(':') != absl::string_view::npos;
-    if (has_which) {
-      absl::string_view which = parts.second;
+    term.driver = std::string(driver);
+    if (colon != absl::string_view::npos) {
       if (which == "*") {
         term.which = Term::Which::kAll;
       } else if (absl::SimpleAtoi(which, &term.index) && !which.empty() &&
@@ -80,8 +85,9 @@ absl::StatusOr<DeviceSelector> DeviceSelector::Parse(absl::string_view text) {
         term.which = Term::Which::kUuid;
         term.uuid = *uuid;
       } else {
-        return error("names a device that is neither '*', an index nor a UUID "
-                     "(8-4-4-4-12 hex digits)");
+        return error(
+            "names a device that is neither '*', an index nor a UUID "
+            "(8-4-4-4-12 hex digits)");
       }
     }
     selector.terms_.push_back(std::move(term));

@@ -76,6 +76,21 @@ TEST(DeviceSelectorTest, MalformedTermsAreInvalidArgumentNamingTheTerm) {
   }
 }
 
+TEST(DeviceSelectorTest, TrailingJunkIsRefusedNamingTheBadPart) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"cpu:0:1", "term \"cpu:0:1\" has more than one ':' (\"0:1\" after the driver name)"},
+      {"cpu:0junk", "term \"cpu:0junk\" names a device that is neither"},
+      {"cpu:", "term \"cpu:\" names a device that is neither"},
+      {"cpu:*:0", "term \"cpu:*:0\" has more than one ':'"},
+      {"vulkan:0,!", "term \"\" must start with a driver name"},
+  };
+  for (const auto& [text, message] : cases) {
+    auto selector = DeviceSelector::Parse(text);
+    EXPECT_EQ(selector.status().code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(selector.status().ToString(), HasSubstr(message)) << text;
+  }
+}
+
 TEST(UuidTest, FormatAndParseRoundTrip) {
   const std::string text = FormatUuid(kUuidA);
   EXPECT_EQ(text, "3f2a0001-1020-3040-5060-708090a0b0ff");
