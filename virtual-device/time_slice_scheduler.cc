@@ -54,8 +54,8 @@ bool TimeSliceScheduler::AdmissibleLocked(const TimeSliceGate& gate, int64_t now
   // The budget once the work in flight is charged: admitting stops before
   // the budget is spent, not one batch of queued work after it. The work in
   // flight is estimated at the tenant's mean submission, and at least at how
-  // long the oldest of it has been in flight, so that short submissions (its
-  // uploads) do not let a queue of long kernels in before one was measured.
+  // long the oldest of it has been in flight, so that work slower than the
+  // mean (long kernels after short uploads) stops the queueing once seen.
   double in_flight_ns = 0;
   if (gate.in_flight_ > 0) {
     const double mean_ns =

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <numeric>
 #include <string>
@@ -112,6 +113,32 @@ class VulkanDriverAbiTest : public ::testing::Test {
   }
 
   static constexpr hal_kernel_signature kSaxpySignature{2, sizeof(SaxpyConstants), {256, 1, 1}};
+
+  // y += x over 8 Mi elements (32768 workgroups, below lavapipe's 65535 per
+  // dimension): tens of milliseconds per dispatch on lavapipe. x is filled
+  // with 1.0f and y with 0 on the stream.
+  struct LongSaxpy {
+    static constexpr uint32_t kN = 8u << 20;
+    hal_drv_kernel* kernel = nullptr;
+    hal_drv_buffer* y = nullptr;
+    hal_binding bindings[2] = {};
+    SaxpyConstants constants{1.0f, kN};
+    hal_dispatch_desc desc{sizeof(desc), {kN / 256, 1, 1}, bindings, 2,
+                           &constants,   sizeof(constants)};
+  };
+  // Leaves saxpy.kernel null (with a test failure) if it cannot be set up.
+  void SetUpLongSaxpy(LongSaxpy& saxpy) {
+    hal_drv_module* module = LoadSaxpyModule();
+    if (module == nullptr) return;
+    constexpr uint64_t kBytes = uint64_t{LongSaxpy::kN} * sizeof(float);
+    hal_drv_buffer* x = Allocate(kBytes);
+    saxpy.y = Allocate(kBytes);
+    saxpy.bindings[0] = {x, 0};
+    saxpy.bindings[1] = {saxpy.y, 0};
+    EXPECT_EQ(table_->stream_fill(stream_, x, 0, kBytes, 0x3f800000u), HAL_SUCCESS);
+    EXPECT_EQ(table_->stream_fill(stream_, saxpy.y, 0, kBytes, 0), HAL_SUCCESS);
+    saxpy.kernel = SaxpyKernel(module);
+  }
 
   hal_drv_buffer* Allocate(uint64_t size, hal_buffer_kind kind = HAL_BUFFER_DEVICE) {
     hal_drv_buffer* buffer = nullptr;
@@ -260,37 +287,57 @@ TEST_F(VulkanDriverAbiTest, DispatchesSaxpy) {
 // signalled after the kernels is still pending when the call returns, and the
 // bytes arrive by the stream's synchronize. It used to wait for the kernels.
 TEST_F(VulkanDriverAbiTest, DeviceToHostCopyDoesNotWaitForEarlierWork) {
-  hal_drv_module* module = LoadSaxpyModule();
-  ASSERT_NE(module, nullptr);
-  hal_drv_kernel* kernel = SaxpyKernel(module);
-  ASSERT_NE(kernel, nullptr);
-  // 8 Mi elements (32768 workgroups, below lavapipe's 65535 per dimension)
-  // take milliseconds each on lavapipe; twenty of them, far longer than a
-  // call that only records a copy.
-  constexpr uint32_t kN = 8u << 20;
+  LongSaxpy saxpy;
+  SetUpLongSaxpy(saxpy);
+  ASSERT_NE(saxpy.kernel, nullptr);
+  // Twenty take far longer than a call that only records a copy.
   constexpr int kDispatches = 20;
-  hal_drv_buffer* x = Allocate(uint64_t{kN} * sizeof(float));
-  hal_drv_buffer* y = Allocate(uint64_t{kN} * sizeof(float));
-  ASSERT_EQ(table_->stream_fill(stream_, x, 0, uint64_t{kN} * 4, 0x3f800000u),
-            HAL_SUCCESS);  // 1.0f
-  ASSERT_EQ(table_->stream_fill(stream_, y, 0, uint64_t{kN} * 4, 0), HAL_SUCCESS);
-  const hal_binding bindings[] = {{x, 0}, {y, 0}};
-  const SaxpyConstants constants{1.0f, kN};
-  const hal_dispatch_desc desc{sizeof(desc), {kN / 256, 1, 1}, bindings, 2,
-                               &constants,   sizeof(constants)};
   for (int i = 0; i < kDispatches; ++i) {
-    ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
+    ASSERT_EQ(table_->stream_dispatch(stream_, saxpy.kernel, &saxpy.desc), HAL_SUCCESS);
   }
   hal_drv_event* kernels_done = nullptr;
   ASSERT_EQ(table_->event_create(context_, &kernels_done), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_signal_event(stream_, kernels_done), HAL_SUCCESS);
   std::vector<float> out(16, -1.0f);
-  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, y, 0, out.data(), 64), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, saxpy.y, 0, out.data(), 64), HAL_SUCCESS);
   EXPECT_EQ(table_->event_query(kernels_done), HAL_NOT_READY)
       << "the copy waited for the kernels before it";
   ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
   EXPECT_EQ(out, std::vector<float>(16, static_cast<float>(kDispatches)));
   table_->event_destroy(kernels_done);
+}
+
+// Events bracket the work between them even without a barrier: the time
+// slicer charges a tenant end - start, so a timestamp taken before the kernels
+// finished would let the tenant run far past its share.
+TEST_F(VulkanDriverAbiTest, EventsBracketTheKernelsBetweenThem) {
+  LongSaxpy saxpy;
+  SetUpLongSaxpy(saxpy);
+  ASSERT_NE(saxpy.kernel, nullptr);
+  ASSERT_EQ(table_->stream_dispatch(stream_, saxpy.kernel, &saxpy.desc), HAL_SUCCESS);  // warm-up
+  ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS);
+  hal_drv_event* start = nullptr;
+  hal_drv_event* end = nullptr;
+  ASSERT_EQ(table_->event_create(context_, &start), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_create(context_, &end), HAL_SUCCESS);
+  const auto host_start = std::chrono::steady_clock::now();
+  ASSERT_EQ(table_->stream_signal_event(stream_, start), HAL_SUCCESS);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(table_->stream_dispatch(stream_, saxpy.kernel, &saxpy.desc), HAL_SUCCESS);
+  }
+  ASSERT_EQ(table_->stream_signal_event(stream_, end), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS);
+  const double host_ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - host_start)
+          .count();
+  uint64_t start_ns = 0, end_ns = 0;
+  ASSERT_EQ(table_->event_timestamp_ns(start, &start_ns), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_timestamp_ns(end, &end_ns), HAL_SUCCESS);
+  std::cout << "events: " << (end_ns - start_ns) / 1e6 << " ms, host: " << host_ns / 1e6 << " ms\n";
+  // The device span cannot exceed the host's; most of the host's is kernels.
+  EXPECT_GT(static_cast<double>(end_ns - start_ns), 0.5 * host_ns);
+  table_->event_destroy(start);
+  table_->event_destroy(end);
 }
 
 // Waiting for an event signalled after a device-to-host copy delivers its
