@@ -297,6 +297,10 @@ TEST_F(OvercommitTest, AdmissionReservesHostMemoryForEvictions) {
   auto pool = MakePool(options);
   ASSERT_NE(pool, nullptr);
   EXPECT_EQ(pool->host_memory_limit(), kCapacity);
+  // Unset, the limit is what the host has available (far more than 1 MiB).
+  auto unlimited = MakeOvercommittedPool(3.0);
+  ASSERT_NE(unlimited, nullptr);
+  EXPECT_GT(unlimited->host_memory_limit(), kCapacity);
   ASSERT_NE(MakeVirtualDevice(*pool, "a", kCapacity, 0.3), nullptr);
   ASSERT_NE(MakeVirtualDevice(*pool, "b", kCapacity, 0.3), nullptr);
   EXPECT_EQ(pool->usage()[0].residency->host_reserved_bytes, kCapacity);

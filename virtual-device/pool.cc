@@ -76,8 +76,7 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDev
   }
   // Overcommitted pools bound each device's resident bytes by its capacity
   // and evict to host memory beyond it; others need no residency tracking.
-  const uint64_t host_limit = options.host_memory_limit_bytes.value_or(
-      options.overcommit_ratio > 1.0 ? HostMemoryAvailable() : 0);
+  const uint64_t host_limit = options.host_memory_limit_bytes.value_or(HostMemoryAvailable());
   if (options.overcommit_ratio > 1.0) {
     auto host_budget = std::make_shared<internal::HostMemoryBudget>(host_limit);
     for (auto& member : members) {
