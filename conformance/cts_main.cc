@@ -50,6 +50,18 @@ int FailSetup(const CtsOptions& options, Report report, const std::string& why) 
   return kExitSetupFailed;
 }
 
+// Why --device selected nothing of what HAL_DEVICE_SELECTOR left.
+std::vector<std::string> UnmatchedDeviceTerms(const CtsOptions& options, const Runtime& runtime) {
+  auto selector = options.device ? DeviceSelector::Parse(*options.device)
+                                 : absl::StatusOr<DeviceSelector>(DeviceSelector());
+  if (!selector.ok()) return {};
+  std::vector<DeviceSelector::Candidate> found;
+  for (const PhysicalDevice* device : runtime.devices()) {
+    found.push_back({device->driver_name(), device->index(), device->properties().uuid});
+  }
+  return selector->ExplainUnmatched(found);
+}
+
 std::string NoDeviceMessage(const CtsOptions& options, const Runtime& runtime) {
   std::string message = "no device to test.";
   absl::StrAppend(&message, " HAL_DEVICE_SELECTOR is ",
@@ -58,6 +70,12 @@ std::string NoDeviceMessage(const CtsOptions& options, const Runtime& runtime) {
                       : absl::StrCat("\"", runtime.selector().text(), "\""));
   if (options.driver) absl::StrAppend(&message, "; --driver ", *options.driver);
   if (options.device) absl::StrAppend(&message, "; --device ", *options.device);
+  for (const std::string& why : runtime.unmatched_selector_terms()) {
+    absl::StrAppend(&message, ". Selector term ", why);
+  }
+  for (const std::string& why : UnmatchedDeviceTerms(options, runtime)) {
+    absl::StrAppend(&message, ". --device term ", why);
+  }
   absl::StrAppend(&message, ". Drivers found: ", DescribeDrivers(runtime),
                   ". Pass --allow-no-devices to accept a run without devices.");
   return message;

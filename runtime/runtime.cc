@@ -57,6 +57,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const RuntimeOptions& o
   // as shadowed, so a user can override an installed driver through
   // HAL_DRIVER_PATH and still see both in hal-info.
   absl::flat_hash_map<std::string, std::string> seen;  // driver name -> manifest
+  std::vector<DeviceSelector::Candidate> found;  // every device, for selector diagnostics
   for (const std::string& folder : runtime->search_paths_) {
     for (const std::string& file : internal::ListManifestFiles(folder)) {
       auto manifest = internal::ReadDriverManifest(file);
@@ -82,6 +83,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const RuntimeOptions& o
       runtime->drivers_.push_back(std::make_unique<Driver>(std::move(loaded.info)));
       if (!loaded.driver) continue;
       for (uint32_t index = 0; index < loaded.devices.size(); ++index) {
+        found.push_back({manifest->name, index, loaded.devices[index].uuid});
         if (!runtime->selector_.Matches(manifest->name, index, loaded.devices[index].uuid)) {
           continue;
         }
@@ -91,6 +93,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const RuntimeOptions& o
       runtime->loaded_.push_back(std::move(loaded.driver));
     }
   }
+  runtime->unmatched_terms_ = runtime->selector_.ExplainUnmatched(found);
   return runtime;
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
@@ -63,6 +64,7 @@ absl::StatusOr<DeviceSelector> DeviceSelector::Parse(absl::string_view text) {
           absl::StrCat("device selector \"", selector.text_, "\": term \"", term_text, "\" ", why));
     };
     Term term;
+    term.text = std::string(term_text);
     term.negated = absl::ConsumePrefix(&term_text, "!");
     const size_t colon = term_text.find(':');
     const absl::string_view driver = term_text.substr(0, colon);
@@ -137,6 +139,34 @@ bool DeviceSelector::MayMatchDriver(absl::string_view driver) const {
     }
   }
   return !any_positive;
+}
+
+std::vector<std::string> DeviceSelector::ExplainUnmatched(
+    const std::vector<Candidate>& found) const {
+  std::vector<std::string> all, explanations;
+  for (const Candidate& device : found)
+    all.push_back(absl::StrCat(device.driver, ":", device.index));
+  for (const Term& term : terms_) {
+    if (term.negated) continue;
+    std::vector<std::string> of_driver;
+    bool matched = false;
+    for (const Candidate& device : found) {
+      matched = matched || TermMatches(term, device.driver, device.index, device.uuid);
+      if (term.driver == "*" || device.driver == term.driver) {
+        of_driver.push_back(absl::StrCat(device.driver, ":", device.index));
+      }
+    }
+    if (matched) continue;
+    const std::string why =
+        of_driver.empty()
+            ? absl::StrCat("no driver \"", term.driver, "\" has a device; the devices found are ",
+                           all.empty() ? "none" : absl::StrJoin(all, ", "))
+            : absl::StrCat(term.driver == "*" ? "the devices found are "
+                                              : absl::StrCat("driver \"", term.driver, "\" has "),
+                           absl::StrJoin(of_driver, ", "));
+    explanations.push_back(absl::StrCat("\"", term.text, "\" matches no device: ", why));
+  }
+  return explanations;
 }
 
 }  // namespace hal

@@ -118,5 +118,15 @@ TEST_F(HalCtsExpectedFailuresTest, UnwritableReportOrJunitFileStopsTheSuiteBefor
   }
 }
 
+TEST(HalCtsTest, DeviceThatMatchesNothingIsExplained) {
+  testing::CommandResult run =
+      testing::RunCommand("timeout 60 env -u HAL_DEVICE_SELECTOR " +
+                          testing::BuiltProgram("hal-cts") + " --device nosuchdriver:0");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("--device term \"nosuchdriver:0\" matches no device: no "
+                                    "driver \"nosuchdriver\" has a device; the devices found are "
+                                    "cpu:0"));
+}
+
 }  // namespace
 }  // namespace hal

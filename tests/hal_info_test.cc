@@ -144,6 +144,18 @@ TEST(HalInfoTest, SelectorThatExcludesEverythingExitsTwo) {
   EXPECT_THAT(table.output, HasSubstr("none selected"));
 }
 
+TEST(HalInfoTest, SelectorTermMatchingNothingIsExplained) {
+  testing::CommandResult table = HalInfo("--selector cpu:0,nosuchdriver:0");
+  EXPECT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_THAT(table.output, HasSubstr("selector term \"nosuchdriver:0\" matches no device: no "
+                                      "driver \"nosuchdriver\" has a device; the devices found "
+                                      "are cpu:0"));
+  testing::CommandResult json = HalInfoStdout("--json --selector cpu:5");
+  EXPECT_EQ(json.exit_code, 2) << json.output;
+  EXPECT_EQ(ParseJson(json)["selector_unmatched"][0],
+            "\"cpu:5\" matches no device: driver \"cpu\" has cpu:0");
+}
+
 TEST(HalInfoTest, MalformedSelectorExitsOneWithTheMessageOnStderr) {
   testing::CommandResult run = HalInfo("--selector 'cpu:zero'");
   EXPECT_EQ(run.exit_code, 1);

@@ -91,6 +91,20 @@ TEST(DeviceSelectorTest, TrailingJunkIsRefusedNamingTheBadPart) {
   }
 }
 
+TEST(DeviceSelectorTest, UnmatchedTermsAreExplainedWithWhatExists) {
+  const std::vector<DeviceSelector::Candidate> found = {{"cpu", 0, kUuidA}, {"vulkan", 0, kUuidB}};
+  EXPECT_THAT(MustParse("cuda:0,vulkan:3,cpu,*:7,!vulkan").ExplainUnmatched(found),
+              ::testing::ElementsAre(
+                  "\"cuda:0\" matches no device: no driver \"cuda\" has a device; the devices "
+                  "found are cpu:0, vulkan:0",
+                  "\"vulkan:3\" matches no device: driver \"vulkan\" has vulkan:0",
+                  "\"*:7\" matches no device: the devices found are cpu:0, vulkan:0"));
+  EXPECT_THAT(MustParse("cuda").ExplainUnmatched({}),
+              ::testing::ElementsAre("\"cuda\" matches no device: no driver \"cuda\" has a "
+                                     "device; the devices found are none"));
+  EXPECT_THAT(MustParse("cpu:0,vulkan").ExplainUnmatched(found), ::testing::IsEmpty());
+}
+
 TEST(UuidTest, FormatAndParseRoundTrip) {
   const std::string text = FormatUuid(kUuidA);
   EXPECT_EQ(text, "3f2a0001-1020-3040-5060-708090a0b0ff");

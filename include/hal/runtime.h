@@ -61,6 +61,9 @@ class HAL_API Runtime {
   // By id ("cpu:0") or by selector term ("cpu:<uuid>"). NotFound otherwise.
   absl::StatusOr<const PhysicalDevice*> FindDevice(absl::string_view id) const;
   const DeviceSelector& selector() const { return selector_; }
+  // Why terms of the selector matched no device, with what exists
+  // (DeviceSelector::ExplainUnmatched); empty when every term matched.
+  const std::vector<std::string>& unmatched_selector_terms() const { return unmatched_terms_; }
   // The folders searched for manifests, in order.
   const std::vector<std::string>& search_paths() const { return search_paths_; }
 
@@ -68,6 +71,7 @@ class HAL_API Runtime {
   Runtime() = default;
   DeviceSelector selector_;
   std::vector<std::string> search_paths_;
+  std::vector<std::string> unmatched_terms_;
   std::vector<std::unique_ptr<Driver>> drivers_;
   std::vector<std::shared_ptr<internal::LoadedDriver>> loaded_;
   std::vector<std::shared_ptr<PhysicalDevice>> devices_;

@@ -33,10 +33,23 @@ class HAL_API DeviceSelector {
   bool Matches(absl::string_view driver, uint32_t index, const std::array<uint8_t, 16>& uuid) const;
   // Whether any device of `driver` can match (lets the runtime skip loading).
   bool MayMatchDriver(absl::string_view driver) const;
+
+  // A device the drivers found, selected or not.
+  struct Candidate {
+    std::string driver;
+    uint32_t index = 0;
+    std::array<uint8_t, 16> uuid{};
+  };
+  // One sentence for each positive term that matches none of `found`, saying
+  // what exists instead: "\"cuda:0\" matches no device: no driver \"cuda\" has
+  // a device; the devices found are cpu:0, vulkan:0" (hal-info lists why a
+  // driver is unavailable). Empty when every positive term matched.
+  std::vector<std::string> ExplainUnmatched(const std::vector<Candidate>& found) const;
   const std::string& text() const { return text_; }
 
  private:
   struct Term {
+    std::string text;  // as written, for messages
     bool negated = false;
     std::string driver;  // "*" for any
     enum class Which { kAll, kIndex, kUuid } which = Which::kAll;

@@ -92,6 +92,7 @@ nlohmann::json PoolJson(const PoolReport& pool) {
 std::string RenderJson(const MachineReport& report) {
   nlohmann::json json = {{"hal_info_schema", 1},
                          {"selector", report.selector},
+                         {"selector_unmatched", report.selector_unmatched},
                          {"search_paths", report.search_paths},
                          {"drivers", nlohmann::json::array()},
                          {"devices", nlohmann::json::array()}};

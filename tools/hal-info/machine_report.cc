@@ -21,6 +21,7 @@ MachineReport CollectReport(const Runtime& runtime) {
   }
   report.search_paths = runtime.search_paths();
   report.selector = runtime.selector().text();
+  report.selector_unmatched = runtime.unmatched_selector_terms();
   return report;
 }
 

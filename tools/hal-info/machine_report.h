@@ -27,7 +27,8 @@ struct MachineReport {
   std::vector<DeviceReport> devices;
   std::vector<std::string> search_paths;
   std::string selector;
-  std::optional<PoolReport> pool;  // with --pool
+  std::vector<std::string> selector_unmatched;  // why terms matched nothing
+  std::optional<PoolReport> pool;               // with --pool
 };
 
 MachineReport CollectReport(const Runtime& runtime);

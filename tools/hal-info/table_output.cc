@@ -82,6 +82,9 @@ std::string RenderTable(const MachineReport& report, bool verbose) {
   if (report.devices.empty()) {
     absl::StrAppend(&out, report.selector.empty() ? "  none usable\n" : "  none selected\n");
   }
+  for (const std::string& why : report.selector_unmatched) {
+    absl::StrAppend(&out, "  selector term ", why, "\n");
+  }
   for (const DeviceReport& device : report.devices) AppendDevice(device, verbose, out);
   if (report.pool) absl::StrAppend(&out, RenderPoolTable(*report.pool));
   if (verbose) {
