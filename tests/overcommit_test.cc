@@ -31,6 +31,32 @@ class OvercommitTest : public testing::PoolTest {
     options.capacity_caps[physical_->id()] = kCapacity;
     return MakePool(options);
   }
+  // Two buffers of half the capacity on `vd`, written with `data` through
+  // `queue` (not synchronized); empty (with a test failure) if refused.
+  static std::vector<std::shared_ptr<Buffer>> TwoWrittenHalves(VirtualDevice& vd, Queue& queue,
+                                                               const std::vector<uint8_t>& data) {
+    std::vector<std::shared_ptr<Buffer>> buffers;
+    for (int i = 0; i < 2; ++i) {
+      auto buffer = vd.device()->Allocate(data.size());
+      absl::Status status = buffer.ok()
+                                ? queue.CopyHostToDevice(data.data(), **buffer, 0, data.size())
+                                : buffer.status();
+      EXPECT_TRUE(status.ok()) << status;
+      if (!status.ok()) return {};
+      buffers.push_back(*std::move(buffer));
+    }
+    return buffers;
+  }
+  // Every buffer reads back as `data` through `queue`.
+  static void ExpectContents(Queue& queue, const std::vector<std::shared_ptr<Buffer>>& buffers,
+                             const std::vector<uint8_t>& data) {
+    std::vector<uint8_t> out(data.size());
+    for (const auto& buffer : buffers) {
+      ASSERT_TRUE(queue.CopyDeviceToHost(*buffer, 0, out.data(), out.size()).ok());
+      ASSERT_TRUE(queue.Synchronize().ok());
+      EXPECT_EQ(out, data);
+    }
+  }
   // A tenant with a whole device's quota and half its compute.
   static std::shared_ptr<VirtualDevice> MakeTenant(Pool& pool, const std::string& name,
                                                    int priority) {
@@ -165,14 +191,9 @@ TEST_F(OvercommitTest, CompletedWorkOfAnUnsynchronizedQueueMakesRoom) {
   auto a_queue = a->device()->CreateQueue();
   auto a_done = a->device()->CreateEvent();
   ASSERT_TRUE(a_queue.ok() && a_done.ok());
-  std::vector<std::shared_ptr<Buffer>> a_buffers;
   const std::vector<uint8_t> data(kCapacity / 2, 7);
-  for (int i = 0; i < 2; ++i) {
-    auto buffer = a->device()->Allocate(kCapacity / 2);
-    ASSERT_TRUE(buffer.ok()) << buffer.status();
-    ASSERT_TRUE((*a_queue)->CopyHostToDevice(data.data(), **buffer, 0, data.size()).ok());
-    a_buffers.push_back(*std::move(buffer));
-  }
+  const auto a_buffers = TwoWrittenHalves(*a, **a_queue, data);
+  ASSERT_EQ(a_buffers.size(), 2u);
   ASSERT_TRUE((*a_queue)->Signal(**a_done).ok());
   ASSERT_TRUE((*a_done)->Wait().ok());  // a's work is done; its queue never synchronizes
 
@@ -186,12 +207,7 @@ TEST_F(OvercommitTest, CompletedWorkOfAnUnsynchronizedQueueMakesRoom) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   EXPECT_GE(pool->usage()[0].residency->evictions, 1u);
   // a's data survived the eviction.
-  std::vector<uint8_t> out(data.size());
-  for (const auto& buffer : a_buffers) {
-    ASSERT_TRUE((*a_queue)->CopyDeviceToHost(*buffer, 0, out.data(), out.size()).ok());
-    ASSERT_TRUE((*a_queue)->Synchronize().ok());
-    EXPECT_EQ(out, data);
-  }
+  ExpectContents(**a_queue, a_buffers, data);
 }
 
 // Eviction copies a whole buffer without the device's residency lock: while
@@ -334,13 +350,8 @@ TEST_F(OvercommitTest, EvictionPastTheHostMemoryLimitFailsCleanly) {
   auto a_queue = a->device()->CreateQueue();
   ASSERT_TRUE(a_queue.ok());
   const std::vector<uint8_t> data(kCapacity / 2, 3);
-  std::vector<std::shared_ptr<Buffer>> a_buffers;
-  for (int i = 0; i < 2; ++i) {
-    auto buffer = a->device()->Allocate(kCapacity / 2);
-    ASSERT_TRUE(buffer.ok()) << buffer.status();
-    ASSERT_TRUE((*a_queue)->CopyHostToDevice(data.data(), **buffer, 0, data.size()).ok());
-    a_buffers.push_back(*std::move(buffer));
-  }
+  const auto a_buffers = TwoWrittenHalves(*a, **a_queue, data);
+  ASSERT_EQ(a_buffers.size(), 2u);
   ASSERT_TRUE((*a_queue)->Synchronize().ok());
   // Making room for b means evicting half the device: past the limit.
   auto b_buffer = b->device()->Allocate(kCapacity / 4);
@@ -354,12 +365,7 @@ TEST_F(OvercommitTest, EvictionPastTheHostMemoryLimitFailsCleanly) {
   EXPECT_EQ(usage.evictions, 0u);
   EXPECT_EQ(usage.resident_bytes, kCapacity);
   EXPECT_EQ(usage.host_used_bytes, 0u);
-  std::vector<uint8_t> out(data.size());
-  for (const auto& buffer : a_buffers) {
-    ASSERT_TRUE((*a_queue)->CopyDeviceToHost(*buffer, 0, out.data(), out.size()).ok());
-    ASSERT_TRUE((*a_queue)->Synchronize().ok());
-    EXPECT_EQ(out, data);
-  }
+  ExpectContents(**a_queue, a_buffers, data);
 }
 
 // The copy hook is fault injection: refused while that is off, and only for
