@@ -103,8 +103,8 @@ hal_result SubAllocator::CreateBlock(uint64_t size, MemoryBlock** out_block) {
   buffer_info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
   // Any failure from here on releases what was made (DestroyBlock skips nulls).
   hal_result result = HAL_SUCCESS;
-  if (const VkResult vk_result = vk.vkCreateBuffer(context_.device(), &buffer_info, nullptr,
-                                                   &block->buffer);
+  if (const VkResult vk_result =
+          vk.vkCreateBuffer(context_.device(), &buffer_info, nullptr, &block->buffer);
       vk_result != VK_SUCCESS) {
     result = FailVk("vkCreateBuffer of " + std::to_string(size) + " bytes", vk_result,
                     HAL_ERROR_OUT_OF_MEMORY);
@@ -153,7 +153,8 @@ hal_result SubAllocator::CreateBlock(uint64_t size, MemoryBlock** out_block) {
 
 void SubAllocator::DestroyBlock(MemoryBlock* block) {
   const DeviceSymbols& vk = context_.vk();
-  if (block->buffer != VK_NULL_HANDLE) vk.vkDestroyBuffer(context_.device(), block->buffer, nullptr);
+  if (block->buffer != VK_NULL_HANDLE)
+    vk.vkDestroyBuffer(context_.device(), block->buffer, nullptr);
   // Freeing mapped memory unmaps it.
   if (block->memory != VK_NULL_HANDLE) vk.vkFreeMemory(context_.device(), block->memory, nullptr);
 }
