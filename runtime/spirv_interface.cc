@@ -377,6 +377,12 @@ std::string ValidateSpirv(const void* image, size_t size, Target target) {
   }
   std::vector<uint32_t> words(size / sizeof(uint32_t));
   std::memcpy(words.data(), image, size);
+  // The header's last word is reserved and must be 0. SPIRV-Tools does not
+  // check it, and lavapipe's compiler fails on it (leaking as it does so).
+  if (words[kHeaderWords - 1] != 0) {
+    return "the SPIR-V header's reserved schema word (word 4) is " +
+           std::to_string(words[kHeaderWords - 1]) + "; it must be 0";
+  }
   spv_context context =
       spvContextCreate(target == Target::kVulkan1_2 ? SPV_ENV_VULKAN_1_2 : SPV_ENV_OPENCL_1_2);
   spv_const_binary_t binary{words.data(), words.size()};

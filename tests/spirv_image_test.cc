@@ -203,6 +203,20 @@ TEST_F(SpirvImageTest, InvalidSpirvIsRefusedByTheValidator) {
   ExpectRefused(kernel, "k", "is not valid SPIR-V for Vulkan 1.2: ");
 }
 
+// SPIRV-Tools accepts any reserved header word; lavapipe's compiler fails on
+// one that is not 0 (and leaks as it does).
+TEST_F(SpirvImageTest, NonZeroSchemaWordIsRefused) {
+  std::vector<uint8_t> image = Assemble(Assembly(Kernel{}));
+  ASSERT_GE(image.size(), 20u);
+  image[16] = 7;  // word 4, little-endian
+  KernelInfo info{"k", /*binding_count=*/1, /*push_constant_size=*/0, {1, 1, 1}};
+  auto bundle = KernelBundle::Create({info}, {{"spirv-vulkan", "", image}});
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  absl::Status status = device_->LoadKernel(*bundle, "k").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(status.ToString(), HasSubstr("reserved schema word (word 4) is 7"));
+}
+
 // The standard kernels' SPIR-V, randomly mutated (fixed seed): every mutant
 // is refused with InvalidArgument or loads; none reaches lavapipe and crashes
 // it. The libFuzzer target fuzz/spirv_image_fuzzer.cc explores further.
