@@ -26,13 +26,8 @@ hal_result Module::Load(Context& context, const void* image, size_t size,
   if (words[0] != kSpirvMagic) {
     return Fail(HAL_ERROR_INVALID_ARGUMENT, "the image is not SPIR-V (no magic number 0x07230203)");
   }
-  // The runtime validated the image already; a caller of the ABI alone has
-  // not, and lavapipe crashes on invalid SPIR-V.
-  if (std::string problem = spirv::ValidateSpirv(image, size, spirv::Target::kVulkan1_2);
-      !problem.empty()) {
-    return Fail(HAL_ERROR_INVALID_ARGUMENT,
-                "the image is not valid SPIR-V for Vulkan 1.2: " + problem);
-  }
+  // Validation (SPIRV-Tools, the interface check) is the runtime's, done once
+  // in Device::LoadKernel before any driver sees the image.
   std::vector<spirv::EntryPointInterface> entry_points;
   if (!spirv::ReadComputeEntryPoints(words, &entry_points) || entry_points.empty()) {
     return Fail(HAL_ERROR_INVALID_ARGUMENT,
