@@ -66,7 +66,7 @@ struct Unsupported<R (*)(Args...)> {
   }
 };
 template <typename Fn>
-void Stub(Fn& entry) {
+void AnswerUnsupported(Fn& entry) {
   entry = Unsupported<Fn>::Call;
 }
 
@@ -93,33 +93,33 @@ hal_driver_table MakeTable() {
   table.shutdown = Shutdown;
   table.last_error_message = LastError;
   table.device_count = DeviceCount;
-  Stub(table.device_get_properties);
-  Stub(table.device_get_memory_info);
-  Stub(table.context_create);
-  Stub(table.context_destroy);
-  Stub(table.context_get_partition);
-  Stub(table.buffer_allocate);
-  Stub(table.buffer_free);
-  Stub(table.buffer_map);
-  Stub(table.stream_create);
-  Stub(table.stream_destroy);
-  Stub(table.stream_copy_host_to_device);
-  Stub(table.stream_copy_device_to_host);
-  Stub(table.stream_copy_buffer);
-  Stub(table.stream_fill);
-  Stub(table.stream_dispatch);
-  Stub(table.stream_signal_event);
-  Stub(table.stream_wait_event);
-  Stub(table.stream_synchronize);
+  AnswerUnsupported(table.device_get_properties);
+  AnswerUnsupported(table.device_get_memory_info);
+  AnswerUnsupported(table.context_create);
+  AnswerUnsupported(table.context_destroy);
+  AnswerUnsupported(table.context_get_partition);
+  AnswerUnsupported(table.buffer_allocate);
+  AnswerUnsupported(table.buffer_free);
+  AnswerUnsupported(table.buffer_map);
+  AnswerUnsupported(table.stream_create);
+  AnswerUnsupported(table.stream_destroy);
+  AnswerUnsupported(table.stream_copy_host_to_device);
+  AnswerUnsupported(table.stream_copy_device_to_host);
+  AnswerUnsupported(table.stream_copy_buffer);
+  AnswerUnsupported(table.stream_fill);
+  AnswerUnsupported(table.stream_dispatch);
+  AnswerUnsupported(table.stream_signal_event);
+  AnswerUnsupported(table.stream_wait_event);
+  AnswerUnsupported(table.stream_synchronize);
 #ifndef FAKE_NULL_ENTRY
-  Stub(table.event_create);
+  AnswerUnsupported(table.event_create);
 #endif
-  Stub(table.event_destroy);
-  Stub(table.event_query);
-  Stub(table.event_synchronize);
-  Stub(table.event_timestamp_ns);
-  Stub(table.module_load);
-  Stub(table.module_destroy);
+  AnswerUnsupported(table.event_destroy);
+  AnswerUnsupported(table.event_query);
+  AnswerUnsupported(table.event_synchronize);
+  AnswerUnsupported(table.event_timestamp_ns);
+  AnswerUnsupported(table.module_load);
+  AnswerUnsupported(table.module_destroy);
   table.kernel_get = KernelGet;
 #if defined(FAKE_UNUSABLE_DEVICE) || defined(FAKE_ABI_1_0)
   table.unusable_device_count = UnusableDeviceCount;
