@@ -9,8 +9,10 @@
  * otherwise.
  *
  * Versioning: a driver whose major version differs from the runtime's is
- * refused. Minor versions only append fields to the end of structs and
- * functions to the end of the table; `struct_size` tells what a peer knows.
+ * refused, a 1.x driver with a message saying it must be rebuilt for ABI 2.
+ * Minor versions only append functions to the end of the table (the table's
+ * `struct_size` tells what a driver knows) and options as new chained
+ * structs (see hal_chain_header).
  *
  * Threading: every function is thread-safe, except that calls naming the same
  * hal_drv_stream must be externally synchronized (the runtime's Queue is).
@@ -30,8 +32,8 @@
 extern "C" {
 #endif
 
-#define HAL_DRIVER_ABI_VERSION_MAJOR 1
-#define HAL_DRIVER_ABI_VERSION_MINOR 2
+#define HAL_DRIVER_ABI_VERSION_MAJOR 2
+#define HAL_DRIVER_ABI_VERSION_MINOR 0
 #define HAL_DRIVER_ENTRY_POINT hal_driver_get_table
 #define HAL_DRIVER_ENTRY_POINT_NAME "hal_driver_get_table"
 
@@ -66,12 +68,79 @@ typedef struct hal_drv_event hal_drv_event;
 typedef struct hal_drv_module hal_drv_module;
 typedef struct hal_drv_kernel hal_drv_kernel;
 
+/* --- Descriptor structs and their extension chain (ABI 2) ---
+ *
+ * Every struct passed across the table starts with a type tag and a `next`
+ * pointer, Vulkan's sType/pNext: a new option is a new struct chained to an
+ * existing one, never a new entry point or a changed signature. A driver
+ * skips chained structs whose type it does not know; an option that must not
+ * be ignored is guarded by a capability bit the runtime checks before it
+ * chains the struct. The runtime sets `type` correctly on every struct it
+ * passes; a driver may rely on it. */
+typedef enum hal_structure_type {
+  HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES = 1,
+  HAL_STRUCTURE_TYPE_CONTEXT_DESC = 2,
+  HAL_STRUCTURE_TYPE_CONTEXT_MEMORY_ACCOUNTING = 3, /* chained to hal_context_desc */
+  HAL_STRUCTURE_TYPE_BUFFER_DESC = 4,
+  HAL_STRUCTURE_TYPE_HOST_REGISTRATION_DESC = 5,
+  HAL_STRUCTURE_TYPE_STREAM_DESC = 6,
+  HAL_STRUCTURE_TYPE_EVENT_DESC = 7,
+  HAL_STRUCTURE_TYPE_MODULE_DESC = 8,
+  HAL_STRUCTURE_TYPE_KERNEL_DESC = 9,
+  HAL_STRUCTURE_TYPE_DISPATCH_DESC = 10,
+  HAL_STRUCTURE_TYPE_DRIVER_TABLE = 11
+} hal_structure_type;
+
+/* The header every descriptor struct starts with. */
+typedef struct hal_chain_header {
+  hal_structure_type type;
+  const void* next; /* NULL or another struct starting with a hal_chain_header */
+} hal_chain_header;
+
+/* The first struct of `type` in the chain starting at `next`, or NULL. */
+static inline const void* hal_chain_find(const void* next, hal_structure_type type) {
+  for (const hal_chain_header* h = (const hal_chain_header*)next; h != NULL;
+       h = (const hal_chain_header*)h->next) {
+    if (h->type == type) return h;
+  }
+  return NULL;
+}
+
+/* --- Optional capabilities (hal_device_properties.capabilities) ---
+ * Each bit says the driver implements the entry points or fields named with
+ * it for that device; the runtime never calls an optional entry point of a
+ * device without the bit (the entry point may then be NULL). Next to each:
+ * the drivers that implement it. */
+typedef enum hal_capability_bits {
+  /* buffer_device_address: a buffer's address as kernels see it, stable for
+   * the buffer's life. CUDA, HIP, Level Zero, remote. */
+  HAL_CAPABILITY_DEVICE_ADDRESS = 1u << 0,
+  /* HAL_BUFFER_FLAG_DECOMMITTABLE, buffer_decommit, buffer_recommit:
+   * stable-address eviction on a reserved virtual range (cuMemAddressReserve/
+   * cuMemCreate/cuMemMap and kin). CUDA, HIP, Level Zero, remote. */
+  HAL_CAPABILITY_VIRTUAL_MEMORY = 1u << 1,
+  /* host_register: DMA to and from host memory the caller owns (hald's shared
+   * memory, a framework's pinned pool). CUDA, HIP, Level Zero, OpenCL, CPU,
+   * remote. */
+  HAL_CAPABILITY_HOST_REGISTRATION = 1u << 2,
+  /* native_handle: the vendor object behind a driver object, for interop
+   * (CUstream, VkBuffer, ...). CUDA, HIP, Level Zero, OpenCL, Vulkan. */
+  HAL_CAPABILITY_NATIVE_HANDLES = 1u << 3,
+  /* hal_stream_desc.priority is honoured (otherwise ignored). CUDA, HIP,
+   * Level Zero, remote. */
+  HAL_CAPABILITY_STREAM_PRIORITY = 1u << 4,
+  /* The driver keeps freed memory in a cache for reuse without a vendor call:
+   * it honours hal_context_memory_accounting and implements
+   * context_trim_memory. CUDA, HIP, remote. */
+  HAL_CAPABILITY_MEMORY_CACHE = 1u << 5
+} hal_capability_bits;
+
 /* How a device can split its compute among contexts. */
 typedef enum hal_partition_kind {
   HAL_PARTITION_NONE = 0,     /* no hardware partition: the runtime time-slices */
   HAL_PARTITION_SM = 1,       /* CUDA green contexts: units are SMs */
   HAL_PARTITION_CU_MASK = 2,  /* HIP CU masks: units are compute units */
-  HAL_PARTITION_SUBDEVICE = 3 /* Level Zero sub-devices: units are sub-devices */
+  HAL_PARTITION_SUBDEVICE = 3 /* Level Zero / OpenCL sub-devices: units are sub-devices */
 } hal_partition_kind;
 
 typedef enum hal_device_type {
@@ -85,53 +154,142 @@ typedef enum hal_device_type {
 #define HAL_DEVICE_NAME_SIZE 256
 #define HAL_DEVICE_VENDOR_SIZE 64
 #define HAL_DEVICE_FORMATS_SIZE 256
+#define HAL_DEVICE_ARCHITECTURE_SIZE 32
+#define HAL_DEVICE_PCI_BUS_ID_SIZE 32
 
 typedef struct hal_device_properties {
-  uint32_t struct_size;                /* set by the caller to sizeof(hal_device_properties) */
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES */
+  void* next;              /* output structs a later ABI adds; the driver fills those it knows */
   char name[HAL_DEVICE_NAME_SIZE];     /* NUL-terminated */
   char vendor[HAL_DEVICE_VENDOR_SIZE]; /* NUL-terminated, e.g. "NVIDIA" */
   uint8_t uuid[16];                    /* stable across boots and machines' ordinals */
-  hal_device_type type;
+  hal_device_type device_type;
+  /* The vendor's name of the instruction set, NUL-terminated: "sm_90",
+   * "gfx90a:sramecc+:xnack-", "x86_64"; "" when the vendor has none. */
+  char architecture[HAL_DEVICE_ARCHITECTURE_SIZE];
+  /* "domain:bus:device.function" in hex ("0000:65:00.0"); "" when not on PCI. */
+  char pci_bus_id[HAL_DEVICE_PCI_BUS_ID_SIZE];
   uint64_t total_memory_bytes;
-  uint32_t compute_units; /* SMs, CUs, EUs or CPU threads */
+  uint64_t l2_cache_bytes; /* 0 when unknown */
+  uint32_t compute_units;  /* SMs, CUs, EUs or CPU threads */
+  uint32_t capabilities;   /* hal_capability_bits */
   /* Kernel image formats the device accepts, best first, comma-separated,
    * e.g. "cubin:sm_90,ptx" or "cpu-elf:x86_64". */
   char kernel_formats[HAL_DEVICE_FORMATS_SIZE];
+  /* Compute partitions (hal_context_desc.partition_units). A context asks
+   * for N units; the driver grants max(N, partition_min_units) rounded up to
+   * a multiple of partition_alignment, at most partition_max_units, and
+   * reports the grant through context_get_partition. */
   hal_partition_kind partition_kind;
-  uint32_t partition_granularity; /* units are granted in multiples of this */
-  uint32_t partition_max_units;   /* units in the whole device */
+  uint32_t partition_min_units;
+  uint32_t partition_alignment;
+  uint32_t partition_max_units; /* units in the whole device */
   uint32_t max_workgroup_size[3];
   uint32_t max_workgroup_invocations;
   uint32_t max_workgroup_count[3];
   uint64_t min_buffer_alignment;     /* every buffer starts at a multiple of this */
   uint64_t binding_offset_alignment; /* binding offsets must be multiples of this */
   uint64_t allocation_granularity;   /* allocations are rounded up to this */
-  uint64_t timestamp_resolution_ns;  /* smallest step of event timestamps */
-  /* --- ABI 1.2 --- */
+  /* HAL_CAPABILITY_VIRTUAL_MEMORY: decommittable buffers are rounded up to
+   * this (CU_MEM_ALLOC_GRANULARITY_MINIMUM, 2 MiB on NVIDIA); 0 otherwise. */
+  uint64_t virtual_memory_granularity;
+  uint64_t timestamp_resolution_ns; /* smallest step of event timestamps */
   /* Nonzero when buffer_map works on HAL_BUFFER_DEVICE buffers too (device
-   * memory is host memory, or host-visible); 0 (what an older driver leaves)
-   * when only HAL_BUFFER_HOST_STAGING buffers can be mapped. */
+   * memory is host memory, or host-visible). */
   uint32_t device_buffers_mappable;
 } hal_device_properties;
 
+typedef enum hal_context_flag_bits {
+  /* The context serves a virtual device, whose kernels share the device with
+   * other tenants': confine kernels' memory accesses to their bindings where
+   * the device can (Vulkan: robust buffer access). */
+  HAL_CONTEXT_FLAG_VIRTUAL_DEVICE = 1u << 0
+} hal_context_flag_bits;
+
 typedef struct hal_context_desc {
-  uint32_t struct_size;
-  /* 0: the whole device. Otherwise the number of partition units the context
-   * asks for; the driver rounds up to its granularity and reports the grant
-   * through context_get_partition. Ignored when partition_kind is NONE. */
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_CONTEXT_DESC */
+  const void* next;
+  /* 0: the whole device. Otherwise the partition units the context asks for
+   * (see hal_device_properties). Ignored when partition_kind is NONE. */
   uint32_t partition_units;
-  /* --- ABI 1.2 --- */
-  /* Nonzero when the context serves a virtual device, whose kernels share the
-   * device with other tenants': the driver then confines kernels' memory
-   * accesses to their bindings where the device can (Vulkan: robust buffer
-   * access). A desc whose struct_size ends before this field means 0. */
-  uint32_t virtual_device;
+  uint32_t flags; /* hal_context_flag_bits */
 } hal_context_desc;
+
+/* Chained to hal_context_desc by the runtime for a driver with
+ * HAL_CAPABILITY_MEMORY_CACHE. Every byte the driver's cache holds (freed
+ * blocks kept for reuse, the unused part of a slab it carves buffers from) is
+ * charged through these callbacks, so a virtual device's usage is its live
+ * buffers' allocated sizes plus its context's cache, through one ledger.
+ * Without this struct a caching driver uses its own default limit and charges
+ * nothing. */
+typedef struct hal_context_memory_accounting {
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_CONTEXT_MEMORY_ACCOUNTING */
+  const void* next;
+  /* The most bytes the cache may hold; 0 disables caching (every free goes
+   * back to the vendor at once). */
+  uint64_t cache_limit_bytes;
+  void* user;
+  /* Called before the cache keeps `bytes` (a freed block, a new slab's unused
+   * part). HAL_ERROR_OUT_OF_MEMORY (quota full): the driver gives the bytes
+   * back to the vendor instead. Thread-safe; never calls back into the driver. */
+  hal_result (*charge)(void* user, uint64_t bytes);
+  /* Called after the cache stops holding `bytes` (reused for a buffer, which
+   * the runtime then charges itself, or given back to the vendor). */
+  void (*uncharge)(void* user, uint64_t bytes);
+} hal_context_memory_accounting;
 
 typedef enum hal_buffer_kind {
   HAL_BUFFER_DEVICE = 0,      /* device-local memory */
   HAL_BUFFER_HOST_STAGING = 1 /* host memory the device reaches fast (pinned) */
 } hal_buffer_kind;
+
+typedef enum hal_buffer_flag_bits {
+  /* HAL_CAPABILITY_VIRTUAL_MEMORY: back the buffer with a reserved virtual
+   * range whose physical memory buffer_decommit can release and
+   * buffer_recommit bring back at the same device address. */
+  HAL_BUFFER_FLAG_DECOMMITTABLE = 1u << 0
+} hal_buffer_flag_bits;
+
+typedef struct hal_buffer_desc {
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_BUFFER_DESC */
+  const void* next;
+  hal_buffer_kind kind;
+  uint32_t flags; /* hal_buffer_flag_bits */
+  uint64_t size;  /* >= 1 */
+} hal_buffer_desc;
+
+typedef struct hal_host_registration_desc {
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_HOST_REGISTRATION_DESC */
+  const void* next;
+  void* host;    /* page-aligned, owned by the caller, valid until buffer_free */
+  uint64_t size; /* a multiple of the page size, >= 1 */
+} hal_host_registration_desc;
+
+typedef enum hal_stream_priority {
+  HAL_STREAM_PRIORITY_NORMAL = 0,
+  HAL_STREAM_PRIORITY_LOW = 1,
+  HAL_STREAM_PRIORITY_HIGH = 2
+} hal_stream_priority;
+
+typedef struct hal_stream_desc {
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_STREAM_DESC */
+  const void* next;
+  hal_stream_priority priority; /* honoured with HAL_CAPABILITY_STREAM_PRIORITY */
+} hal_stream_desc;
+
+typedef struct hal_event_desc {
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_EVENT_DESC */
+  const void* next;
+  uint32_t flags; /* none defined yet: 0 */
+} hal_event_desc;
+
+typedef struct hal_module_desc {
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_MODULE_DESC */
+  const void* next;
+  const char* format; /* one of the device's kernel_formats */
+  const void* image;  /* copied or consumed before module_load returns */
+  size_t image_size;
+} hal_module_desc;
 
 typedef struct hal_binding {
   hal_drv_buffer* buffer;
@@ -144,8 +302,16 @@ typedef struct hal_kernel_signature {
   uint32_t workgroup_size[3];  /* as declared by the kernel */
 } hal_kernel_signature;
 
+typedef struct hal_kernel_desc {
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_KERNEL_DESC */
+  const void* next;
+  const char* name;
+  hal_kernel_signature signature; /* from the bundle's manifest */
+} hal_kernel_desc;
+
 typedef struct hal_dispatch_desc {
-  uint32_t struct_size;
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_DISPATCH_DESC */
+  const void* next;
   uint32_t workgroup_count[3]; /* each >= 1 and <= max_workgroup_count */
   const hal_binding* bindings; /* binding_count entries, as the kernel declares */
   uint32_t binding_count;
@@ -153,9 +319,28 @@ typedef struct hal_dispatch_desc {
   uint32_t push_constant_size;
 } hal_dispatch_desc;
 
+/* The kinds of driver object native_handle answers for. */
+typedef enum hal_object_kind {
+  HAL_OBJECT_CONTEXT = 0,
+  HAL_OBJECT_BUFFER = 1,
+  HAL_OBJECT_STREAM = 2,
+  HAL_OBJECT_EVENT = 3,
+  HAL_OBJECT_MODULE = 4,
+  HAL_OBJECT_KERNEL = 5
+} hal_object_kind;
+
+typedef struct hal_native_handle {
+  /* The vendor type's own name, a static string: "CUcontext", "CUdeviceptr",
+   * "CUstream", "CUevent", "CUmodule", "CUfunction", "VkBuffer", "VkQueue",
+   * "cl_mem", ... (docs/driver-guide.md lists them per driver). */
+  const char* kind;
+  uint64_t value; /* the handle or pointer, widened */
+} hal_native_handle;
+
 typedef struct hal_driver_table {
-  uint32_t struct_size; /* sizeof(hal_driver_table) as the driver was built */
-  uint16_t abi_major;   /* HAL_DRIVER_ABI_VERSION_MAJOR the driver was built with */
+  hal_structure_type type; /* HAL_STRUCTURE_TYPE_DRIVER_TABLE */
+  uint32_t struct_size;    /* sizeof(hal_driver_table) as the driver was built */
+  uint16_t abi_major;      /* HAL_DRIVER_ABI_VERSION_MAJOR the driver was built with */
   uint16_t abi_minor;
   const char* name;    /* "cpu", "cuda", ...: the selector's driver name */
   const char* version; /* the driver's own version, free form */
@@ -170,33 +355,45 @@ typedef struct hal_driver_table {
 
   /* --- Devices --- */
   hal_result (*device_count)(uint32_t* out_count);
-  /* props->struct_size is set by the caller; the driver fills what it knows. */
+  /* props->type is set by the caller; the driver fills every field. */
   hal_result (*device_get_properties)(uint32_t device_index, hal_device_properties* props);
   hal_result (*device_get_memory_info)(uint32_t device_index, uint64_t* out_free_bytes,
                                        uint64_t* out_total_bytes);
+  /* Devices the driver found but does not serve (too old an API version, no
+   * compute queue, a missing extension), so that tools list them with the
+   * reason instead of dropping them silently. Called after a successful
+   * initialize(). */
+  uint32_t (*unusable_device_count)(void);
+  /* index < unusable_device_count(). *out_name (the device's own name) and
+   * *out_reason are NUL-terminated and stay valid until shutdown(). */
+  void (*unusable_device_get)(uint32_t index, const char** out_name, const char** out_reason);
 
   /* --- Contexts: one opened device, optionally a compute partition --- */
   hal_result (*context_create)(uint32_t device_index, const hal_context_desc* desc,
                                hal_drv_context** out_context);
-  /* All objects of the context are destroyed before this is called. */
+  /* All objects of the context are destroyed before this is called; the
+   * driver releases its cache (uncharging it) here. */
   void (*context_destroy)(hal_drv_context* context);
   /* Units granted to the context (the whole device when not partitioned). */
   hal_result (*context_get_partition)(hal_drv_context* context, uint32_t* out_units);
 
   /* --- Memory --- */
-  /* size >= 1. *out_allocated_size receives the bytes really taken from the
-   * device (the size rounded to the driver's granularity): this is what quotas
-   * are charged. HAL_ERROR_OUT_OF_MEMORY when the device has no room. */
-  hal_result (*buffer_allocate)(hal_drv_context* context, hal_buffer_kind kind, uint64_t size,
+  /* *out_allocated_size receives the bytes the buffer really takes from the
+   * device (its size rounded to the driver's granularity or size class):
+   * this is what quotas are charged. HAL_ERROR_OUT_OF_MEMORY when the device
+   * has no room (a caching driver trims its cache and retries first). */
+  hal_result (*buffer_allocate)(hal_drv_context* context, const hal_buffer_desc* desc,
                                 hal_drv_buffer** out_buffer, uint64_t* out_allocated_size);
-  /* No stream may still be using the buffer. */
+  /* No stream may still be using the buffer. A registered host range
+   * (host_register) is unregistered; the caller's memory is untouched. */
   void (*buffer_free)(hal_drv_context* context, hal_drv_buffer* buffer);
-  /* Host address of a HOST_STAGING buffer (or of any buffer on devices whose
-   * memory is host memory); HAL_ERROR_UNSUPPORTED otherwise. */
+  /* Host address of a HOST_STAGING or registered buffer (or of any buffer
+   * when device_buffers_mappable); HAL_ERROR_UNSUPPORTED otherwise. */
   hal_result (*buffer_map)(hal_drv_context* context, hal_drv_buffer* buffer, void** out_host);
 
   /* --- Streams: in-order, asynchronous --- */
-  hal_result (*stream_create)(hal_drv_context* context, hal_drv_stream** out_stream);
+  hal_result (*stream_create)(hal_drv_context* context, const hal_stream_desc* desc,
+                              hal_drv_stream** out_stream);
   /* Waits for the stream's work to finish, then releases it. */
   void (*stream_destroy)(hal_drv_stream* stream);
   /* Host memory passed to copies must stay valid until the copy completes. */
@@ -219,9 +416,14 @@ typedef struct hal_driver_table {
   /* Blocks until all submitted work completed; returns the first asynchronous
    * error the stream met (HAL_ERROR_UNAVAILABLE for a lost device). */
   hal_result (*stream_synchronize)(hal_drv_stream* stream);
+  /* Does not block: HAL_SUCCESS when all submitted work completed,
+   * HAL_NOT_READY while some is pending, or the first asynchronous error the
+   * stream met, as stream_synchronize would return it. */
+  hal_result (*stream_query)(hal_drv_stream* stream);
 
   /* --- Events --- */
-  hal_result (*event_create)(hal_drv_context* context, hal_drv_event** out_event);
+  hal_result (*event_create)(hal_drv_context* context, const hal_event_desc* desc,
+                             hal_drv_event** out_event);
   void (*event_destroy)(hal_drv_event* event);
   /* HAL_SUCCESS when signalled, HAL_NOT_READY when not yet. */
   hal_result (*event_query)(hal_drv_event* event);
@@ -231,26 +433,45 @@ typedef struct hal_driver_table {
   hal_result (*event_timestamp_ns)(hal_drv_event* event, uint64_t* out_ns);
 
   /* --- Modules and kernels --- */
-  /* format is one of the device's kernel_formats. The image bytes are copied
-   * or consumed before return. A rejected image is HAL_ERROR_INVALID_ARGUMENT
-   * with the vendor's log in the message. */
-  hal_result (*module_load)(hal_drv_context* context, const char* format, const void* image,
-                            size_t image_size, hal_drv_module** out_module);
+  /* A rejected image is HAL_ERROR_INVALID_ARGUMENT with the vendor's log (a
+   * JIT or build log) in the message. */
+  hal_result (*module_load)(hal_drv_context* context, const hal_module_desc* desc,
+                            hal_drv_module** out_module);
   /* No stream may still be running the module's kernels. */
   void (*module_destroy)(hal_drv_module* module);
-  /* The kernel lives as long as its module. HAL_ERROR_NOT_FOUND if absent. */
-  hal_result (*kernel_get)(hal_drv_module* module, const char* name,
-                           const hal_kernel_signature* signature, hal_drv_kernel** out_kernel);
+  /* The kernel lives as long as its module. HAL_ERROR_NOT_FOUND if absent;
+   * HAL_ERROR_INVALID_ARGUMENT, naming both, when the image declares another
+   * signature than desc->signature. */
+  hal_result (*kernel_get)(hal_drv_module* module, const hal_kernel_desc* desc,
+                           hal_drv_kernel** out_kernel);
 
-  /* --- ABI 1.1 --- */
-  /* Devices the driver found but does not serve (too old an API version, no
-   * compute queue, a missing extension), so that tools list them with the
-   * reason instead of dropping them silently. Optional: NULL, like a driver
-   * of minor version 0, means none. Called after a successful initialize(). */
-  uint32_t (*unusable_device_count)(void);
-  /* index < unusable_device_count(). *out_name (the device's own name) and
-   * *out_reason are NUL-terminated and stay valid until shutdown(). */
-  void (*unusable_device_get)(uint32_t index, const char** out_name, const char** out_reason);
+  /* --- Optional: each NULL unless a device reports its capability --- */
+  /* HAL_CAPABILITY_DEVICE_ADDRESS. */
+  hal_result (*buffer_device_address)(hal_drv_context* context, hal_drv_buffer* buffer,
+                                      uint64_t* out_address);
+  /* HAL_CAPABILITY_VIRTUAL_MEMORY, on a buffer allocated with
+   * HAL_BUFFER_FLAG_DECOMMITTABLE. decommit gives the physical memory back to
+   * the device (contents are lost; the address range stays reserved; no
+   * stream may be using the buffer); recommit maps new physical memory at the
+   * same address (contents undefined; HAL_ERROR_OUT_OF_MEMORY when the device
+   * has no room, the buffer then stays decommitted). Each called only in the
+   * other state. */
+  hal_result (*buffer_decommit)(hal_drv_context* context, hal_drv_buffer* buffer);
+  hal_result (*buffer_recommit)(hal_drv_context* context, hal_drv_buffer* buffer);
+  /* HAL_CAPABILITY_HOST_REGISTRATION: a buffer of kind HOST_STAGING over the
+   * caller's memory, usable in copies; buffer_free unregisters it.
+   * *out_allocated_size is 0: it takes no device memory. */
+  hal_result (*host_register)(hal_drv_context* context, const hal_host_registration_desc* desc,
+                              hal_drv_buffer** out_buffer);
+  /* HAL_CAPABILITY_NATIVE_HANDLES. `object` is a hal_drv_* of `kind` from this
+   * context (the context itself for HAL_OBJECT_CONTEXT). HAL_ERROR_UNSUPPORTED
+   * when the driver has no vendor object for that kind. */
+  hal_result (*native_handle)(hal_drv_context* context, hal_object_kind kind, const void* object,
+                              hal_native_handle* out_handle);
+  /* HAL_CAPABILITY_MEMORY_CACHE: gives every cached byte of the context back
+   * to the vendor (uncharging it); the runtime calls it before refusing an
+   * allocation for quota or for device memory. */
+  void (*context_trim_memory)(hal_drv_context* context);
 } hal_driver_table;
 
 /* The one symbol a driver exports. Returns NULL if the driver cannot serve a
