@@ -42,36 +42,48 @@ std::optional<double> RepresentativeValue(
 }  // namespace
 
 RatioReporter::RatioReporter(Comparison comparison)
-    : ConsoleReporter(ConsoleOptions()), comparison_(std::move(comparison)) {}
+    : RatioReporter(std::vector<Comparison>{std::move(comparison)}) {}
+
+RatioReporter::RatioReporter(std::vector<Comparison> comparisons)
+    : ConsoleReporter(ConsoleOptions()) {
+  for (Comparison& comparison : comparisons) figures_.push_back({std::move(comparison), {}, {}});
+}
 
 void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
   ConsoleReporter::ReportRuns(runs);
   if (runs.empty()) return;
   const std::string& function = runs.front().run_name.function_name;
-  if (function == comparison_.measured_function) {
-    measured_ = RepresentativeValue(runs, comparison_.counter);
-  } else if (function == comparison_.baseline_function) {
-    baseline_ = RepresentativeValue(runs, comparison_.counter);
+  for (Figures& figures : figures_) {
+    const Comparison& comparison = figures.comparison;
+    if (function == comparison.measured_function) {
+      figures.measured = RepresentativeValue(runs, comparison.counter);
+    } else if (function == comparison.baseline_function) {
+      figures.baseline = RepresentativeValue(runs, comparison.counter);
+    }
   }
 }
 
 void RatioReporter::Finalize() {
   ConsoleReporter::Finalize();
   std::ostream& out = GetOutputStream();
-  if (!measured_ || !baseline_ || *baseline_ <= 0) {
-    out << absl::StrFormat("%s: not computed (%s and %s must both run and succeed)\n",
-                           comparison_.description, comparison_.measured_function,
-                           comparison_.baseline_function);
-    return;
+  for (const Figures& figures : figures_) {
+    const Comparison& comparison = figures.comparison;
+    if (!figures.measured || !figures.baseline || *figures.baseline <= 0) {
+      out << absl::StrFormat("%s: not computed (%s and %s must both run and succeed)\n",
+                             comparison.description, comparison.measured_function,
+                             comparison.baseline_function);
+      continue;
+    }
+    const double ratio = *figures.measured / *figures.baseline;
+    const bool met = comparison.higher_is_better ? ratio >= comparison.target_ratio
+                                                 : ratio <= comparison.target_ratio;
+    const std::string& unit = comparison.display_unit;
+    out << absl::StrFormat(
+        "%s: %.3f (%.2f %s / %.2f %s; target %s %.2f: %s)\n", comparison.description, ratio,
+        *figures.measured * comparison.display_scale, unit,
+        *figures.baseline * comparison.display_scale, unit,
+        comparison.higher_is_better ? ">=" : "<=", comparison.target_ratio, met ? "met" : "MISSED");
   }
-  const double ratio = *measured_ / *baseline_;
-  const bool met = comparison_.higher_is_better ? ratio >= comparison_.target_ratio
-                                                : ratio <= comparison_.target_ratio;
-  const std::string& unit = comparison_.display_unit;
-  out << absl::StrFormat(
-      "%s: %.3f (%.2f %s / %.2f %s; target %s %.2f: %s)\n", comparison_.description, ratio,
-      *measured_ * comparison_.display_scale, unit, *baseline_ * comparison_.display_scale, unit,
-      comparison_.higher_is_better ? ">=" : "<=", comparison_.target_ratio, met ? "met" : "MISSED");
 }
 
 }  // namespace hal::bench

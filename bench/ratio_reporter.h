@@ -1,6 +1,6 @@
-// The console report, followed by one summary line comparing a figure (a
-// counter) of a measured benchmark with the same figure of a baseline measured
-// in the same run: their ratio against a target. With --benchmark_repetitions
+// The console report, followed by a summary line for each comparison of a
+// figure (a counter) of a measured benchmark with the same figure of a
+// baseline measured in the same run: their ratio against a target. With --benchmark_repetitions
 // the median of the repetitions is compared. Machine-readable output remains
 // available through --benchmark_out.
 #ifndef HAL_BENCH_RATIO_REPORTER_H_
@@ -32,14 +32,19 @@ class RatioReporter : public benchmark::ConsoleReporter {
   };
 
   explicit RatioReporter(Comparison comparison);
+  // One summary line per comparison, in this order.
+  explicit RatioReporter(std::vector<Comparison> comparisons);
 
   void ReportRuns(const std::vector<Run>& runs) override;
   void Finalize() override;
 
  private:
-  Comparison comparison_;
-  std::optional<double> measured_;
-  std::optional<double> baseline_;
+  struct Figures {
+    Comparison comparison;
+    std::optional<double> measured;
+    std::optional<double> baseline;
+  };
+  std::vector<Figures> figures_;
 };
 
 }  // namespace hal::bench
