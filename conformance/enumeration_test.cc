@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "conformance/device_test.h"
 #include "conformance/status_matchers.h"
+#include "hal/driver/hal_driver.h"
 
 namespace hal::cts {
 namespace {
@@ -46,8 +47,12 @@ TEST_P(Enumeration, PartitionCapabilityIsConsistent) {
     EXPECT_GT(device().partition_units(), 0u);
     return;
   }
-  EXPECT_GT(partition.granularity, 0u);
-  EXPECT_GE(partition.max_units, partition.granularity);
+  EXPECT_GT(partition.alignment, 0u);
+  EXPECT_GT(partition.min_units, 0u);
+  EXPECT_EQ(partition.min_units % partition.alignment, 0u)
+      << "the smallest grant (" << partition.min_units << ") is itself aligned ("
+      << partition.alignment << ")";
+  EXPECT_GE(partition.max_units, partition.min_units);
   EXPECT_EQ(device().partition_units(), partition.max_units)
       << "a context opened without a partition gets every unit";
 }
@@ -76,8 +81,10 @@ TEST_P(Enumeration, DriverIsListedAsAvailable) {
   ASSERT_NE(driver, nullptr) << "no driver named " << physical_device().driver_name();
   EXPECT_TRUE(driver->available());
   EXPECT_FALSE(driver->version().empty());
-  EXPECT_EQ(driver->abi_version().rfind("1.", 0), 0u)
-      << "ABI version " << driver->abi_version() << " is not of major version 1";
+  const std::string major = absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".");
+  EXPECT_EQ(driver->abi_version().rfind(major, 0), 0u)
+      << "ABI version " << driver->abi_version() << " is not of major version "
+      << HAL_DRIVER_ABI_VERSION_MAJOR;
 }
 
 TEST_P(Enumeration, UuidSelectorRoundTrips) {

@@ -14,6 +14,7 @@
 #include "runtime/kernel_image_check.h"
 #include "runtime/object_states.h"
 #include "runtime/queue_state.h"
+#include "runtime/driver_descs.h"
 
 namespace hal {
 
@@ -50,14 +51,14 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKi
 
   const hal_buffer_kind raw_kind =
       kind == BufferKind::kHostStaging ? HAL_BUFFER_HOST_STAGING : HAL_BUFFER_DEVICE;
+  const hal_buffer_desc desc = internal::BufferDesc(raw_kind, size);
   hal_drv_buffer* buffer = nullptr;
   uint64_t allocated = 0;
   absl::Status allocation =
       state_->residency
           ? state_->residency->AllocateResident(*state_, raw_kind, size, &buffer, &allocated)
           : state_->driver->ToStatus(
-                state_->table->buffer_allocate(state_->context, raw_kind, size, &buffer,
-                                               &allocated),
+                state_->table->buffer_allocate(state_->context, &desc, &buffer, &allocated),
                 absl::StrCat("allocating ", size, " bytes on device ", state_->label));
   if (!allocation.ok()) {
     if (tenant) tenant->Uncharge(expected);
@@ -86,7 +87,7 @@ absl::StatusOr<std::unique_ptr<Queue>> Device::CreateQueue() {
   HAL_RETURN_IF_ERROR(state_->health.CheckUsable(state_->label));
   hal_drv_stream* stream = nullptr;
   if (absl::Status status =
-          state_->driver->ToStatus(state_->table->stream_create(state_->context, &stream),
+          state_->driver->ToStatus(state_->table->stream_create(state_->context, &internal::kStreamDesc, &stream),
                                    absl::StrCat("creating a queue on device ", state_->label));
       !status.ok()) {
     return status;
@@ -98,7 +99,7 @@ absl::StatusOr<std::shared_ptr<Event>> Device::CreateEvent() {
   HAL_RETURN_IF_ERROR(state_->health.CheckUsable(state_->label));
   hal_drv_event* event = nullptr;
   if (absl::Status status =
-          state_->driver->ToStatus(state_->table->event_create(state_->context, &event),
+          state_->driver->ToStatus(state_->table->event_create(state_->context, &internal::kEventDesc, &event),
                                    absl::StrCat("creating an event on device ", state_->label));
       !status.ok()) {
     return status;
@@ -156,9 +157,10 @@ absl::StatusOr<std::shared_ptr<Kernel>> Device::LoadKernel(const KernelBundle& b
     auto [it, inserted] = state_->modules.try_emplace({bundle.id(), *image_index});
     if (inserted) {
       hal_drv_module* raw = nullptr;
+      const hal_module_desc desc =
+          internal::ModuleDesc(image.format.c_str(), image.data.data(), image.data.size());
       absl::Status status = state_->driver->ToStatus(
-          state_->table->module_load(state_->context, image.format.c_str(), image.data.data(),
-                                     image.data.size(), &raw),
+          state_->table->module_load(state_->context, &desc, &raw),
           absl::StrCat("loading the ", image.format, " image of kernel \"", kernel_name,
                        "\" on device ", state_->label));
       if (!status.ok()) {
@@ -169,13 +171,15 @@ absl::StatusOr<std::shared_ptr<Kernel>> Device::LoadKernel(const KernelBundle& b
     }
     module = it->second;
   }
-  hal_kernel_signature signature{};
-  signature.binding_count = info->binding_count;
-  signature.push_constant_size = info->push_constant_size;
-  for (int d = 0; d < 3; ++d) signature.workgroup_size[d] = info->workgroup_size[d];
+  hal_kernel_desc kernel_desc{};
+  kernel_desc.type = HAL_STRUCTURE_TYPE_KERNEL_DESC;
+  kernel_desc.name = info->name.c_str();
+  kernel_desc.signature.binding_count = info->binding_count;
+  kernel_desc.signature.push_constant_size = info->push_constant_size;
+  for (int d = 0; d < 3; ++d) kernel_desc.signature.workgroup_size[d] = info->workgroup_size[d];
   hal_drv_kernel* kernel = nullptr;
   if (absl::Status status = state_->driver->ToStatus(
-          state_->table->kernel_get(module->module, info->name.c_str(), &signature, &kernel),
+          state_->table->kernel_get(module->module, &kernel_desc, &kernel),
           absl::StrCat("finding kernel \"", kernel_name, "\" in its ", image.format,
                        " image on device ", state_->label));
       !status.ok()) {

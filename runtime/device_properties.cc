@@ -28,7 +28,7 @@ std::vector<std::string> SplitFormats(const std::string& list) {
 
 absl::StatusOr<DeviceProperties> QueryDeviceProperties(const LoadedDriver& driver, uint32_t index) {
   hal_device_properties raw{};
-  raw.struct_size = sizeof(raw);
+  raw.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
   if (absl::Status status = driver.ToStatus(driver.table().device_get_properties(index, &raw),
                                             absl::StrCat("device_get_properties(", index, ")"));
       !status.ok()) {
@@ -38,14 +38,20 @@ absl::StatusOr<DeviceProperties> QueryDeviceProperties(const LoadedDriver& drive
   props.name = BoundedString(raw.name, sizeof(raw.name));
   props.vendor = BoundedString(raw.vendor, sizeof(raw.vendor));
   std::copy(std::begin(raw.uuid), std::end(raw.uuid), props.uuid.begin());
-  props.type = static_cast<DeviceType>(raw.type <= HAL_DEVICE_TYPE_VIRTUAL_GPU ? raw.type : 0);
+  props.type = static_cast<DeviceType>(
+      raw.device_type <= HAL_DEVICE_TYPE_VIRTUAL_GPU ? raw.device_type : 0);
+  props.architecture = BoundedString(raw.architecture, sizeof(raw.architecture));
+  props.pci_bus_id = BoundedString(raw.pci_bus_id, sizeof(raw.pci_bus_id));
   props.memory_bytes = raw.total_memory_bytes;
+  props.l2_cache_bytes = raw.l2_cache_bytes;
   props.compute_units = raw.compute_units;
+  props.capabilities = CapabilitySet(raw.capabilities);
   props.kernel_formats =
       SplitFormats(BoundedString(raw.kernel_formats, sizeof(raw.kernel_formats)));
   props.partition.kind = static_cast<PartitionKind>(
       raw.partition_kind <= HAL_PARTITION_SUBDEVICE ? raw.partition_kind : 0);
-  props.partition.granularity = raw.partition_granularity;
+  props.partition.min_units = raw.partition_min_units;
+  props.partition.alignment = raw.partition_alignment;
   props.partition.max_units = raw.partition_max_units;
   std::copy(std::begin(raw.max_workgroup_size), std::end(raw.max_workgroup_size),
             props.max_workgroup_size.begin());

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <cstddef>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -16,22 +17,13 @@
 namespace hal::internal {
 namespace {
 
-// Table fields every driver of this major version must provide: everything
-// up to and including the last function of minor version 0.
+// Every ABI 2.0 driver has the whole 2.0 table (optional entries are NULL,
+// not absent); later minor versions only append.
 constexpr size_t kMinimumTableSize =
-    offsetof(hal_driver_table, kernel_get) + sizeof(hal_driver_table::kernel_get);
-
-// The end of ABI 1.1's fields: a driver of minor version 0 has a shorter
-// table, whose bytes past its struct_size must not be read.
-constexpr size_t kUnusableDevicesTableSize =
-    offsetof(hal_driver_table, unusable_device_get) + sizeof(hal_driver_table::unusable_device_get);
+    offsetof(hal_driver_table, context_trim_memory) + sizeof(hal_driver_table::context_trim_memory);
 
 std::vector<Driver::UnusableDevice> UnusableDevices(const hal_driver_table& table) {
   std::vector<Driver::UnusableDevice> devices;
-  if (table.struct_size < kUnusableDevicesTableSize || table.unusable_device_count == nullptr ||
-      table.unusable_device_get == nullptr) {
-    return devices;
-  }
   const uint32_t count = table.unusable_device_count();
   for (uint32_t i = 0; i < count; ++i) {
     const char* name = nullptr;
@@ -46,13 +38,37 @@ std::string RuntimeAbi() {
   return absl::StrCat(HAL_DRIVER_ABI_VERSION_MAJOR, ".", HAL_DRIVER_ABI_VERSION_MINOR);
 }
 
+// What a driver of another major version is told, from its manifest or its table.
+std::string WrongMajorVersion(const std::string& driver, absl::string_view abi) {
+  return absl::StrCat("driver '", driver, "' was built for driver ABI ", abi,
+                      "; this runtime needs ABI ", HAL_DRIVER_ABI_VERSION_MAJOR,
+                      " (rebuild it against hal_driver.h ", RuntimeAbi(), ", docs/driver-guide.md)");
+}
+
+// ABI 1.x tables start with struct_size (uint32), abi_major and abi_minor
+// (uint16 each); ABI 2 put the type tag first. A table whose first word is not
+// the tag is read with the 1.x layout, so that a 1.x driver is named as such
+// (its struct_size, hundreds of bytes, is never a tag). Both layouts are at
+// least 8 bytes long.
+struct TableHead {
+  uint32_t type_tag;
+  uint16_t legacy_abi_major;
+  uint16_t legacy_abi_minor;
+};
+
+TableHead ReadTableHead(const void* table) {
+  TableHead head;
+  std::memcpy(&head, table, sizeof(head));
+  return head;
+}
+
 struct DlCloser {
   void operator()(void* handle) const { dlclose(handle); }
 };
 using DlHandle = std::unique_ptr<void, DlCloser>;
 
 // The names of the NULL entries among those the runtime calls unchecked: every
-// function up to kernel_get. Those of later minor versions are optional.
+// entry but the optional ones a capability bit guards.
 std::string MissingEntries(const hal_driver_table& t) {
   const std::pair<const char*, bool> entries[] = {
       {"initialize", t.initialize != nullptr},
@@ -61,6 +77,8 @@ std::string MissingEntries(const hal_driver_table& t) {
       {"device_count", t.device_count != nullptr},
       {"device_get_properties", t.device_get_properties != nullptr},
       {"device_get_memory_info", t.device_get_memory_info != nullptr},
+      {"unusable_device_count", t.unusable_device_count != nullptr},
+      {"unusable_device_get", t.unusable_device_get != nullptr},
       {"context_create", t.context_create != nullptr},
       {"context_destroy", t.context_destroy != nullptr},
       {"context_get_partition", t.context_get_partition != nullptr},
@@ -77,6 +95,7 @@ std::string MissingEntries(const hal_driver_table& t) {
       {"stream_signal_event", t.stream_signal_event != nullptr},
       {"stream_wait_event", t.stream_wait_event != nullptr},
       {"stream_synchronize", t.stream_synchronize != nullptr},
+      {"stream_query", t.stream_query != nullptr},
       {"event_create", t.event_create != nullptr},
       {"event_destroy", t.event_destroy != nullptr},
       {"event_query", t.event_query != nullptr},
@@ -99,10 +118,19 @@ std::string CheckTable(const hal_driver_table* table, const DriverManifest& mani
     return absl::StrCat("the driver refused driver ABI ", RuntimeAbi(),
                         " (its entry point returned no table)");
   }
+  if (const TableHead head = ReadTableHead(table);
+      head.type_tag != HAL_STRUCTURE_TYPE_DRIVER_TABLE) {
+    if (head.legacy_abi_major == 1) {
+      return WrongMajorVersion(manifest.name,
+                               absl::StrCat(head.legacy_abi_major, ".", head.legacy_abi_minor));
+    }
+    return absl::StrCat("the driver's table starts with type tag ", head.type_tag,
+                        ", not HAL_STRUCTURE_TYPE_DRIVER_TABLE (",
+                        HAL_STRUCTURE_TYPE_DRIVER_TABLE, "): it is not a driver ABI ",
+                        HAL_DRIVER_ABI_VERSION_MAJOR, " table");
+  }
   if (table->abi_major != HAL_DRIVER_ABI_VERSION_MAJOR) {
-    return absl::StrCat("the driver implements driver ABI ", table->abi_major, ".",
-                        table->abi_minor, " but this runtime needs ", HAL_DRIVER_ABI_VERSION_MAJOR,
-                        ".x");
+    return WrongMajorVersion(manifest.name, absl::StrCat(table->abi_major, ".", table->abi_minor));
   }
   if (table->struct_size < kMinimumTableSize) {
     return absl::StrCat("the driver's table is ", table->struct_size, " bytes, smaller than ABI ",
@@ -118,6 +146,31 @@ std::string CheckTable(const hal_driver_table* table, const DriverManifest& mani
   return "";
 }
 
+// The optional entries each capability bit promises. The runtime calls an
+// optional entry only for a device with its bit, so a NULL entry is harmless
+// unless a device claims the bit: such a driver is refused.
+std::string MissingCapabilityEntries(const hal_driver_table& t, const DeviceProperties& props,
+                                     uint32_t index) {
+  const std::pair<Capability, std::pair<const char*, bool>> promises[] = {
+      {Capability::kDeviceAddress, {"buffer_device_address", t.buffer_device_address != nullptr}},
+      {Capability::kVirtualMemory, {"buffer_decommit", t.buffer_decommit != nullptr}},
+      {Capability::kVirtualMemory, {"buffer_recommit", t.buffer_recommit != nullptr}},
+      {Capability::kHostRegistration, {"host_register", t.host_register != nullptr}},
+      {Capability::kNativeHandles, {"native_handle", t.native_handle != nullptr}},
+      {Capability::kMemoryCache, {"context_trim_memory", t.context_trim_memory != nullptr}},
+  };
+  std::vector<std::string> missing;
+  for (const auto& [capability, entry] : promises) {
+    if (props.capabilities.has(capability) && !entry.second) {
+      missing.push_back(absl::StrCat(entry.first, " (", CapabilityName(capability), ")"));
+    }
+  }
+  if (missing.empty()) return "";
+  return absl::StrCat("device ", index, " (", props.name,
+                      ") reports capabilities whose entries are null: ",
+                      absl::StrJoin(missing, ", "));
+}
+
 }  // namespace
 
 DriverLoadResult LoadDriver(const DriverManifest& manifest) {
@@ -130,8 +183,7 @@ DriverLoadResult LoadDriver(const DriverManifest& manifest) {
 
   // Refuse another major version before running any of the driver's code.
   if (manifest.abi_major != HAL_DRIVER_ABI_VERSION_MAJOR) {
-    info.reason = absl::StrCat("the manifest declares driver ABI ", info.abi_version,
-                               " but this runtime needs ", HAL_DRIVER_ABI_VERSION_MAJOR, ".x");
+    info.reason = absl::StrCat("its manifest says: ", WrongMajorVersion(manifest.name, info.abi_version));
     return result;
   }
   DlHandle handle(dlopen(manifest.library_path.c_str(), RTLD_NOW | RTLD_LOCAL));
@@ -173,6 +225,10 @@ DriverLoadResult LoadDriver(const DriverManifest& manifest) {
     auto props = QueryDeviceProperties(*driver, index);
     if (!props.ok()) {
       info.reason = std::string(props.status().message());
+      return result;
+    }
+    if (std::string missing = MissingCapabilityEntries(*table, *props, index); !missing.empty()) {
+      info.reason = std::move(missing);
       return result;
     }
     result.devices.push_back(*std::move(props));

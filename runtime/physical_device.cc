@@ -66,9 +66,10 @@ absl::StatusOr<std::shared_ptr<Device>> OpenDevice(const PhysicalDevice& physica
   }
   const hal_driver_table& table = driver->table();
   hal_context_desc desc{};
-  desc.struct_size = sizeof(desc);
+  desc.type = HAL_STRUCTURE_TYPE_CONTEXT_DESC;
   desc.partition_units = options.partition_units;
-  desc.virtual_device = hooks.tenant != nullptr;  // its kernels get robust access
+  // A virtual device's kernels get robust access.
+  if (hooks.tenant != nullptr) desc.flags |= HAL_CONTEXT_FLAG_VIRTUAL_DEVICE;
   hal_drv_context* context = nullptr;
   if (absl::Status status = driver->ToStatus(table.context_create(index, &desc, &context),
                                              absl::StrCat("opening device ", id));

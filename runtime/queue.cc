@@ -149,7 +149,7 @@ absl::Status Queue::Dispatch(const Kernel& kernel, GridSize grid,
     raw_bindings[i].offset = bindings[i].offset;
   }
   hal_dispatch_desc desc{};
-  desc.struct_size = sizeof(desc);
+  desc.type = HAL_STRUCTURE_TYPE_DISPATCH_DESC;
   desc.workgroup_count[0] = grid.x;
   desc.workgroup_count[1] = grid.y;
   desc.workgroup_count[2] = grid.z;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/buffer_zeroing.h"
+#include "runtime/driver_descs.h"
 
 namespace hal::internal {
 
@@ -27,7 +28,7 @@ hal_drv_event* QueueState::TakeFence() {
     return fence;
   }
   hal_drv_event* fence = nullptr;
-  if (device_->table->event_create(device_->context, &fence) != HAL_SUCCESS) return nullptr;
+  if (device_->table->event_create(device_->context, &kEventDesc, &fence) != HAL_SUCCESS) return nullptr;
   return fence;
 }
 

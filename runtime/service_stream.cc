@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "hal/status_macros.h"
+#include "runtime/driver_descs.h"
 
 namespace hal::internal {
 namespace {
@@ -30,7 +31,7 @@ class ServiceResults {
 absl::StatusOr<hal_drv_stream*> ServiceStream(DeviceState& device, const ServiceResults& check) {
   if (device.service_stream == nullptr) {
     hal_drv_stream* stream = nullptr;
-    HAL_RETURN_IF_ERROR(check(device.table->stream_create(device.context, &stream)));
+    HAL_RETURN_IF_ERROR(check(device.table->stream_create(device.context, &kStreamDesc, &stream)));
     device.service_stream = stream;
   }
   return device.service_stream;
@@ -81,7 +82,7 @@ absl::StatusOr<hal_drv_event*> EnqueueOnServiceStream(DeviceState& device, absl:
     fence = device.spare_fences.back();
     device.spare_fences.pop_back();
   } else {
-    HAL_RETURN_IF_ERROR(check(device.table->event_create(device.context, &fence)));
+    HAL_RETURN_IF_ERROR(check(device.table->event_create(device.context, &kEventDesc, &fence)));
   }
   absl::Status status = Enqueue(device, stream, check, enqueue);
   if (status.ok()) status = check(device.table->stream_signal_event(stream, fence));

@@ -23,4 +23,24 @@ const char* DeviceTypeName(DeviceType type) {
   return "unknown";
 }
 
+const char* CapabilityName(Capability capability) {
+  switch (capability) {
+    case Capability::kDeviceAddress: return "device-address";
+    case Capability::kVirtualMemory: return "virtual-memory";
+    case Capability::kHostRegistration: return "host-registration";
+    case Capability::kNativeHandles: return "native-handles";
+    case Capability::kStreamPriority: return "stream-priority";
+    case Capability::kMemoryCache: return "memory-cache";
+  }
+  return "unknown";
+}
+
+std::vector<std::string> CapabilitySet::names() const {
+  std::vector<std::string> names;
+  for (Capability capability : kAll) {
+    if (has(capability)) names.emplace_back(CapabilityName(capability));
+  }
+  return names;
+}
+
 }  // namespace hal

@@ -56,7 +56,7 @@ nlohmann::json FindBy(const nlohmann::json& list, const std::string& key,
 void WriteBrokenManifests(const testing::TestFolder& folder) {
   folder.Write("broken.json",
                R"({"driver": {"name": "broken", "library_path": "/nonexistent/libbroken.so",)"
-               R"( "abi_version": "1.0"}})");
+               R"( "abi_version": "2.0"}})");
   folder.Write("garbled.json", "{ nope");
 }
 
@@ -93,6 +93,17 @@ TEST(HalInfoTest, JsonListsTheCpuDriverAndDevice) {
   EXPECT_GT(device["compute_units"].get<uint32_t>(), 0u);
   EXPECT_THAT(device["kernel_formats"][0].get<std::string>(), HasSubstr("cpu-elf:"));
   EXPECT_EQ(device["partition"]["kind"], "none");
+  EXPECT_GE(device["partition"]["alignment"].get<uint32_t>(), 1u);
+  EXPECT_TRUE(device["partition"]["min_units"].is_number_unsigned());
+  EXPECT_THAT(device["architecture"].get<std::string>(), ::testing::AnyOf("x86_64", "aarch64"));
+  EXPECT_EQ(device["pci_bus_id"], "") << "the host CPU is not a PCI device";
+  EXPECT_TRUE(device["l2_cache_bytes"].is_number_unsigned());
+  ASSERT_TRUE(device["capabilities"].is_array());
+  for (const nlohmann::json& name : device["capabilities"]) {
+    EXPECT_THAT(name.get<std::string>(),
+                ::testing::AnyOf("device-address", "virtual-memory", "host-registration",
+                                 "native-handles", "stream-priority", "memory-cache"));
+  }
   EXPECT_GT(device["limits"]["max_workgroup_invocations"].get<uint32_t>(), 0u);
   EXPECT_EQ(device["limits"]["max_workgroup_count"].size(), 3u);
 }
@@ -106,6 +117,8 @@ TEST(HalInfoTest, TableShowsDevicesAndAPasteableSelector) {
   EXPECT_THAT(run.output, HasSubstr("cpu:0"));
   EXPECT_THAT(run.output, HasSubstr("loaded"));
   EXPECT_THAT(run.output, HasSubstr("selector   " + selector));
+  EXPECT_THAT(run.output, ::testing::ContainsRegex("architecture (x86_64|aarch64), L2 cache "));
+  EXPECT_THAT(run.output, HasSubstr("capabilities "));
 
   // The printed selector, pasted back, selects the same device and only it.
   testing::CommandResult selected = HalInfo("--json --selector " + selector);
@@ -196,7 +209,7 @@ TEST(HalInfoTest, DevicesADriverDoesNotServeAreShownWithTheReason) {
   folder.Write("unusable.json",
                absl::StrCat(R"({"driver": {"name": "fake_unusable", "library_path": ")",
                             HAL_TEST_FAKE_DRIVER_DIR, R"(/libhal_fake_driver_unusable.so",)",
-                            R"( "abi_version": "1.1"}})"));
+                            R"( "abi_version": "2.0"}})"));
   testing::CommandResult run = HalInfo("--driver-path " + folder.path());
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_THAT(run.output, HasSubstr("not used: Fake GPU 9000: supports FakeAPI 1.1, below the "

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/buffer_zeroing.h"
 #include "runtime/service_stream.h"
+#include "runtime/driver_descs.h"
 
 namespace hal::internal {
 namespace {
@@ -207,10 +208,11 @@ absl::Status ResidencyManager::Restore(Lock& lock, BufferState& buffer, bool may
   DeviceState& device = *buffer.device;
   const hal_buffer_kind kind =
       buffer.kind == BufferKind::kHostStaging ? HAL_BUFFER_HOST_STAGING : HAL_BUFFER_DEVICE;
+  const hal_buffer_desc desc = BufferDesc(kind, buffer.size);
   hal_drv_buffer* handle = nullptr;
   uint64_t allocated = 0;
   if (absl::Status status = device.driver->ToStatus(
-          device.table->buffer_allocate(device.context, kind, buffer.size, &handle, &allocated),
+          device.table->buffer_allocate(device.context, &desc, &handle, &allocated),
           absl::StrCat("restoring an evicted buffer of ", buffer.size, " bytes on ", device.label));
       !status.ok()) {
     return status;
@@ -263,8 +265,9 @@ absl::Status ResidencyManager::AllocateResident(DeviceState& device, hal_buffer_
     *out_allocated = expected;
     return absl::OkStatus();
   }
+  const hal_buffer_desc desc = BufferDesc(kind, size);
   if (absl::Status status = device.driver->ToStatus(
-          device.table->buffer_allocate(device.context, kind, size, out_buffer, out_allocated),
+          device.table->buffer_allocate(device.context, &desc, out_buffer, out_allocated),
           absl::StrCat("allocating ", size, " bytes on device ", device.label));
       !status.ok()) {
     return status;

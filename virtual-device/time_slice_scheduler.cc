@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/driver_descs.h"
 
 namespace hal::internal {
 namespace {
@@ -127,7 +128,7 @@ hal_drv_event* TimeSliceGate::TakeEventLocked(DeviceState& device) {
     return event;
   }
   hal_drv_event* event = nullptr;
-  if (device.table->event_create(device.context, &event) != HAL_SUCCESS) return nullptr;
+  if (device.table->event_create(device.context, &kEventDesc, &event) != HAL_SUCCESS) return nullptr;
   return event;
 }
 

@@ -17,8 +17,10 @@ namespace hal::cpu {
 namespace {
 
 #if defined(__x86_64__)
+constexpr char kArchitecture[] = "x86_64";
 constexpr char kKernelFormats[] = "cpu-elf:x86_64";
 #elif defined(__aarch64__)
+constexpr char kArchitecture[] = "aarch64";
 constexpr char kKernelFormats[] = "cpu-elf:aarch64";
 #else
 #error "the CPU driver names the kernel format of x86_64 and aarch64 builds only"
@@ -87,17 +89,23 @@ uint64_t TimestampResolutionNs() {
 
 hal_device_properties ReadProperties() {
   hal_device_properties props{};
-  props.struct_size = sizeof(props);
+  props.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
   const std::string model = ModelName();
   CopyString(model, props.name, sizeof(props.name));
   CopyString(VendorName(), props.vendor, sizeof(props.vendor));
   DeriveUuid(model, props.uuid);
-  props.type = HAL_DEVICE_TYPE_CPU;
+  props.device_type = HAL_DEVICE_TYPE_CPU;
+  CopyString(kArchitecture, props.architecture, sizeof(props.architecture));
+  // pci_bus_id stays "": the host CPU is not a PCI device.
   props.total_memory_bytes = ReadMemInfoBytes("MemTotal").value_or(0);
+  props.l2_cache_bytes = ReadL2CacheBytes().value_or(0);
   props.compute_units = UsableCpuCount();
+  props.capabilities = 0;
   CopyString(kKernelFormats, props.kernel_formats, sizeof(props.kernel_formats));
+  // No hardware partition: a context always gets every thread.
   props.partition_kind = HAL_PARTITION_NONE;
-  props.partition_granularity = 1;
+  props.partition_min_units = props.compute_units;
+  props.partition_alignment = 1;
   props.partition_max_units = props.compute_units;
   for (int d = 0; d < 3; ++d) {
     props.max_workgroup_size[d] = kMaxWorkgroupSize;

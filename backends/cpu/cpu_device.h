@@ -21,7 +21,7 @@ inline constexpr uint64_t kBindingOffsetAlignment = 16;
 // taskset narrows), at least 1. The thread pools are sized to it.
 uint32_t UsableCpuCount();
 
-// Every field but struct_size (which is sizeof(hal_device_properties)).
+// Every field, `next` NULL.
 // Computed on first use; thread-safe.
 const hal_device_properties& DeviceProperties();
 

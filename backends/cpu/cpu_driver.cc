@@ -33,15 +33,17 @@ hal_result DeviceCount(uint32_t* out_count) {
 }
 
 hal_result DeviceGetProperties(uint32_t /*device_index*/, hal_device_properties* props) {
-  return Guarded([&] {
-    // A runtime of another minor version knows a shorter or longer struct:
-    // fill what both know and keep its struct_size.
-    const uint32_t caller_size = props->struct_size;
-    std::memcpy(props, &DeviceProperties(), std::min<size_t>(caller_size, sizeof(*props)));
-    props->struct_size = caller_size;
-    return HAL_SUCCESS;
-  });
+  // Output structs a later ABI chains to `next` are unknown here: left as
+  // the caller set them.
+  void* const next = props->next;
+  *props = DeviceProperties();
+  props->next = next;
+  return HAL_SUCCESS;
 }
+
+// The host is always usable: no device is left out.
+uint32_t UnusableDeviceCount() { return 0; }
+void UnusableDeviceGet(uint32_t /*index*/, const char** /*out_name*/, const char** /*out_reason*/) {}
 
 hal_result DeviceGetMemoryInfo(uint32_t /*device_index*/, uint64_t* out_free_bytes,
                                uint64_t* out_total_bytes) {
@@ -68,12 +70,13 @@ hal_result ContextGetPartition(hal_drv_context* /*context*/, uint32_t* out_units
 
 // --- Memory ---
 
-hal_result BufferAllocate(hal_drv_context* /*context*/, hal_buffer_kind /*kind*/, uint64_t size,
+hal_result BufferAllocate(hal_drv_context* /*context*/, const hal_buffer_desc* desc,
                           hal_drv_buffer** out_buffer, uint64_t* out_allocated_size) {
-  // Device and staging memory are the same host memory.
+  // Device and staging memory are the same host memory; no flag is defined
+  // without a capability the CPU lacks.
   return Guarded([&] {
     std::unique_ptr<Buffer> buffer;
-    if (const hal_result result = Buffer::Allocate(size, &buffer); result != HAL_SUCCESS) {
+    if (const hal_result result = Buffer::Allocate(desc->size, &buffer); result != HAL_SUCCESS) {
       return result;
     }
     *out_allocated_size = buffer->allocated_size();
@@ -91,7 +94,9 @@ hal_result BufferMap(hal_drv_context* /*context*/, hal_drv_buffer* buffer, void*
 
 // --- Streams ---
 
-hal_result StreamCreate(hal_drv_context* context, hal_drv_stream** out_stream) {
+// Priorities are not a CPU capability: every stream's worker is alike.
+hal_result StreamCreate(hal_drv_context* context, const hal_stream_desc* /*desc*/,
+                        hal_drv_stream** out_stream) {
   return Guarded([&] {
     *out_stream = Wrap<hal_drv_stream>(std::make_unique<Stream>(Unwrap(context)->pool()));
     return HAL_SUCCESS;
@@ -181,9 +186,14 @@ hal_result StreamSynchronize(hal_drv_stream* stream) {
   return HAL_SUCCESS;
 }
 
+hal_result StreamQuery(hal_drv_stream* stream) {
+  return Unwrap(stream)->Idle() ? HAL_SUCCESS : HAL_NOT_READY;
+}
+
 // --- Events ---
 
-hal_result EventCreate(hal_drv_context* /*context*/, hal_drv_event** out_event) {
+hal_result EventCreate(hal_drv_context* /*context*/, const hal_event_desc* /*desc*/,
+                       hal_drv_event** out_event) {
   return Guarded([&] {
     *out_event = Wrap<hal_drv_event>(std::make_unique<EventRef>(std::make_shared<Event>()));
     return HAL_SUCCESS;
@@ -226,12 +236,13 @@ hal_result EventTimestampNs(hal_drv_event* event, uint64_t* out_ns) {
 
 // --- Modules and kernels ---
 
-hal_result ModuleLoad(hal_drv_context* /*context*/, const char* /*format*/, const void* image,
-                      size_t image_size, hal_drv_module** out_module) {
+hal_result ModuleLoad(hal_drv_context* /*context*/, const hal_module_desc* desc,
+                      hal_drv_module** out_module) {
   // The device takes one format, "cpu-elf:<arch>", which the runtime checked.
   return Guarded([&] {
     std::unique_ptr<Module> module;
-    if (const hal_result result = Module::Load(image, image_size, &module); result != HAL_SUCCESS) {
+    if (const hal_result result = Module::Load(desc->image, desc->image_size, &module);
+        result != HAL_SUCCESS) {
       return result;
     }
     *out_module = Wrap<hal_drv_module>(std::move(module));
@@ -241,11 +252,11 @@ hal_result ModuleLoad(hal_drv_context* /*context*/, const char* /*format*/, cons
 
 void ModuleDestroy(hal_drv_module* module) { Destroy(module); }
 
-hal_result KernelGet(hal_drv_module* module, const char* name,
-                     const hal_kernel_signature* signature, hal_drv_kernel** out_kernel) {
+hal_result KernelGet(hal_drv_module* module, const hal_kernel_desc* desc,
+                     hal_drv_kernel** out_kernel) {
   return Guarded([&] {
     Kernel* kernel = nullptr;
-    if (const hal_result result = Unwrap(module)->GetKernel(name, *signature, &kernel);
+    if (const hal_result result = Unwrap(module)->GetKernel(desc->name, desc->signature, &kernel);
         result != HAL_SUCCESS) {
       return result;
     }
@@ -255,6 +266,7 @@ hal_result KernelGet(hal_drv_module* module, const char* name,
 }
 
 constexpr hal_driver_table kTable = {
+    .type = HAL_STRUCTURE_TYPE_DRIVER_TABLE,
     .struct_size = sizeof(hal_driver_table),
     .abi_major = HAL_DRIVER_ABI_VERSION_MAJOR,
     .abi_minor = HAL_DRIVER_ABI_VERSION_MINOR,
@@ -266,6 +278,8 @@ constexpr hal_driver_table kTable = {
     .device_count = DeviceCount,
     .device_get_properties = DeviceGetProperties,
     .device_get_memory_info = DeviceGetMemoryInfo,
+    .unusable_device_count = UnusableDeviceCount,
+    .unusable_device_get = UnusableDeviceGet,
     .context_create = ContextCreate,
     .context_destroy = ContextDestroy,
     .context_get_partition = ContextGetPartition,
@@ -282,6 +296,7 @@ constexpr hal_driver_table kTable = {
     .stream_signal_event = StreamSignalEvent,
     .stream_wait_event = StreamWaitEvent,
     .stream_synchronize = StreamSynchronize,
+    .stream_query = StreamQuery,
     .event_create = EventCreate,
     .event_destroy = EventDestroy,
     .event_query = EventQuery,
@@ -290,9 +305,13 @@ constexpr hal_driver_table kTable = {
     .module_load = ModuleLoad,
     .module_destroy = ModuleDestroy,
     .kernel_get = KernelGet,
-    // The host is always usable: no device is left out.
-    .unusable_device_count = nullptr,
-    .unusable_device_get = nullptr,
+    // No optional capability (DeviceProperties().capabilities is 0).
+    .buffer_device_address = nullptr,
+    .buffer_decommit = nullptr,
+    .buffer_recommit = nullptr,
+    .host_register = nullptr,
+    .native_handle = nullptr,
+    .context_trim_memory = nullptr,
 };
 
 }  // namespace

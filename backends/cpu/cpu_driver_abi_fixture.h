@@ -34,6 +34,10 @@ constexpr char kExpectedFormat[] = "cpu-elf:x86_64";
 constexpr char kExpectedFormat[] = "cpu-elf:aarch64";
 #endif
 
+inline constexpr hal_stream_desc kStreamDesc = {HAL_STRUCTURE_TYPE_STREAM_DESC, nullptr,
+                                                HAL_STREAM_PRIORITY_NORMAL};
+inline constexpr hal_event_desc kEventDesc = {HAL_STRUCTURE_TYPE_EVENT_DESC, nullptr, 0};
+
 struct CountConstants {
   uint32_t workgroup_size[3];
 };
@@ -69,7 +73,7 @@ class CpuDriverAbiTest : public ::testing::Test {
       table_ = nullptr;
       return;
     }
-    const hal_context_desc desc{sizeof(hal_context_desc), 0, 0};
+    const hal_context_desc desc{HAL_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0, 0};
     if (table_->context_create(0, &desc, &context_) != HAL_SUCCESS) {
       load_error_ = std::string("context_create: ") + table_->last_error_message();
       table_ = nullptr;
@@ -96,10 +100,33 @@ class CpuDriverAbiTest : public ::testing::Test {
     for (hal_drv_buffer* buffer : buffers_) table_->buffer_free(context_, buffer);
   }
 
+  // The table's calls with their ABI 2 descriptors built from plain arguments.
+  static hal_result CallBufferAllocate(hal_buffer_kind kind, uint64_t size, hal_drv_buffer** out,
+                                       uint64_t* out_allocated) {
+    const hal_buffer_desc desc{HAL_STRUCTURE_TYPE_BUFFER_DESC, nullptr, kind, 0, size};
+    return table_->buffer_allocate(context_, &desc, out, out_allocated);
+  }
+  static hal_result CallModuleLoad(const void* image, size_t size, hal_drv_module** out) {
+    const hal_module_desc desc{HAL_STRUCTURE_TYPE_MODULE_DESC, nullptr, kExpectedFormat, image,
+                               size};
+    return table_->module_load(context_, &desc, out);
+  }
+  static hal_result CallKernelGet(hal_drv_module* module, const char* name,
+                                  const hal_kernel_signature& signature, hal_drv_kernel** out) {
+    const hal_kernel_desc desc{HAL_STRUCTURE_TYPE_KERNEL_DESC, nullptr, name, signature};
+    return table_->kernel_get(module, &desc, out);
+  }
+  static hal_device_properties Properties() {
+    hal_device_properties props{};
+    props.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
+    EXPECT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
+    return props;
+  }
+
   hal_drv_buffer* Allocate(uint64_t size, hal_buffer_kind kind = HAL_BUFFER_DEVICE) {
     hal_drv_buffer* buffer = nullptr;
     uint64_t allocated = 0;
-    EXPECT_EQ(table_->buffer_allocate(context_, kind, size, &buffer, &allocated), HAL_SUCCESS)
+    EXPECT_EQ(CallBufferAllocate(kind, size, &buffer, &allocated), HAL_SUCCESS)
         << table_->last_error_message();
     std::lock_guard lock(tracking_mutex_);
     if (buffer != nullptr) buffers_.push_back(buffer);
@@ -115,7 +142,7 @@ class CpuDriverAbiTest : public ::testing::Test {
 
   hal_drv_stream* CreateStream() {
     hal_drv_stream* stream = nullptr;
-    EXPECT_EQ(table_->stream_create(context_, &stream), HAL_SUCCESS);
+    EXPECT_EQ(table_->stream_create(context_, &kStreamDesc, &stream), HAL_SUCCESS);
     std::lock_guard lock(tracking_mutex_);
     streams_.push_back(stream);
     return stream;
@@ -123,7 +150,7 @@ class CpuDriverAbiTest : public ::testing::Test {
 
   hal_drv_event* CreateEvent() {
     hal_drv_event* event = nullptr;
-    EXPECT_EQ(table_->event_create(context_, &event), HAL_SUCCESS);
+    EXPECT_EQ(table_->event_create(context_, &kEventDesc, &event), HAL_SUCCESS);
     std::lock_guard lock(tracking_mutex_);
     events_.push_back(event);
     return event;
@@ -133,7 +160,7 @@ class CpuDriverAbiTest : public ::testing::Test {
     const std::vector<char> image = ReadFile(HAL_CPU_TEST_KERNELS_PATH);
     EXPECT_FALSE(image.empty()) << "cannot read " << HAL_CPU_TEST_KERNELS_PATH;
     hal_drv_module* module = nullptr;
-    EXPECT_EQ(table_->module_load(context_, kExpectedFormat, image.data(), image.size(), &module),
+    EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module),
               HAL_SUCCESS)
         << table_->last_error_message();
     std::lock_guard lock(tracking_mutex_);
@@ -144,7 +171,7 @@ class CpuDriverAbiTest : public ::testing::Test {
   hal_drv_kernel* GetKernel(hal_drv_module* module, const char* name,
                             const hal_kernel_signature& signature) {
     hal_drv_kernel* kernel = nullptr;
-    EXPECT_EQ(table_->kernel_get(module, name, &signature, &kernel), HAL_SUCCESS)
+    EXPECT_EQ(CallKernelGet(module, name, signature, &kernel), HAL_SUCCESS)
         << table_->last_error_message();
     return kernel;
   }
@@ -165,7 +192,7 @@ class CpuDriverAbiTest : public ::testing::Test {
     uint32_t* flag = Map<uint32_t>(hold_flag_buffer_);
     __atomic_store_n(flag, 0, __ATOMIC_RELEASE);
     const hal_binding binding{hold_flag_buffer_, 0};
-    const hal_dispatch_desc desc{sizeof(hal_dispatch_desc), {1, 1, 1}, &binding, 1, nullptr, 0};
+    const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {1, 1, 1}, &binding, 1, nullptr, 0};
     ASSERT_EQ(table_->stream_dispatch(stream, hold_kernel_, &desc), HAL_SUCCESS);
   }
   void Release() { __atomic_store_n(Map<uint32_t>(hold_flag_buffer_), 1, __ATOMIC_RELEASE); }
@@ -182,7 +209,7 @@ class CpuDriverAbiTest : public ::testing::Test {
     const hal_binding bindings[2] = {{counts, 0}, {errors, 0}};
     const CountConstants constants{{4, 2, 1}};
     const hal_dispatch_desc desc{
-        sizeof(hal_dispatch_desc), {grid[0], grid[1], grid[2]}, bindings, 2, &constants,
+        HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {grid[0], grid[1], grid[2]}, bindings, 2, &constants,
         sizeof(constants)};
     ASSERT_EQ(table_->stream_dispatch(stream, kernel, &desc), HAL_SUCCESS);
     ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);

@@ -17,6 +17,7 @@ namespace {
 // --- Table and devices ---
 
 TEST_F(CpuDriverAbiTest, TableDeclaresItsAbiVersionAndName) {
+  EXPECT_EQ(table_->type, HAL_STRUCTURE_TYPE_DRIVER_TABLE);
   EXPECT_EQ(table_->struct_size, sizeof(hal_driver_table));
   EXPECT_EQ(table_->abi_major, HAL_DRIVER_ABI_VERSION_MAJOR);
   EXPECT_EQ(table_->abi_minor, HAL_DRIVER_ABI_VERSION_MINOR);
@@ -39,19 +40,23 @@ TEST_F(CpuDriverAbiTest, ReportsTheHostCpuAsOneDevice) {
   uint32_t count = 0;
   ASSERT_EQ(table_->device_count(&count), HAL_SUCCESS);
   ASSERT_EQ(count, 1u);
-  hal_device_properties props{};
-  props.struct_size = sizeof(props);
-  ASSERT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
-  EXPECT_EQ(props.struct_size, sizeof(props));
+  const hal_device_properties props = Properties();
+  EXPECT_EQ(props.type, HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES);
   EXPECT_STRNE(props.name, "");
   EXPECT_STRNE(props.vendor, "");
-  EXPECT_EQ(props.type, HAL_DEVICE_TYPE_CPU);
+  EXPECT_EQ(props.device_type, HAL_DEVICE_TYPE_CPU);
+  EXPECT_STREQ(props.architecture, kExpectedFormat + std::strlen("cpu-elf:"));
+  EXPECT_STREQ(props.pci_bus_id, "") << "the host CPU is not a PCI device";
   EXPECT_GT(props.total_memory_bytes, uint64_t{64} << 20);
   EXPECT_GE(props.compute_units, 1u);
   EXPECT_LE(props.compute_units, std::thread::hardware_concurrency());
   EXPECT_STREQ(props.kernel_formats, kExpectedFormat);
   EXPECT_EQ(props.partition_kind, HAL_PARTITION_NONE);
   EXPECT_EQ(props.partition_max_units, props.compute_units);
+  // Unpartitioned: the only grant is the whole device.
+  EXPECT_EQ(props.partition_min_units, props.compute_units);
+  EXPECT_EQ(props.partition_alignment, 1u);
+  EXPECT_EQ(props.virtual_memory_granularity, 0u);
   EXPECT_EQ(props.min_buffer_alignment, 64u);
   EXPECT_EQ(props.binding_offset_alignment, 16u);
   EXPECT_EQ(props.allocation_granularity, 64u);
@@ -67,33 +72,67 @@ TEST_F(CpuDriverAbiTest, ReportsTheHostCpuAsOneDevice) {
 }
 
 TEST_F(CpuDriverAbiTest, UuidIsStableAcrossCalls) {
-  hal_device_properties first{};
-  hal_device_properties second{};
-  first.struct_size = second.struct_size = sizeof(hal_device_properties);
-  ASSERT_EQ(table_->device_get_properties(0, &first), HAL_SUCCESS);
-  ASSERT_EQ(table_->device_get_properties(0, &second), HAL_SUCCESS);
+  const hal_device_properties first = Properties();
+  const hal_device_properties second = Properties();
   EXPECT_EQ(std::memcmp(first.uuid, second.uuid, sizeof(first.uuid)), 0);
 }
 
-TEST_F(CpuDriverAbiTest, FillsOnlyThePartOfThePropertiesTheCallerKnows) {
-  // A runtime built against a shorter struct sets a smaller struct_size.
+// A later runtime chains output structs the driver does not know to `next`:
+// the driver leaves the chain and the structs on it alone.
+TEST_F(CpuDriverAbiTest, LeavesTheCallersOutputChainAlone) {
+  struct UnknownOutput {
+    hal_chain_header header;
+    uint32_t value;
+  } unknown{{static_cast<hal_structure_type>(0x7fff), nullptr}, 0x5a5a5a5a};
   hal_device_properties props{};
-  std::memset(&props, 0x5a, sizeof(props));
-  props.struct_size = offsetof(hal_device_properties, vendor);
+  props.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
+  props.next = &unknown;
   ASSERT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
-  EXPECT_EQ(props.struct_size, offsetof(hal_device_properties, vendor));
+  EXPECT_EQ(props.next, &unknown);
+  EXPECT_EQ(unknown.value, 0x5a5a5a5au);
   EXPECT_STRNE(props.name, "");
-  EXPECT_EQ(static_cast<unsigned char>(props.vendor[0]), 0x5a);
+}
+
+// The L2 size comes from sysfs where it says; 0 (unknown) is allowed.
+TEST_F(CpuDriverAbiTest, ReportsTheL2CacheSizeWhereSysfsGivesIt) {
+  const hal_device_properties props = Properties();
+  std::ifstream size_file("/sys/devices/system/cpu/cpu0/cache/index2/size");
+  std::ifstream level_file("/sys/devices/system/cpu/cpu0/cache/index2/level");
+  int level = 0;
+  if (!(level_file >> level) || level != 2 || !size_file) {
+    EXPECT_EQ(props.l2_cache_bytes % 1024, 0u);
+    GTEST_SKIP() << "sysfs does not describe an L2 cache at index2 here";
+  }
+  uint64_t kibibytes = 0;
+  char unit = 0;
+  ASSERT_TRUE(size_file >> kibibytes >> unit);
+  ASSERT_EQ(unit, 'K') << "sysfs writes cache sizes in K";
+  EXPECT_EQ(props.l2_cache_bytes, kibibytes * 1024);
+}
+
+// The CPU has no optional capability, so every optional entry is NULL: a
+// runtime never calls one (and a device claiming a bit without its entry
+// would be refused by the loader).
+TEST_F(CpuDriverAbiTest, ReportsNoCapabilityAndNoOptionalEntry) {
+  EXPECT_EQ(Properties().capabilities, 0u);
+  EXPECT_EQ(table_->buffer_device_address, nullptr);
+  EXPECT_EQ(table_->buffer_decommit, nullptr);
+  EXPECT_EQ(table_->buffer_recommit, nullptr);
+  EXPECT_EQ(table_->host_register, nullptr);
+  EXPECT_EQ(table_->native_handle, nullptr);
+  EXPECT_EQ(table_->context_trim_memory, nullptr);
+}
+
+TEST_F(CpuDriverAbiTest, ServesEveryDeviceItFinds) {
+  ASSERT_NE(table_->unusable_device_count, nullptr);
+  EXPECT_EQ(table_->unusable_device_count(), 0u);
 }
 
 TEST_F(CpuDriverAbiTest, FreeMemoryIsWithinTheTotal) {
   uint64_t free_bytes = 0;
   uint64_t total_bytes = 0;
   ASSERT_EQ(table_->device_get_memory_info(0, &free_bytes, &total_bytes), HAL_SUCCESS);
-  hal_device_properties props{};
-  props.struct_size = sizeof(props);
-  ASSERT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
-  EXPECT_EQ(total_bytes, props.total_memory_bytes);
+  EXPECT_EQ(total_bytes, Properties().total_memory_bytes);
   EXPECT_GT(free_bytes, 0u);
   EXPECT_LE(free_bytes, total_bytes);
 }
@@ -101,10 +140,7 @@ TEST_F(CpuDriverAbiTest, FreeMemoryIsWithinTheTotal) {
 TEST_F(CpuDriverAbiTest, ContextIsGrantedTheWholeDevice) {
   uint32_t units = 0;
   ASSERT_EQ(table_->context_get_partition(context_, &units), HAL_SUCCESS);
-  hal_device_properties props{};
-  props.struct_size = sizeof(props);
-  ASSERT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
-  EXPECT_EQ(units, props.compute_units);
+  EXPECT_EQ(units, Properties().compute_units);
 }
 
 // --- Memory ---
@@ -113,7 +149,7 @@ TEST_F(CpuDriverAbiTest, AllocatesAlignedMappableBuffersOfBothKinds) {
   for (const hal_buffer_kind kind : {HAL_BUFFER_DEVICE, HAL_BUFFER_HOST_STAGING}) {
     hal_drv_buffer* buffer = nullptr;
     uint64_t allocated = 0;
-    ASSERT_EQ(table_->buffer_allocate(context_, kind, 1000, &buffer, &allocated), HAL_SUCCESS);
+    ASSERT_EQ(CallBufferAllocate(kind, 1000, &buffer, &allocated), HAL_SUCCESS);
     EXPECT_EQ(allocated, 1024u) << "1000 bytes rounded up to the 64-byte granularity";
     void* host = nullptr;
     ASSERT_EQ(table_->buffer_map(context_, buffer, &host), HAL_SUCCESS);
@@ -128,10 +164,10 @@ TEST_F(CpuDriverAbiTest, AllocationBeyondTheAddressSpaceIsOutOfMemory) {
   hal_drv_buffer* buffer = nullptr;
   uint64_t allocated = 0;
   EXPECT_EQ(
-      table_->buffer_allocate(context_, HAL_BUFFER_DEVICE, uint64_t{1} << 62, &buffer, &allocated),
+      CallBufferAllocate(HAL_BUFFER_DEVICE, uint64_t{1} << 62, &buffer, &allocated),
       HAL_ERROR_OUT_OF_MEMORY);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("4611686018427387904 bytes"));
-  EXPECT_EQ(table_->buffer_allocate(context_, HAL_BUFFER_DEVICE, UINT64_MAX, &buffer, &allocated),
+  EXPECT_EQ(CallBufferAllocate(HAL_BUFFER_DEVICE, UINT64_MAX, &buffer, &allocated),
             HAL_ERROR_OUT_OF_MEMORY);
 }
 
@@ -311,11 +347,23 @@ TEST_F(CpuDriverAbiTest, ResignallingResetsTheEventUntilReached) {
   EXPECT_GT(Timestamp(event), first);
 }
 
+TEST_F(CpuDriverAbiTest, StreamQueryTellsPendingFromIdleWithoutBlocking) {
+  hal_drv_stream* stream = CreateStream();
+  EXPECT_EQ(table_->stream_query(stream), HAL_SUCCESS) << "a new stream is idle";
+  Hold(stream);
+  // The held kernel cannot finish before Release(): a blocking query would hang.
+  EXPECT_EQ(table_->stream_query(stream), HAL_NOT_READY);
+  EXPECT_EQ(table_->stream_query(stream), HAL_NOT_READY);
+  Release();
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+  EXPECT_EQ(table_->stream_query(stream), HAL_SUCCESS);
+}
+
 TEST_F(CpuDriverAbiTest, EventMayBeDestroyedWhileItsSignalIsQueued) {
   hal_drv_stream* stream = CreateStream();
   Hold(stream);
   hal_drv_event* event = nullptr;
-  ASSERT_EQ(table_->event_create(context_, &event), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &event), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_signal_event(stream, event), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_wait_event(stream, event), HAL_SUCCESS);
   table_->event_destroy(event);
@@ -327,7 +375,7 @@ TEST_F(CpuDriverAbiTest, StreamDestroyFinishesQueuedWork) {
   constexpr uint64_t kSize = 4 << 20;
   hal_drv_buffer* buffer = Allocate(kSize);
   hal_drv_stream* stream = nullptr;
-  ASSERT_EQ(table_->stream_create(context_, &stream), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_create(context_, &kStreamDesc, &stream), HAL_SUCCESS);
   for (uint32_t i = 1; i <= 4; ++i) {
     ASSERT_EQ(table_->stream_fill(stream, buffer, 0, kSize, i), HAL_SUCCESS);
   }

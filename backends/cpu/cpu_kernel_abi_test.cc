@@ -9,7 +9,7 @@ namespace {
 TEST_F(CpuDriverAbiTest, RejectsAnImageThatIsNotASharedObject) {
   const std::string image(256, 'x');  // long enough for dlopen to read a header
   hal_drv_module* module = nullptr;
-  EXPECT_EQ(table_->module_load(context_, kExpectedFormat, image.data(), image.size(), &module),
+  EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module),
             HAL_ERROR_INVALID_ARGUMENT);
   // The message carries dlopen's own explanation.
   EXPECT_THAT(table_->last_error_message(), HasSubstr("cannot be loaded"));
@@ -22,11 +22,11 @@ TEST_F(CpuDriverAbiTest, ImageLoadedAfterADestroyedModuleIsNeverMistakenForIt) {
   // than resolve to the stale object.
   const std::vector<char> kernels = ReadFile(HAL_CPU_TEST_KERNELS_PATH);
   hal_drv_module* module = nullptr;
-  ASSERT_EQ(table_->module_load(context_, kExpectedFormat, kernels.data(), kernels.size(), &module),
+  ASSERT_EQ(CallModuleLoad(kernels.data(), kernels.size(), &module),
             HAL_SUCCESS);
   table_->module_destroy(module);
   const std::string image = "still not an ELF file";
-  EXPECT_EQ(table_->module_load(context_, kExpectedFormat, image.data(), image.size(), &module),
+  EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module),
             HAL_ERROR_INVALID_ARGUMENT);
 }
 
@@ -35,7 +35,7 @@ TEST_F(CpuDriverAbiTest, MissingKernelIsNotFound) {
   ASSERT_NE(module, nullptr);
   const hal_kernel_signature signature{0, 0, {1, 1, 1}};
   hal_drv_kernel* kernel = nullptr;
-  EXPECT_EQ(table_->kernel_get(module, "no_such_kernel", &signature, &kernel), HAL_ERROR_NOT_FOUND);
+  EXPECT_EQ(CallKernelGet(module, "no_such_kernel", signature, &kernel), HAL_ERROR_NOT_FOUND);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("\"no_such_kernel\""));
 }
 
@@ -71,8 +71,7 @@ TEST_F(CpuDriverAbiTest, DispatchAppliesBindingOffsetsAndCopiesPushConstants) {
 
   const hal_binding bindings[2] = {{x, kXOffset}, {y, kYOffset}};
   SaxpyConstants constants{2.0f, kCount};
-  const hal_dispatch_desc desc{sizeof(hal_dispatch_desc),
-                               {(kCount + kWorkgroupSize - 1) / kWorkgroupSize, 1, 1},
+  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {(kCount + kWorkgroupSize - 1) / kWorkgroupSize, 1, 1},
                                bindings,
                                2,
                                &constants,
@@ -97,14 +96,14 @@ TEST_F(CpuDriverAbiTest, DispatchTellsTheKernelEachBindingsBytesFromItsOffset) {
   uint64_t allocated[3] = {};
   hal_drv_buffer* buffers[3] = {};
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(table_->buffer_allocate(context_, HAL_BUFFER_DEVICE, 1000 * (i + 1), &buffers[i],
+    ASSERT_EQ(CallBufferAllocate(HAL_BUFFER_DEVICE, 1000 * (i + 1), &buffers[i],
                                       &allocated[i]),
               HAL_SUCCESS);
   }
   const uint64_t offsets[3] = {0, 64, allocated[2] - 16};
   const hal_binding bindings[3] = {
       {buffers[0], offsets[0]}, {buffers[1], offsets[1]}, {buffers[2], offsets[2]}};
-  const hal_dispatch_desc desc{sizeof(hal_dispatch_desc), {1, 1, 1}, bindings, 3, nullptr, 0};
+  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {1, 1, 1}, bindings, 3, nullptr, 0};
   ASSERT_EQ(table_->stream_dispatch(stream, kernel, &desc), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
   const uint64_t* sizes = Map<uint64_t>(buffers[0]);
@@ -116,7 +115,7 @@ TEST_F(CpuDriverAbiTest, KernelGetRefusesAKernelWithoutASignature) {
   hal_drv_module* module = LoadTestKernels();
   const hal_kernel_signature signature{0, 0, {1, 1, 1}};
   hal_drv_kernel* kernel = nullptr;
-  EXPECT_EQ(table_->kernel_get(module, "hal_test_without_signature", &signature, &kernel),
+  EXPECT_EQ(CallKernelGet(module, "hal_test_without_signature", signature, &kernel),
             HAL_ERROR_INVALID_ARGUMENT);
   EXPECT_THAT(table_->last_error_message(), AllOf(HasSubstr("hal_test_without_signature"),
                                                   HasSubstr("HAL_CPU_KERNEL_SIGNATURE")));
@@ -130,7 +129,7 @@ TEST_F(CpuDriverAbiTest, KernelGetRefusesASignatureThatDiffersFromTheImages) {
        {hal_kernel_signature{1, 8, {64, 1, 1}}, hal_kernel_signature{2, 4, {64, 1, 1}},
         hal_kernel_signature{2, 8, {64, 2, 1}}}) {
     hal_drv_kernel* kernel = nullptr;
-    EXPECT_EQ(table_->kernel_get(module, "hal_test_saxpy", &wrong, &kernel),
+    EXPECT_EQ(CallKernelGet(module, "hal_test_saxpy", wrong, &kernel),
               HAL_ERROR_INVALID_ARGUMENT);
     EXPECT_THAT(table_->last_error_message(),
                 AllOf(HasSubstr("hal_test_saxpy"), HasSubstr("the bundle declares"),

@@ -26,6 +26,10 @@ void Stream::Synchronize() {
   work_completed_.Wait([this, target] { return completed_.load() >= target; });
 }
 
+bool Stream::Idle() const {
+  return completed_.load() >= submitted_.load(std::memory_order_relaxed);
+}
+
 void Stream::WorkerLoop() {
   // The worker takes all pending commands at once and swaps vectors with the
   // submitter, so in a steady state no submission allocates.

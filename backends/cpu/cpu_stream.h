@@ -29,6 +29,8 @@ class Stream {
   void Submit(Command command);
   // Returns once every command submitted so far has completed.
   void Synchronize();
+  // Whether every command submitted so far has completed; does not block.
+  bool Idle() const;
 
  private:
   void WorkerLoop();

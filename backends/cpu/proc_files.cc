@@ -1,6 +1,7 @@
 #include "backends/cpu/proc_files.h"
 
 #include <charconv>
+#include <cstdint>
 #include <fstream>
 
 namespace hal::cpu {
@@ -46,6 +47,40 @@ std::optional<std::string> ReadFirstLine(const char* path) {
   std::string line;
   if (!std::getline(file, line) || line.empty()) return std::nullopt;
   return line;
+}
+
+std::optional<uint64_t> ParseCacheSize(std::string_view text) {
+  uint64_t value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [rest, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || rest == text.data()) return std::nullopt;
+  const std::string_view suffix(rest, end - rest);
+  uint64_t scale = 1;
+  if (suffix == "K") {
+    scale = uint64_t{1} << 10;
+  } else if (suffix == "M") {
+    scale = uint64_t{1} << 20;
+  } else if (suffix == "G") {
+    scale = uint64_t{1} << 30;
+  } else if (!suffix.empty()) {
+    return std::nullopt;
+  }
+  if (value > UINT64_MAX / scale) return std::nullopt;
+  return value * scale;
+}
+
+std::optional<uint64_t> ReadL2CacheBytes() {
+  // index0..indexN describe the caches CPU 0 sees; the L2 one says level 2.
+  for (int index = 0; index < 16; ++index) {
+    const std::string folder =
+        "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
+    const std::optional<std::string> level = ReadFirstLine((folder + "level").c_str());
+    if (!level) return std::nullopt;  // no more caches
+    if (*level != "2") continue;
+    const std::optional<std::string> size = ReadFirstLine((folder + "size").c_str());
+    return size ? ParseCacheSize(*size) : std::nullopt;
+  }
+  return std::nullopt;
 }
 
 }  // namespace hal::cpu

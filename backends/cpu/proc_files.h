@@ -1,5 +1,5 @@
 // Reading the Linux text files that describe the host: /proc/cpuinfo,
-// /proc/meminfo and /etc/machine-id.
+// /proc/meminfo, /etc/machine-id and sysfs's cache description.
 #ifndef HAL_BACKENDS_CPU_PROC_FILES_H_
 #define HAL_BACKENDS_CPU_PROC_FILES_H_
 
@@ -19,6 +19,14 @@ std::optional<uint64_t> ReadMemInfoBytes(std::string_view key);
 
 // The first line of `path` without its newline; nullopt if missing or empty.
 std::optional<std::string> ReadFirstLine(const char* path);
+
+// A cache size as sysfs writes it ("2048K", "32M", "512"), in
+// bytes; nullopt when it is not a number with an optional K/M/G suffix.
+std::optional<uint64_t> ParseCacheSize(std::string_view text);
+
+// The size of CPU 0's level-2 cache from /sys/devices/system/cpu/cpu0/cache;
+// nullopt where sysfs does not say.
+std::optional<uint64_t> ReadL2CacheBytes();
 
 }  // namespace hal::cpu
 

@@ -28,8 +28,14 @@ struct DeviceProperties {
   std::string vendor;
   std::array<uint8_t, 16> uuid{};
   DeviceType type = DeviceType::kOther;
+  // The vendor's instruction-set name ("sm_90", "x86_64"); "" when none.
+  std::string architecture;
+  // "domain:bus:device.function" in hex; "" when not on PCI or unknown.
+  std::string pci_bus_id;
   uint64_t memory_bytes = 0;
+  uint64_t l2_cache_bytes = 0;  // 0 when unknown
   uint32_t compute_units = 0;
+  CapabilitySet capabilities;
   std::vector<std::string> kernel_formats;  // best first
   PartitionInfo partition;
   std::array<uint32_t, 3> max_workgroup_size{};
@@ -45,8 +51,8 @@ struct DeviceProperties {
 };
 
 struct DeviceOptions {
-  // 0: the whole device; otherwise partition units to ask for (rounded up by
-  // the driver to its granularity). InvalidArgument when the device has no
+  // 0: the whole device; otherwise partition units to ask for (raised by the
+  // driver to partition.min_units and rounded up to partition.alignment). InvalidArgument when the device has no
   // partition capability or the count exceeds max_units.
   uint32_t partition_units = 0;
 };

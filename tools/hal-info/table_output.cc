@@ -19,9 +19,18 @@ std::string HumanBytes(uint64_t bytes) {
 
 std::string PartitionText(const PartitionInfo& partition) {
   if (partition.kind == PartitionKind::kNone) return "none (time-sliced)";
-  return absl::StrFormat("%s, %u units in multiples of %u", PartitionKindName(partition.kind),
-                         partition.max_units, partition.granularity);
+  return absl::StrFormat("%s, %u units, grants of at least %u in multiples of %u",
+                         PartitionKindName(partition.kind), partition.max_units,
+                         partition.min_units, partition.alignment);
 }
+
+std::string CapabilitiesText(const CapabilitySet& capabilities) {
+  const std::vector<std::string> names = capabilities.names();
+  return names.empty() ? "none" : absl::StrJoin(names, ", ");
+}
+
+// "-" for what the driver left empty or unknown.
+std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
 
 void AppendDrivers(const MachineReport& report, bool verbose, std::string& out) {
   absl::StrAppend(&out, "Drivers (", report.drivers.size(), ")\n");
@@ -50,7 +59,11 @@ void AppendDevice(const DeviceReport& d, bool verbose, std::string& out) {
   absl::StrAppendFormat(&out, "  %-8s %s %s\n", d.id, p.vendor, p.name);
   absl::StrAppendFormat(&out, "           type %s, memory %s, %u compute units\n",
                         DeviceTypeName(p.type), HumanBytes(p.memory_bytes), p.compute_units);
+  absl::StrAppendFormat(&out, "           architecture %s, L2 cache %s, PCI %s\n",
+                        OrDash(p.architecture),
+                        p.l2_cache_bytes ? HumanBytes(p.l2_cache_bytes) : "-", OrDash(p.pci_bus_id));
   absl::StrAppend(&out, "           kernel formats ", absl::StrJoin(p.kernel_formats, ", "), "\n");
+  absl::StrAppend(&out, "           capabilities ", CapabilitiesText(p.capabilities), "\n");
   absl::StrAppend(&out, "           partitions ", PartitionText(p.partition), "\n");
   absl::StrAppend(&out, "           selector   ", d.selector, "\n");
   if (!verbose) return;

@@ -1,0 +1,39 @@
+// The ABI 2 descriptor structs the runtime passes to drivers, each with its
+// type tag set (a driver may rely on it) and no chained options: one place
+// builds them, so no call site forgets the tag.
+#ifndef HAL_RUNTIME_DRIVER_DESCS_H_
+#define HAL_RUNTIME_DRIVER_DESCS_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "hal/driver/hal_driver.h"
+
+namespace hal::internal {
+
+inline hal_buffer_desc BufferDesc(hal_buffer_kind kind, uint64_t size) {
+  hal_buffer_desc desc{};
+  desc.type = HAL_STRUCTURE_TYPE_BUFFER_DESC;
+  desc.kind = kind;
+  desc.size = size;
+  return desc;
+}
+
+// Every queue is of normal priority until the public API exposes priorities.
+inline constexpr hal_stream_desc kStreamDesc = {HAL_STRUCTURE_TYPE_STREAM_DESC, nullptr,
+                                                HAL_STREAM_PRIORITY_NORMAL};
+
+inline constexpr hal_event_desc kEventDesc = {HAL_STRUCTURE_TYPE_EVENT_DESC, nullptr, 0};
+
+inline hal_module_desc ModuleDesc(const char* format, const void* image, size_t image_size) {
+  hal_module_desc desc{};
+  desc.type = HAL_STRUCTURE_TYPE_MODULE_DESC;
+  desc.format = format;
+  desc.image = image;
+  desc.image_size = image_size;
+  return desc;
+}
+
+}  // namespace hal::internal
+
+#endif  // HAL_RUNTIME_DRIVER_DESCS_H_
