@@ -12,12 +12,16 @@
 #                             .debs into .gpu/debs. .gpu is git-ignored.
 #   tools/gpu-run.sh run      there (device tool, carry [".gpu"]): unpacks the
 #                             .debs into .gpu/root (never into /), then runs
-#                             hal-info, hal-cts (validation layer on), then the
-#                             benchmarks, writing every log under $OUT (or
+#                             hal-info, hal-cts (validation layer on) on every
+#                             device but CUDA's, hal-cts on cuda:0, a mixed pool
+#                             of cuda:0, the NVIDIA Vulkan device and cpu:0,
+#                             the benchmarks, the CUDA benchmarks and the
+#                             partition table, writing every log under $OUT (or
 #                             .gpu/out when OUT is unset, e.g. to try it here).
 #
-# `run` works here too (on lavapipe), which is how the recipe is checked
-# without a GPU. Exit status: that of the first step that failed.
+# `run` works here too (on lavapipe; the CUDA steps are skipped, each saying
+# why), which is how the recipe is checked without a GPU. Exit status: that of
+# the first step that failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +31,9 @@ readonly benches=(hal_bench_dispatch_latency hal_bench_saxpy hal_bench_quota_acc
                   hal_bench_vulkan_dispatch hal_bench_vulkan_copy)
 # Harnesses that take --device: run once per driver (a missing one reports why).
 readonly device_benches=(hal_bench_time_slice hal_bench_overcommit)
+# hal's CUDA driver against the raw CUDA driver API; run where cuda:0 exists.
+readonly cuda_benches=(hal_bench_cuda_launch hal_bench_cuda_copy hal_bench_cuda_allocation
+                       hal_bench_cuda_partition)
 readonly bench_devices=(cpu vulkan cuda)
 readonly debs=(libvulkan1 vulkan-validationlayers)
 
@@ -36,7 +43,7 @@ pack() {
   cmake --build --preset default
   rm -rf "$gpu_dir" && mkdir -p "$prefix/bin" "$prefix/lib" "$gpu_dir/debs"
   cmake --install build --prefix "$prefix" >/dev/null
-  for bench in "${benches[@]}" "${device_benches[@]}"; do
+  for bench in "${benches[@]}" "${device_benches[@]}" "${cuda_benches[@]}"; do
     [ -x "build/bin/$bench" ] && cp "build/bin/$bench" "$prefix/bin/"
   done
   # Debian's Abseil and Google Benchmark are shared libraries that machine
@@ -55,6 +62,24 @@ find_nvidia_icd() {
               /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json; do
     [ -f "$json" ] && { echo "$json"; return; }
   done
+}
+
+# A pool of every kind of device the GPU machine has, with virtual devices
+# spread over them and one held to CUDA by its kernel format.
+write_mixed_pool() {
+  cat >"$1" <<'JSON'
+{
+  "pool": {"devices": ["cuda:0", "vulkan:0", "cpu:0"], "overcommit_ratio": 1.5,
+           "placement": "spread"},
+  "virtual_devices": [
+    {"name": "cuda-quarter", "memory_quota": "2GiB", "compute_share": 0.25,
+     "require_format": "ptx"},
+    {"name": "spread-1", "memory_quota": "512MiB", "compute_share": 0.5},
+    {"name": "spread-2", "memory_quota": "512MiB", "compute_share": 0.5},
+    {"name": "spread-3", "memory_quota": "512MiB", "compute_share": 0.5}
+  ]
+}
+JSON
 }
 
 run() {
@@ -79,15 +104,39 @@ run() {
     [ $rc -ne 0 ] && [ $status -eq 0 ] && status=$rc
     return 0
   }
+  skip() {  # skip NAME REASON: a step that cannot run here, and why
+    echo "=== $1: skipped: $2" | tee -a "$out/summary.txt"
+    echo "skipped: $2" >"$out/$1.log"
+  }
   { nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"; } >"$out/machine.txt"
   step hal-info "$bin/hal-info" -v
   step hal-info-json "$bin/hal-info" --json
+  # The CUDA steps need cuda:0; without it, the reason is hal-info's line for
+  # the CUDA driver (unavailable: why).
+  local no_cuda=""
+  if ! "$bin/hal-info" --json --selector cuda:0 2>/dev/null | grep -Eq '"id": ?"cuda:0"'; then
+    no_cuda="no cuda:0 ($("$bin/hal-info" 2>&1 | grep -i -m1 cuda || echo "no CUDA driver listed"))"
+  fi
   # Validation for conformance only: the benchmarks' raw baselines run without
   # the layer, so hal must too.
-  step hal-cts env HAL_VULKAN_VALIDATION=1 "$bin/hal-cts" --report "$out/cts-report.json"
+  step hal-cts env HAL_VULKAN_VALIDATION=1 "$bin/hal-cts" --device '!cuda' \
+    --report "$out/cts-report.json"
+  if [ -z "$no_cuda" ]; then
+    step hal-cts-cuda "$bin/hal-cts" --device cuda:0 --report "$out/cts-cuda-report.json"
+    write_mixed_pool "$out/mixed-pool.json"
+    step mixed-pool "$bin/hal-info" --pool "$out/mixed-pool.json"
+  else
+    skip hal-cts-cuda "$no_cuda"
+    skip mixed-pool "$no_cuda"
+  fi
   for bench in "${benches[@]}"; do
     [ -x "$bin/$bench" ] || continue
     step "$bench" "$bin/$bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+  done
+  for bench in "${cuda_benches[@]}"; do
+    [ -x "$bin/$bench" ] || continue
+    if [ -n "$no_cuda" ]; then skip "$bench" "$no_cuda"; continue; fi
+    step "$bench" "$bin/$bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
   done
   for bench in "${device_benches[@]}"; do
     [ -x "$bin/$bench" ] || continue
