@@ -94,17 +94,23 @@ class Module {
   Context* context() const { return context_; }
   uint64_t handle() const { return handle_; }
 
-  // The kernel named `name`, made by `make` (returning hal_result and filling
-  // a Kernel) on the first call; later calls with the same name return the
-  // same kernel.
+  // The kernel named `name` with `signature`, made by `make` (returning
+  // hal_result and filling a Kernel) on the first call; later calls with the
+  // same name and signature return the same kernel, another signature makes
+  // (and so checks) another.
   template <typename Make>
-  hal_result GetKernel(const std::string& name, const Make& make, Kernel** out_kernel) {
+  hal_result GetKernel(const std::string& name, const hal_kernel_signature& signature,
+                       const Make& make, Kernel** out_kernel) {
+    std::string key = name;
+    key.push_back('\0');
+    key.append(reinterpret_cast<const char*>(&signature), sizeof(signature));
     std::lock_guard lock(mutex_);
-    auto& slot = kernels_[name];
+    auto& slot = kernels_[key];
     if (slot == nullptr) {
       auto kernel = std::make_unique<Kernel>();
+      kernel->signature = signature;
       if (const hal_result result = make(kernel.get()); result != HAL_SUCCESS) {
-        kernels_.erase(name);
+        kernels_.erase(key);
         return result;
       }
       slot = std::move(kernel);
@@ -117,7 +123,7 @@ class Module {
   Context* const context_;
   const uint64_t handle_;
   std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<Kernel>> kernels_;
+  std::map<std::string, std::unique_ptr<Kernel>> kernels_;  // by name and signature
 };
 
 }  // namespace hal::gpu

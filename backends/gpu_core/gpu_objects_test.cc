@@ -38,17 +38,25 @@ TEST(ModuleTest, MakesAKernelOnceAndForgetsAFailedOne) {
     kernel->function = 7;
     return HAL_SUCCESS;
   };
+  const hal_kernel_signature signature{2, 8, {64, 1, 1}};
+  const hal_kernel_signature other{2, 12, {64, 1, 1}};
   Kernel* first = nullptr;
   Kernel* second = nullptr;
-  ASSERT_EQ(module.GetKernel("k", make, &first), HAL_SUCCESS);
-  ASSERT_EQ(module.GetKernel("k", make, &second), HAL_SUCCESS);
+  Kernel* third = nullptr;
+  ASSERT_EQ(module.GetKernel("k", signature, make, &first), HAL_SUCCESS);
+  ASSERT_EQ(module.GetKernel("k", signature, make, &second), HAL_SUCCESS);
   EXPECT_EQ(first, second);
   EXPECT_EQ(first->function, 7u);
+  EXPECT_EQ(first->signature.push_constant_size, 8u);
   EXPECT_EQ(makes, 1);
+  ASSERT_EQ(module.GetKernel("k", other, make, &third), HAL_SUCCESS);
+  EXPECT_NE(third, first) << "another signature is made (and checked) anew";
+  EXPECT_EQ(makes, 2);
   auto refuse = [](Kernel*) { return Fail(HAL_ERROR_NOT_FOUND, "no such kernel"); };
   Kernel* missing = nullptr;
-  EXPECT_EQ(module.GetKernel("absent", refuse, &missing), HAL_ERROR_NOT_FOUND);
-  EXPECT_EQ(module.GetKernel("absent", make, &missing), HAL_SUCCESS) << "a failure is not kept";
+  EXPECT_EQ(module.GetKernel("absent", signature, refuse, &missing), HAL_ERROR_NOT_FOUND);
+  EXPECT_EQ(module.GetKernel("absent", signature, make, &missing), HAL_SUCCESS)
+      << "a failure is not kept";
 }
 
 TEST(DriverErrorTest, GuardedTurnsExceptionsIntoResults) {
