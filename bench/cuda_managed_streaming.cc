@@ -44,6 +44,9 @@ class ManagedStreaming {
     HAL_ASSIGN_OR_RETURN(const auto uuid, BenchDeviceUuid(absl::GetFlag(FLAGS_device)));
     HAL_ASSIGN_OR_RETURN(s->cuda_, RawCuda::Open(uuid));
     const RawCuda& cuda = *s->cuda_;
+    if (cuda.cu().cuMemAllocManaged == nullptr) {
+      return absl::UnavailableError("libcuda.so.1 has no cuMemAllocManaged");
+    }
     HAL_ASSIGN_OR_RETURN(s->fill_, s->cuda_->LoadStandardKernel("fill_f32"));
     size_t free = 0;
     size_t total = 0;

@@ -104,6 +104,7 @@ absl::Status RawCuda::LoadLibrary() {
 #define X(name) {#name, kPinnedCudaVersion, 0, nullptr, &cu_.name},
       HAL_BENCH_CUDA_SYMBOLS(X)
 #undef X
+          {"cuMemAllocManaged", kPinnedCudaVersion, 0, "managed memory", &cu_.cuMemAllocManaged},
   };
   const gpu::SymbolResolution resolution = gpu::ResolveSymbols(specs, resolver);
   if (!resolution.complete()) {
@@ -134,7 +135,8 @@ absl::Status RawCuda::OpenDevice(const std::array<uint8_t, 16>& device_uuid) {
   HAL_RETURN_IF_ERROR(
       Check(cu_.cuDevicePrimaryCtxRetain(&context_, device_), "cuDevicePrimaryCtxRetain"));
   HAL_RETURN_IF_ERROR(Check(cu_.cuCtxSetCurrent(context_), "cuCtxSetCurrent"));
-  return Check(cu_.cuStreamCreate(&stream_, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+  return Check(cu_.cuStreamCreateWithPriority(&stream_, CU_STREAM_NON_BLOCKING, 0),
+               "cuStreamCreateWithPriority");
 }
 
 absl::StatusOr<CUfunction> RawCuda::LoadStandardKernel(absl::string_view kernel) {
@@ -163,11 +165,11 @@ absl::StatusOr<CUfunction> RawCuda::LoadStandardKernel(absl::string_view kernel)
       return absl::NotFoundError(
           absl::StrCat(path, " has none of the images sm_", major, minor, " takes: ", formats));
     }
-    // PTX must be NUL-terminated for cuModuleLoadData; a cubin is unaffected.
+    // PTX must be NUL-terminated for cuModuleLoadDataEx; a cubin is unaffected.
     std::vector<uint8_t> image = chosen->data;
     image.push_back(0);
-    HAL_RETURN_IF_ERROR(Check(cu_.cuModuleLoadData(&module_, image.data()),
-                              absl::StrCat("cuModuleLoadData (", chosen->format, ")")));
+    HAL_RETURN_IF_ERROR(Check(cu_.cuModuleLoadDataEx(&module_, image.data(), 0, nullptr, nullptr),
+                              absl::StrCat("cuModuleLoadDataEx (", chosen->format, ")")));
   }
   CUfunction function = nullptr;
   HAL_RETURN_IF_ERROR(

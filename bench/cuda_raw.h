@@ -33,10 +33,10 @@
   X(cuDevicePrimaryCtxRetain)     \
   X(cuDevicePrimaryCtxRelease)    \
   X(cuCtxSetCurrent)              \
-  X(cuStreamCreate)               \
+  X(cuStreamCreateWithPriority)   \
   X(cuStreamDestroy)              \
   X(cuStreamSynchronize)          \
-  X(cuModuleLoadData)             \
+  X(cuModuleLoadDataEx)           \
   X(cuModuleUnload)               \
   X(cuModuleGetFunction)          \
   X(cuLaunchKernel)               \
@@ -45,7 +45,6 @@
   X(cuMemFree)                    \
   X(cuMemAllocHost)               \
   X(cuMemFreeHost)                \
-  X(cuMemAllocManaged)            \
   X(cuMemcpyHtoDAsync)            \
   X(cuMemcpyDtoHAsync)            \
   X(cuMemcpyDtoDAsync)
@@ -58,6 +57,8 @@ struct RawCudaSymbols {
 #define X(name) decltype(&::name) name = nullptr;
   HAL_BENCH_CUDA_SYMBOLS(X)
 #undef X
+  // Optional: null where the library has no managed memory.
+  decltype(&::cuMemAllocManaged) cuMemAllocManaged = nullptr;
 };
 
 // OK when the process's libcuda.so.1 (loaded by hal's CUDA driver or by
