@@ -25,6 +25,8 @@ class Context {
 
   const DeviceSymbols& vk() const { return symbols_; }
   VkDevice device() const { return device_; }
+  // The one queue every stream of the context submits to.
+  VkQueue queue() const { return queue_; }
   const PhysicalDevice& physical() const { return physical_; }
   uint32_t queue_family() const { return physical_.compute_queue_family; }
   SubAllocator& device_memory() { return *device_memory_; }

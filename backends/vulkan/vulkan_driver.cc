@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "backends/vulkan/vulkan_context.h"
 #include "backends/vulkan/vulkan_error.h"
@@ -41,12 +42,11 @@ hal_result DeviceCount(uint32_t* out_count) {
 }
 
 hal_result DeviceGetProperties(uint32_t device_index, hal_device_properties* props) {
-  // A runtime of another minor version knows a shorter or longer struct:
-  // fill what both know and keep its struct_size.
-  const uint32_t caller_size = props->struct_size;
-  std::memcpy(props, &Device(device_index).properties,
-              std::min<size_t>(caller_size, sizeof(*props)));
-  props->struct_size = caller_size;
+  // Output structs a later ABI chains to `next` are unknown here: left as
+  // the caller set them.
+  void* const next = props->next;
+  *props = Device(device_index).properties;
+  props->next = next;
   return HAL_SUCCESS;
 }
 
@@ -71,9 +71,7 @@ void UnusableDeviceGet(uint32_t index, const char** out_name, const char** out_r
 hal_result ContextCreate(uint32_t device_index, const hal_context_desc* desc,
                          hal_drv_context** out_context) {
   // No hardware partitions (HAL_PARTITION_NONE): partition_units asks for nothing.
-  const bool isolated =
-      desc->struct_size >= offsetof(hal_context_desc, virtual_device) + sizeof(uint32_t) &&
-      desc->virtual_device != 0;
+  const bool isolated = (desc->flags & HAL_CONTEXT_FLAG_VIRTUAL_DEVICE) != 0;
   return Guarded([&] {
     std::unique_ptr<Context> context;
     HAL_RETURN_IF_FAILED(Context::Create(Device(device_index), isolated, &context));
@@ -96,11 +94,12 @@ SubAllocator& MemoryOfKind(hal_drv_context* context, hal_buffer_kind kind) {
                                          : Unwrap(context)->device_memory();
 }
 
-hal_result BufferAllocate(hal_drv_context* context, hal_buffer_kind kind, uint64_t size,
+// No buffer flag is defined without a capability Vulkan lacks.
+hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
                           hal_drv_buffer** out_buffer, uint64_t* out_allocated_size) {
   return Guarded([&] {
     std::unique_ptr<Buffer> buffer;
-    HAL_RETURN_IF_FAILED(MemoryOfKind(context, kind).Allocate(size, &buffer));
+    HAL_RETURN_IF_FAILED(MemoryOfKind(context, desc->kind).Allocate(desc->size, &buffer));
     *out_allocated_size = buffer->size;
     *out_buffer = Wrap<hal_drv_buffer>(std::move(buffer));
     return HAL_SUCCESS;
@@ -125,7 +124,10 @@ hal_result BufferMap(hal_drv_context* /*context*/, hal_drv_buffer* buffer, void*
 
 // --- Streams ---
 
-hal_result StreamCreate(hal_drv_context* context, hal_drv_stream** out_stream) {
+// Priorities are not honoured (no HAL_CAPABILITY_STREAM_PRIORITY): every
+// stream submits to the context's one queue.
+hal_result StreamCreate(hal_drv_context* context, const hal_stream_desc* /*desc*/,
+                        hal_drv_stream** out_stream) {
   return Guarded([&] {
     std::unique_ptr<Stream> stream;
     HAL_RETURN_IF_FAILED(Stream::Create(*Unwrap(context), &stream));
@@ -177,9 +179,14 @@ hal_result StreamSynchronize(hal_drv_stream* stream) {
   return Guarded([&] { return Unwrap(stream)->Synchronize(); });
 }
 
+hal_result StreamQuery(hal_drv_stream* stream) {
+  return Guarded([&] { return Unwrap(stream)->Query(); });
+}
+
 // --- Events ---
 
-hal_result EventCreate(hal_drv_context* context, hal_drv_event** out_event) {
+hal_result EventCreate(hal_drv_context* context, const hal_event_desc* /*desc*/,
+                       hal_drv_event** out_event) {
   return Guarded([&] {
     std::unique_ptr<Event> event;
     HAL_RETURN_IF_FAILED(Event::Create(*Unwrap(context), &event));
@@ -200,12 +207,13 @@ hal_result EventTimestampNs(hal_drv_event* event, uint64_t* out_ns) {
 
 // --- Modules and kernels ---
 
-hal_result ModuleLoad(hal_drv_context* context, const char* /*format*/, const void* image,
-                      size_t image_size, hal_drv_module** out_module) {
+hal_result ModuleLoad(hal_drv_context* context, const hal_module_desc* desc,
+                      hal_drv_module** out_module) {
   // The device takes one format, "spirv-vulkan", which the runtime checked.
   return Guarded([&] {
     std::unique_ptr<Module> module;
-    HAL_RETURN_IF_FAILED(Module::Load(*Unwrap(context), image, image_size, &module));
+    HAL_RETURN_IF_FAILED(
+        Module::Load(*Unwrap(context), desc->image, desc->image_size, &module));
     *out_module = Wrap<hal_drv_module>(std::move(module));
     return HAL_SUCCESS;
   });
@@ -213,17 +221,72 @@ hal_result ModuleLoad(hal_drv_context* context, const char* /*format*/, const vo
 
 void ModuleDestroy(hal_drv_module* module) { Destroy(module); }
 
-hal_result KernelGet(hal_drv_module* module, const char* name,
-                     const hal_kernel_signature* signature, hal_drv_kernel** out_kernel) {
+hal_result KernelGet(hal_drv_module* module, const hal_kernel_desc* desc,
+                     hal_drv_kernel** out_kernel) {
   return Guarded([&] {
     Kernel* kernel = nullptr;
-    HAL_RETURN_IF_FAILED(Unwrap(module)->GetKernel(name, *signature, &kernel));
+    HAL_RETURN_IF_FAILED(Unwrap(module)->GetKernel(desc->name, desc->signature, &kernel));
     *out_kernel = Wrap<hal_drv_kernel>(kernel);
     return HAL_SUCCESS;
   });
 }
 
+// --- Native handles (HAL_CAPABILITY_NATIVE_HANDLES) ---
+
+// Vulkan handles are pointers on 64-bit hosts and uint64_t on 32-bit ones.
+template <typename Handle>
+uint64_t Widen(Handle handle) {
+  if constexpr (std::is_pointer_v<Handle>) {
+    return reinterpret_cast<uintptr_t>(handle);
+  } else {
+    return static_cast<uint64_t>(handle);
+  }
+}
+
+template <typename Handle>
+hal_result Answer(const char* kind, Handle handle, hal_native_handle* out_handle) {
+  out_handle->kind = kind;
+  out_handle->value = Widen(handle);
+  return HAL_SUCCESS;
+}
+
+hal_result NativeHandle(hal_drv_context* context, hal_object_kind kind, const void* object,
+                        hal_native_handle* out_handle) {
+  // The ABI passes objects as const void*; the driver's own are not const.
+  void* const mutable_object = const_cast<void*>(object);
+  return Guarded([&] {
+    switch (kind) {
+      case HAL_OBJECT_CONTEXT:
+        return Answer("VkDevice", Unwrap(context)->device(), out_handle);
+      case HAL_OBJECT_BUFFER: {
+        Buffer& buffer = *Unwrap(static_cast<hal_drv_buffer*>(mutable_object));
+        VkBuffer own = VK_NULL_HANDLE;
+        HAL_RETURN_IF_FAILED(buffer.allocator->OwnBuffer(buffer, &own));
+        return Answer("VkBuffer", own, out_handle);
+      }
+      case HAL_OBJECT_STREAM:
+        // Every stream of a context shares its queue; the stream's own
+        // ordering is a timeline semaphore, not a Vulkan object one submits to.
+        return Answer("VkQueue",
+                      Unwrap(static_cast<hal_drv_stream*>(mutable_object))->context().queue(),
+                      out_handle);
+      case HAL_OBJECT_MODULE:
+        return Answer("VkShaderModule",
+                      Unwrap(static_cast<hal_drv_module*>(mutable_object))->shader(), out_handle);
+      case HAL_OBJECT_KERNEL:
+        return Answer("VkPipeline", Unwrap(static_cast<hal_drv_kernel*>(mutable_object))->pipeline,
+                      out_handle);
+      case HAL_OBJECT_EVENT:
+        break;
+    }
+    return Fail(HAL_ERROR_UNSUPPORTED,
+                "a Vulkan driver event is a point on a stream's timeline semaphore with a "
+                "timestamp query, not one Vulkan object: it has no native handle");
+  });
+}
+
 constexpr hal_driver_table kTable = {
+    .type = HAL_STRUCTURE_TYPE_DRIVER_TABLE,
     .struct_size = sizeof(hal_driver_table),
     .abi_major = HAL_DRIVER_ABI_VERSION_MAJOR,
     .abi_minor = HAL_DRIVER_ABI_VERSION_MINOR,
@@ -235,6 +298,8 @@ constexpr hal_driver_table kTable = {
     .device_count = DeviceCount,
     .device_get_properties = DeviceGetProperties,
     .device_get_memory_info = DeviceGetMemoryInfo,
+    .unusable_device_count = UnusableDeviceCount,
+    .unusable_device_get = UnusableDeviceGet,
     .context_create = ContextCreate,
     .context_destroy = ContextDestroy,
     .context_get_partition = ContextGetPartition,
@@ -251,6 +316,7 @@ constexpr hal_driver_table kTable = {
     .stream_signal_event = StreamSignalEvent,
     .stream_wait_event = StreamWaitEvent,
     .stream_synchronize = StreamSynchronize,
+    .stream_query = StreamQuery,
     .event_create = EventCreate,
     .event_destroy = EventDestroy,
     .event_query = EventQuery,
@@ -259,8 +325,13 @@ constexpr hal_driver_table kTable = {
     .module_load = ModuleLoad,
     .module_destroy = ModuleDestroy,
     .kernel_get = KernelGet,
-    .unusable_device_count = UnusableDeviceCount,
-    .unusable_device_get = UnusableDeviceGet,
+    // Of the optional entries, native handles only (PhysicalDevice's capabilities).
+    .buffer_device_address = nullptr,
+    .buffer_decommit = nullptr,
+    .buffer_recommit = nullptr,
+    .host_register = nullptr,
+    .native_handle = NativeHandle,
+    .context_trim_memory = nullptr,
 };
 
 }  // namespace

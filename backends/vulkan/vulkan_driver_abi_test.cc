@@ -35,6 +35,10 @@ std::vector<char> ReadFile(const char* path) {
   return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
+constexpr hal_stream_desc kStreamDesc = {HAL_STRUCTURE_TYPE_STREAM_DESC, nullptr,
+                                         HAL_STREAM_PRIORITY_NORMAL};
+constexpr hal_event_desc kEventDesc = {HAL_STRUCTURE_TYPE_EVENT_DESC, nullptr, 0};
+
 class VulkanDriverAbiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -61,7 +65,7 @@ class VulkanDriverAbiTest : public ::testing::Test {
       table->shutdown();
       return;
     }
-    const hal_context_desc desc{sizeof(hal_context_desc), 0, 0};
+    const hal_context_desc desc{HAL_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0, 0};
     if (table->context_create(0, &desc, &context_) != HAL_SUCCESS) {
       skip_reason_ = std::string("context_create: ") + table->last_error_message();
       table->shutdown();
@@ -82,7 +86,7 @@ class VulkanDriverAbiTest : public ::testing::Test {
 
   void SetUp() override {
     if (table_ == nullptr) GTEST_SKIP() << skip_reason_;
-    ASSERT_EQ(table_->stream_create(context_, &stream_), HAL_SUCCESS);
+    ASSERT_EQ(table_->stream_create(context_, &kStreamDesc, &stream_), HAL_SUCCESS);
   }
 
   void TearDown() override {
@@ -97,7 +101,7 @@ class VulkanDriverAbiTest : public ::testing::Test {
     const std::vector<char> image = ReadFile(HAL_VULKAN_TEST_SAXPY_PATH);
     EXPECT_FALSE(image.empty());
     hal_drv_module* module = nullptr;
-    EXPECT_EQ(table_->module_load(context_, "spirv-vulkan", image.data(), image.size(), &module),
+    EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module),
               HAL_SUCCESS)
         << table_->last_error_message();
     if (module != nullptr) modules_.push_back(module);
@@ -107,7 +111,7 @@ class VulkanDriverAbiTest : public ::testing::Test {
   // saxpy_f32 of `module` with the signature its manifest declares.
   hal_drv_kernel* SaxpyKernel(hal_drv_module* module) {
     hal_drv_kernel* kernel = nullptr;
-    EXPECT_EQ(table_->kernel_get(module, "saxpy_f32", &kSaxpySignature, &kernel), HAL_SUCCESS)
+    EXPECT_EQ(CallKernelGet(module, "saxpy_f32", kSaxpySignature, &kernel), HAL_SUCCESS)
         << table_->last_error_message();
     return kernel;
   }
@@ -123,7 +127,7 @@ class VulkanDriverAbiTest : public ::testing::Test {
     hal_drv_buffer* y = nullptr;
     hal_binding bindings[2] = {};
     SaxpyConstants constants{1.0f, kN};
-    hal_dispatch_desc desc{sizeof(desc), {kN / 256, 1, 1}, bindings, 2,
+    hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {kN / 256, 1, 1}, bindings, 2,
                            &constants,   sizeof(constants)};
   };
   // Leaves saxpy.kernel null (with a test failure) if it cannot be set up.
@@ -140,10 +144,33 @@ class VulkanDriverAbiTest : public ::testing::Test {
     saxpy.kernel = SaxpyKernel(module);
   }
 
+  // The table's calls with their ABI 2 descriptors built from plain arguments.
+  static hal_result CallBufferAllocate(hal_buffer_kind kind, uint64_t size, hal_drv_buffer** out,
+                                       uint64_t* out_allocated) {
+    const hal_buffer_desc desc{HAL_STRUCTURE_TYPE_BUFFER_DESC, nullptr, kind, 0, size};
+    return table_->buffer_allocate(context_, &desc, out, out_allocated);
+  }
+  static hal_result CallModuleLoad(const void* image, size_t size, hal_drv_module** out) {
+    const hal_module_desc desc{HAL_STRUCTURE_TYPE_MODULE_DESC, nullptr, "spirv-vulkan", image,
+                               size};
+    return table_->module_load(context_, &desc, out);
+  }
+  static hal_result CallKernelGet(hal_drv_module* module, const char* name,
+                                  const hal_kernel_signature& signature, hal_drv_kernel** out) {
+    const hal_kernel_desc desc{HAL_STRUCTURE_TYPE_KERNEL_DESC, nullptr, name, signature};
+    return table_->kernel_get(module, &desc, out);
+  }
+  static hal_native_handle NativeHandle(hal_object_kind kind, const void* object) {
+    hal_native_handle handle{};
+    EXPECT_EQ(table_->native_handle(context_, kind, object, &handle), HAL_SUCCESS)
+        << table_->last_error_message();
+    return handle;
+  }
+
   hal_drv_buffer* Allocate(uint64_t size, hal_buffer_kind kind = HAL_BUFFER_DEVICE) {
     hal_drv_buffer* buffer = nullptr;
     uint64_t allocated = 0;
-    EXPECT_EQ(table_->buffer_allocate(context_, kind, size, &buffer, &allocated), HAL_SUCCESS)
+    EXPECT_EQ(CallBufferAllocate(kind, size, &buffer, &allocated), HAL_SUCCESS)
         << table_->last_error_message();
     EXPECT_GE(allocated, size);
     buffers_.push_back(buffer);
@@ -152,7 +179,7 @@ class VulkanDriverAbiTest : public ::testing::Test {
 
   static hal_device_properties Properties() {
     hal_device_properties props{};
-    props.struct_size = sizeof(props);
+    props.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
     EXPECT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
     return props;
   }
@@ -171,6 +198,16 @@ TEST_F(VulkanDriverAbiTest, PropertiesDescribeAVulkanDevice) {
   const hal_device_properties props = Properties();
   EXPECT_STREQ(props.kernel_formats, "spirv-vulkan");
   EXPECT_EQ(props.partition_kind, HAL_PARTITION_NONE);
+  EXPECT_EQ(props.partition_min_units, 1u);
+  EXPECT_EQ(props.partition_alignment, 1u);
+  EXPECT_EQ(props.partition_max_units, 1u);
+  EXPECT_EQ(props.capabilities, static_cast<uint32_t>(HAL_CAPABILITY_NATIVE_HANDLES));
+  EXPECT_STREQ(props.architecture, "") << "Vulkan names no instruction set";
+  // From VK_EXT_pci_bus_info where the device has it (not lavapipe).
+  const std::string pci = props.pci_bus_id;
+  if (!pci.empty()) {
+    EXPECT_THAT(pci, ::testing::MatchesRegex("[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]"));
+  }
   EXPECT_GT(props.total_memory_bytes, 0u);
   EXPECT_GE(props.max_workgroup_invocations, 128u);
   EXPECT_GE(props.max_workgroup_count[0], 65535u);
@@ -186,24 +223,87 @@ TEST_F(VulkanDriverAbiTest, PropertiesDescribeAVulkanDevice) {
 }
 
 // A virtual device's context asks for robust buffer access, which the device
-// may or may not have; either way the context opens. A runtime of ABI 1.1
-// passes a desc that ends before virtual_device: the driver must not read it.
-TEST_F(VulkanDriverAbiTest, ContextsOpenForVirtualDevicesAndForOlderRuntimes) {
-  const hal_context_desc isolated{sizeof(hal_context_desc), 0, 1};
-  const hal_context_desc older{offsetof(hal_context_desc, virtual_device), 0, 0};
-  for (const hal_context_desc* desc : {&isolated, &older}) {
+// may or may not have; either way the context opens. A chained struct the
+// driver does not know is skipped.
+TEST_F(VulkanDriverAbiTest, ContextsOpenForVirtualDevicesAndWithUnknownChainedStructs) {
+  const hal_chain_header unknown{static_cast<hal_structure_type>(0x7fff), nullptr};
+  const hal_context_desc isolated{HAL_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0,
+                                  HAL_CONTEXT_FLAG_VIRTUAL_DEVICE};
+  const hal_context_desc chained{HAL_STRUCTURE_TYPE_CONTEXT_DESC, &unknown, 0, 0};
+  for (const hal_context_desc* desc : {&isolated, &chained}) {
     hal_drv_context* context = nullptr;
     ASSERT_EQ(table_->context_create(0, desc, &context), HAL_SUCCESS)
-        << "struct_size " << desc->struct_size << ": " << table_->last_error_message();
+        << "flags " << desc->flags << ": " << table_->last_error_message();
     table_->context_destroy(context);
   }
+}
+
+// Polling alone makes a stream progress (the query submits what was
+// recorded), and SUCCESS means the work is done, device-to-host copies too.
+TEST_F(VulkanDriverAbiTest, StreamQueryTellsPendingFromIdleWithoutBlocking) {
+  EXPECT_EQ(table_->stream_query(stream_), HAL_SUCCESS) << "a new stream is idle";
+  LongSaxpy saxpy;
+  SetUpLongSaxpy(saxpy);
+  ASSERT_NE(saxpy.kernel, nullptr);
+  constexpr int kDispatches = 20;
+  for (int i = 0; i < kDispatches; ++i) {
+    ASSERT_EQ(table_->stream_dispatch(stream_, saxpy.kernel, &saxpy.desc), HAL_SUCCESS);
+  }
+  std::vector<float> out(16, -1.0f);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, saxpy.y, 0, out.data(), 64), HAL_SUCCESS);
+  EXPECT_EQ(table_->stream_query(stream_), HAL_NOT_READY);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  hal_result result = HAL_NOT_READY;
+  while (result == HAL_NOT_READY && std::chrono::steady_clock::now() < deadline) {
+    result = table_->stream_query(stream_);
+    if (result == HAL_NOT_READY) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(result, HAL_SUCCESS) << table_->last_error_message();
+  EXPECT_EQ(out, std::vector<float>(16, static_cast<float>(kDispatches)));
+}
+
+TEST_F(VulkanDriverAbiTest, NativeHandlesNameTheVulkanObjects) {
+  const hal_native_handle device = NativeHandle(HAL_OBJECT_CONTEXT, context_);
+  EXPECT_STREQ(device.kind, "VkDevice");
+  EXPECT_NE(device.value, 0u);
+  const hal_native_handle queue = NativeHandle(HAL_OBJECT_STREAM, stream_);
+  EXPECT_STREQ(queue.kind, "VkQueue");
+  EXPECT_NE(queue.value, 0u);
+  hal_drv_module* module = LoadSaxpyModule();
+  ASSERT_NE(module, nullptr);
+  const hal_native_handle shader = NativeHandle(HAL_OBJECT_MODULE, module);
+  EXPECT_STREQ(shader.kind, "VkShaderModule");
+  EXPECT_NE(shader.value, 0u);
+  const hal_native_handle pipeline = NativeHandle(HAL_OBJECT_KERNEL, SaxpyKernel(module));
+  EXPECT_STREQ(pipeline.kind, "VkPipeline");
+  EXPECT_NE(pipeline.value, 0u);
+  hal_drv_event* event = nullptr;
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &event), HAL_SUCCESS);
+  hal_native_handle none{};
+  EXPECT_EQ(table_->native_handle(context_, HAL_OBJECT_EVENT, event, &none), HAL_ERROR_UNSUPPORTED);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("no native handle"));
+  table_->event_destroy(event);
+}
+
+// Sub-allocated buffers share a block's VkBuffer; each buffer's handle is a
+// VkBuffer of its own over exactly its range, the same on every call, and
+// destroyed with the buffer.
+TEST_F(VulkanDriverAbiTest, NativeBufferHandlesAreOneVkBufferPerBuffer) {
+  hal_drv_buffer* first = Allocate(1024);
+  hal_drv_buffer* second = Allocate(1024);
+  const hal_native_handle a = NativeHandle(HAL_OBJECT_BUFFER, first);
+  const hal_native_handle b = NativeHandle(HAL_OBJECT_BUFFER, second);
+  EXPECT_STREQ(a.kind, "VkBuffer");
+  EXPECT_NE(a.value, 0u);
+  EXPECT_NE(a.value, b.value);
+  EXPECT_EQ(NativeHandle(HAL_OBJECT_BUFFER, first).value, a.value);
 }
 
 TEST_F(VulkanDriverAbiTest, AllocationReportsTheGranularity) {
   const hal_device_properties props = Properties();
   hal_drv_buffer* buffer = nullptr;
   uint64_t allocated = 0;
-  ASSERT_EQ(table_->buffer_allocate(context_, HAL_BUFFER_DEVICE, 1, &buffer, &allocated),
+  ASSERT_EQ(CallBufferAllocate(HAL_BUFFER_DEVICE, 1, &buffer, &allocated),
             HAL_SUCCESS);
   buffers_.push_back(buffer);
   EXPECT_EQ(allocated, props.allocation_granularity);
@@ -249,11 +349,11 @@ TEST_F(VulkanDriverAbiTest, FillWritesThePatternInRange) {
 TEST_F(VulkanDriverAbiTest, RejectsImagesThatAreNotSpirv) {
   hal_drv_module* module = nullptr;
   const char garbage[] = "certainly not SPIR-V at all!";
-  EXPECT_EQ(table_->module_load(context_, "spirv-vulkan", garbage, sizeof(garbage), &module),
+  EXPECT_EQ(CallModuleLoad(garbage, sizeof(garbage), &module),
             HAL_ERROR_INVALID_ARGUMENT);
   const uint32_t header_only[] = {0x07230203, 0x00010500, 0, 1, 0};
   EXPECT_EQ(
-      table_->module_load(context_, "spirv-vulkan", header_only, sizeof(header_only), &module),
+      CallModuleLoad(header_only, sizeof(header_only), &module),
       HAL_ERROR_INVALID_ARGUMENT);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("no GLCompute entry point"));
 }
@@ -275,7 +375,7 @@ TEST_F(VulkanDriverAbiTest, DispatchesSaxpy) {
   ASSERT_EQ(table_->stream_copy_host_to_device(stream_, y.data(), y_buffer, 0, n * 4), HAL_SUCCESS);
   const hal_binding bindings[] = {{x_buffer, 0}, {y_buffer, 0}};
   const SaxpyConstants constants{2.0f, n};
-  const hal_dispatch_desc desc{sizeof(desc), {(n + 255) / 256, 1, 1}, bindings, 2,
+  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {(n + 255) / 256, 1, 1}, bindings, 2,
                                &constants,   sizeof(constants)};
   ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_copy_device_to_host(stream_, y_buffer, 0, y.data(), n * 4), HAL_SUCCESS);
@@ -296,7 +396,7 @@ TEST_F(VulkanDriverAbiTest, DeviceToHostCopyDoesNotWaitForEarlierWork) {
     ASSERT_EQ(table_->stream_dispatch(stream_, saxpy.kernel, &saxpy.desc), HAL_SUCCESS);
   }
   hal_drv_event* kernels_done = nullptr;
-  ASSERT_EQ(table_->event_create(context_, &kernels_done), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &kernels_done), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_signal_event(stream_, kernels_done), HAL_SUCCESS);
   std::vector<float> out(16, -1.0f);
   ASSERT_EQ(table_->stream_copy_device_to_host(stream_, saxpy.y, 0, out.data(), 64), HAL_SUCCESS);
@@ -318,8 +418,8 @@ TEST_F(VulkanDriverAbiTest, EventsBracketTheKernelsBetweenThem) {
   ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS);
   hal_drv_event* start = nullptr;
   hal_drv_event* end = nullptr;
-  ASSERT_EQ(table_->event_create(context_, &start), HAL_SUCCESS);
-  ASSERT_EQ(table_->event_create(context_, &end), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &start), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &end), HAL_SUCCESS);
   const auto host_start = std::chrono::steady_clock::now();
   ASSERT_EQ(table_->stream_signal_event(stream_, start), HAL_SUCCESS);
   for (int i = 0; i < 3; ++i) {
@@ -348,7 +448,7 @@ TEST_F(VulkanDriverAbiTest, EventAfterDeviceToHostCopyDeliversTheBytes) {
   std::vector<uint32_t> out(16, 0);
   ASSERT_EQ(table_->stream_copy_device_to_host(stream_, buffer, 0, out.data(), 64), HAL_SUCCESS);
   hal_drv_event* copied = nullptr;
-  ASSERT_EQ(table_->event_create(context_, &copied), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &copied), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_signal_event(stream_, copied), HAL_SUCCESS);
   ASSERT_EQ(table_->event_synchronize(copied), HAL_SUCCESS) << table_->last_error_message();
   EXPECT_EQ(out, std::vector<uint32_t>(16, 0x01020304u));
@@ -374,7 +474,7 @@ TEST_F(VulkanDriverAbiTest, DependentCommandsSeeEachOthersResults) {
   const SaxpyConstants constants{2.0f, kN};
   auto saxpy = [&](hal_drv_buffer* in, hal_drv_buffer* inout) {
     const hal_binding bindings[] = {{in, 0}, {inout, 0}};
-    const hal_dispatch_desc desc{sizeof(desc), {kN / 256, 1, 1}, bindings, 2,
+    const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {kN / 256, 1, 1}, bindings, 2,
                                  &constants,   sizeof(constants)};
     return table_->stream_dispatch(stream_, kernel, &desc);
   };
@@ -408,7 +508,7 @@ TEST_F(VulkanDriverAbiTest, SignatureThatDisagreesWithTheSpirvIsInvalid) {
   };
   for (const Case& c : cases) {
     hal_drv_kernel* kernel = nullptr;
-    EXPECT_EQ(table_->kernel_get(module, "saxpy_f32", &c.signature, &kernel),
+    EXPECT_EQ(CallKernelGet(module, "saxpy_f32", c.signature, &kernel),
               HAL_ERROR_INVALID_ARGUMENT);
     EXPECT_THAT(table_->last_error_message(), HasSubstr(c.message));
   }
@@ -439,7 +539,7 @@ TEST_F(VulkanDriverAbiTest, ManyDispatchesBindTheirOwnBuffers) {
   for (int round = 1; round <= 2; ++round) {
     for (int i = 0; i < kDispatches; ++i) {
       const hal_binding bindings[] = {{x, 0}, {y[i % 2], 0}};
-      const hal_dispatch_desc desc{sizeof(desc), {1, 1, 1},        bindings, 2,
+      const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {1, 1, 1},        bindings, 2,
                                    &constants,   sizeof(constants)};
       ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS)
           << table_->last_error_message();
@@ -468,8 +568,8 @@ TEST_F(VulkanDriverAbiTest, PushDescriptorToggleIsAnnounced) {
 TEST_F(VulkanDriverAbiTest, EventsCarryOrderedDeviceTimestamps) {
   hal_drv_event* first = nullptr;
   hal_drv_event* second = nullptr;
-  ASSERT_EQ(table_->event_create(context_, &first), HAL_SUCCESS);
-  ASSERT_EQ(table_->event_create(context_, &second), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &first), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &second), HAL_SUCCESS);
   uint64_t ns = 0;
   EXPECT_EQ(table_->event_query(first), HAL_NOT_READY);
   EXPECT_EQ(table_->event_synchronize(first), HAL_ERROR_FAILED_PRECONDITION);
@@ -498,7 +598,7 @@ TEST_F(VulkanDriverAbiTest, ASignalIsSubmittedWhenItsEventIsWaitedFor) {
   hal_drv_buffer* buffer = Allocate(1 << 20);
   for (bool poll : {true, false}) {
     hal_drv_event* event = nullptr;
-    ASSERT_EQ(table_->event_create(context_, &event), HAL_SUCCESS);
+    ASSERT_EQ(table_->event_create(context_, &kEventDesc, &event), HAL_SUCCESS);
     ASSERT_EQ(table_->stream_fill(stream_, buffer, 0, 1 << 20, 7), HAL_SUCCESS);
     ASSERT_EQ(table_->stream_signal_event(stream_, event), HAL_SUCCESS);
     hal_result result = HAL_NOT_READY;
@@ -523,9 +623,9 @@ TEST_F(VulkanDriverAbiTest, ASignalIsSubmittedWhenItsEventIsWaitedFor) {
 
 TEST_F(VulkanDriverAbiTest, StreamWaitsForAnotherStreamsEvent) {
   hal_drv_stream* producer = nullptr;
-  ASSERT_EQ(table_->stream_create(context_, &producer), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_create(context_, &kStreamDesc, &producer), HAL_SUCCESS);
   hal_drv_event* ready = nullptr;
-  ASSERT_EQ(table_->event_create(context_, &ready), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &ready), HAL_SUCCESS);
   hal_drv_buffer* buffer = Allocate(4 << 20);
   ASSERT_EQ(table_->stream_fill(producer, buffer, 0, 4 << 20, 0x01020304), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_signal_event(producer, ready), HAL_SUCCESS);
@@ -557,7 +657,7 @@ TEST_F(VulkanDriverAbiTest, ValidationErrorsFailSynchronize) {
   hal_drv_buffer* buffer = Allocate(4096);
   const hal_binding bindings[] = {{buffer, 4}, {buffer, 1024}};
   const SaxpyConstants constants{1.0f, 0};
-  const hal_dispatch_desc desc{sizeof(desc), {1, 1, 1}, bindings, 2, &constants, sizeof(constants)};
+  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {1, 1, 1}, bindings, 2, &constants, sizeof(constants)};
   ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
   EXPECT_EQ(table_->stream_synchronize(stream_), HAL_ERROR_INTERNAL);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("validation error"));

@@ -225,6 +225,7 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
   out->timestamp_valid_bits = families[chosen].timestampValidBits;
   out->timestamp_period_ns = vk.limits.timestampPeriod;
 
+  bool has_pci_bus_info = false;
   uint32_t extension_count = 0;
   symbols_.vkEnumerateDeviceExtensionProperties(handle, nullptr, &extension_count, nullptr);
   std::vector<VkExtensionProperties> extensions(extension_count);
@@ -240,6 +241,9 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
     if (std::strcmp(extension.extensionName, VK_EXT_ROBUSTNESS_2_EXTENSION_NAME) == 0) {
       out->robust_buffer_access2 = true;  // if the feature is there too, below
     }
+    if (std::strcmp(extension.extensionName, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME) == 0) {
+      has_pci_bus_info = true;
+    }
   }
   VkPhysicalDeviceRobustness2FeaturesEXT robustness2{
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ROBUSTNESS_2_FEATURES_EXT};
@@ -252,19 +256,25 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
                                robustness2.robustBufferAccess2 == VK_TRUE;
 
   hal_device_properties& props = out->properties;
-  props.struct_size = sizeof(props);
+  props.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
   std::snprintf(props.name, sizeof(props.name), "%s", vk.deviceName);
   std::snprintf(props.vendor, sizeof(props.vendor), "%s", VendorName(vk.vendorID));
   std::memcpy(props.uuid, id.deviceUUID, sizeof(props.uuid));
-  props.type = DeviceType(vk.deviceType);
+  props.device_type = DeviceType(vk.deviceType);
+  // Vulkan names no instruction set: architecture stays "", as does the L2
+  // size (l2_cache_bytes 0, unknown).
+  if (has_pci_bus_info) WritePciBusId(handle, props.pci_bus_id, sizeof(props.pci_bus_id));
   uint64_t free_bytes = 0;
   MemoryInfo(*out, &free_bytes, &props.total_memory_bytes);
+  props.capabilities = HAL_CAPABILITY_NATIVE_HANDLES;
   // Vulkan does not expose a compute unit count; 1 keeps the field honest
   // (docs/vulkan-driver.md).
   props.compute_units = 1;
   std::snprintf(props.kernel_formats, sizeof(props.kernel_formats), "spirv-vulkan");
+  // No hardware partition: the one unit is the whole device.
   props.partition_kind = HAL_PARTITION_NONE;
-  props.partition_granularity = 1;
+  props.partition_min_units = 1;
+  props.partition_alignment = 1;
   props.partition_max_units = 1;
   for (int i = 0; i < 3; ++i) {
     props.max_workgroup_size[i] = vk.limits.maxComputeWorkGroupSize[i];
@@ -277,6 +287,16 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
   props.timestamp_resolution_ns =
       std::max<uint64_t>(1, static_cast<uint64_t>(vk.limits.timestampPeriod + 0.5f));
   return "";
+}
+
+void Instance::WritePciBusId(VkPhysicalDevice handle, char* out, size_t out_size) const {
+  VkPhysicalDevicePCIBusInfoPropertiesEXT pci{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT};
+  VkPhysicalDeviceProperties2 properties2{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  properties2.pNext = &pci;
+  symbols_.vkGetPhysicalDeviceProperties2(handle, &properties2);
+  std::snprintf(out, out_size, "%04x:%02x:%02x.%x", pci.pciDomain, pci.pciBus, pci.pciDevice,
+                pci.pciFunction);
 }
 
 void Instance::MemoryInfo(const PhysicalDevice& device, uint64_t* free_bytes,

@@ -73,6 +73,9 @@ class Instance {
   hal_result SelectDevices();
   // Empty when `device` qualifies, else why not (without its name).
   std::string Qualify(VkPhysicalDevice handle, PhysicalDevice* out) const;
+  // "domain:bus:device.function" from VK_EXT_pci_bus_info, which the device
+  // must offer.
+  void WritePciBusId(VkPhysicalDevice handle, char* out, size_t out_size) const;
 
   void* library_ = nullptr;
   InstanceSymbols symbols_;

@@ -48,6 +48,9 @@ hal_result SubAllocator::Allocate(uint64_t size, std::unique_ptr<Buffer>* out_bu
 
 void SubAllocator::Free(std::unique_ptr<Buffer> buffer) {
   std::lock_guard lock(mutex_);
+  if (buffer->own_buffer != VK_NULL_HANDLE) {
+    context_.vk().vkDestroyBuffer(context_.device(), buffer->own_buffer, nullptr);
+  }
   MemoryBlock* block = buffer->block;
   auto [inserted, unused] = block->free.emplace(buffer->offset, buffer->size);
   // Coalesce with the following and the preceding free range.
@@ -68,6 +71,46 @@ void SubAllocator::Free(std::unique_ptr<Buffer> buffer) {
     DestroyBlock(block);
     std::erase_if(blocks_, [block](const auto& owned) { return owned.get() == block; });
   }
+}
+
+VkBufferCreateInfo SubAllocator::BufferInfo(uint64_t size) {
+  VkBufferCreateInfo info{.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  info.size = size;
+  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+               VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  return info;
+}
+
+hal_result SubAllocator::OwnBuffer(Buffer& buffer, VkBuffer* out_buffer) {
+  std::lock_guard lock(mutex_);
+  if (buffer.own_buffer == VK_NULL_HANDLE) {
+    const DeviceSymbols& vk = context_.vk();
+    const VkBufferCreateInfo info = BufferInfo(buffer.size);
+    VkBuffer own = VK_NULL_HANDLE;
+    HAL_VK_RETURN_IF_ERROR(vk.vkCreateBuffer(context_.device(), &info, nullptr, &own));
+    VkMemoryRequirements requirements{};
+    vk.vkGetBufferMemoryRequirements(context_.device(), own, &requirements);
+    // Offsets are multiples of the allocation granularity, itself at least
+    // the storage-buffer alignment; a device asking more is told so.
+    if (buffer.offset % requirements.alignment != 0) {
+      vk.vkDestroyBuffer(context_.device(), own, nullptr);
+      return Fail(HAL_ERROR_UNSUPPORTED,
+                  "the buffer starts at offset " + std::to_string(buffer.offset) +
+                      " of its memory block, not a multiple of the " +
+                      std::to_string(requirements.alignment) +
+                      "-byte alignment a VkBuffer of its own needs");
+    }
+    if (const VkResult result =
+            vk.vkBindBufferMemory(context_.device(), own, buffer.block->memory, buffer.offset);
+        result != VK_SUCCESS) {
+      vk.vkDestroyBuffer(context_.device(), own, nullptr);
+      return FailVk("vkBindBufferMemory", result);
+    }
+    buffer.own_buffer = own;
+  }
+  *out_buffer = buffer.own_buffer;
+  return HAL_SUCCESS;
 }
 
 hal_result SubAllocator::FindMemoryType(uint32_t allowed_types, uint32_t* out_index) const {
@@ -96,11 +139,7 @@ hal_result SubAllocator::CreateBlock(uint64_t size, MemoryBlock** out_block) {
   const DeviceSymbols& vk = context_.vk();
   auto block = std::make_unique<MemoryBlock>();
   block->size = size;
-  VkBufferCreateInfo buffer_info{.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
-  buffer_info.size = size;
-  buffer_info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                      VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-  buffer_info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  const VkBufferCreateInfo buffer_info = BufferInfo(size);
   // Any failure from here on releases what was made (DestroyBlock skips nulls).
   hal_result result = HAL_SUCCESS;
   if (const VkResult vk_result =

@@ -32,6 +32,9 @@ struct Buffer {
   MemoryBlock* block = nullptr;
   uint64_t offset = 0;
   uint64_t size = 0;  // the allocated (rounded) size
+  // A VkBuffer of the buffer's own over exactly its range, made for interop
+  // (native_handle) on first request; VK_NULL_HANDLE until then.
+  VkBuffer own_buffer = VK_NULL_HANDLE;
   VkBuffer vk_buffer() const { return block->buffer; }
   std::byte* host() const { return block->mapped == nullptr ? nullptr : block->mapped + offset; }
 };
@@ -47,11 +50,16 @@ class SubAllocator {
 
   hal_result Allocate(uint64_t size, std::unique_ptr<Buffer>* out_buffer);
   void Free(std::unique_ptr<Buffer> buffer);
+  // buffer.own_buffer, created on first call: a VkBuffer bound to the block's
+  // memory at the buffer's offset (aliasing the block's VkBuffer), so that
+  // code which knows nothing of sub-allocation sees exactly the buffer.
+  hal_result OwnBuffer(Buffer& buffer, VkBuffer* out_buffer);
 
  private:
   // Blocks are this size; a larger buffer gets a block of its own.
   static constexpr uint64_t kBlockSize = 64ull << 20;
 
+  static VkBufferCreateInfo BufferInfo(uint64_t size);
   hal_result CreateBlock(uint64_t size, MemoryBlock** out_block);
   void DestroyBlock(MemoryBlock* block);
   hal_result FindMemoryType(uint32_t allowed_types, uint32_t* out_index) const;

@@ -42,6 +42,7 @@ class Module {
   // entry point declares (spirv_interface.h).
   hal_result GetKernel(const char* name, const hal_kernel_signature& signature,
                        Kernel** out_kernel);
+  VkShaderModule shader() const { return shader_; }
 
  private:
   Module(Context& context, std::vector<spirv::EntryPointInterface> entry_points)

@@ -390,4 +390,16 @@ hal_result Stream::Synchronize() {
   return first_error_;
 }
 
+hal_result Stream::Query() {
+  std::lock_guard lock(timeline_->submit_mutex());
+  HAL_RETURN_IF_FAILED(Flush());
+  // Recycling copies out what completed device-to-host copies left in staging.
+  HAL_RETURN_IF_FAILED(Remember(Recycle()));
+  HAL_RETURN_IF_FAILED(CheckValidation(&validation_errors_seen_));
+  if (first_error_ != HAL_SUCCESS) return first_error_;
+  bool reached = false;
+  HAL_RETURN_IF_FAILED(Remember(timeline_->Reached(submitted_value_, &reached)));
+  return reached && host_copies_.empty() ? HAL_SUCCESS : HAL_NOT_READY;
+}
+
 }  // namespace hal::vulkan

@@ -43,6 +43,12 @@ class Stream final : public TimelineSubmitter {
   hal_result SignalEvent(Event& event);
   hal_result WaitEvent(const Event& event);
   hal_result Synchronize();
+  // Without blocking: HAL_SUCCESS when every command completed, HAL_NOT_READY
+  // while some are pending, or the first asynchronous error. Submits what was
+  // recorded, so that polling alone makes progress.
+  hal_result Query();
+
+  Context& context() const { return context_; }
 
   hal_result SubmitRecorded() override { return Flush(); }
   hal_result CompleteHostWork() override { return DrainHostCopies(); }
