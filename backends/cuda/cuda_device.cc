@@ -127,16 +127,14 @@ class PropertyReader {
   // Green contexts split SMs; without them the runtime time-slices.
   hal_result ReadPartitions() {
     props_.partition_max_units = props_.compute_units;
-    if (!Api().has_green_contexts) {
-      props_.partition_kind = HAL_PARTITION_NONE;
-      props_.partition_alignment = 1;
-      return HAL_SUCCESS;
-    }
+    props_.partition_kind = HAL_PARTITION_NONE;
+    props_.partition_alignment = 1;
+    if (!Api().has_green_contexts) return HAL_SUCCESS;
     CUdevResource resource{};
-    if (const hal_result r = HAL_CU(nullptr, cuDeviceGetDevResource, device_.device, &resource,
-                                    CU_DEV_RESOURCE_TYPE_SM)) {
-      return r;
-    }
+    const CUresult result =
+        Api().cuDeviceGetDevResource(device_.device, &resource, CU_DEV_RESOURCE_TYPE_SM);
+    if (result == CUDA_ERROR_NOT_SUPPORTED) return HAL_SUCCESS;  // no green contexts here
+    if (const hal_result r = Check(result, "cuDeviceGetDevResource")) return r;
     device_.sm_resource = resource.sm;
     props_.partition_kind = HAL_PARTITION_SM;
     props_.partition_min_units = resource.sm.minSmPartitionSize;
