@@ -94,6 +94,8 @@ TEST(HalInfoTest, JsonListsTheCpuDriverAndDevice) {
   EXPECT_THAT(device["kernel_formats"][0].get<std::string>(), HasSubstr("cpu-elf:"));
   EXPECT_EQ(device["partition"]["kind"], "none");
   EXPECT_GE(device["partition"]["alignment"].get<uint32_t>(), 1u);
+  EXPECT_EQ(device["partition"]["granularity"], device["partition"]["alignment"])
+      << "schema 1's name for the alignment stays";
   EXPECT_TRUE(device["partition"]["min_units"].is_number_unsigned());
   EXPECT_THAT(device["architecture"].get<std::string>(), ::testing::AnyOf("x86_64", "aarch64"));
   EXPECT_EQ(device["pci_bus_id"], "") << "the host CPU is not a PCI device";

@@ -40,6 +40,8 @@ nlohmann::json DeviceJson(const DeviceReport& d) {
                             {{"kind", PartitionKindName(p.partition.kind)},
                              {"min_units", p.partition.min_units},
                              {"alignment", p.partition.alignment},
+                             // Schema 1 named the alignment so; kept, as the schema only grows.
+                             {"granularity", p.partition.alignment},
                              {"max_units", p.partition.max_units}}},
                            {"limits",
                             {{"max_workgroup_size", p.max_workgroup_size},
