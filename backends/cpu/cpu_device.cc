@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "backends/cpu/cpu_error.h"
+#include "backends/cpu/cpu_virtual_memory.h"
 #include "backends/cpu/proc_files.h"
 
 namespace hal::cpu {
@@ -100,7 +101,9 @@ hal_device_properties ReadProperties() {
   props.total_memory_bytes = ReadMemInfoBytes("MemTotal").value_or(0);
   props.l2_cache_bytes = ReadL2CacheBytes().value_or(0);
   props.compute_units = UsableCpuCount();
-  props.capabilities = 0;
+  // Streams are alike (no priority) and the heap is the cache.
+  props.capabilities = HAL_CAPABILITY_DEVICE_ADDRESS | HAL_CAPABILITY_VIRTUAL_MEMORY |
+                       HAL_CAPABILITY_HOST_REGISTRATION;
   CopyString(kKernelFormats, props.kernel_formats, sizeof(props.kernel_formats));
   // No hardware partition: a context always gets every thread.
   props.partition_kind = HAL_PARTITION_NONE;
@@ -115,6 +118,7 @@ hal_device_properties ReadProperties() {
   props.min_buffer_alignment = kBufferAlignment;
   props.binding_offset_alignment = kBindingOffsetAlignment;
   props.allocation_granularity = kAllocationGranularity;
+  props.virtual_memory_granularity = PageSize();
   props.timestamp_resolution_ns = TimestampResolutionNs();
   props.device_buffers_mappable = 1;  // device memory is host memory
   return props;

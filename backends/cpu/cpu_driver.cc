@@ -72,13 +72,14 @@ hal_result ContextGetPartition(hal_drv_context* /*context*/, uint32_t* out_units
 
 hal_result BufferAllocate(hal_drv_context* /*context*/, const hal_buffer_desc* desc,
                           hal_drv_buffer** out_buffer, uint64_t* out_allocated_size) {
-  // Device and staging memory are the same host memory; no flag is defined
-  // without a capability the CPU lacks.
+  // Device and staging memory are the same host memory; a decommittable
+  // buffer is a reserved range instead of heap memory.
   return Guarded([&] {
     std::unique_ptr<Buffer> buffer;
-    if (const hal_result result = Buffer::Allocate(desc->size, &buffer); result != HAL_SUCCESS) {
-      return result;
-    }
+    const hal_result result = (desc->flags & HAL_BUFFER_FLAG_DECOMMITTABLE) != 0
+                                  ? Buffer::AllocateDecommittable(desc->size, &buffer)
+                                  : Buffer::Allocate(desc->size, &buffer);
+    if (result != HAL_SUCCESS) return result;
     *out_allocated_size = buffer->allocated_size();
     *out_buffer = Wrap<hal_drv_buffer>(std::move(buffer));
     return HAL_SUCCESS;
@@ -90,6 +91,32 @@ void BufferFree(hal_drv_context* /*context*/, hal_drv_buffer* buffer) { Destroy(
 hal_result BufferMap(hal_drv_context* /*context*/, hal_drv_buffer* buffer, void** out_host) {
   *out_host = Unwrap(buffer)->data();
   return HAL_SUCCESS;
+}
+
+// --- Optional capabilities: device addresses, virtual memory, registration ---
+
+// Kernels see buffers at their host addresses.
+hal_result BufferDeviceAddress(hal_drv_context* /*context*/, hal_drv_buffer* buffer,
+                               uint64_t* out_address) {
+  *out_address = reinterpret_cast<uintptr_t>(Unwrap(buffer)->data());
+  return HAL_SUCCESS;
+}
+
+hal_result BufferDecommit(hal_drv_context* /*context*/, hal_drv_buffer* buffer) {
+  return Guarded([&] { return Unwrap(buffer)->Decommit(); });
+}
+
+hal_result BufferRecommit(hal_drv_context* /*context*/, hal_drv_buffer* buffer) {
+  return Guarded([&] { return Unwrap(buffer)->Recommit(); });
+}
+
+// The caller's memory is already the device's: nothing to pin or copy.
+hal_result HostRegister(hal_drv_context* /*context*/, const hal_host_registration_desc* desc,
+                        hal_drv_buffer** out_buffer) {
+  return Guarded([&] {
+    *out_buffer = Wrap<hal_drv_buffer>(Buffer::Register(desc->host, desc->size));
+    return HAL_SUCCESS;
+  });
 }
 
 // --- Streams ---
@@ -305,11 +332,12 @@ constexpr hal_driver_table kTable = {
     .module_load = ModuleLoad,
     .module_destroy = ModuleDestroy,
     .kernel_get = KernelGet,
-    // No optional capability (DeviceProperties().capabilities is 0).
-    .buffer_device_address = nullptr,
-    .buffer_decommit = nullptr,
-    .buffer_recommit = nullptr,
-    .host_register = nullptr,
+    // The capabilities DeviceProperties() reports. The host has no vendor
+    // objects to hand out, and nothing to cache: heap frees are cheap.
+    .buffer_device_address = BufferDeviceAddress,
+    .buffer_decommit = BufferDecommit,
+    .buffer_recommit = BufferRecommit,
+    .host_register = HostRegister,
     .native_handle = nullptr,
     .context_trim_memory = nullptr,
 };

@@ -102,8 +102,8 @@ class CpuDriverAbiTest : public ::testing::Test {
 
   // The table's calls with their ABI 2 descriptors built from plain arguments.
   static hal_result CallBufferAllocate(hal_buffer_kind kind, uint64_t size, hal_drv_buffer** out,
-                                       uint64_t* out_allocated) {
-    const hal_buffer_desc desc{HAL_STRUCTURE_TYPE_BUFFER_DESC, nullptr, kind, 0, size};
+                                       uint64_t* out_allocated, uint32_t flags = 0) {
+    const hal_buffer_desc desc{HAL_STRUCTURE_TYPE_BUFFER_DESC, nullptr, kind, flags, size};
     return table_->buffer_allocate(context_, &desc, out, out_allocated);
   }
   static hal_result CallModuleLoad(const void* image, size_t size, hal_drv_module** out) {
@@ -123,14 +123,19 @@ class CpuDriverAbiTest : public ::testing::Test {
     return props;
   }
 
-  hal_drv_buffer* Allocate(uint64_t size, hal_buffer_kind kind = HAL_BUFFER_DEVICE) {
+  hal_drv_buffer* Allocate(uint64_t size, hal_buffer_kind kind = HAL_BUFFER_DEVICE,
+                           uint32_t flags = 0) {
     hal_drv_buffer* buffer = nullptr;
     uint64_t allocated = 0;
-    EXPECT_EQ(CallBufferAllocate(kind, size, &buffer, &allocated), HAL_SUCCESS)
+    EXPECT_EQ(CallBufferAllocate(kind, size, &buffer, &allocated, flags), HAL_SUCCESS)
         << table_->last_error_message();
+    Track(buffer);
+    return buffer;
+  }
+  // Frees `buffer` (when not null) after the test.
+  void Track(hal_drv_buffer* buffer) {
     std::lock_guard lock(tracking_mutex_);
     if (buffer != nullptr) buffers_.push_back(buffer);
-    return buffer;
   }
 
   template <typename T = uint8_t>

@@ -1,5 +1,7 @@
 // Tests the CPU driver plugin through its C ABI alone, as the runtime sees
 // it: dlopen the built library, take its table, and call nothing else.
+#include <unistd.h>
+
 #include "backends/cpu/cpu_driver_abi_fixture.h"
 
 // The out-of-memory test asks for more than any machine has; sanitizer
@@ -56,7 +58,7 @@ TEST_F(CpuDriverAbiTest, ReportsTheHostCpuAsOneDevice) {
   // Unpartitioned: the only grant is the whole device.
   EXPECT_EQ(props.partition_min_units, props.compute_units);
   EXPECT_EQ(props.partition_alignment, 1u);
-  EXPECT_EQ(props.virtual_memory_granularity, 0u);
+  EXPECT_EQ(props.virtual_memory_granularity, static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
   EXPECT_EQ(props.min_buffer_alignment, 64u);
   EXPECT_EQ(props.binding_offset_alignment, 16u);
   EXPECT_EQ(props.allocation_granularity, 64u);
@@ -110,15 +112,18 @@ TEST_F(CpuDriverAbiTest, ReportsTheL2CacheSizeWhereSysfsGivesIt) {
   EXPECT_EQ(props.l2_cache_bytes, kibibytes * 1024);
 }
 
-// The CPU has no optional capability, so every optional entry is NULL: a
-// runtime never calls one (and a device claiming a bit without its entry
-// would be refused by the loader).
-TEST_F(CpuDriverAbiTest, ReportsNoCapabilityAndNoOptionalEntry) {
-  EXPECT_EQ(Properties().capabilities, 0u);
-  EXPECT_EQ(table_->buffer_device_address, nullptr);
-  EXPECT_EQ(table_->buffer_decommit, nullptr);
-  EXPECT_EQ(table_->buffer_recommit, nullptr);
-  EXPECT_EQ(table_->host_register, nullptr);
+// The CPU reports device addresses, virtual memory and host registration
+// (cpu_capabilities_abi_test.cc tests them) with their entries; it has no
+// vendor objects, no stream priorities and no cache, whose entries stay NULL
+// so that no runtime calls them.
+TEST_F(CpuDriverAbiTest, ReportsItsCapabilitiesWithTheirEntriesAndNoOthers) {
+  EXPECT_EQ(Properties().capabilities, static_cast<uint32_t>(HAL_CAPABILITY_DEVICE_ADDRESS |
+                                                             HAL_CAPABILITY_VIRTUAL_MEMORY |
+                                                             HAL_CAPABILITY_HOST_REGISTRATION));
+  EXPECT_NE(table_->buffer_device_address, nullptr);
+  EXPECT_NE(table_->buffer_decommit, nullptr);
+  EXPECT_NE(table_->buffer_recommit, nullptr);
+  EXPECT_NE(table_->host_register, nullptr);
   EXPECT_EQ(table_->native_handle, nullptr);
   EXPECT_EQ(table_->context_trim_memory, nullptr);
 }

@@ -113,11 +113,12 @@ static inline const void* hal_chain_find(const void* next, hal_structure_type ty
  * the drivers that implement it. */
 typedef enum hal_capability_bits {
   /* buffer_device_address: a buffer's address as kernels see it, stable for
-   * the buffer's life. CUDA, HIP, Level Zero, remote. */
+   * the buffer's life. CUDA, HIP, Level Zero, CPU (the host address), remote. */
   HAL_CAPABILITY_DEVICE_ADDRESS = 1u << 0,
   /* HAL_BUFFER_FLAG_DECOMMITTABLE, buffer_decommit, buffer_recommit:
    * stable-address eviction on a reserved virtual range (cuMemAddressReserve/
-   * cuMemCreate/cuMemMap and kin). CUDA, HIP, Level Zero, remote. */
+   * cuMemCreate/cuMemMap and kin; mmap/mprotect on the CPU). CUDA, HIP,
+   * Level Zero, CPU, remote. */
   HAL_CAPABILITY_VIRTUAL_MEMORY = 1u << 1,
   /* host_register: DMA to and from host memory the caller owns (hald's shared
    * memory, a framework's pinned pool). CUDA, HIP, Level Zero, OpenCL, CPU,
@@ -459,8 +460,8 @@ typedef struct hal_driver_table {
   hal_result (*buffer_decommit)(hal_drv_context* context, hal_drv_buffer* buffer);
   hal_result (*buffer_recommit)(hal_drv_context* context, hal_drv_buffer* buffer);
   /* HAL_CAPABILITY_HOST_REGISTRATION: a buffer of kind HOST_STAGING over the
-   * caller's memory, usable in copies; buffer_free unregisters it.
-   * *out_allocated_size is 0: it takes no device memory. */
+   * caller's memory, usable in copies; buffer_free unregisters it. It takes
+   * no device memory, so nothing is charged for it. */
   hal_result (*host_register)(hal_drv_context* context, const hal_host_registration_desc* desc,
                               hal_drv_buffer** out_buffer);
   /* HAL_CAPABILITY_NATIVE_HANDLES. `object` is a hal_drv_* of `kind` from this
