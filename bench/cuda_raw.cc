@@ -24,6 +24,9 @@ using GetProcAddress = decltype(&::cuGetProcAddress);
 }  // namespace
 
 absl::Status RefuseFakeCuda() {
+  // The handle is kept: libcuda, once loaded, stays for the life of the
+  // process, as in any CUDA program, instead of being unloaded and loaded
+  // again each time a benchmark closes hal's runtime or its baseline.
   void* library = dlopen(kLibrary, RTLD_NOW | RTLD_NOLOAD);
   if (library == nullptr) return absl::OkStatus();  // nothing loaded: nothing to refuse
   const bool fake = dlsym(library, kFakeMarker) != nullptr;
@@ -33,7 +36,6 @@ absl::Status RefuseFakeCuda() {
       any_symbol != nullptr && dladdr(any_symbol, &info) != 0 && info.dli_fname != nullptr
           ? info.dli_fname
           : kLibrary;
-  dlclose(library);
   if (!fake) return absl::OkStatus();
   return absl::FailedPreconditionError(
       absl::StrCat(path,
