@@ -30,8 +30,7 @@ __device__ inline uint64_t LinearWorkgroup() {
 template <uint32_t kWorkgroupSize>
 __device__ inline uint32_t ElementIndex(uint32_t n) {
   const uint64_t w = LinearWorkgroup();
-  return w > n / kWorkgroupSize ? n
-                                : static_cast<uint32_t>(w) * kWorkgroupSize + threadIdx.x;
+  return w > n / kWorkgroupSize ? n : static_cast<uint32_t>(w) * kWorkgroupSize + threadIdx.x;
 }
 
 }  // namespace hal_kernels
