@@ -81,6 +81,7 @@ hal_result LoadCudaApi(CudaApi* api) {
   api->has_virtual_memory = resolution.HasGroup(kVirtualMemoryGroup);
   api->has_green_contexts = resolution.HasGroup(kGreenContextGroup);
   api->has_param_info = resolution.HasGroup(kParamInfoGroup);
+  api->has_launch_bounds = resolution.HasGroup(kLaunchBoundsGroup);
   return HAL_SUCCESS;
 }
 

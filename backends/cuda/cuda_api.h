@@ -78,13 +78,15 @@
   X(cuGreenCtxDestroy, 12040, 0, kGreenContextGroup)                   \
   X(cuCtxFromGreenCtx, 12040, 0, kGreenContextGroup)                   \
   X(cuGreenCtxStreamCreate, 12050, 0, kGreenContextGroup)              \
-  X(cuFuncGetParamInfo, 12040, 0, kParamInfoGroup)
+  X(cuFuncGetParamInfo, 12040, 0, kParamInfoGroup)                     \
+  X(cuFuncGetAttribute, 12000, 0, kLaunchBoundsGroup)
 
 namespace hal::cuda {
 
 inline constexpr char kVirtualMemoryGroup[] = "virtual memory";
 inline constexpr char kGreenContextGroup[] = "green contexts";
 inline constexpr char kParamInfoGroup[] = "kernel parameter info";
+inline constexpr char kLaunchBoundsGroup[] = "kernel launch bounds";
 
 struct CudaApi {
 #define HAL_CUDA_DECLARE_MEMBER(name, version, fallback, group) decltype(&::name) name = nullptr;
@@ -93,6 +95,7 @@ struct CudaApi {
   bool has_virtual_memory = false;
   bool has_green_contexts = false;
   bool has_param_info = false;
+  bool has_launch_bounds = false;
 };
 
 // Opens libcuda.so.1 (kept open until the process ends: the vendor library

@@ -1,7 +1,8 @@
 // Modules: a cubin or PTX image through cuModuleLoadDataEx (PTX is JIT
 // compiled; its error log goes into the message), kernels through
 // cuModuleGetFunction, their parameter layout checked against the bundle's
-// signature with cuFuncGetParamInfo where the driver has it.
+// signature with cuFuncGetParamInfo, and their workgroup size against
+// __launch_bounds__ with cuFuncGetAttribute, where the driver has them.
 #include <cstring>
 #include <memory>
 #include <string>
@@ -53,6 +54,29 @@ hal_result CheckSignature(Context& context, CUfunction function, const char* nam
                        " push-constant bytes (" + ListSizes(ExpectedSizes(signature)) + ")");
 }
 
+// The kernel ABI's CUDA kernels declare __launch_bounds__(the workgroup
+// size), which makes it the function's maximum threads per block: a bundle
+// declaring another workgroup size would launch the kernel with a blockDim
+// it does not index by.
+hal_result CheckWorkgroupSize(Context& context, CUfunction function, const char* name,
+                              const hal_kernel_signature& signature) {
+  int max_threads = 0;
+  if (const hal_result r = HAL_CU(&context.health, cuFuncGetAttribute, &max_threads,
+                                  CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, function)) {
+    return r;
+  }
+  const uint32_t* size = signature.workgroup_size;
+  const uint64_t threads = uint64_t{size[0]} * size[1] * size[2];
+  if (threads == static_cast<uint64_t>(max_threads)) return HAL_SUCCESS;
+  return gpu::Fail(HAL_ERROR_INVALID_ARGUMENT,
+                   std::string("kernel '") + name + "': its image runs at most " +
+                       std::to_string(max_threads) +
+                       " threads per block (its __launch_bounds__); the bundle's manifest says "
+                       "a workgroup of " +
+                       std::to_string(size[0]) + "x" + std::to_string(size[1]) + "x" +
+                       std::to_string(size[2]) + " (" + std::to_string(threads) + " threads)");
+}
+
 }  // namespace
 
 hal_result ModuleLoad(hal_drv_context* context_handle, const hal_module_desc* desc,
@@ -99,6 +123,12 @@ hal_result KernelGet(hal_drv_module* module_handle, const hal_kernel_desc* desc,
       }
       if (Api().has_param_info) {
         if (const hal_result r = CheckSignature(context, function, desc->name, desc->signature)) {
+          return r;
+        }
+      }
+      if (Api().has_launch_bounds) {
+        if (const hal_result r =
+                CheckWorkgroupSize(context, function, desc->name, desc->signature)) {
           return r;
         }
       }
