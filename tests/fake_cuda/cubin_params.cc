@@ -12,6 +12,7 @@ namespace hal::fake::cuda {
 namespace {
 
 constexpr uint8_t kFormatValue = 0x04;  // EIFMT_SVAL: a u16 size, then that many bytes
+constexpr uint8_t kAttrMaxThreads = 0x05;  // __launch_bounds__: x, y, z
 constexpr uint8_t kAttrParamCbank = 0x0a;
 constexpr uint8_t kAttrKparamInfo = 0x17;
 constexpr absl::string_view kInfoPrefix = ".nv.info.";
@@ -119,6 +120,14 @@ absl::StatusOr<KernelParamLayout> ReadKernelInfo(absl::string_view kernel,
       if (!by_ordinal.emplace(ordinal, param).second) {
         return Malformed(absl::StrCat(kernel, ": parameter ", ordinal, " declared twice"));
       }
+    } else if (attribute == kAttrMaxThreads) {
+      if (size < 12) return Malformed(absl::StrCat(kernel, ": a short EIATTR_MAX_THREADS"));
+      const uint64_t threads = uint64_t{Read<uint32_t>(value)} * Read<uint32_t>(value + 4) *
+                               Read<uint32_t>(value + 8);
+      if (threads == 0 || threads > 1024) {
+        return Malformed(absl::StrCat(kernel, ": EIATTR_MAX_THREADS of ", threads, " threads"));
+      }
+      layout.max_threads_per_block = static_cast<uint32_t>(threads);
     } else if (attribute == kAttrParamCbank) {
       if (size < 8) return Malformed(absl::StrCat(kernel, ": a short EIATTR_PARAM_CBANK"));
       layout.total_size = Read<uint16_t>(value + 6);

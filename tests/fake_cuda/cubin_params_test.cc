@@ -36,9 +36,11 @@ TEST_F(CubinParamsTest, ReadsTheLayoutNvccWrote) {
   EXPECT_EQ(scale.params[2].offset, 16u);
   EXPECT_EQ(scale.params[2].size, 12u);
   EXPECT_EQ(scale.total_size, 28u);
+  EXPECT_EQ(scale.max_threads_per_block, 64u);  // __launch_bounds__(64)
   const KernelParamLayout& increment = kernels->at("increment_u32");
   ASSERT_EQ(increment.params.size(), 1u);
   EXPECT_EQ(increment.params[0].size, 8u);
+  EXPECT_EQ(increment.max_threads_per_block, 32u);
 }
 
 TEST_F(CubinParamsTest, TheSizeOfTheImageFollowsFromItsHeaders) {

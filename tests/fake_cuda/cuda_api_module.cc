@@ -162,6 +162,20 @@ CUresult CUDAAPI FuncGetParamInfo(CUfunction handle, size_t index, size_t* offse
   return CUDA_SUCCESS;
 }
 
+// What the real driver answers that the fake can know: the most threads per
+// block, from the image's launch bounds (the hardware's 1024 without them).
+CUresult CUDAAPI FuncGetAttribute(int* value, CUfunction_attribute attribute, CUfunction handle) {
+  FAKE_CU_ENTER_INITIALIZED("cuFuncGetAttribute");
+  const std::optional<CUfunc_st> function = LiveFunction(handle);
+  if (!function) return CUDA_ERROR_INVALID_HANDLE;
+  if (value == nullptr || attribute != CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK) {
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+  const uint32_t declared = function->layout.max_threads_per_block;
+  *value = declared == 0 ? 1024 : static_cast<int>(declared);
+  return CUDA_SUCCESS;
+}
+
 CUresult CUDAAPI LaunchKernel(CUfunction handle, unsigned int grid_x, unsigned int grid_y,
                               unsigned int grid_z, unsigned int block_x, unsigned int block_y,
                               unsigned int block_z, unsigned int shared_bytes, CUstream stream_handle,
@@ -215,6 +229,7 @@ std::vector<EntryPoint> ModuleEntryPoints() {
       {"cuModuleUnload", 2000, AsEntry(&ModuleUnload)},
       {"cuModuleGetFunction", 2000, AsEntry(&ModuleGetFunction)},
       {"cuFuncGetParamInfo", 12040, AsEntry(&FuncGetParamInfo)},
+      {"cuFuncGetAttribute", 2020, AsEntry(&FuncGetAttribute)},
       {"cuLaunchKernel", 4000, AsEntry(&LaunchKernel)},
   };
 }

@@ -99,6 +99,12 @@ TEST_F(KernelTest, ACubinRunsThroughItsCpuTwin) {
   EXPECT_EQ(offset, 16u);
   EXPECT_EQ(size, sizeof(ScaleConstants));
   EXPECT_EQ(CU(cuFuncGetParamInfo)(scale, 3, &offset, &size), CUDA_ERROR_INVALID_VALUE);
+  int threads = 0;
+  ASSERT_EQ(CU(cuFuncGetAttribute)(&threads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, scale),
+            CUDA_SUCCESS);
+  EXPECT_EQ(threads, 64);  // its __launch_bounds__
+  EXPECT_EQ(CU(cuFuncGetAttribute)(&threads, CU_FUNC_ATTRIBUTE_NUM_REGS, scale),
+            CUDA_ERROR_INVALID_VALUE);
   CUfunction missing = nullptr;
   EXPECT_EQ(CU(cuModuleGetFunction)(&missing, module, "saxpy_f32"), CUDA_ERROR_NOT_FOUND);
   EXPECT_EQ(CU(cuModuleUnload)(module), CUDA_SUCCESS);

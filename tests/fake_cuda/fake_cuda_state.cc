@@ -14,11 +14,9 @@ const std::vector<std::string>& ConfigKeys() {
   return *keys;
 }
 
-absl::StatusOr<std::vector<std::unique_ptr<Device>>> MakeDevices(absl::string_view text,
+absl::StatusOr<std::vector<std::unique_ptr<Device>>> MakeDevices(const ConfigText& config,
                                                                  AllocationRegistry* registry) {
-  absl::StatusOr<ConfigText> config = ConfigText::Parse(text, ConfigKeys());
-  if (!config.ok()) return config.status();
-  absl::StatusOr<uint64_t> count = config->ValueFor("devices", 0, 1);
+  absl::StatusOr<uint64_t> count = config.ValueFor("devices", 0, 1);
   if (!count.ok()) return count.status();
   if (*count > 64) return absl::InvalidArgumentError("at most 64 fake devices");
   std::vector<std::unique_ptr<Device>> devices;
@@ -28,7 +26,7 @@ absl::StatusOr<std::vector<std::unique_ptr<Device>>> MakeDevices(absl::string_vi
     for (auto [key, fallback, out] :
          {std::tuple<const char*, uint64_t, uint64_t*>{"sm", 90, &sm}, {"sms", 132, &sms},
           {"memory_mib", 1024, &memory_mib}, {"vmm", 1, &vmm}, {"green", 1, &green}}) {
-      absl::StatusOr<uint64_t> value = config->ValueFor(key, i, fallback);
+      absl::StatusOr<uint64_t> value = config.ValueFor(key, i, fallback);
       if (!value.ok()) return value.status();
       *out = *value;
     }
@@ -39,7 +37,7 @@ absl::StatusOr<std::vector<std::unique_ptr<Device>>> MakeDevices(absl::string_vi
                                                      " is out of range"));
     }
     absl::StatusOr<uint64_t> chosen_alignment =
-        config->ValueFor("sm_alignment", i, sm >= 90 ? 8 : 2);
+        config.ValueFor("sm_alignment", i, sm >= 90 ? 8 : 2);
     if (!chosen_alignment.ok()) return chosen_alignment.status();
     alignment = *chosen_alignment;
     if (alignment == 0 || alignment > sms) {
@@ -106,16 +104,17 @@ bool State::Configure(absl::string_view config) {
   configured = true;
   initialized = false;
   init_error = CUDA_SUCCESS;
-  absl::StatusOr<ConfigText> text = ConfigText::Parse(config, ConfigKeys());
-  absl::StatusOr<uint64_t> error =
-      text.ok() ? text->ValueFor("init_error", 0, CUDA_SUCCESS) : absl::StatusOr<uint64_t>(0);
-  absl::StatusOr<std::vector<std::unique_ptr<Device>>> made = MakeDevices(config, &registry);
-  if (!made.ok() || !error.ok()) {
-    const absl::Status why = made.ok() ? error.status() : made.status();
+  const auto refuse = [&](const absl::Status& why) {
     ledger.RecordViolation(absl::StrCat("configuration \"", config, "\": ", why.message()));
     init_error = CUDA_ERROR_INVALID_VALUE;
     return false;
-  }
+  };
+  absl::StatusOr<ConfigText> text = ConfigText::Parse(config, ConfigKeys());
+  if (!text.ok()) return refuse(text.status());
+  absl::StatusOr<uint64_t> error = text->ValueFor("init_error", 0, CUDA_SUCCESS);
+  if (!error.ok()) return refuse(error.status());
+  absl::StatusOr<std::vector<std::unique_ptr<Device>>> made = MakeDevices(*text, &registry);
+  if (!made.ok()) return refuse(made.status());
   devices = *std::move(made);
   init_error = static_cast<int>(*error);
   return true;

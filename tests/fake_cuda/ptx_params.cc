@@ -124,6 +124,35 @@ absl::StatusOr<KernelParam> ReadParam(absl::string_view text, size_t at,
   return KernelParam{static_cast<uint32_t>(offset), static_cast<uint32_t>(size)};
 }
 
+// The performance directives between an entry's parameters and its body:
+// `.maxntid x[, y[, z]]` (launch bounds) or `.reqntid`, whose product is the
+// most threads a block may have.
+absl::Status ReadLaunchBounds(absl::string_view text, size_t from, size_t to,
+                              absl::string_view name, KernelParamLayout* layout) {
+  for (absl::string_view directive : {".maxntid", ".reqntid"}) {
+    const size_t at = text.substr(0, to).find(directive, from);
+    if (at == absl::string_view::npos) continue;
+    const size_t start = at + directive.size();
+    const size_t end = text.find_first_of("\n{", start);
+    uint64_t threads = 1;
+    for (absl::string_view number :
+         absl::StrSplit(text.substr(start, end - start), ',', absl::SkipWhitespace())) {
+      uint64_t value = 0;
+      if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(number), &value) || value == 0 ||
+          value > 1024) {
+        return Malformed(text, at, absl::StrCat(".entry ", name, ": ", directive, " \"", number,
+                                                "\""));
+      }
+      threads *= value;
+    }
+    if (threads > 1024) {
+      return Malformed(text, at, absl::StrCat(".entry ", name, ": ", threads, " threads"));
+    }
+    layout->max_threads_per_block = static_cast<uint32_t>(threads);
+  }
+  return absl::OkStatus();
+}
+
 // Reads the entry at `at` (just after ".entry"); advances `at` past its body.
 absl::Status ReadEntry(absl::string_view text, size_t& at,
                        std::map<std::string, KernelParamLayout>& kernels) {
@@ -154,6 +183,9 @@ absl::Status ReadEntry(absl::string_view text, size_t& at,
   const size_t open = text.find('{', at);
   if (open == absl::string_view::npos) {
     return Malformed(text, at, absl::StrCat(".entry ", name, " has no body"));
+  }
+  if (absl::Status status = ReadLaunchBounds(text, at, open, name, &layout); !status.ok()) {
+    return status;
   }
   int depth = 0;
   size_t i = open;

@@ -28,7 +28,9 @@ TEST(PtxParamsTest, ReadsTheLayoutNvccWrote) {
   EXPECT_EQ(scale.params[2].offset, 16u);
   EXPECT_EQ(scale.params[2].size, 12u);
   EXPECT_EQ(scale.total_size, 28u);
+  EXPECT_EQ(scale.max_threads_per_block, 64u);  // .maxntid 64, 1, 1
   EXPECT_EQ(kernels->at("increment_u32").params.size(), 1u);
+  EXPECT_EQ(kernels->at("increment_u32").max_threads_per_block, 32u);
 }
 
 TEST(PtxParamsTest, AlignmentAndPointerAttributesAndComments) {
@@ -41,6 +43,7 @@ TEST(PtxParamsTest, AlignmentAndPointerAttributesAndComments) {
   .param .u64 .ptr .global .align 16 k_param_1,
   .param .align 8 .b8 k_param_2[20]
 )
+.reqntid 8, 4
 { { ret; } }
 .entry empty { ret; }
 )";
@@ -54,7 +57,9 @@ TEST(PtxParamsTest, AlignmentAndPointerAttributesAndComments) {
   EXPECT_EQ(k.params[2].offset, 16u);
   EXPECT_EQ(k.params[2].size, 20u);
   EXPECT_EQ(k.total_size, 36u);
+  EXPECT_EQ(k.max_threads_per_block, 32u);
   EXPECT_TRUE(kernels->at("empty").params.empty());
+  EXPECT_EQ(kernels->at("empty").max_threads_per_block, 0u);
 }
 
 TEST(PtxParamsTest, MalformedPtxIsRefusedNamingTheLine) {
@@ -72,6 +77,8 @@ TEST(PtxParamsTest, MalformedPtxIsRefusedNamingTheLine) {
       {".version 8.0\n.target sm_75\n.entry k() { }\n.entry k() { }", "appears twice"},
       {".entry k() { }", "before the .version"},
       {".version 8.0\n.target sm_75\n", "no .entry"},
+      {".version 8.0\n.target sm_75\n.entry k() .maxntid 2048 { }", ".maxntid"},
+      {".version 8.0\n.target sm_75\n.entry k() .maxntid 64, 64 { }", "4096 threads"},
       {"garbage", "no .version"},
       {".version 8.0 /* unterminated", "unterminated"},
   };

@@ -27,6 +27,9 @@ struct KernelParam {
 struct KernelParamLayout {
   std::vector<KernelParam> params;
   uint32_t total_size = 0;  // bytes of the whole parameter block
+  // The most threads per block the image declares (CUDA's launch bounds);
+  // 0 when it declares none.
+  uint32_t max_threads_per_block = 0;
 };
 
 struct LaunchShape {
