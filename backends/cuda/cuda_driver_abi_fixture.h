@@ -99,12 +99,15 @@ class CudaDriverTest : public ::testing::Test {
     table_->shutdown();
   }
 
-  // Shuts the driver down, configures the fake (resetting it) and
-  // initializes the driver again.
-  hal_result Start(const char* config) {
+  // Shuts the driver down, configures the fake (resetting it), makes the
+  // next `fail_count` calls of `fail_function` fail, and initializes the
+  // driver again.
+  hal_result Start(const char* config, const char* fail_function = nullptr, int fail_result = 0,
+                   int fail_count = 0) {
     ReleaseAll();
     table_->shutdown();
     fake_.configure(config);
+    if (fail_function != nullptr) fake_.fail_next(fail_function, fail_result, fail_count);
     return table_->initialize();
   }
 

@@ -38,6 +38,24 @@ TEST_F(CudaInitTest, NoDeviceIsUnavailable) {
   EXPECT_THAT(table_->last_error_message(), HasSubstr("no CUDA device"));
 }
 
+TEST_F(CudaInitTest, ADeviceThatCannotBeReadIsListedUnusableWithTheReason) {
+  ASSERT_EQ(Start("devices=2", "cuDeviceGetName", CUDA_ERROR_UNKNOWN, 1), HAL_SUCCESS)
+      << table_->last_error_message();
+  uint32_t count = 0;
+  ASSERT_EQ(table_->device_count(&count), HAL_SUCCESS);
+  EXPECT_EQ(count, 1u);
+  ASSERT_EQ(table_->unusable_device_count(), 1u);
+  const char* name = nullptr;
+  const char* reason = nullptr;
+  table_->unusable_device_get(0, &name, &reason);
+  EXPECT_STREQ(name, "CUDA device 0");
+  EXPECT_THAT(reason, StartsWith("cuDeviceGetName: CUDA_ERROR_UNKNOWN (999)"));
+
+  EXPECT_EQ(Start("devices=2", "cuDeviceGetName", CUDA_ERROR_UNKNOWN, 2), HAL_ERROR_UNAVAILABLE);
+  EXPECT_THAT(table_->last_error_message(),
+              AllOf(HasSubstr("no CUDA device can be served"), HasSubstr("CUDA device 1: ")));
+}
+
 TEST_F(CudaInitTest, EveryEntryPointIsResolvedAtItsCurrentVariant) {
   // The fake records a violation when a name is resolved at a version whose
   // variant is the legacy ABI (cuMemAlloc below 3020 ...).
