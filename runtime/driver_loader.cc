@@ -42,7 +42,8 @@ std::string RuntimeAbi() {
 std::string WrongMajorVersion(const std::string& driver, absl::string_view abi) {
   return absl::StrCat("driver '", driver, "' was built for driver ABI ", abi,
                       "; this runtime needs ABI ", HAL_DRIVER_ABI_VERSION_MAJOR,
-                      " (rebuild it against hal_driver.h ", RuntimeAbi(), ", docs/driver-guide.md)");
+                      " (rebuild it against hal_driver.h ", RuntimeAbi(),
+                      ", docs/driver-guide.md)");
 }
 
 // ABI 1.x tables start with struct_size (uint32), abi_major and abi_minor
@@ -125,9 +126,8 @@ std::string CheckTable(const hal_driver_table* table, const DriverManifest& mani
                                absl::StrCat(head.legacy_abi_major, ".", head.legacy_abi_minor));
     }
     return absl::StrCat("the driver's table starts with type tag ", head.type_tag,
-                        ", not HAL_STRUCTURE_TYPE_DRIVER_TABLE (",
-                        HAL_STRUCTURE_TYPE_DRIVER_TABLE, "): it is not a driver ABI ",
-                        HAL_DRIVER_ABI_VERSION_MAJOR, " table");
+                        ", not HAL_STRUCTURE_TYPE_DRIVER_TABLE (", HAL_STRUCTURE_TYPE_DRIVER_TABLE,
+                        "): it is not a driver ABI ", HAL_DRIVER_ABI_VERSION_MAJOR, " table");
   }
   if (table->abi_major != HAL_DRIVER_ABI_VERSION_MAJOR) {
     return WrongMajorVersion(manifest.name, absl::StrCat(table->abi_major, ".", table->abi_minor));
@@ -166,9 +166,9 @@ std::string MissingCapabilityEntries(const hal_driver_table& t, const DeviceProp
     }
   }
   if (missing.empty()) return "";
-  return absl::StrCat("device ", index, " (", props.name,
-                      ") reports capabilities whose entries are null: ",
-                      absl::StrJoin(missing, ", "));
+  return absl::StrCat(
+      "device ", index, " (", props.name,
+      ") reports capabilities whose entries are null: ", absl::StrJoin(missing, ", "));
 }
 
 }  // namespace
@@ -183,7 +183,8 @@ DriverLoadResult LoadDriver(const DriverManifest& manifest) {
 
   // Refuse another major version before running any of the driver's code.
   if (manifest.abi_major != HAL_DRIVER_ABI_VERSION_MAJOR) {
-    info.reason = absl::StrCat("its manifest says: ", WrongMajorVersion(manifest.name, info.abi_version));
+    info.reason =
+        absl::StrCat("its manifest says: ", WrongMajorVersion(manifest.name, info.abi_version));
     return result;
   }
   DlHandle handle(dlopen(manifest.library_path.c_str(), RTLD_NOW | RTLD_LOCAL));

@@ -28,7 +28,9 @@ hal_drv_event* QueueState::TakeFence() {
     return fence;
   }
   hal_drv_event* fence = nullptr;
-  if (device_->table->event_create(device_->context, &kEventDesc, &fence) != HAL_SUCCESS) return nullptr;
+  if (device_->table->event_create(device_->context, &kEventDesc, &fence) != HAL_SUCCESS) {
+    return nullptr;
+  }
   return fence;
 }
 

@@ -113,8 +113,7 @@ TEST_F(DriverLoaderTest, ManifestOfAnAbi1DriverIsRefusedBeforeLoading) {
   const Driver* driver = FindDriver(*runtime, "old");
   ASSERT_NE(driver, nullptr);
   EXPECT_FALSE(driver->available());
-  EXPECT_THAT(driver->unavailable_reason(),
-              HasSubstr("driver 'old' was built for driver ABI 1.2"));
+  EXPECT_THAT(driver->unavailable_reason(), HasSubstr("driver 'old' was built for driver ABI 1.2"));
   EXPECT_THAT(driver->unavailable_reason(), HasSubstr(kRebuildAdvice));
   // The library was never opened.
   EXPECT_THAT(driver->unavailable_reason(), Not(HasSubstr("cannot load")));

@@ -36,8 +36,7 @@ TEST(TypesTest, CapabilityNames) {
 TEST(TypesTest, CapabilityBitsAreTheDriverAbis) {
   EXPECT_EQ(static_cast<uint32_t>(Capability::kDeviceAddress), HAL_CAPABILITY_DEVICE_ADDRESS);
   EXPECT_EQ(static_cast<uint32_t>(Capability::kVirtualMemory), HAL_CAPABILITY_VIRTUAL_MEMORY);
-  EXPECT_EQ(static_cast<uint32_t>(Capability::kHostRegistration),
-            HAL_CAPABILITY_HOST_REGISTRATION);
+  EXPECT_EQ(static_cast<uint32_t>(Capability::kHostRegistration), HAL_CAPABILITY_HOST_REGISTRATION);
   EXPECT_EQ(static_cast<uint32_t>(Capability::kNativeHandles), HAL_CAPABILITY_NATIVE_HANDLES);
   EXPECT_EQ(static_cast<uint32_t>(Capability::kStreamPriority), HAL_CAPABILITY_STREAM_PRIORITY);
   EXPECT_EQ(static_cast<uint32_t>(Capability::kMemoryCache), HAL_CAPABILITY_MEMORY_CACHE);

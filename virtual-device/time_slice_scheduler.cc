@@ -128,7 +128,9 @@ hal_drv_event* TimeSliceGate::TakeEventLocked(DeviceState& device) {
     return event;
   }
   hal_drv_event* event = nullptr;
-  if (device.table->event_create(device.context, &kEventDesc, &event) != HAL_SUCCESS) return nullptr;
+  if (device.table->event_create(device.context, &kEventDesc, &event) != HAL_SUCCESS) {
+    return nullptr;
+  }
   return event;
 }
 

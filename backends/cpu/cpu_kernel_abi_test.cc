@@ -9,8 +9,7 @@ namespace {
 TEST_F(CpuDriverAbiTest, RejectsAnImageThatIsNotASharedObject) {
   const std::string image(256, 'x');  // long enough for dlopen to read a header
   hal_drv_module* module = nullptr;
-  EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module),
-            HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module), HAL_ERROR_INVALID_ARGUMENT);
   // The message carries dlopen's own explanation.
   EXPECT_THAT(table_->last_error_message(), HasSubstr("cannot be loaded"));
   EXPECT_THAT(table_->last_error_message(), HasSubstr("invalid ELF header"));
@@ -22,12 +21,10 @@ TEST_F(CpuDriverAbiTest, ImageLoadedAfterADestroyedModuleIsNeverMistakenForIt) {
   // than resolve to the stale object.
   const std::vector<char> kernels = ReadFile(HAL_CPU_TEST_KERNELS_PATH);
   hal_drv_module* module = nullptr;
-  ASSERT_EQ(CallModuleLoad(kernels.data(), kernels.size(), &module),
-            HAL_SUCCESS);
+  ASSERT_EQ(CallModuleLoad(kernels.data(), kernels.size(), &module), HAL_SUCCESS);
   table_->module_destroy(module);
   const std::string image = "still not an ELF file";
-  EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module),
-            HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module), HAL_ERROR_INVALID_ARGUMENT);
 }
 
 TEST_F(CpuDriverAbiTest, MissingKernelIsNotFound) {
@@ -71,7 +68,9 @@ TEST_F(CpuDriverAbiTest, DispatchAppliesBindingOffsetsAndCopiesPushConstants) {
 
   const hal_binding bindings[2] = {{x, kXOffset}, {y, kYOffset}};
   SaxpyConstants constants{2.0f, kCount};
-  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {(kCount + kWorkgroupSize - 1) / kWorkgroupSize, 1, 1},
+  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
+                               nullptr,
+                               {(kCount + kWorkgroupSize - 1) / kWorkgroupSize, 1, 1},
                                bindings,
                                2,
                                &constants,
@@ -96,14 +95,14 @@ TEST_F(CpuDriverAbiTest, DispatchTellsTheKernelEachBindingsBytesFromItsOffset) {
   uint64_t allocated[3] = {};
   hal_drv_buffer* buffers[3] = {};
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(CallBufferAllocate(HAL_BUFFER_DEVICE, 1000 * (i + 1), &buffers[i],
-                                      &allocated[i]),
+    ASSERT_EQ(CallBufferAllocate(HAL_BUFFER_DEVICE, 1000 * (i + 1), &buffers[i], &allocated[i]),
               HAL_SUCCESS);
   }
   const uint64_t offsets[3] = {0, 64, allocated[2] - 16};
   const hal_binding bindings[3] = {
       {buffers[0], offsets[0]}, {buffers[1], offsets[1]}, {buffers[2], offsets[2]}};
-  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {1, 1, 1}, bindings, 3, nullptr, 0};
+  const hal_dispatch_desc desc{
+      HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {1, 1, 1}, bindings, 3, nullptr, 0};
   ASSERT_EQ(table_->stream_dispatch(stream, kernel, &desc), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
   const uint64_t* sizes = Map<uint64_t>(buffers[0]);
@@ -129,8 +128,7 @@ TEST_F(CpuDriverAbiTest, KernelGetRefusesASignatureThatDiffersFromTheImages) {
        {hal_kernel_signature{1, 8, {64, 1, 1}}, hal_kernel_signature{2, 4, {64, 1, 1}},
         hal_kernel_signature{2, 8, {64, 2, 1}}}) {
     hal_drv_kernel* kernel = nullptr;
-    EXPECT_EQ(CallKernelGet(module, "hal_test_saxpy", wrong, &kernel),
-              HAL_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(CallKernelGet(module, "hal_test_saxpy", wrong, &kernel), HAL_ERROR_INVALID_ARGUMENT);
     EXPECT_THAT(table_->last_error_message(),
                 AllOf(HasSubstr("hal_test_saxpy"), HasSubstr("the bundle declares"),
                       HasSubstr("the image declares 2 bindings, 8 push-constant bytes, "

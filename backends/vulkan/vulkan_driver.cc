@@ -212,8 +212,7 @@ hal_result ModuleLoad(hal_drv_context* context, const hal_module_desc* desc,
   // The device takes one format, "spirv-vulkan", which the runtime checked.
   return Guarded([&] {
     std::unique_ptr<Module> module;
-    HAL_RETURN_IF_FAILED(
-        Module::Load(*Unwrap(context), desc->image, desc->image_size, &module));
+    HAL_RETURN_IF_FAILED(Module::Load(*Unwrap(context), desc->image, desc->image_size, &module));
     *out_module = Wrap<hal_drv_module>(std::move(module));
     return HAL_SUCCESS;
   });

@@ -101,8 +101,7 @@ class VulkanDriverAbiTest : public ::testing::Test {
     const std::vector<char> image = ReadFile(HAL_VULKAN_TEST_SAXPY_PATH);
     EXPECT_FALSE(image.empty());
     hal_drv_module* module = nullptr;
-    EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module),
-              HAL_SUCCESS)
+    EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module), HAL_SUCCESS)
         << table_->last_error_message();
     if (module != nullptr) modules_.push_back(module);
     return module;
@@ -127,8 +126,13 @@ class VulkanDriverAbiTest : public ::testing::Test {
     hal_drv_buffer* y = nullptr;
     hal_binding bindings[2] = {};
     SaxpyConstants constants{1.0f, kN};
-    hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {kN / 256, 1, 1}, bindings, 2,
-                           &constants,   sizeof(constants)};
+    hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
+                           nullptr,
+                           {kN / 256, 1, 1},
+                           bindings,
+                           2,
+                           &constants,
+                           sizeof(constants)};
   };
   // Leaves saxpy.kernel null (with a test failure) if it cannot be set up.
   void SetUpLongSaxpy(LongSaxpy& saxpy) {
@@ -303,8 +307,7 @@ TEST_F(VulkanDriverAbiTest, AllocationReportsTheGranularity) {
   const hal_device_properties props = Properties();
   hal_drv_buffer* buffer = nullptr;
   uint64_t allocated = 0;
-  ASSERT_EQ(CallBufferAllocate(HAL_BUFFER_DEVICE, 1, &buffer, &allocated),
-            HAL_SUCCESS);
+  ASSERT_EQ(CallBufferAllocate(HAL_BUFFER_DEVICE, 1, &buffer, &allocated), HAL_SUCCESS);
   buffers_.push_back(buffer);
   EXPECT_EQ(allocated, props.allocation_granularity);
 }
@@ -349,12 +352,9 @@ TEST_F(VulkanDriverAbiTest, FillWritesThePatternInRange) {
 TEST_F(VulkanDriverAbiTest, RejectsImagesThatAreNotSpirv) {
   hal_drv_module* module = nullptr;
   const char garbage[] = "certainly not SPIR-V at all!";
-  EXPECT_EQ(CallModuleLoad(garbage, sizeof(garbage), &module),
-            HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(CallModuleLoad(garbage, sizeof(garbage), &module), HAL_ERROR_INVALID_ARGUMENT);
   const uint32_t header_only[] = {0x07230203, 0x00010500, 0, 1, 0};
-  EXPECT_EQ(
-      CallModuleLoad(header_only, sizeof(header_only), &module),
-      HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(CallModuleLoad(header_only, sizeof(header_only), &module), HAL_ERROR_INVALID_ARGUMENT);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("no GLCompute entry point"));
 }
 
@@ -375,8 +375,13 @@ TEST_F(VulkanDriverAbiTest, DispatchesSaxpy) {
   ASSERT_EQ(table_->stream_copy_host_to_device(stream_, y.data(), y_buffer, 0, n * 4), HAL_SUCCESS);
   const hal_binding bindings[] = {{x_buffer, 0}, {y_buffer, 0}};
   const SaxpyConstants constants{2.0f, n};
-  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {(n + 255) / 256, 1, 1}, bindings, 2,
-                               &constants,   sizeof(constants)};
+  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
+                               nullptr,
+                               {(n + 255) / 256, 1, 1},
+                               bindings,
+                               2,
+                               &constants,
+                               sizeof(constants)};
   ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_copy_device_to_host(stream_, y_buffer, 0, y.data(), n * 4), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
@@ -474,8 +479,13 @@ TEST_F(VulkanDriverAbiTest, DependentCommandsSeeEachOthersResults) {
   const SaxpyConstants constants{2.0f, kN};
   auto saxpy = [&](hal_drv_buffer* in, hal_drv_buffer* inout) {
     const hal_binding bindings[] = {{in, 0}, {inout, 0}};
-    const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {kN / 256, 1, 1}, bindings, 2,
-                                 &constants,   sizeof(constants)};
+    const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
+                                 nullptr,
+                                 {kN / 256, 1, 1},
+                                 bindings,
+                                 2,
+                                 &constants,
+                                 sizeof(constants)};
     return table_->stream_dispatch(stream_, kernel, &desc);
   };
   std::vector<float> out(kN, -1.0f);
@@ -508,8 +518,7 @@ TEST_F(VulkanDriverAbiTest, SignatureThatDisagreesWithTheSpirvIsInvalid) {
   };
   for (const Case& c : cases) {
     hal_drv_kernel* kernel = nullptr;
-    EXPECT_EQ(CallKernelGet(module, "saxpy_f32", c.signature, &kernel),
-              HAL_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(CallKernelGet(module, "saxpy_f32", c.signature, &kernel), HAL_ERROR_INVALID_ARGUMENT);
     EXPECT_THAT(table_->last_error_message(), HasSubstr(c.message));
   }
   EXPECT_NE(SaxpyKernel(module), nullptr);
@@ -539,8 +548,13 @@ TEST_F(VulkanDriverAbiTest, ManyDispatchesBindTheirOwnBuffers) {
   for (int round = 1; round <= 2; ++round) {
     for (int i = 0; i < kDispatches; ++i) {
       const hal_binding bindings[] = {{x, 0}, {y[i % 2], 0}};
-      const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {1, 1, 1},        bindings, 2,
-                                   &constants,   sizeof(constants)};
+      const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
+                                   nullptr,
+                                   {1, 1, 1},
+                                   bindings,
+                                   2,
+                                   &constants,
+                                   sizeof(constants)};
       ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS)
           << table_->last_error_message();
     }
@@ -657,7 +671,13 @@ TEST_F(VulkanDriverAbiTest, ValidationErrorsFailSynchronize) {
   hal_drv_buffer* buffer = Allocate(4096);
   const hal_binding bindings[] = {{buffer, 4}, {buffer, 1024}};
   const SaxpyConstants constants{1.0f, 0};
-  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {1, 1, 1}, bindings, 2, &constants, sizeof(constants)};
+  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
+                               nullptr,
+                               {1, 1, 1},
+                               bindings,
+                               2,
+                               &constants,
+                               sizeof(constants)};
   ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
   EXPECT_EQ(table_->stream_synchronize(stream_), HAL_ERROR_INTERNAL);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("validation error"));

@@ -95,11 +95,11 @@ hal_result SubAllocator::OwnBuffer(Buffer& buffer, VkBuffer* out_buffer) {
     // the storage-buffer alignment; a device asking more is told so.
     if (buffer.offset % requirements.alignment != 0) {
       vk.vkDestroyBuffer(context_.device(), own, nullptr);
-      return Fail(HAL_ERROR_UNSUPPORTED,
-                  "the buffer starts at offset " + std::to_string(buffer.offset) +
-                      " of its memory block, not a multiple of the " +
-                      std::to_string(requirements.alignment) +
-                      "-byte alignment a VkBuffer of its own needs");
+      return Fail(HAL_ERROR_UNSUPPORTED, "the buffer starts at offset " +
+                                             std::to_string(buffer.offset) +
+                                             " of its memory block, not a multiple of the " +
+                                             std::to_string(requirements.alignment) +
+                                             "-byte alignment a VkBuffer of its own needs");
     }
     if (const VkResult result =
             vk.vkBindBufferMemory(context_.device(), own, buffer.block->memory, buffer.offset);

@@ -52,7 +52,7 @@ class CapabilitySet {
  public:
   // Every capability, in bit order: what a set's members are listed from.
   static constexpr std::array<Capability, 6> kAll = {
-      Capability::kDeviceAddress,  Capability::kVirtualMemory,  Capability::kHostRegistration,
+      Capability::kDeviceAddress, Capability::kVirtualMemory,  Capability::kHostRegistration,
       Capability::kNativeHandles, Capability::kStreamPriority, Capability::kMemoryCache};
 
   constexpr CapabilitySet() = default;

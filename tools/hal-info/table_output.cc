@@ -59,9 +59,9 @@ void AppendDevice(const DeviceReport& d, bool verbose, std::string& out) {
   absl::StrAppendFormat(&out, "  %-8s %s %s\n", d.id, p.vendor, p.name);
   absl::StrAppendFormat(&out, "           type %s, memory %s, %u compute units\n",
                         DeviceTypeName(p.type), HumanBytes(p.memory_bytes), p.compute_units);
-  absl::StrAppendFormat(&out, "           architecture %s, L2 cache %s, PCI %s\n",
-                        OrDash(p.architecture),
-                        p.l2_cache_bytes ? HumanBytes(p.l2_cache_bytes) : "-", OrDash(p.pci_bus_id));
+  absl::StrAppendFormat(
+      &out, "           architecture %s, L2 cache %s, PCI %s\n", OrDash(p.architecture),
+      p.l2_cache_bytes ? HumanBytes(p.l2_cache_bytes) : "-", OrDash(p.pci_bus_id));
   absl::StrAppend(&out, "           kernel formats ", absl::StrJoin(p.kernel_formats, ", "), "\n");
   absl::StrAppend(&out, "           capabilities ", CapabilitiesText(p.capabilities), "\n");
   absl::StrAppend(&out, "           partitions ", PartitionText(p.partition), "\n");
