@@ -14,12 +14,6 @@
 #include "hal/driver/hal_driver.h"
 
 namespace hal::cuda {
-
-DriverState& State() {
-  static DriverState* const state = new DriverState();
-  return *state;
-}
-
 namespace {
 
 constexpr char kDriverVersion[] = "0.1.0";
