@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "conformance/device_test.h"
 #include "conformance/status_matchers.h"
+#include "gmock/gmock.h"
 #include "hal/driver/hal_driver.h"
 
 namespace hal::cts {
@@ -24,6 +25,20 @@ TEST_P(Enumeration, NamesAndCapacitiesAreSane) {
   EXPECT_GT(props.compute_units, 0u);
   ASSERT_FALSE(props.kernel_formats.empty()) << "the device accepts no kernel format";
   for (const std::string& format : props.kernel_formats) EXPECT_FALSE(format.empty());
+}
+
+// Vendor names are printable, and a PCI address has its fixed shape, so tools
+// and schedulers (Slurm, Kubernetes) can match it against the system's.
+TEST_P(Enumeration, ArchitectureAndPciBusIdAreWellFormed) {
+  const DeviceProperties& props = properties();
+  EXPECT_TRUE(std::all_of(props.architecture.begin(), props.architecture.end(),
+                          [](char c) { return c > ' ' && c < 127; }))
+      << "architecture \"" << props.architecture << "\" is not printable without blanks";
+  if (!props.pci_bus_id.empty()) {
+    EXPECT_THAT(props.pci_bus_id,
+                ::testing::MatchesRegex("[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]"))
+        << "pci_bus_id is \"domain:bus:device.function\" in lower-case hex";
+  }
 }
 
 TEST_P(Enumeration, LimitsAreSane) {
