@@ -60,8 +60,8 @@ CUresult CUDAAPI StreamDestroy(CUstream handle) {
 
 CUresult CUDAAPI StreamSynchronize(CUstream handle) {
   FAKE_CU_ENTER_INITIALIZED("cuStreamSynchronize");
-  std::shared_ptr<CUstream_st> stream = ResolveStream(handle, CurrentContext());
-  if (stream == nullptr) return CUDA_ERROR_INVALID_HANDLE;
+  std::shared_ptr<CUstream_st> stream;
+  if (const CUresult error = StreamFor(handle, &stream); stream == nullptr) return error;
   stream->worker.WaitIdle();
   return StickyError(stream->context);
 }
