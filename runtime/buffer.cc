@@ -35,8 +35,11 @@ absl::StatusOr<void*> Buffer::Map() const {
 namespace internal {
 
 BufferState::~BufferState() {
-  const bool resident = !device->residency || device->residency->Unregister(*this);
-  hal_drv_buffer* memory = resident ? buffer : nullptr;
+  // The charge goes back first: a caching driver then charges the freed block
+  // to the cache within the quota, never above it.
+  if (device->tenant) device->tenant->Uncharge(charged);
+  const bool holds_memory = !device->residency || device->residency->Unregister(*this);
+  hal_drv_buffer* memory = holds_memory ? buffer : nullptr;
   // A clear still running keeps the memory until it ends (a stream-ordered
   // free); the fence goes back to the service stream either way.
   if (zero_fence != nullptr) {
@@ -45,7 +48,6 @@ BufferState::~BufferState() {
     device->table->buffer_free(device->context, memory);
   }
   device->allocated_bytes.fetch_sub(allocated_size, std::memory_order_relaxed);
-  if (device->tenant) device->tenant->Uncharge(charged);
 }
 
 }  // namespace internal

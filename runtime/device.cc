@@ -1,5 +1,7 @@
 #include "hal/device.h"
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "hal/buffer.h"
@@ -29,6 +31,37 @@ uint64_t Device::allocated_bytes() const {
   return state_->allocated_bytes.load(std::memory_order_relaxed);
 }
 
+uint64_t Device::cached_bytes() const {
+  return state_->cache_account ? state_->cache_account->cached_bytes() : 0;
+}
+
+void Device::TrimMemoryCache() {
+  if (state_->cache_account) state_->table->context_trim_memory(state_->context);
+}
+
+namespace {
+
+// The driver's cache of freed memory counts against the tenant's quota and
+// the device's memory: before either refuses an allocation, the cache is
+// given back and the allocation tried once more.
+absl::Status ChargeTenant(Device& device, internal::Tenant& tenant, uint64_t bytes,
+                          uint64_t requested) {
+  if (device.cached_bytes() > 0) {
+    if (tenant.TryCharge(bytes)) return absl::OkStatus();
+    device.TrimMemoryCache();
+  }
+  return tenant.Charge(bytes, requested);
+}
+
+absl::Status RetryAfterTrim(Device& device, absl::FunctionRef<absl::Status()> allocate) {
+  absl::Status status = allocate();
+  if (!absl::IsResourceExhausted(status) || device.cached_bytes() == 0) return status;
+  device.TrimMemoryCache();
+  return allocate();
+}
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKind kind) {
   if (size == 0) {
     return absl::InvalidArgumentError(
@@ -47,19 +80,20 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKi
   // the size the driver really took.
   const uint64_t granularity = state_->props().allocation_granularity;
   const uint64_t expected = (size + granularity - 1) / granularity * granularity;
-  if (tenant) HAL_RETURN_IF_ERROR(tenant->Charge(expected, size));
+  if (tenant) HAL_RETURN_IF_ERROR(ChargeTenant(*this, *tenant, expected, size));
 
   const hal_buffer_kind raw_kind =
       kind == BufferKind::kHostStaging ? HAL_BUFFER_HOST_STAGING : HAL_BUFFER_DEVICE;
   const hal_buffer_desc desc = internal::BufferDesc(raw_kind, size);
   hal_drv_buffer* buffer = nullptr;
   uint64_t allocated = 0;
-  absl::Status allocation =
-      state_->residency
-          ? state_->residency->AllocateResident(*state_, raw_kind, size, &buffer, &allocated)
-          : state_->driver->ToStatus(
-                state_->table->buffer_allocate(state_->context, &desc, &buffer, &allocated),
-                absl::StrCat("allocating ", size, " bytes on device ", state_->label));
+  absl::Status allocation = RetryAfterTrim(*this, [&] {
+    return state_->residency
+               ? state_->residency->AllocateResident(*state_, raw_kind, size, &buffer, &allocated)
+               : state_->driver->ToStatus(
+                     state_->table->buffer_allocate(state_->context, &desc, &buffer, &allocated),
+                     absl::StrCat("allocating ", size, " bytes on device ", state_->label));
+  });
   if (!allocation.ok()) {
     if (tenant) tenant->Uncharge(expected);
     return allocation;
@@ -72,7 +106,7 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKi
   if (tenant) {
     buffer_state->charged = expected;
     if (allocated > expected) {
-      HAL_RETURN_IF_ERROR(tenant->Charge(allocated - expected, size));
+      HAL_RETURN_IF_ERROR(ChargeTenant(*this, *tenant, allocated - expected, size));
     } else {
       tenant->Uncharge(expected - allocated);
     }

@@ -62,6 +62,7 @@ absl::StatusOr<DeviceProperties> QueryDeviceProperties(const LoadedDriver& drive
   props.min_buffer_alignment = std::max<uint64_t>(raw.min_buffer_alignment, 1);
   props.binding_offset_alignment = std::max<uint64_t>(raw.binding_offset_alignment, 1);
   props.allocation_granularity = std::max<uint64_t>(raw.allocation_granularity, 1);
+  props.virtual_memory_granularity = raw.virtual_memory_granularity;
   props.timestamp_resolution_ns = raw.timestamp_resolution_ns;
   props.device_buffers_mappable = raw.device_buffers_mappable != 0;
   return props;

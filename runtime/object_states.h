@@ -21,6 +21,7 @@
 #include "runtime/compute_gate.h"
 #include "runtime/context_health.h"
 #include "runtime/loaded_driver.h"
+#include "runtime/memory_cache_account.h"
 #include "runtime/residency.h"
 #include "runtime/tenant.h"
 
@@ -53,7 +54,8 @@ struct DeviceState {
   DeviceState(std::shared_ptr<const PhysicalDevice> physical, hal_drv_context* context,
               std::string label, uint32_t partition_units, std::shared_ptr<Tenant> tenant,
               std::shared_ptr<ResidencyController> residency,
-              std::shared_ptr<ComputeGate> compute_gate)
+              std::shared_ptr<ComputeGate> compute_gate,
+              std::unique_ptr<MemoryCacheAccount> cache_account)
       : physical(std::move(physical)),
         driver(&Access::Driver(*this->physical)),
         table(&driver->table()),
@@ -62,7 +64,8 @@ struct DeviceState {
         partition_units(partition_units),
         tenant(std::move(tenant)),
         residency(std::move(residency)),
-        compute_gate(std::move(compute_gate)) {}
+        compute_gate(std::move(compute_gate)),
+        cache_account(std::move(cache_account)) {}
   ~DeviceState() {
     {
       std::lock_guard<std::mutex> lock(modules_mu);
@@ -97,6 +100,10 @@ struct DeviceState {
   const std::shared_ptr<ResidencyController> residency;
   // Time-slices the tenant's share of the device; null when none applies.
   const std::shared_ptr<ComputeGate> compute_gate;
+  // What the driver's cache of freed memory holds (charged to the tenant);
+  // null for a device without HAL_CAPABILITY_MEMORY_CACHE. Outlives the
+  // context, whose destruction uncharges the cache.
+  const std::unique_ptr<MemoryCacheAccount> cache_account;
   // The one audited point of memory accounting: every allocation of this
   // device adds its allocated size here and every free subtracts it.
   std::atomic<uint64_t> allocated_bytes{0};
@@ -128,6 +135,9 @@ struct ResidencySlot {
   bool moving = false;
   bool registered = false;  // evictable once registered (after zeroing)
   bool pinned = false;      // never evicted (mapped)
+  // Allocated HAL_BUFFER_FLAG_DECOMMITTABLE: eviction decommits the driver
+  // buffer, which keeps its device address, instead of freeing it.
+  bool decommittable = false;
   uint32_t in_flight = 0;   // submissions still using it
   uint64_t last_use = 0;    // the controller's clock at the last use
   // The contents while evicted; empty for a buffer allocated evicted, whose

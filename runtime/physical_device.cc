@@ -70,6 +70,14 @@ absl::StatusOr<std::shared_ptr<Device>> OpenDevice(const PhysicalDevice& physica
   desc.partition_units = options.partition_units;
   // A virtual device's kernels get robust access.
   if (hooks.tenant != nullptr) desc.flags |= HAL_CONTEXT_FLAG_VIRTUAL_DEVICE;
+  // A caching driver's cache is counted, and charged to the tenant.
+  std::unique_ptr<MemoryCacheAccount> cache_account;
+  if (props.capabilities.has(Capability::kMemoryCache)) {
+    cache_account = std::make_unique<MemoryCacheAccount>(
+        hooks.tenant.get(), options.memory_cache_limit.value_or(
+                                props.memory_bytes / DeviceOptions::kDefaultMemoryCacheShare));
+    desc.next = &cache_account->desc();
+  }
   hal_drv_context* context = nullptr;
   if (absl::Status status = driver->ToStatus(table.context_create(index, &desc, &context),
                                              absl::StrCat("opening device ", id));
@@ -88,7 +96,7 @@ absl::StatusOr<std::shared_ptr<Device>> OpenDevice(const PhysicalDevice& physica
   std::string label = absl::StrCat(id, "#", next_context_number.fetch_add(1));
   return std::make_shared<Device>(std::make_shared<DeviceState>(
       physical.shared_from_this(), context, std::move(label), units, std::move(hooks.tenant),
-      std::move(hooks.residency), std::move(hooks.compute_gate)));
+      std::move(hooks.residency), std::move(hooks.compute_gate), std::move(cache_account)));
 }
 
 }  // namespace internal

@@ -41,8 +41,8 @@ class ResidencyController {
   // From now on the buffer may be evicted while no work uses it. Takes over
   // a buffer allocated evicted.
   virtual void Register(BufferState& buffer) = 0;
-  // The buffer is being freed; returns whether it is resident (so its driver
-  // buffer must be freed too).
+  // The buffer is being freed; returns whether it holds a driver buffer to
+  // free too (resident, or decommitted at its reserved address).
   virtual bool Unregister(BufferState& buffer) = 0;
   // Before a submission binds `buffer`: restores it if evicted and keeps it
   // resident until the returned token is released (when the work completed).

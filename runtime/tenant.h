@@ -24,6 +24,11 @@ class Tenant {
   // charge unchanged.
   virtual absl::Status Charge(uint64_t bytes, uint64_t requested) = 0;
   virtual void Uncharge(uint64_t bytes) = 0;
+  // Charges `bytes` a caching driver keeps for reuse (freed blocks), if the
+  // quota has room; false leaves the charge unchanged and is no refusal of
+  // the tenant's own: the driver then gives the bytes back to the device.
+  // Called on driver threads, so it builds no message.
+  virtual bool TryCharge(uint64_t bytes) = 0;
   // Charges `bytes` newly pinned (mapped in an overcommitted pool, so never
   // evicted) to the tenant's pin limit; ResourceExhausted (naming the tenant,
   // its pin limit, its pinned bytes and the request) leaves it unchanged.

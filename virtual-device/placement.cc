@@ -28,10 +28,42 @@ std::optional<std::string> Unfit(const VirtualDeviceSpec& spec, const PlacementC
     return absl::StrCat("has ", c.compute_room, " of its compute unplaced, not ",
                         spec.compute_share);
   }
+  // Partitions of one device are disjoint: the grant, rounded as the driver
+  // rounds it, must fit in the units no other partition holds.
+  const PartitionInfo& partition = props.partition;
+  if (spec.compute_share < 1.0 && HasPartitions(partition)) {
+    const uint32_t asked = PartitionUnitsAsked(partition, spec.compute_share);
+    const uint32_t granted = PartitionUnitsGranted(partition, asked);
+    if (granted > c.partition_room) {
+      return absl::StrCat("has ", c.partition_room, " of its ", partition.max_units, " ",
+                          PartitionKindName(partition.kind),
+                          " partition units in no other virtual device's partition, not the ",
+                          granted, " a share of ", spec.compute_share, " is granted (", asked,
+                          " asked; minimum ", partition.min_units, ", alignment ",
+                          partition.alignment, ")");
+    }
+  }
   return std::nullopt;
 }
 
 }  // namespace
+
+bool HasPartitions(const PartitionInfo& partition) {
+  return partition.kind != PartitionKind::kNone && partition.max_units > 0;
+}
+
+uint32_t PartitionUnitsAsked(const PartitionInfo& partition, double compute_share) {
+  const uint32_t alignment = std::max<uint32_t>(1, partition.alignment);
+  const auto units = static_cast<uint32_t>(compute_share * partition.max_units);
+  return std::max({1u, partition.min_units, units / alignment * alignment});
+}
+
+uint32_t PartitionUnitsGranted(const PartitionInfo& partition, uint32_t asked) {
+  const uint64_t alignment = std::max<uint32_t>(1, partition.alignment);
+  const uint64_t at_least = std::max(asked, partition.min_units);
+  const uint64_t rounded = (at_least + alignment - 1) / alignment * alignment;
+  return static_cast<uint32_t>(std::min<uint64_t>(rounded, partition.max_units));
+}
 
 absl::StatusOr<size_t> PlaceVirtualDevice(const VirtualDeviceSpec& spec,
                                           const std::vector<PlacementCandidate>& candidates,

@@ -127,18 +127,26 @@ namespace internal {
 std::vector<Pool::DeviceUsage> PoolState::UsageLocked() const {
   std::vector<Pool::DeviceUsage> usage;
   for (const Member& member : members_) {
-    Pool::DeviceUsage entry{member.device, member.capacity_bytes, 0, 0.0, {}};
+    Pool::DeviceUsage entry{member.device, member.capacity_bytes, 0, 0.0, 0, {}};
     if (member.residency) {
       const ResidencyStats stats = member.residency->stats();
-      entry.residency =
-          Pool::ResidencyUsage{stats.resident_bytes,      stats.evictions,      stats.restores,
-                               stats.bytes_evicted,       stats.bytes_restored, stats.stalls,
-                               stats.host_reserved_bytes, stats.host_used_bytes};
+      entry.residency = Pool::ResidencyUsage{stats.resident_bytes,
+                                             stats.evictions,
+                                             stats.restores,
+                                             stats.bytes_evicted,
+                                             stats.bytes_restored,
+                                             stats.stalls,
+                                             stats.stable_address_evictions,
+                                             stats.host_reserved_bytes,
+                                             stats.host_used_bytes};
     }
     for (const auto& vd : virtual_devices_) {
       if (&vd->placement() != member.device) continue;
       entry.quota_placed += vd->memory_quota();
       entry.compute_placed += vd->spec().compute_share;
+      if (vd->compute_enforcement() == ComputeEnforcement::kHardPartition) {
+        entry.partition_units_placed += vd->device()->partition_units();
+      }
     }
     usage.push_back(entry);
   }
@@ -157,7 +165,7 @@ std::vector<std::shared_ptr<VirtualDevice>> PoolState::VirtualDevices() const {
 
 namespace {
 
-absl::Status ValidateSpec(const VirtualDeviceSpec& spec) {
+absl::Status ValidateSpec(const VirtualDeviceSpec& spec, const PoolOptions& options) {
   if (spec.name.empty()) return absl::InvalidArgumentError("a virtual device needs a name");
   if (spec.memory_quota == 0) {
     return absl::InvalidArgumentError(
@@ -172,6 +180,18 @@ absl::Status ValidateSpec(const VirtualDeviceSpec& spec) {
     return absl::InvalidArgumentError(
         absl::StrCat("virtual device \"", spec.name, "\" pin limit of ", *spec.pin_limit,
                      " bytes is above its memory quota of ", spec.memory_quota, " bytes"));
+  }
+  if (spec.memory_cache_limit && *spec.memory_cache_limit > spec.memory_quota) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "virtual device \"", spec.name, "\" memory cache limit of ", *spec.memory_cache_limit,
+        " bytes is above its memory quota of ", spec.memory_quota, " bytes"));
+  }
+  if (spec.memory_cache_limit.value_or(0) != 0 && options.overcommit_ratio > 1.0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "virtual device \"", spec.name, "\" asks for a memory cache of ", *spec.memory_cache_limit,
+        " bytes in a pool that overcommits (ratio ", options.overcommit_ratio,
+        "): its residency manager needs device memory to be exactly the live buffers it can "
+        "evict, so caches there are 0"));
   }
   return absl::OkStatus();
 }
@@ -207,11 +227,9 @@ absl::StatusOr<uint64_t> PoolState::EvictionRoom(
   return volume;
 }
 
-namespace {}  // namespace
-
 absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
     const VirtualDeviceSpec& spec) {
-  HAL_RETURN_IF_ERROR(ValidateSpec(spec));
+  HAL_RETURN_IF_ERROR(ValidateSpec(spec, options_));
   // Placement and registration under one lock, so two admissions cannot both
   // take the last room of a device.
   std::lock_guard<std::mutex> lock(mu_);
@@ -226,8 +244,10 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
   for (const Pool::DeviceUsage& usage : usage_now) {
     const uint64_t room = static_cast<uint64_t>(static_cast<double>(usage.capacity_bytes) *
                                                 options_.overcommit_ratio);
+    const uint32_t units = usage.device->properties().partition.max_units;
     candidates.push_back({usage.device, room > usage.quota_placed ? room - usage.quota_placed : 0,
-                          1.0 - usage.compute_placed});
+                          1.0 - usage.compute_placed,
+                          units - std::min(usage.partition_units_placed, units)});
   }
   HAL_ASSIGN_OR_RETURN(size_t chosen, PlaceVirtualDevice(spec, candidates, options_.placement));
   const PhysicalDevice& device = *candidates[chosen].device;
@@ -242,9 +262,8 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
   std::shared_ptr<TimeSliceGate> time_slice;
   const PartitionInfo& partition = device.properties().partition;
   if (spec.compute_share < 1.0) {
-    if (partition.kind != PartitionKind::kNone && partition.max_units > 0) {
-      const double units = spec.compute_share * partition.max_units;
-      device_options.partition_units = std::max<uint32_t>(1, static_cast<uint32_t>(units + 0.5));
+    if (HasPartitions(partition)) {
+      device_options.partition_units = PartitionUnitsAsked(partition, spec.compute_share);
       enforcement = ComputeEnforcement::kHardPartition;
     } else {
       time_slice = member.time_slice->AddTenant(spec.compute_share);
@@ -258,6 +277,8 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
       std::make_shared<QuotaLedger>(spec.name, spec.memory_quota, spec.priority, pin_limit);
   hooks.tenant = ledger;
   hooks.residency = member.residency;
+  device_options.memory_cache_limit =
+      member.residency ? 0 : spec.memory_cache_limit.value_or(spec.memory_quota / 8);
   HAL_ASSIGN_OR_RETURN(std::shared_ptr<Device> context,
                        OpenDevice(device, device_options, std::move(hooks)),
                        "opening virtual device \"", spec.name, "\" on ", device.id());

@@ -4,18 +4,20 @@
 
 namespace hal::internal {
 
-absl::Status QuotaLedger::Charge(uint64_t bytes, uint64_t requested) {
+bool QuotaLedger::TryCharge(uint64_t bytes) {
   uint64_t used = used_.load(std::memory_order_relaxed);
   do {
-    if (bytes > quota_ - used) {
-      refusals_.fetch_add(1, std::memory_order_relaxed);
-      return absl::ResourceExhaustedError(
-          absl::StrCat("virtual device \"", name_, "\" memory quota exceeded: quota ", quota_,
-                       " bytes, in use ", used, " bytes, request ", requested, " bytes (", bytes,
-                       " with the device's granularity)"));
-    }
+    if (bytes > quota_ - used) return false;
   } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
-  return absl::OkStatus();
+  return true;
+}
+
+absl::Status QuotaLedger::Charge(uint64_t bytes, uint64_t requested) {
+  if (TryCharge(bytes)) return absl::OkStatus();
+  refusals_.fetch_add(1, std::memory_order_relaxed);
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "virtual device \"", name_, "\" memory quota exceeded: quota ", quota_, " bytes, in use ",
+      used(), " bytes, request ", requested, " bytes (", bytes, " with the device's granularity)"));
 }
 
 void QuotaLedger::Uncharge(uint64_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }

@@ -22,6 +22,7 @@ class QuotaLedger final : public Tenant {
   int priority() const override { return priority_; }
   absl::Status Charge(uint64_t bytes, uint64_t requested) override;
   void Uncharge(uint64_t bytes) override;
+  bool TryCharge(uint64_t bytes) override;
   absl::Status ChargePin(uint64_t bytes) override;
   void UnchargePin(uint64_t bytes) override;
 

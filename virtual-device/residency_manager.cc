@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "hal/status_macros.h"
 #include "runtime/buffer_zeroing.h"
 #include "runtime/service_stream.h"
 #include "runtime/driver_descs.h"
@@ -25,6 +26,30 @@ bool EvictsBefore(const BufferState& candidate, const BufferState& victim) {
   const int victim_priority = TenantPriority(victim);
   if (candidate_priority != victim_priority) return candidate_priority < victim_priority;
   return candidate.residency_slot.last_use < victim.residency_slot.last_use;
+}
+
+// Stable-address eviction: on a device with HAL_CAPABILITY_VIRTUAL_MEMORY,
+// device buffers of at least its virtual-memory granularity are allocated
+// decommittable, so evicting one releases its physical memory and restoring
+// it maps new memory at the same device address (same driver buffer). A
+// smaller buffer would be rounded up to that granularity (2 MiB on NVIDIA),
+// taking more room than it saves: it is freed and allocated anew instead.
+bool Decommittable(const DeviceState& device, hal_buffer_kind kind, uint64_t size) {
+  const DeviceProperties& props = device.props();
+  return kind == HAL_BUFFER_DEVICE && props.capabilities.has(Capability::kVirtualMemory) &&
+         props.virtual_memory_granularity > 0 && size >= props.virtual_memory_granularity;
+}
+
+hal_buffer_kind DriverKind(const BufferState& buffer) {
+  return buffer.kind == BufferKind::kHostStaging ? HAL_BUFFER_HOST_STAGING : HAL_BUFFER_DEVICE;
+}
+
+// The descriptor of a buffer the residency manager allocates.
+hal_buffer_desc ResidentBufferDesc(const DeviceState& device, hal_buffer_kind kind,
+                                   uint64_t size) {
+  hal_buffer_desc desc = BufferDesc(kind, size);
+  if (Decommittable(device, kind, size)) desc.flags |= HAL_BUFFER_FLAG_DECOMMITTABLE;
+  return desc;
 }
 
 }  // namespace
@@ -184,8 +209,23 @@ absl::Status ResidencyManager::Evict(Lock& lock, BufferState& victim) {
     KeepHostCopy(*std::move(copy));
     return status;
   }
-  victim.device->table->buffer_free(victim.device->context, victim.buffer);
-  victim.buffer = nullptr;
+  DeviceState& device = *victim.device;
+  if (slot.decommittable) {
+    // The copy is out: if the driver cannot release the memory, the buffer
+    // simply stays resident.
+    if (absl::Status status = device.driver->ToStatus(
+            device.table->buffer_decommit(device.context, victim.buffer),
+            absl::StrCat("decommitting an evicted buffer of ", victim.size, " bytes on ",
+                         device.label));
+        !status.ok()) {
+      KeepHostCopy(*std::move(copy));
+      return status;
+    }
+    ++counters_.stable_address_evictions;
+  } else {
+    device.table->buffer_free(device.context, victim.buffer);
+    victim.buffer = nullptr;
+  }
   slot.saved = *std::move(copy);
   slot.resident = false;
   resident_bytes_ -= victim.allocated_size;
@@ -206,16 +246,19 @@ absl::Status ResidencyManager::Restore(Lock& lock, BufferState& buffer, bool may
     if (!slot.moving && !slot.resident) break;
   }
   DeviceState& device = *buffer.device;
-  const hal_buffer_kind kind =
-      buffer.kind == BufferKind::kHostStaging ? HAL_BUFFER_HOST_STAGING : HAL_BUFFER_DEVICE;
-  const hal_buffer_desc desc = BufferDesc(kind, buffer.size);
-  hal_drv_buffer* handle = nullptr;
-  uint64_t allocated = 0;
-  if (absl::Status status = device.driver->ToStatus(
-          device.table->buffer_allocate(device.context, &desc, &handle, &allocated),
-          absl::StrCat("restoring an evicted buffer of ", buffer.size, " bytes on ", device.label));
-      !status.ok()) {
-    return status;
+  // A decommitted buffer gets memory back at its address; one evicted by
+  // freeing it (or allocated evicted) is allocated anew.
+  hal_drv_buffer* handle = buffer.buffer;
+  const std::string what =
+      absl::StrCat("restoring an evicted buffer of ", buffer.size, " bytes on ", device.label);
+  if (handle != nullptr) {
+    HAL_RETURN_IF_ERROR(device.driver->ToStatus(
+        device.table->buffer_recommit(device.context, handle), what));
+  } else {
+    const hal_buffer_desc desc = ResidentBufferDesc(device, DriverKind(buffer), buffer.size);
+    uint64_t allocated = 0;
+    HAL_RETURN_IF_ERROR(device.driver->ToStatus(
+        device.table->buffer_allocate(device.context, &desc, &handle, &allocated), what));
   }
   // The same size on the same device takes the same room as before; it is
   // taken now, before the copy, so no one else counts on it.
@@ -234,7 +277,11 @@ absl::Status ResidencyManager::Restore(Lock& lock, BufferState& buffer, bool may
   slot.moving = false;
   changed_.notify_all();
   if (!status.ok()) {
-    device.table->buffer_free(device.context, handle);
+    if (slot.decommittable && buffer.buffer != nullptr) {
+      device.table->buffer_decommit(device.context, handle);
+    } else {
+      device.table->buffer_free(device.context, handle);
+    }
     resident_bytes_ -= buffer.allocated_size;
     return status;
   }
@@ -249,7 +296,9 @@ absl::Status ResidencyManager::Restore(Lock& lock, BufferState& buffer, bool may
 absl::Status ResidencyManager::AllocateResident(DeviceState& device, hal_buffer_kind kind,
                                                 uint64_t size, hal_drv_buffer** out_buffer,
                                                 uint64_t* out_allocated) {
-  const uint64_t granularity = device.props().allocation_granularity;
+  const uint64_t granularity = Decommittable(device, kind, size)
+                                  ? device.props().virtual_memory_granularity
+                                  : device.props().allocation_granularity;
   const uint64_t expected = (size + granularity - 1) / granularity * granularity;
   Lock lock(mu_);
   if (expected > capacity_) {
@@ -265,7 +314,7 @@ absl::Status ResidencyManager::AllocateResident(DeviceState& device, hal_buffer_
     *out_allocated = expected;
     return absl::OkStatus();
   }
-  const hal_buffer_desc desc = BufferDesc(kind, size);
+  const hal_buffer_desc desc = ResidentBufferDesc(device, kind, size);
   if (absl::Status status = device.driver->ToStatus(
           device.table->buffer_allocate(device.context, &desc, out_buffer, out_allocated),
           absl::StrCat("allocating ", size, " bytes on device ", device.label));
@@ -280,6 +329,8 @@ void ResidencyManager::Register(BufferState& buffer) {
   std::lock_guard<std::mutex> lock(mu_);
   // Allocated evicted, its contents are zeros until its first restore.
   if (buffer.buffer == nullptr) buffer.residency_slot.resident = false;
+  buffer.residency_slot.decommittable =
+      Decommittable(*buffer.device, DriverKind(buffer), buffer.size);
   buffer.residency_slot.registered = true;
   buffer.residency_slot.last_use = ++clock_;
   evictable_.insert(&buffer);
@@ -293,7 +344,8 @@ bool ResidencyManager::Unregister(BufferState& buffer) {
   if (slot.pinned) buffer.device->tenant->UnchargePin(buffer.allocated_size);
   if (slot.resident) resident_bytes_ -= buffer.allocated_size;
   KeepHostCopy(std::exchange(slot.saved, {}));
-  return slot.resident;
+  // A decommitted buffer still holds its reserved address range.
+  return buffer.buffer != nullptr;
 }
 
 absl::StatusOr<std::shared_ptr<const void>> ResidencyManager::Acquire(

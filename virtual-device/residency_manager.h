@@ -4,7 +4,10 @@
 // important tenant's (VirtualDeviceSpec::priority) least recently used first,
 // and restores them before the next submission that binds them.
 // Data is never lost: eviction copies a buffer out before freeing its device
-// memory. Host copies stay within the pool's host memory limit; past it (or
+// memory. Where the device has HAL_CAPABILITY_VIRTUAL_MEMORY, buffers of at
+// least its virtual-memory granularity are evicted at a stable address: their
+// physical memory is decommitted and recommitted at the same device address
+// (docs/virtual-devices.md); others are freed and allocated anew. Host copies stay within the pool's host memory limit; past it (or
 // when the host has no memory left), eviction fails with ResourceExhausted.
 // Thread-safe. One lock per device serializes residency decisions; the
 // whole-buffer copies of eviction and restore run without it (the buffer is
@@ -34,7 +37,10 @@ struct ResidencyStats {
   uint64_t restores = 0;
   uint64_t bytes_evicted = 0;
   uint64_t bytes_restored = 0;
-  uint64_t stalls = 0;               // waits for in-flight work before room could be made
+  uint64_t stalls = 0;  // waits for in-flight work before room could be made
+  // Evictions that decommitted the buffer's memory and kept its address
+  // (HAL_CAPABILITY_VIRTUAL_MEMORY), of `evictions`.
+  uint64_t stable_address_evictions = 0;
   uint64_t host_reserved_bytes = 0;  // at admission, for what may be evicted
   uint64_t host_used_bytes = 0;      // evicted contents and spare copies kept for reuse
 };

@@ -32,6 +32,7 @@ VirtualDevice::VirtualDevice(VirtualDeviceSpec spec, const PhysicalDevice* place
 VirtualDevice::~VirtualDevice() = default;
 
 uint64_t VirtualDevice::memory_used() const { return ledger_->used(); }
+uint64_t VirtualDevice::memory_cached() const { return device_->cached_bytes(); }
 uint64_t VirtualDevice::quota_refusals() const { return ledger_->refusals(); }
 uint64_t VirtualDevice::compute_busy_ns() const { return time_slice_ ? time_slice_->busy_ns() : 0; }
 uint64_t VirtualDevice::compute_held_back_ns() const {

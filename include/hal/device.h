@@ -63,3 +63,11 @@ class HAL_API Device : public std::enable_shared_from_this<Device> {
 }  // namespace hal
 
 #endif  // HAL_DEVICE_H_
+  // Bytes the driver keeps of freed buffers for reuse (devices with
+  // Capability::kMemoryCache, up to DeviceOptions::memory_cache_limit; 0
+  // elsewhere). A virtual device's quota is charged for them too.
+  uint64_t cached_bytes() const;
+  // Gives the driver's cache back to the device: cached_bytes() becomes 0.
+  // An allocation refused for quota or device memory does this and retries
+  // once on its own.
+  void TrimMemoryCache();

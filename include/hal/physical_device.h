@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ struct DeviceProperties {
   uint64_t min_buffer_alignment = 0;
   uint64_t binding_offset_alignment = 0;
   uint64_t allocation_granularity = 0;
+  // Capability::kVirtualMemory: buffers that can be decommitted (evicted at
+  // a stable address) are rounded up to this; 0 otherwise.
+  uint64_t virtual_memory_granularity = 0;
   uint64_t timestamp_resolution_ns = 0;
   // Whether Buffer::Map() works on BufferKind::kDevice buffers; host-staging
   // buffers can be mapped on every device.
@@ -55,6 +59,13 @@ struct DeviceOptions {
   // driver to partition.min_units and rounded up to partition.alignment). InvalidArgument when the device has no
   // partition capability or the count exceeds max_units.
   uint32_t partition_units = 0;
+  // Devices with Capability::kMemoryCache keep freed memory for reuse: at
+  // most this many bytes (0: every free goes back to the device at once).
+  // Unset: 1/kDefaultMemoryCacheShare of the device's memory. The cache's
+  // bytes are Device::cached_bytes(); a virtual device's are charged to its
+  // quota (VirtualDeviceSpec::memory_cache_limit).
+  std::optional<uint64_t> memory_cache_limit;
+  static constexpr uint64_t kDefaultMemoryCacheShare = 8;
 };
 
 class HAL_API PhysicalDevice : public std::enable_shared_from_this<PhysicalDevice> {

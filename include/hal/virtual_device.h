@@ -77,6 +77,13 @@ struct VirtualDeviceSpec {
   // by the pool's overcommit ratio, its share of real device memory, so the
   // tenants of a fully placed device together cannot pin more than it has.
   std::optional<uint64_t> pin_limit;
+  // Devices with Capability::kMemoryCache (CUDA) keep freed memory for reuse;
+  // every cached byte is charged to this virtual device's quota, so
+  // memory_used() is its live buffers plus its cache. The most bytes its
+  // cache may hold, at most memory_quota; unset: memory_quota / 8. In an
+  // overcommitted pool it must be unset or 0 and is 0: the residency manager
+  // needs resident bytes to be exactly the live buffers it can evict.
+  std::optional<uint64_t> memory_cache_limit;
 };
 
 // How a virtual device's compute share is enforced on its device.
@@ -106,8 +113,12 @@ class HAL_API VirtualDevice {
   // refused with PermissionDenied; new buffers read as zeros.
   const std::shared_ptr<Device>& device() const { return device_; }
   uint64_t memory_quota() const { return spec_.memory_quota; }
-  // Bytes charged now: the sum of live allocations' allocated sizes.
+  // Bytes charged now: the sum of live allocations' allocated sizes plus
+  // what the driver's cache holds for this virtual device (memory_cached()).
   uint64_t memory_used() const;
+  // Bytes of freed buffers the driver keeps for reuse, part of memory_used();
+  // Device::TrimMemoryCache() gives them back.
+  uint64_t memory_cached() const;
   // Allocations refused because they would exceed the quota.
   uint64_t quota_refusals() const;
   ComputeEnforcement compute_enforcement() const { return enforcement_; }
@@ -161,6 +172,9 @@ class HAL_API Pool {
     uint64_t bytes_evicted = 0;
     uint64_t bytes_restored = 0;
     uint64_t stalls = 0;               // waits for in-flight work before room could be made
+    // Evictions that kept the buffer's device address (its memory decommitted,
+    // devices with Capability::kVirtualMemory), of `evictions`.
+    uint64_t stable_address_evictions = 0;
     uint64_t host_reserved_bytes = 0;  // host memory reserved at admission for evictions
     // Host memory holding this device's evicted contents and spare copies
     // now, out of the pool's host memory limit (shared by its devices).
@@ -171,6 +185,9 @@ class HAL_API Pool {
     uint64_t capacity_bytes;                  // real memory or the configured cap
     uint64_t quota_placed;                    // sum of quotas of virtual devices placed here
     double compute_placed;                    // sum of compute shares placed here
+    // Partition units (SMs, ...) granted to hard-partitioned virtual devices
+    // here, out of the device's partition.max_units.
+    uint32_t partition_units_placed;
     std::optional<ResidencyUsage> residency;  // set when the pool overcommits
   };
   std::vector<DeviceUsage> usage() const;

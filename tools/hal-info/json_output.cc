@@ -84,6 +84,7 @@ nlohmann::json PoolJson(const PoolReport& pool) {
          {"device", vd.device},
          {"memory_quota_bytes", vd.spec.memory_quota},
          {"memory_used_bytes", vd.memory_used},
+         {"memory_cached_bytes", vd.memory_cached},
          {"quota_refusals", vd.quota_refusals},
          {"compute_share", vd.spec.compute_share},
          {"compute_enforcement", ComputeEnforcementName(vd.enforcement)},

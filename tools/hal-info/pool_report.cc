@@ -14,7 +14,7 @@ PoolReport CollectPoolReport(const Pool& pool) {
   }
   for (const auto& vd : pool.virtual_devices()) {
     report.virtual_devices.push_back({vd->spec(), vd->placement().id(), vd->memory_used(),
-                                      vd->quota_refusals(), vd->compute_enforcement(),
+                                      vd->memory_cached(), vd->quota_refusals(), vd->compute_enforcement(),
                                       vd->compute_busy_ns(), vd->compute_held_back_ns()});
   }
   return report;
@@ -39,10 +39,10 @@ std::string RenderPoolTable(const PoolReport& report) {
   absl::StrAppend(&out, "\nVirtual devices (", report.virtual_devices.size(), ")\n");
   for (const VirtualDeviceReport& vd : report.virtual_devices) {
     absl::StrAppendFormat(&out,
-                          "  %-12s on %-8s memory %d / %d B (%d refused), compute %.2f "
-                          "(%s), priority %d\n",
+                          "  %-12s on %-8s memory %d / %d B (%d cached, %d refused), "
+                          "compute %.2f (%s), priority %d\n",
                           vd.spec.name, vd.device, vd.memory_used, vd.spec.memory_quota,
-                          vd.quota_refusals, vd.spec.compute_share,
+                          vd.memory_cached, vd.quota_refusals, vd.spec.compute_share,
                           ComputeEnforcementName(vd.enforcement), vd.spec.priority);
   }
   return out;

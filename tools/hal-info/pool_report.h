@@ -14,7 +14,8 @@ namespace hal::info {
 struct VirtualDeviceReport {
   VirtualDeviceSpec spec;
   std::string device;  // placement, "cpu:0"
-  uint64_t memory_used = 0;
+  uint64_t memory_used = 0;    // live buffers plus the driver's cache
+  uint64_t memory_cached = 0;  // of memory_used: freed blocks the driver keeps
   uint64_t quota_refusals = 0;
   ComputeEnforcement enforcement = ComputeEnforcement::kWholeDevice;
   uint64_t compute_busy_ns = 0;
