@@ -36,6 +36,8 @@ TEST(VirtualMemoryTest, ContentsSurviveUnmapAndRemapAtTheSameAddress) {
 }
 
 TEST(VirtualMemoryTest, AnUnmappedRangeIsInaccessible) {
+  // Other tests of this binary start threads: the child re-executes instead of forking them.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   absl::StatusOr<uintptr_t> base = ReserveAddressRange(kGranule, kGranule);
   ASSERT_TRUE(base.ok());
   EXPECT_DEATH(*reinterpret_cast<volatile char*>(*base) = 1, "");
