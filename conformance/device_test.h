@@ -52,6 +52,17 @@ void PrintTo(const CtsDevice* device, std::ostream* os);
 
 }  // namespace hal::cts
 
+// In a DeviceTest body: skips, as unsupported, on a device that lacks the
+// optional `capability` (a hal::Capability), with the reason "the driver
+// reports no <name> capability".
+#define HAL_CTS_REQUIRE_CAPABILITY(capability)                                         \
+  do {                                                                                 \
+    if (!properties().capabilities.has(capability)) {                                  \
+      HAL_CTS_SKIP_UNSUPPORTED(std::string("the driver reports no ") +                 \
+                               ::hal::CapabilityName(capability) + " capability");     \
+    }                                                                                  \
+  } while (false)
+
 // Instantiates `suite` for every device under test. With no device (only
 // possible with --allow-no-devices) the suite has no instance, which is fine.
 #define HAL_CTS_INSTANTIATE_DEVICE_TESTS(suite)                                          \

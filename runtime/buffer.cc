@@ -19,7 +19,7 @@ absl::StatusOr<void*> Buffer::Map() const {
   internal::DeviceState& device = *state_->device;
   HAL_RETURN_IF_ERROR(device.health.CheckUsable(device.label));
   // Mapped memory must not move under the host pointer: pin it.
-  if (device.residency) HAL_RETURN_IF_ERROR(device.residency->Pin(*state_));
+  HAL_RETURN_IF_ERROR(Pin());
   // The host must not see what the memory held before its clear.
   HAL_RETURN_IF_ERROR(internal::WaitForZeroing(*state_));
   void* host = nullptr;

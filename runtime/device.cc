@@ -117,18 +117,6 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKi
   return std::make_shared<Buffer>(std::move(buffer_state));
 }
 
-absl::StatusOr<std::unique_ptr<Queue>> Device::CreateQueue() {
-  HAL_RETURN_IF_ERROR(state_->health.CheckUsable(state_->label));
-  hal_drv_stream* stream = nullptr;
-  if (absl::Status status =
-          state_->driver->ToStatus(state_->table->stream_create(state_->context, &internal::kStreamDesc, &stream),
-                                   absl::StrCat("creating a queue on device ", state_->label));
-      !status.ok()) {
-    return status;
-  }
-  return std::make_unique<Queue>(std::make_unique<internal::QueueState>(state_, stream));
-}
-
 absl::StatusOr<std::shared_ptr<Event>> Device::CreateEvent() {
   HAL_RETURN_IF_ERROR(state_->health.CheckUsable(state_->label));
   hal_drv_event* event = nullptr;

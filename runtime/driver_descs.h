@@ -19,9 +19,19 @@ inline hal_buffer_desc BufferDesc(hal_buffer_kind kind, uint64_t size) {
   return desc;
 }
 
-// Every queue is of normal priority until the public API exposes priorities.
-inline constexpr hal_stream_desc kStreamDesc = {HAL_STRUCTURE_TYPE_STREAM_DESC, nullptr,
-                                                HAL_STREAM_PRIORITY_NORMAL};
+inline constexpr hal_stream_desc StreamDesc(hal_stream_priority priority) {
+  return {HAL_STRUCTURE_TYPE_STREAM_DESC, nullptr, priority};
+}
+// The runtime's own streams (the service stream) are of normal priority.
+inline constexpr hal_stream_desc kStreamDesc = StreamDesc(HAL_STREAM_PRIORITY_NORMAL);
+
+inline hal_host_registration_desc HostRegistrationDesc(void* host, uint64_t size) {
+  hal_host_registration_desc desc{};
+  desc.type = HAL_STRUCTURE_TYPE_HOST_REGISTRATION_DESC;
+  desc.host = host;
+  desc.size = size;
+  return desc;
+}
 
 inline constexpr hal_event_desc kEventDesc = {HAL_STRUCTURE_TYPE_EVENT_DESC, nullptr, 0};
 

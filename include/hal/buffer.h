@@ -4,11 +4,14 @@
 #ifndef HAL_BUFFER_H_
 #define HAL_BUFFER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "hal/export.h"
+#include "hal/native_handle.h"
 #include "hal/types.h"
 
 namespace hal {
@@ -39,9 +42,34 @@ class HAL_API Buffer {
   // afterwards.
   absl::StatusOr<void*> Map() const;
 
+  // In an overcommitted pool (a virtual device whose pool's memory exceeds
+  // the device's), restores the buffer if it was evicted and keeps it
+  // resident for good, so its address never changes; the bytes count against
+  // the tenant's pin limit (ResourceExhausted over it). Elsewhere buffers
+  // never move, and this does nothing. Map() pins too.
+  absl::Status Pin() const;
+
+  // The buffer's address as the device's kernels see it (a CUdeviceptr, the
+  // host address on the CPU), stable for the buffer's life. Unimplemented on
+  // a device without Capability::kDeviceAddress. In an overcommitted pool,
+  // eviction could move the buffer unless the device has
+  // Capability::kVirtualMemory and the buffer is one the pool evicts in place
+  // (a device buffer of at least DeviceProperties::virtual_memory_granularity):
+  // any other buffer must be pinned first (Pin(), Map()), else
+  // FailedPrecondition.
+  absl::StatusOr<uint64_t> DeviceAddress() const;
+
+  // The vendor object behind the buffer (hal/native_handle.h): "CUdeviceptr",
+  // "VkBuffer", ... Unimplemented on a device without
+  // Capability::kNativeHandles; in an overcommitted pool, FailedPrecondition
+  // where DeviceAddress() is.
+  absl::StatusOr<hal::NativeHandle> NativeHandle() const;
+
  private:
   friend struct internal::Access;
   std::shared_ptr<internal::BufferState> state_;
+  // Set once Pin() (or Map()) succeeded: the buffer never moves again.
+  mutable std::atomic<bool> pinned_{false};
 };
 
 }  // namespace hal

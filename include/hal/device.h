@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "hal/export.h"
+#include "hal/native_handle.h"
 #include "hal/types.h"
 
 namespace hal {
@@ -21,6 +22,7 @@ class Kernel;
 class KernelBundle;
 class PhysicalDevice;
 class Queue;
+struct QueueOptions;
 namespace internal {
 struct DeviceState;
 struct Access;
@@ -44,7 +46,21 @@ class HAL_API Device : public std::enable_shared_from_this<Device> {
   // when the device cannot hold it (the message names size and capacity).
   absl::StatusOr<std::shared_ptr<Buffer>> Allocate(uint64_t size,
                                                    BufferKind kind = BufferKind::kDevice);
+  // Registers `size` bytes of host memory the caller owns at `host` as a
+  // host-staging buffer over that very memory: copies to and from it need no
+  // intermediate copy, Map() returns `host`, and it takes (and is charged) no
+  // device memory. The memory must stay valid, and must not be freed, until
+  // the buffer is gone (queues keep it alive while their work uses it).
+  // InvalidArgument for a null `host`, a size of 0, or either not a multiple
+  // of the host's page size; Unimplemented on a device without
+  // Capability::kHostRegistration.
+  absl::StatusOr<std::shared_ptr<Buffer>> RegisterHostMemory(void* host, uint64_t size);
+
+  // A queue of normal priority.
   absl::StatusOr<std::unique_ptr<Queue>> CreateQueue();
+  // A queue with `options` (hal/queue.h); the priority is honoured where the
+  // device reports Capability::kStreamPriority and ignored elsewhere.
+  absl::StatusOr<std::unique_ptr<Queue>> CreateQueue(const QueueOptions& options);
   absl::StatusOr<std::shared_ptr<Event>> CreateEvent();
   // Loads `kernel_name` from the bundle's best image for this device.
   // NotFound when the bundle lacks the kernel or an image format the device
@@ -52,8 +68,24 @@ class HAL_API Device : public std::enable_shared_from_this<Device> {
   absl::StatusOr<std::shared_ptr<Kernel>> LoadKernel(const KernelBundle& bundle,
                                                      absl::string_view kernel_name);
 
+  // The vendor context behind the device (hal/native_handle.h): "CUcontext",
+  // "VkDevice", ... Unimplemented on a device without
+  // Capability::kNativeHandles. PermissionDenied on a virtual device: with
+  // the vendor context, work and memory would bypass its quotas and its
+  // isolation from the pool's other tenants (its buffers', queues', events'
+  // and kernels' handles are given, as they reach only its own objects).
+  absl::StatusOr<hal::NativeHandle> NativeHandle() const;
+
   // Bytes of live allocations made through this device, with granularity.
   uint64_t allocated_bytes() const;
+  // Bytes the driver keeps of freed buffers for reuse (devices with
+  // Capability::kMemoryCache, up to DeviceOptions::memory_cache_limit; 0
+  // elsewhere). A virtual device's quota is charged for them too.
+  uint64_t cached_bytes() const;
+  // Gives the driver's cache back to the device: cached_bytes() becomes 0.
+  // An allocation refused for quota or device memory does this and retries
+  // once on its own.
+  void TrimMemoryCache();
 
  private:
   friend struct internal::Access;
@@ -63,11 +95,3 @@ class HAL_API Device : public std::enable_shared_from_this<Device> {
 }  // namespace hal
 
 #endif  // HAL_DEVICE_H_
-  // Bytes the driver keeps of freed buffers for reuse (devices with
-  // Capability::kMemoryCache, up to DeviceOptions::memory_cache_limit; 0
-  // elsewhere). A virtual device's quota is charged for them too.
-  uint64_t cached_bytes() const;
-  // Gives the driver's cache back to the device: cached_bytes() becomes 0.
-  // An allocation refused for quota or device memory does this and retries
-  // once on its own.
-  void TrimMemoryCache();

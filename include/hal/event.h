@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "hal/export.h"
+#include "hal/native_handle.h"
 
 namespace hal {
 
@@ -32,6 +33,11 @@ class HAL_API Event {
   // end - start in ns; InvalidArgument if the events are of different
   // devices or end precedes start.
   static absl::StatusOr<uint64_t> ElapsedNs(const Event& start, const Event& end);
+
+  // The vendor object behind the event (hal/native_handle.h): "CUevent", ...
+  // Unimplemented on a device without Capability::kNativeHandles, or whose
+  // driver has no vendor object for events (Vulkan).
+  absl::StatusOr<hal::NativeHandle> NativeHandle() const;
 
  private:
   friend struct internal::Access;

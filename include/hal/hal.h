@@ -9,6 +9,7 @@
 #include "hal/fault_injection.h"
 #include "hal/kernel.h"
 #include "hal/kernel_bundle.h"
+#include "hal/native_handle.h"
 #include "hal/physical_device.h"
 #include "hal/queue.h"
 #include "hal/runtime.h"

@@ -8,7 +8,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "hal/export.h"
+#include "hal/native_handle.h"
 
 namespace hal {
 
@@ -29,6 +31,11 @@ class HAL_API Kernel {
   uint32_t push_constant_size() const;
   std::array<uint32_t, 3> workgroup_size() const;
   const std::string& image_format() const;  // the bundle image it came from
+
+  // The vendor object behind the kernel (hal/native_handle.h): "CUfunction",
+  // "VkPipeline", ... Unimplemented on a device without
+  // Capability::kNativeHandles.
+  absl::StatusOr<hal::NativeHandle> NativeHandle() const;
 
  private:
   friend struct internal::Access;

@@ -14,8 +14,10 @@
 #include <memory>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "hal/export.h"
+#include "hal/native_handle.h"
 #include "hal/types.h"
 
 namespace hal {
@@ -26,6 +28,16 @@ class Kernel;
 namespace internal {
 class QueueState;
 }
+
+// How the device schedules a queue's work against other queues' where it can
+// (Capability::kStreamPriority: CUDA and HIP stream priorities); on other
+// devices every queue is alike and the priority is ignored.
+enum class QueuePriority { kLow, kNormal, kHigh };
+HAL_API const char* QueuePriorityName(QueuePriority priority);  // "low", "normal", "high"
+
+struct QueueOptions {
+  QueuePriority priority = QueuePriority::kNormal;
+};
 
 // One buffer binding of a dispatch; offset is a multiple of the device's
 // binding_offset_alignment.
@@ -74,6 +86,15 @@ class HAL_API Queue {
   // Blocks until all submitted work completed. Returns the first error the
   // device reported for this queue's work (Unavailable for a lost device).
   absl::Status Synchronize();
+  // Whether all submitted work has completed, without waiting. Returns the
+  // first error the device reported for this queue's work, as Synchronize()
+  // would (Unavailable for a lost device).
+  absl::StatusOr<bool> IsIdle();
+
+  // The vendor object behind the queue (hal/native_handle.h): "CUstream",
+  // "VkQueue", ... Unimplemented on a device without
+  // Capability::kNativeHandles.
+  absl::StatusOr<hal::NativeHandle> NativeHandle() const;
 
  private:
   std::unique_ptr<internal::QueueState> state_;
