@@ -8,6 +8,8 @@
 #include <string>
 
 #include "absl/strings/str_join.h"
+#include <cuda.h>
+
 #include "gmock/gmock.h"
 #include "tests/cuda_pool/cuda_pool_fixture.h"
 
@@ -109,6 +111,27 @@ TEST_P(StableAddressEvictionTest, EvictAndRestoreKeepTheAddressAndTheContents) {
   if (GetParam() == "cuda:0") {
     EXPECT_LE(fake_.bytes_in_use(0), 2 * size);
   }
+}
+
+// The device refusing memory for a restore fails the command that needed it
+// with ResourceExhausted; the buffer stays decommitted, with its contents
+// kept on the host, and a later use restores it at its address.
+TEST_P(StableAddressEvictionTest, ARestoreTheDeviceRefusesLeavesTheBufferEvicted) {
+  if (GetParam() != "cuda:0") GTEST_SKIP() << "the fault is injected through the fake libcuda";
+  const uint64_t size = 2 * granularity_;
+  ASSERT_NO_FATAL_FAILURE(MakeTenants(size, 1));
+  auto a = Allocate(0, size, 0xa0a0a0a0);
+  auto b = Allocate(1, size, 0xb0b0b0b0);
+  ASSERT_TRUE(a && b);
+  const uint64_t address = DeviceAddress(*a);
+  fake_.fail_next("cuMemCreate", CUDA_ERROR_OUT_OF_MEMORY, 1);
+  uint32_t word = 0;
+  const absl::Status refused = queues_[0]->CopyDeviceToHost(*a, 0, &word, sizeof(word));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr("CUDA_ERROR_OUT_OF_MEMORY"));
+  EXPECT_TRUE(Holds(*queues_[0], *a, 0xa0a0a0a0));
+  EXPECT_EQ(DeviceAddress(*a), address);
+  EXPECT_TRUE(Holds(*queues_[1], *b, 0xb0b0b0b0));
 }
 
 // A buffer evicted at a stable address still holds its reserved range: it
