@@ -294,6 +294,7 @@ TEST_F(CudaStreamTest, EventsOrderStreamsAndCarryMonotonicTimestamps) {
       << table_->last_error_message();
   ASSERT_EQ(table_->event_timestamp_ns(end, &end_ns), HAL_SUCCESS);
   EXPECT_GT(end_ns, start_ns) << "filling 64 MiB takes time";
+  ASSERT_EQ(table_->stream_synchronize(first), HAL_SUCCESS);
   EXPECT_EQ(table_->stream_query(first), HAL_SUCCESS);
 }
 
