@@ -17,8 +17,10 @@ absl::StatusOr<hal_drv_buffer*> StableDriverBuffer(const Buffer& buffer, bool pi
   ResidencyController* residency = device.residency.get();
   // Pinned, it was restored and never moves again: the handle is final.
   if (residency == nullptr || pinned) return state->buffer;
-  // Set at registration, before the buffer was handed out, and never
-  // changed: readable without the controller's lock.
+  // Both set at registration, before the buffer was handed out, and never
+  // changed: readable without the controller's lock. A buffer never
+  // registered (registered host memory) is never evicted.
+  if (!state->residency_slot.registered) return state->buffer;
   if (!state->residency_slot.decommittable) {
     return absl::FailedPreconditionError(absl::StrCat(
         what, " of a buffer of ", state->size, " bytes of device ", device.label,

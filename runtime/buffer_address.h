@@ -12,8 +12,8 @@
 namespace hal::internal {
 
 // Outside an overcommitted pool, the buffer's own driver buffer. Inside one,
-// the driver buffer of a buffer that stays put: pinned (`pinned`), or evicted
-// in place (decommitted at its address, on a device with virtual memory),
+// the driver buffer of a buffer that stays put: pinned (`pinned`), never
+// evictable (registered host memory), or evicted in place (decommitted at its address, on a device with virtual memory),
 // which is restored first if it was allocated evicted. FailedPrecondition,
 // naming `what`, for any other: eviction would give it a new address.
 absl::StatusOr<hal_drv_buffer*> StableDriverBuffer(const Buffer& buffer, bool pinned,

@@ -116,6 +116,28 @@ TEST_F(HostRegistrationTest, OnAVirtualDeviceTheContentsStayAndNothingIsCharged)
   EXPECT_EQ(std::count(read.begin(), read.end(), 0x5a), static_cast<ptrdiff_t>(memory.size));
 }
 
+// Registered memory is never evicted: in an overcommitted pool its address
+// is given without a pin, and it takes none of the pool's capacity.
+TEST_F(HostRegistrationTest, InAnOvercommittedPoolItNeverMovesNorTakesRoom) {
+  PoolOptions options;
+  options.overcommit_ratio = 4;
+  options.capacity_caps[physical_->id()] = 1 << 20;
+  std::unique_ptr<Pool> pool = MakePool(options);
+  ASSERT_NE(pool, nullptr);
+  std::shared_ptr<VirtualDevice> vd = MakeVirtualDevice(*pool, "tenant", 2 << 20);
+  ASSERT_NE(vd, nullptr);
+  CallerMemory memory(4 * PageSize());
+  auto buffer = vd->device()->RegisterHostMemory(memory.bytes, memory.size);
+  ASSERT_TRUE(buffer.ok()) << buffer.status();
+  auto address = (*buffer)->DeviceAddress();
+  ASSERT_TRUE(address.ok()) << address.status();
+  EXPECT_EQ(*address, reinterpret_cast<uintptr_t>(memory.bytes));
+  const std::vector<Pool::DeviceUsage> usage = pool->usage();
+  ASSERT_EQ(usage.size(), 1u);
+  ASSERT_TRUE(usage[0].residency.has_value());
+  EXPECT_EQ(usage[0].residency->resident_bytes, 0u);
+}
+
 // lavapipe (the Vulkan device CI has) reports no host registration.
 TEST(HostRegistrationVulkanTest, ADeviceWithoutTheCapabilityIsUnimplemented) {
   auto runtime = testing::BuildTreeRuntime("vulkan:0");

@@ -54,9 +54,9 @@ class HAL_API Buffer {
   // a device without Capability::kDeviceAddress. In an overcommitted pool,
   // eviction could move the buffer unless the device has
   // Capability::kVirtualMemory and the buffer is one the pool evicts in place
-  // (a device buffer of at least DeviceProperties::virtual_memory_granularity):
-  // any other buffer must be pinned first (Pin(), Map()), else
-  // FailedPrecondition.
+  // (a device buffer of at least DeviceProperties::virtual_memory_granularity)
+  // or registered host memory (never evicted): any other buffer must be
+  // pinned first (Pin(), Map()), else FailedPrecondition.
   absl::StatusOr<uint64_t> DeviceAddress() const;
 
   // The vendor object behind the buffer (hal/native_handle.h): "CUdeviceptr",
