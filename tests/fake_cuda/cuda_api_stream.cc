@@ -132,7 +132,7 @@ CUresult CUDAAPI EventRecord(CUevent event_handle, CUstream handle) {
   const uint64_t generation = event->event->BeginRecord();
   // Unguarded: a record completes even after a sticky error, so that nothing
   // waiting on it hangs.
-  stream->worker.Enqueue(
+  stream->worker.EnqueueMarker(
       [recorded = event->event, generation] { recorded->Complete(generation); });
   return CUDA_SUCCESS;
 }

@@ -19,7 +19,16 @@ StreamWorker::~StreamWorker() {
 void StreamWorker::Enqueue(std::function<void()> operation) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(operation));
+    queue_.push_back({std::move(operation), nullptr});
+    ++enqueued_;
+  }
+  work_ready_.notify_one();
+}
+
+void StreamWorker::EnqueueMarker(std::function<void()> retired) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({nullptr, std::move(retired)});
     ++enqueued_;
   }
   work_ready_.notify_one();
@@ -41,13 +50,18 @@ void StreamWorker::Run() {
   while (true) {
     work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything ran
-    std::function<void()> operation = std::move(queue_.front());
+    Entry entry = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    operation();
+    if (entry.operation) entry.operation();
     lock.lock();
     ++completed_;
     work_done_.notify_all();
+    if (entry.retired) {
+      lock.unlock();
+      entry.retired();
+      lock.lock();
+    }
   }
 }
 

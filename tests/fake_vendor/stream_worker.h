@@ -23,6 +23,10 @@ class StreamWorker {
   StreamWorker& operator=(const StreamWorker&) = delete;
 
   void Enqueue(std::function<void()> operation);
+  // Runs `retired` once the stream counts everything up to here as done, so
+  // that whoever it wakes (an event's waiters) sees the stream idle if
+  // nothing followed.
+  void EnqueueMarker(std::function<void()> retired);
   // Blocks until every operation enqueued so far has run.
   void WaitIdle();
   // True when every operation enqueued so far has run.
@@ -34,7 +38,11 @@ class StreamWorker {
   mutable std::mutex mutex_;
   std::condition_variable work_ready_;
   std::condition_variable work_done_;
-  std::deque<std::function<void()>> queue_;
+  struct Entry {
+    std::function<void()> operation;  // runs in order
+    std::function<void()> retired;    // runs after the entry counts as completed
+  };
+  std::deque<Entry> queue_;
   uint64_t enqueued_ = 0;
   uint64_t completed_ = 0;
   bool stopping_ = false;

@@ -41,6 +41,16 @@ TEST(StreamWorkerTest, DestructionFinishesEnqueuedWork) {
   EXPECT_EQ(ran, 10);
 }
 
+TEST(StreamWorkerTest, AMarkerRunsOnceTheStreamCountsItDone) {
+  StreamWorker worker;
+  enum { kNotRun, kIdle, kBusy };
+  std::atomic<int> seen{kNotRun};
+  worker.Enqueue([] {});
+  worker.EnqueueMarker([&] { seen = worker.Idle() ? kIdle : kBusy; });
+  while (seen == kNotRun) std::this_thread::yield();
+  EXPECT_EQ(seen, kIdle);
+}
+
 TEST(FakeEventTest, RecordsCompleteInOrderWithTimestamps) {
   FakeEvent event;
   EXPECT_TRUE(event.Completed());  // never recorded
