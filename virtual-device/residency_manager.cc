@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "hal/status_macros.h"
 #include "runtime/buffer_zeroing.h"
-#include "runtime/service_stream.h"
 #include "runtime/driver_descs.h"
+#include "runtime/service_stream.h"
 
 namespace hal::internal {
 namespace {
@@ -45,8 +45,7 @@ hal_buffer_kind DriverKind(const BufferState& buffer) {
 }
 
 // The descriptor of a buffer the residency manager allocates.
-hal_buffer_desc ResidentBufferDesc(const DeviceState& device, hal_buffer_kind kind,
-                                   uint64_t size) {
+hal_buffer_desc ResidentBufferDesc(const DeviceState& device, hal_buffer_kind kind, uint64_t size) {
   hal_buffer_desc desc = BufferDesc(kind, size);
   if (Decommittable(device, kind, size)) desc.flags |= HAL_BUFFER_FLAG_DECOMMITTABLE;
   return desc;
@@ -213,10 +212,10 @@ absl::Status ResidencyManager::Evict(Lock& lock, BufferState& victim) {
   if (slot.decommittable) {
     // The copy is out: if the driver cannot release the memory, the buffer
     // simply stays resident.
-    if (absl::Status status = device.driver->ToStatus(
-            device.table->buffer_decommit(device.context, victim.buffer),
-            absl::StrCat("decommitting an evicted buffer of ", victim.size, " bytes on ",
-                         device.label));
+    if (absl::Status status =
+            device.driver->ToStatus(device.table->buffer_decommit(device.context, victim.buffer),
+                                    absl::StrCat("decommitting an evicted buffer of ", victim.size,
+                                                 " bytes on ", device.label));
         !status.ok()) {
       KeepHostCopy(*std::move(copy));
       return status;
@@ -252,8 +251,8 @@ absl::Status ResidencyManager::Restore(Lock& lock, BufferState& buffer, bool may
   const std::string what =
       absl::StrCat("restoring an evicted buffer of ", buffer.size, " bytes on ", device.label);
   if (handle != nullptr) {
-    HAL_RETURN_IF_ERROR(device.driver->ToStatus(
-        device.table->buffer_recommit(device.context, handle), what));
+    HAL_RETURN_IF_ERROR(
+        device.driver->ToStatus(device.table->buffer_recommit(device.context, handle), what));
   } else {
     const hal_buffer_desc desc = ResidentBufferDesc(device, DriverKind(buffer), buffer.size);
     uint64_t allocated = 0;
@@ -297,8 +296,8 @@ absl::Status ResidencyManager::AllocateResident(DeviceState& device, hal_buffer_
                                                 uint64_t size, hal_drv_buffer** out_buffer,
                                                 uint64_t* out_allocated) {
   const uint64_t granularity = Decommittable(device, kind, size)
-                                  ? device.props().virtual_memory_granularity
-                                  : device.props().allocation_granularity;
+                                   ? device.props().virtual_memory_granularity
+                                   : device.props().allocation_granularity;
   const uint64_t expected = (size + granularity - 1) / granularity * granularity;
   Lock lock(mu_);
   if (expected > capacity_) {

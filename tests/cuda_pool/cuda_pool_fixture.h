@@ -63,8 +63,8 @@ class CudaPoolTest : public ::testing::Test {
   std::string CudaDriverState() const {
     for (const Driver* driver : runtime_->drivers()) {
       if (driver->name() == "cuda") {
-        return driver->available() ? "" : "; cuda driver unavailable: " +
-                                              driver->unavailable_reason();
+        return driver->available() ? ""
+                                   : "; cuda driver unavailable: " + driver->unavailable_reason();
       }
     }
     return "; the build tree has no cuda driver";
@@ -105,8 +105,7 @@ class CudaPoolTest : public ::testing::Test {
   // fake records them for a stream made on that context.
   uint32_t StreamSmCount(const Device& device) const {
     const auto& state = internal::Access::State(device);
-    const hal_stream_desc desc{HAL_STRUCTURE_TYPE_STREAM_DESC, nullptr,
-                               HAL_STREAM_PRIORITY_NORMAL};
+    const hal_stream_desc desc{HAL_STRUCTURE_TYPE_STREAM_DESC, nullptr, HAL_STREAM_PRIORITY_NORMAL};
     hal_drv_stream* stream = nullptr;
     EXPECT_EQ(state->table->stream_create(state->context, &desc, &stream), HAL_SUCCESS);
     if (stream == nullptr) return 0;

@@ -5,11 +5,11 @@
 // same device address and copying in. Run on cuda:0 through the fake
 // libcuda (cuMemAddressReserve/cuMemCreate/cuMemMap) and on cpu:0 where its
 // driver reports the capability.
+#include <cuda.h>
+
 #include <string>
 
 #include "absl/strings/str_join.h"
-#include <cuda.h>
-
 #include "gmock/gmock.h"
 #include "tests/cuda_pool/cuda_pool_fixture.h"
 
@@ -170,7 +170,9 @@ TEST_P(StableAddressEvictionTest, SmallBuffersAreFreedAndAllocatedAnew) {
 
 INSTANTIATE_TEST_SUITE_P(Devices, StableAddressEvictionTest,
                          ::testing::Values(std::string("cuda:0"), std::string("cpu:0")),
-                         [](const auto& info) { return info.param.substr(0, info.param.find(':')); });
+                         [](const auto& info) {
+                           return info.param.substr(0, info.param.find(':'));
+                         });
 
 }  // namespace
 }  // namespace hal::testing
