@@ -138,8 +138,8 @@ struct ResidencySlot {
   // Allocated HAL_BUFFER_FLAG_DECOMMITTABLE: eviction decommits the driver
   // buffer, which keeps its device address, instead of freeing it.
   bool decommittable = false;
-  uint32_t in_flight = 0;   // submissions still using it
-  uint64_t last_use = 0;    // the controller's clock at the last use
+  uint32_t in_flight = 0;  // submissions still using it
+  uint64_t last_use = 0;   // the controller's clock at the last use
   // The contents while evicted; empty for a buffer allocated evicted, whose
   // contents are zeros.
   std::vector<uint8_t> saved;

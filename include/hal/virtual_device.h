@@ -171,7 +171,7 @@ class HAL_API Pool {
     uint64_t restores = 0;
     uint64_t bytes_evicted = 0;
     uint64_t bytes_restored = 0;
-    uint64_t stalls = 0;               // waits for in-flight work before room could be made
+    uint64_t stalls = 0;  // waits for in-flight work before room could be made
     // Evictions that kept the buffer's device address (its memory decommitted,
     // devices with Capability::kVirtualMemory), of `evictions`.
     uint64_t stable_address_evictions = 0;
@@ -182,9 +182,9 @@ class HAL_API Pool {
   };
   struct DeviceUsage {
     const PhysicalDevice* device;
-    uint64_t capacity_bytes;                  // real memory or the configured cap
-    uint64_t quota_placed;                    // sum of quotas of virtual devices placed here
-    double compute_placed;                    // sum of compute shares placed here
+    uint64_t capacity_bytes;  // real memory or the configured cap
+    uint64_t quota_placed;    // sum of quotas of virtual devices placed here
+    double compute_placed;    // sum of compute shares placed here
     // Partition units (SMs, ...) granted to hard-partitioned virtual devices
     // here, out of the device's partition.max_units.
     uint32_t partition_units_placed;

@@ -14,8 +14,9 @@ PoolReport CollectPoolReport(const Pool& pool) {
   }
   for (const auto& vd : pool.virtual_devices()) {
     report.virtual_devices.push_back({vd->spec(), vd->placement().id(), vd->memory_used(),
-                                      vd->memory_cached(), vd->quota_refusals(), vd->compute_enforcement(),
-                                      vd->compute_busy_ns(), vd->compute_held_back_ns()});
+                                      vd->memory_cached(), vd->quota_refusals(),
+                                      vd->compute_enforcement(), vd->compute_busy_ns(),
+                                      vd->compute_held_back_ns()});
   }
   return report;
 }
