@@ -3,9 +3,10 @@
 namespace hal::cuda {
 
 DriverState& State() {
-  // Never destroyed: a driver thread may still read it while the process exits.
-  static DriverState* const state = new DriverState();
-  return *state;
+  // Destroyed when the runtime unloads the driver, after shutdown(): a
+  // leaked heap object would be unreachable once the plugin is closed.
+  static DriverState state;
+  return state;
 }
 
 }  // namespace hal::cuda
