@@ -165,8 +165,7 @@ class CpuDriverAbiTest : public ::testing::Test {
     const std::vector<char> image = ReadFile(HAL_CPU_TEST_KERNELS_PATH);
     EXPECT_FALSE(image.empty()) << "cannot read " << HAL_CPU_TEST_KERNELS_PATH;
     hal_drv_module* module = nullptr;
-    EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module),
-              HAL_SUCCESS)
+    EXPECT_EQ(CallModuleLoad(image.data(), image.size(), &module), HAL_SUCCESS)
         << table_->last_error_message();
     std::lock_guard lock(tracking_mutex_);
     if (module != nullptr) modules_.push_back(module);
@@ -197,7 +196,8 @@ class CpuDriverAbiTest : public ::testing::Test {
     uint32_t* flag = Map<uint32_t>(hold_flag_buffer_);
     __atomic_store_n(flag, 0, __ATOMIC_RELEASE);
     const hal_binding binding{hold_flag_buffer_, 0};
-    const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {1, 1, 1}, &binding, 1, nullptr, 0};
+    const hal_dispatch_desc desc{
+        HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {1, 1, 1}, &binding, 1, nullptr, 0};
     ASSERT_EQ(table_->stream_dispatch(stream, hold_kernel_, &desc), HAL_SUCCESS);
   }
   void Release() { __atomic_store_n(Map<uint32_t>(hold_flag_buffer_), 1, __ATOMIC_RELEASE); }
@@ -213,9 +213,13 @@ class CpuDriverAbiTest : public ::testing::Test {
     std::memset(Map(errors), 0, sizeof(uint32_t));
     const hal_binding bindings[2] = {{counts, 0}, {errors, 0}};
     const CountConstants constants{{4, 2, 1}};
-    const hal_dispatch_desc desc{
-        HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {grid[0], grid[1], grid[2]}, bindings, 2, &constants,
-        sizeof(constants)};
+    const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
+                                 nullptr,
+                                 {grid[0], grid[1], grid[2]},
+                                 bindings,
+                                 2,
+                                 &constants,
+                                 sizeof(constants)};
     ASSERT_EQ(table_->stream_dispatch(stream, kernel, &desc), HAL_SUCCESS);
     ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
     EXPECT_EQ(Map<uint32_t>(errors)[0], 0u) << "calls with wrong ids or arguments";

@@ -117,9 +117,9 @@ TEST_F(CpuDriverAbiTest, ReportsTheL2CacheSizeWhereSysfsGivesIt) {
 // vendor objects, no stream priorities and no cache, whose entries stay NULL
 // so that no runtime calls them.
 TEST_F(CpuDriverAbiTest, ReportsItsCapabilitiesWithTheirEntriesAndNoOthers) {
-  EXPECT_EQ(Properties().capabilities, static_cast<uint32_t>(HAL_CAPABILITY_DEVICE_ADDRESS |
-                                                             HAL_CAPABILITY_VIRTUAL_MEMORY |
-                                                             HAL_CAPABILITY_HOST_REGISTRATION));
+  EXPECT_EQ(Properties().capabilities,
+            static_cast<uint32_t>(HAL_CAPABILITY_DEVICE_ADDRESS | HAL_CAPABILITY_VIRTUAL_MEMORY |
+                                  HAL_CAPABILITY_HOST_REGISTRATION));
   EXPECT_NE(table_->buffer_device_address, nullptr);
   EXPECT_NE(table_->buffer_decommit, nullptr);
   EXPECT_NE(table_->buffer_recommit, nullptr);
@@ -168,9 +168,8 @@ TEST_F(CpuDriverAbiTest, AllocatesAlignedMappableBuffersOfBothKinds) {
 TEST_F(CpuDriverAbiTest, AllocationBeyondTheAddressSpaceIsOutOfMemory) {
   hal_drv_buffer* buffer = nullptr;
   uint64_t allocated = 0;
-  EXPECT_EQ(
-      CallBufferAllocate(HAL_BUFFER_DEVICE, uint64_t{1} << 62, &buffer, &allocated),
-      HAL_ERROR_OUT_OF_MEMORY);
+  EXPECT_EQ(CallBufferAllocate(HAL_BUFFER_DEVICE, uint64_t{1} << 62, &buffer, &allocated),
+            HAL_ERROR_OUT_OF_MEMORY);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("4611686018427387904 bytes"));
   EXPECT_EQ(CallBufferAllocate(HAL_BUFFER_DEVICE, UINT64_MAX, &buffer, &allocated),
             HAL_ERROR_OUT_OF_MEMORY);
