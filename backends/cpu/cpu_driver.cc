@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "backends/common/device_properties.h"
 #include "backends/cpu/cpu_commands.h"
 #include "backends/cpu/cpu_context.h"
 #include "backends/cpu/cpu_device.h"
@@ -33,12 +34,7 @@ hal_result DeviceCount(uint32_t* out_count) {
 }
 
 hal_result DeviceGetProperties(uint32_t /*device_index*/, hal_device_properties* props) {
-  // Output structs a later ABI chains to `next` are unknown here: left as
-  // the caller set them.
-  void* const next = props->next;
-  *props = DeviceProperties();
-  props->next = next;
-  return HAL_SUCCESS;
+  return driver_support::CopyDeviceProperties(DeviceProperties(), props);
 }
 
 // The host is always usable: no device is left out.

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "backends/common/driver_handles.h"
 #include "backends/cpu/cpu_context.h"
 #include "backends/cpu/cpu_event.h"
 #include "backends/cpu/cpu_memory.h"
@@ -19,28 +20,10 @@ namespace hal::cpu {
 // wait on it.
 using EventRef = std::shared_ptr<Event>;
 
-inline Context* Unwrap(hal_drv_context* handle) { return reinterpret_cast<Context*>(handle); }
-inline Buffer* Unwrap(hal_drv_buffer* handle) { return reinterpret_cast<Buffer*>(handle); }
-inline Stream* Unwrap(hal_drv_stream* handle) { return reinterpret_cast<Stream*>(handle); }
-inline EventRef* Unwrap(hal_drv_event* handle) { return reinterpret_cast<EventRef*>(handle); }
-inline Module* Unwrap(hal_drv_module* handle) { return reinterpret_cast<Module*>(handle); }
-inline Kernel* Unwrap(hal_drv_kernel* handle) { return reinterpret_cast<Kernel*>(handle); }
-
-// Releases `object` to the caller as a `Handle`.
-template <typename Handle, typename Object>
-Handle* Wrap(std::unique_ptr<Object> object) {
-  return reinterpret_cast<Handle*>(object.release());
-}
-template <typename Handle, typename Object>
-Handle* Wrap(Object* borrowed) {
-  return reinterpret_cast<Handle*>(borrowed);
-}
-
-// Destroys the object a handle owns.
-template <typename Handle>
-void Destroy(Handle* handle) {
-  std::unique_ptr<std::remove_pointer_t<decltype(Unwrap(handle))>> owned(Unwrap(handle));
-}
+inline constexpr driver_support::Unwrapper<Context, Buffer, Stream, EventRef, Module, Kernel>
+    Unwrap{};
+inline constexpr driver_support::Destroyer<decltype(Unwrap)> Destroy{};
+using driver_support::Wrap;
 
 }  // namespace hal::cpu
 

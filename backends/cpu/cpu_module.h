@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/common/memory_shared_object.h"
 #include "hal/driver/hal_cpu_kernel.h"
 #include "hal/driver/hal_driver.h"
 
@@ -30,8 +31,7 @@ class Module {
   // a loadable shared object of this architecture.
   static hal_result Load(const void* image, size_t image_size, std::unique_ptr<Module>* out_module);
 
-  Module(int memfd, std::string path, void* handle);
-  ~Module();
+  explicit Module(std::unique_ptr<driver_support::MemorySharedObject> object);
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
@@ -41,9 +41,7 @@ class Module {
                        Kernel** out_kernel);
 
  private:
-  int memfd_;
-  std::string path_;  // "/proc/self/fd/<memfd_>", the name dlopen knows it by
-  void* handle_;
+  std::unique_ptr<driver_support::MemorySharedObject> object_;
   std::mutex kernels_mutex_;
   std::vector<std::unique_ptr<Kernel>> kernels_;  // guarded by kernels_mutex_
 };

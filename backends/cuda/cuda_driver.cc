@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "backends/common/device_properties.h"
 #include "backends/cuda/cuda_device.h"
 #include "backends/cuda/cuda_entry_points.h"
 #include "backends/cuda/cuda_handles.h"
@@ -69,11 +70,7 @@ hal_result DeviceCount(uint32_t* out_count) {
 }
 
 hal_result DeviceGetProperties(uint32_t device_index, hal_device_properties* props) {
-  // The caller's chain stays; a later ABI's structs in it are not ours to fill.
-  void* const next = props->next;
-  *props = State().devices[device_index]->properties;
-  props->next = next;
-  return HAL_SUCCESS;
+  return driver_support::CopyDeviceProperties(State().devices[device_index]->properties, props);
 }
 
 hal_result DeviceGetMemoryInfo(uint32_t device_index, uint64_t* out_free_bytes,

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "backends/common/driver_handles.h"
 #include "backends/cuda/cuda_context.h"
 #include "backends/gpu_core/gpu_objects.h"
 #include "hal/driver/hal_driver.h"
@@ -17,18 +18,8 @@ using Event = gpu::Event<Context>;
 using Module = gpu::Module<Context>;
 using Kernel = gpu::Kernel;
 
-inline Context* Unwrap(hal_drv_context* handle) { return reinterpret_cast<Context*>(handle); }
-inline Buffer* Unwrap(hal_drv_buffer* handle) { return reinterpret_cast<Buffer*>(handle); }
-inline Stream* Unwrap(hal_drv_stream* handle) { return reinterpret_cast<Stream*>(handle); }
-inline Event* Unwrap(hal_drv_event* handle) { return reinterpret_cast<Event*>(handle); }
-inline Module* Unwrap(hal_drv_module* handle) { return reinterpret_cast<Module*>(handle); }
-inline Kernel* Unwrap(hal_drv_kernel* handle) { return reinterpret_cast<Kernel*>(handle); }
-
-// Releases `object` to the caller as a `Handle`.
-template <typename Handle, typename Object>
-Handle* Wrap(std::unique_ptr<Object> object) {
-  return reinterpret_cast<Handle*>(object.release());
-}
+inline constexpr driver_support::Unwrapper<Context, Buffer, Stream, Event, Module, Kernel> Unwrap{};
+using driver_support::Wrap;
 
 // Vendor handles widened for the core's objects, and back.
 template <typename T>

@@ -1,37 +1,16 @@
-// Error reporting shared by the GPU drivers (CUDA, HIP). Per the ABI, a failed
-// call leaves a message for the calling thread that last_error_message()
-// returns until the thread's next failure.
+// Error reporting of the GPU drivers (CUDA, HIP): the drivers' shared one
+// (backends/common/driver_error.h), in the core's namespace.
 #ifndef HAL_BACKENDS_GPU_CORE_DRIVER_ERROR_H_
 #define HAL_BACKENDS_GPU_CORE_DRIVER_ERROR_H_
 
-#include <exception>
-#include <new>
-#include <string>
-#include <string_view>
-
-#include "hal/driver/hal_driver.h"
+#include "backends/common/driver_error.h"
 
 namespace hal::gpu {
 
-// Records `message` as this thread's last error and returns `result`, so a
-// failure path reads `return Fail(HAL_ERROR_NOT_FOUND, ...);`.
-hal_result Fail(hal_result result, std::string_view message) noexcept;
+using driver_support::Fail;
+using driver_support::LastErrorMessage;
 
-// This thread's last error message; "" before any failure. Never null.
-const char* LastErrorMessage() noexcept;
-
-// Runs `call` (returning hal_result) and turns any C++ exception, which must
-// not cross the C ABI, into a result with a message.
-template <typename Call>
-hal_result Guarded(const Call& call) noexcept {
-  try {
-    return call();
-  } catch (const std::bad_alloc&) {
-    return Fail(HAL_ERROR_OUT_OF_MEMORY, "the driver ran out of host memory");
-  } catch (const std::exception& error) {
-    return Fail(HAL_ERROR_INTERNAL, std::string("the driver failed: ") + error.what());
-  }
-}
+inline constexpr driver_support::ExceptionBarrier Guarded{"the driver"};
 
 }  // namespace hal::gpu
 

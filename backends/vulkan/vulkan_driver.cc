@@ -8,6 +8,7 @@
 #include <string>
 #include <type_traits>
 
+#include "backends/common/device_properties.h"
 #include "backends/vulkan/vulkan_context.h"
 #include "backends/vulkan/vulkan_error.h"
 #include "backends/vulkan/vulkan_event.h"
@@ -42,12 +43,7 @@ hal_result DeviceCount(uint32_t* out_count) {
 }
 
 hal_result DeviceGetProperties(uint32_t device_index, hal_device_properties* props) {
-  // Output structs a later ABI chains to `next` are unknown here: left as
-  // the caller set them.
-  void* const next = props->next;
-  *props = Device(device_index).properties;
-  props->next = next;
-  return HAL_SUCCESS;
+  return driver_support::CopyDeviceProperties(Device(device_index).properties, props);
 }
 
 hal_result DeviceGetMemoryInfo(uint32_t device_index, uint64_t* out_free_bytes,

@@ -1,27 +1,8 @@
 #include "backends/vulkan/vulkan_error.h"
 
-#include <algorithm>
-#include <cstring>
 #include <string>
 
 namespace hal::vulkan {
-namespace {
-
-// A fixed buffer rather than a std::string: recording an error must not
-// allocate (it also reports running out of memory), and a trivially
-// destructible thread_local registers no destructor that would pin the driver
-// in memory after dlclose.
-constexpr size_t kMaxMessageSize = 1024;
-thread_local char last_error[kMaxMessageSize] = "";
-
-}  // namespace
-
-hal_result Fail(hal_result result, std::string_view message) noexcept {
-  const size_t length = std::min(message.size(), kMaxMessageSize - 1);
-  std::memcpy(last_error, message.data(), length);
-  last_error[length] = '\0';
-  return result;
-}
 
 std::string VkResultName(VkResult result) {
   switch (result) {
@@ -69,7 +50,5 @@ hal_result FailVk(std::string_view call, VkResult result, hal_result otherwise) 
     return Fail(mapped, "a Vulkan call failed and its message could not be built");
   }
 }
-
-const char* LastErrorMessage() noexcept { return last_error; }
 
 }  // namespace hal::vulkan

@@ -1,25 +1,20 @@
-// Error reporting of the Vulkan driver. Per the ABI, a failed call leaves a
-// message for the calling thread that last_error_message() returns until the
-// thread's next failure.
+// Error reporting of the Vulkan driver: the drivers' shared one, and the
+// translation of a VkResult, which is Vulkan's own.
 #ifndef HAL_BACKENDS_VULKAN_VULKAN_ERROR_H_
 #define HAL_BACKENDS_VULKAN_VULKAN_ERROR_H_
 
-#include <exception>
-#include <new>
 #include <string>
 #include <string_view>
 
+#include "backends/common/driver_error.h"
 #include "backends/vulkan/vulkan_symbols.h"
 #include "hal/driver/hal_driver.h"
 
 namespace hal::vulkan {
 
-// Records `message` as this thread's last error and returns `result`, so a
-// failure path reads `return Fail(HAL_ERROR_NOT_FOUND, ...);`.
-hal_result Fail(hal_result result, std::string_view message) noexcept;
-
-// This thread's last error message; "" before any failure. Never null.
-const char* LastErrorMessage() noexcept;
+// The drivers' shared error reporting (backends/common/driver_error.h).
+using driver_support::Fail;
+using driver_support::LastErrorMessage;
 
 // "VK_ERROR_DEVICE_LOST" etc.; "VkResult(<n>)" for codes it does not know.
 std::string VkResultName(VkResult result);
@@ -44,18 +39,8 @@ hal_result FailVk(std::string_view call, VkResult result,
       return hal_result_value;                                                       \
   } while (false)
 
-// Runs `call` (returning hal_result) and turns any C++ exception, which must
-// not cross the C ABI, into a result with a message.
-template <typename Call>
-hal_result Guarded(const Call& call) noexcept {
-  try {
-    return call();
-  } catch (const std::bad_alloc&) {
-    return Fail(HAL_ERROR_OUT_OF_MEMORY, "the Vulkan driver ran out of host memory");
-  } catch (const std::exception& error) {
-    return Fail(HAL_ERROR_INTERNAL, std::string("the Vulkan driver failed: ") + error.what());
-  }
-}
+// Entry points run in it: no C++ exception crosses the C ABI.
+inline constexpr driver_support::ExceptionBarrier Guarded{"the Vulkan driver"};
 
 }  // namespace hal::vulkan
 

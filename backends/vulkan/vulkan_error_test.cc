@@ -44,7 +44,7 @@ TEST(VulkanErrorTest, ResultsMapToTheErrorModelAndKeepTheVulkanName) {
 TEST(VulkanErrorTest, LongMessagesAreTruncatedNotOverflowed) {
   const std::string long_call(5000, 'x');
   EXPECT_EQ(FailVk(long_call, VK_ERROR_DEVICE_LOST), HAL_ERROR_UNAVAILABLE);
-  EXPECT_EQ(std::string(LastErrorMessage()).size(), 1023u);
+  EXPECT_EQ(std::string(LastErrorMessage()).size(), driver_support::kMaxErrorMessageSize - 1);
 }
 
 }  // namespace

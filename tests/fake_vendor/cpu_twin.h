@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "backends/common/memory_shared_object.h"
 #include "hal/driver/hal_cpu_kernel.h"
 
 namespace hal::fake {
@@ -30,7 +31,6 @@ struct CpuTwinKernel {
 class CpuTwinImage : public std::enable_shared_from_this<CpuTwinImage> {
  public:
   static absl::StatusOr<std::shared_ptr<CpuTwinImage>> Load(absl::Span<const uint8_t> bytes);
-  ~CpuTwinImage();
   CpuTwinImage(const CpuTwinImage&) = delete;
   CpuTwinImage& operator=(const CpuTwinImage&) = delete;
 
@@ -38,11 +38,9 @@ class CpuTwinImage : public std::enable_shared_from_this<CpuTwinImage> {
   absl::StatusOr<CpuTwinKernel> Kernel(absl::string_view name) const;
 
  private:
-  CpuTwinImage(int memfd, std::string path, void* handle)
-      : memfd_(memfd), path_(std::move(path)), handle_(handle) {}
-  int memfd_;
-  std::string path_;
-  void* handle_;
+  explicit CpuTwinImage(std::unique_ptr<driver_support::MemorySharedObject> object)
+      : object_(std::move(object)) {}
+  std::unique_ptr<driver_support::MemorySharedObject> object_;
 };
 
 struct CpuLaunch {
