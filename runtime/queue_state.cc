@@ -1,5 +1,7 @@
 #include "runtime/queue_state.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "runtime/buffer_zeroing.h"
 #include "runtime/driver_descs.h"
@@ -34,6 +36,14 @@ hal_drv_event* QueueState::TakeFence() {
   return fence;
 }
 
+bool QueueState::PendingRecently(const void* object) const {
+  const size_t newest = std::min(pending_.size(), kRecentlyPending);
+  for (size_t i = pending_.size() - newest; i < pending_.size(); ++i) {
+    if (pending_[i].get() == object) return true;
+  }
+  return false;
+}
+
 void QueueState::CloseBatch() {
   std::lock_guard<std::mutex> lock(batches_mu_);
   hal_drv_event* fence = TakeFence();
@@ -44,7 +54,9 @@ void QueueState::CloseBatch() {
     return;
   }
   batches_.push_back(Batch{fence, std::move(pending_)});
+  may_hold_batches_ = true;
   pending_.clear();
+  pending_.reserve(kBatchSize);
 }
 
 void QueueState::TakeCompletedLocked(std::vector<std::shared_ptr<const void>>& out) {
@@ -62,8 +74,13 @@ void QueueState::TakeCompleted(std::vector<std::shared_ptr<const void>>& out) {
 }
 
 void QueueState::ReleaseCompletedBatches() {
-  std::vector<std::shared_ptr<const void>> completed;
-  TakeCompleted(completed);
+  if (!may_hold_batches_) return;
+  {
+    std::lock_guard<std::mutex> lock(batches_mu_);
+    TakeCompletedLocked(released_);
+    may_hold_batches_ = !batches_.empty();
+  }
+  released_.clear();  // outside the lock; keeps the capacity
 }
 
 bool QueueState::HoldsWork() {
@@ -107,9 +124,12 @@ void QueueState::CommitBindings() {
 }
 
 absl::Status QueueState::Synchronize() {
+  const hal_result result = device_->table->stream_synchronize(stream_);
   absl::Status status =
-      device_->driver->ToStatus(device_->table->stream_synchronize(stream_),
-                                absl::StrCat("waiting for a queue of device ", device_->label));
+      result == HAL_SUCCESS
+          ? absl::OkStatus()
+          : device_->driver->ToStatus(
+                result, absl::StrCat("waiting for a queue of device ", device_->label));
   // The stream is idle either way (an error is reported once, at its end).
   std::vector<std::shared_ptr<const void>> released = std::move(pending_);
   pending_.clear();
@@ -119,6 +139,7 @@ absl::Status QueueState::Synchronize() {
     for (auto& object : batch.retained) released.push_back(std::move(object));
   }
   batches_.clear();
+  may_hold_batches_ = false;
   return status;
 }
 

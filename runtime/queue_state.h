@@ -52,8 +52,14 @@ class QueueState final : public CompletionSource {
   void LeaveGate() {
     if (device_->compute_gate) device_->compute_gate->Leave(*device_, stream_);
   }
-  // Keeps `object` alive until the work submitted so far completes.
-  void Retain(std::shared_ptr<const void> object) { pending_.push_back(std::move(object)); }
+  // Keeps `object` alive until the work submitted so far completes. An
+  // object among the last few still pending (the same kernel and buffers
+  // dispatched again) is kept by that entry already: everything pending goes
+  // into the same batch, behind the same fence, so it is not copied again.
+  template <typename T>
+  void Retain(const std::shared_ptr<T>& object) {
+    if (!PendingRecently(object.get())) pending_.push_back(object);
+  }
   // Called after each submission: closes a batch when enough is pending and
   // releases the batches whose fences completed.
   void AfterSubmit();
@@ -67,7 +73,11 @@ class QueueState final : public CompletionSource {
   };
   // Objects retained before a batch is closed behind a fence.
   static constexpr size_t kBatchSize = 64;
+  // How many of the newest pending entries Retain looks through: enough for
+  // a kernel and its bindings, few enough to cost less than the copy.
+  static constexpr size_t kRecentlyPending = 8;
 
+  bool PendingRecently(const void* object) const;
   void CloseBatch();
   void ReleaseCompletedBatches();
   void TakeCompletedLocked(std::vector<std::shared_ptr<const void>>& out);  // needs batches_mu_
@@ -80,6 +90,11 @@ class QueueState final : public CompletionSource {
   std::vector<std::shared_ptr<const void>> pending_;
   std::vector<std::shared_ptr<const void>> binding_tokens_;  // of the submission being built
   bool fence_next_ = false;  // the last submission bound buffers under residency
+  // False while no batch of this queue can be open, so that a submission
+  // takes no lock to find none (the residency controller may also empty
+  // batches_, which only leaves this true until the next look).
+  bool may_hold_batches_ = false;
+  std::vector<std::shared_ptr<const void>> released_;  // reused by ReleaseCompletedBatches
   // The residency controller's thread may collect batches while the queue
   // closes new ones. Retained objects are dropped outside this lock.
   std::mutex batches_mu_;

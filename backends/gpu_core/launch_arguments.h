@@ -29,10 +29,12 @@ class LaunchArguments {
   uint32_t count() const { return count_; }
 
  private:
-  std::array<uint64_t, HAL_MAX_BINDINGS> pointers_{};
+  // Left uninitialized: a launch reads only the count() entries the
+  // constructor writes, and zeroing all of them cost more than packing.
+  std::array<uint64_t, HAL_MAX_BINDINGS> pointers_;
   // Aligned for any push-constant struct a kernel declares.
-  alignas(16) std::array<std::byte, HAL_MAX_PUSH_CONSTANT_SIZE> push_constants_{};
-  std::array<void*, HAL_MAX_BINDINGS + 1> params_{};
+  alignas(16) std::array<std::byte, HAL_MAX_PUSH_CONSTANT_SIZE> push_constants_;
+  std::array<void*, HAL_MAX_BINDINGS + 1> params_;
   uint32_t count_ = 0;
 };
 
