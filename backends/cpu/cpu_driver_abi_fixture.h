@@ -12,13 +12,13 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <mutex>
 #include <numeric>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "backends/common/driver_abi_test_base.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hal/driver/hal_driver.h"
@@ -29,14 +29,14 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 #if defined(__x86_64__)
-constexpr char kExpectedFormat[] = "cpu-elf:x86_64";
+inline constexpr char kExpectedFormat[] = "cpu-elf:x86_64";
 #elif defined(__aarch64__)
-constexpr char kExpectedFormat[] = "cpu-elf:aarch64";
+inline constexpr char kExpectedFormat[] = "cpu-elf:aarch64";
 #endif
 
-inline constexpr hal_stream_desc kStreamDesc = {HAL_STRUCTURE_TYPE_STREAM_DESC, nullptr,
-                                                HAL_STREAM_PRIORITY_NORMAL};
-inline constexpr hal_event_desc kEventDesc = {HAL_STRUCTURE_TYPE_EVENT_DESC, nullptr, 0};
+using driver_abi_test::kEventDesc;
+using driver_abi_test::kStreamDesc;
+using driver_abi_test::ReadFile;
 
 struct CountConstants {
   uint32_t workgroup_size[3];
@@ -46,12 +46,7 @@ struct SaxpyConstants {
   uint32_t n;
 };
 
-inline std::vector<char> ReadFile(const char* path) {
-  std::ifstream file(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-}
-
-class CpuDriverAbiTest : public ::testing::Test {
+class CpuDriverAbiTest : public driver_abi_test::DriverAbiTestBase<kExpectedFormat> {
  protected:
   // One context for the whole suite, as the runtime and hal-cts share one.
   static void SetUpTestSuite() {
@@ -98,29 +93,6 @@ class CpuDriverAbiTest : public ::testing::Test {
     for (hal_drv_event* event : events_) table_->event_destroy(event);
     for (hal_drv_module* module : modules_) table_->module_destroy(module);
     for (hal_drv_buffer* buffer : buffers_) table_->buffer_free(context_, buffer);
-  }
-
-  // The table's calls with their ABI 2 descriptors built from plain arguments.
-  static hal_result CallBufferAllocate(hal_buffer_kind kind, uint64_t size, hal_drv_buffer** out,
-                                       uint64_t* out_allocated, uint32_t flags = 0) {
-    const hal_buffer_desc desc{HAL_STRUCTURE_TYPE_BUFFER_DESC, nullptr, kind, flags, size};
-    return table_->buffer_allocate(context_, &desc, out, out_allocated);
-  }
-  static hal_result CallModuleLoad(const void* image, size_t size, hal_drv_module** out) {
-    const hal_module_desc desc{HAL_STRUCTURE_TYPE_MODULE_DESC, nullptr, kExpectedFormat, image,
-                               size};
-    return table_->module_load(context_, &desc, out);
-  }
-  static hal_result CallKernelGet(hal_drv_module* module, const char* name,
-                                  const hal_kernel_signature& signature, hal_drv_kernel** out) {
-    const hal_kernel_desc desc{HAL_STRUCTURE_TYPE_KERNEL_DESC, nullptr, name, signature};
-    return table_->kernel_get(module, &desc, out);
-  }
-  static hal_device_properties Properties() {
-    hal_device_properties props{};
-    props.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
-    EXPECT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
-    return props;
   }
 
   hal_drv_buffer* Allocate(uint64_t size, hal_buffer_kind kind = HAL_BUFFER_DEVICE,
@@ -237,8 +209,6 @@ class CpuDriverAbiTest : public ::testing::Test {
 
   inline static void* library_ = nullptr;
   inline static hal_driver_get_table_fn get_table_ = nullptr;
-  inline static const hal_driver_table* table_ = nullptr;
-  inline static hal_drv_context* context_ = nullptr;
   inline static std::string load_error_;
 
  private:

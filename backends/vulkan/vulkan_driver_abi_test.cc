@@ -9,14 +9,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <numeric>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "backends/common/driver_abi_test_base.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hal/driver/hal_driver.h"
@@ -30,16 +29,13 @@ struct SaxpyConstants {
   uint32_t n;
 };
 
-std::vector<char> ReadFile(const char* path) {
-  std::ifstream file(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-}
+constexpr char kSpirvFormat[] = "spirv-vulkan";
 
-constexpr hal_stream_desc kStreamDesc = {HAL_STRUCTURE_TYPE_STREAM_DESC, nullptr,
-                                         HAL_STREAM_PRIORITY_NORMAL};
-constexpr hal_event_desc kEventDesc = {HAL_STRUCTURE_TYPE_EVENT_DESC, nullptr, 0};
+using hal::driver_abi_test::kEventDesc;
+using hal::driver_abi_test::kStreamDesc;
+using hal::driver_abi_test::ReadFile;
 
-class VulkanDriverAbiTest : public ::testing::Test {
+class VulkanDriverAbiTest : public hal::driver_abi_test::DriverAbiTestBase<kSpirvFormat> {
  protected:
   static void SetUpTestSuite() {
     library_ = dlopen(HAL_VULKAN_DRIVER_PATH, RTLD_NOW | RTLD_LOCAL);
@@ -148,22 +144,6 @@ class VulkanDriverAbiTest : public ::testing::Test {
     saxpy.kernel = SaxpyKernel(module);
   }
 
-  // The table's calls with their ABI 2 descriptors built from plain arguments.
-  static hal_result CallBufferAllocate(hal_buffer_kind kind, uint64_t size, hal_drv_buffer** out,
-                                       uint64_t* out_allocated) {
-    const hal_buffer_desc desc{HAL_STRUCTURE_TYPE_BUFFER_DESC, nullptr, kind, 0, size};
-    return table_->buffer_allocate(context_, &desc, out, out_allocated);
-  }
-  static hal_result CallModuleLoad(const void* image, size_t size, hal_drv_module** out) {
-    const hal_module_desc desc{HAL_STRUCTURE_TYPE_MODULE_DESC, nullptr, "spirv-vulkan", image,
-                               size};
-    return table_->module_load(context_, &desc, out);
-  }
-  static hal_result CallKernelGet(hal_drv_module* module, const char* name,
-                                  const hal_kernel_signature& signature, hal_drv_kernel** out) {
-    const hal_kernel_desc desc{HAL_STRUCTURE_TYPE_KERNEL_DESC, nullptr, name, signature};
-    return table_->kernel_get(module, &desc, out);
-  }
   static hal_native_handle NativeHandle(hal_object_kind kind, const void* object) {
     hal_native_handle handle{};
     EXPECT_EQ(table_->native_handle(context_, kind, object, &handle), HAL_SUCCESS)
@@ -181,16 +161,7 @@ class VulkanDriverAbiTest : public ::testing::Test {
     return buffer;
   }
 
-  static hal_device_properties Properties() {
-    hal_device_properties props{};
-    props.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
-    EXPECT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
-    return props;
-  }
-
   static inline void* library_ = nullptr;
-  static inline const hal_driver_table* table_ = nullptr;
-  static inline hal_drv_context* context_ = nullptr;
   static inline std::string skip_reason_;
   static inline std::string initialize_stderr_;  // what initialize() printed
   hal_drv_stream* stream_ = nullptr;

@@ -1,0 +1,61 @@
+// What the drivers' ABI tests share (test-only, header-only): the suite's
+// table and context, and the table's calls with their ABI 2 descriptors built
+// from plain arguments. A driver's fixture derives from
+// DriverAbiTestBase<kModuleFormat> and loads its plugin in SetUpTestSuite.
+#ifndef HAL_BACKENDS_COMMON_DRIVER_ABI_TEST_BASE_H_
+#define HAL_BACKENDS_COMMON_DRIVER_ABI_TEST_BASE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "hal/driver/hal_driver.h"
+
+namespace hal::driver_abi_test {
+
+inline constexpr hal_stream_desc kStreamDesc = {HAL_STRUCTURE_TYPE_STREAM_DESC, nullptr,
+                                                HAL_STREAM_PRIORITY_NORMAL};
+inline constexpr hal_event_desc kEventDesc = {HAL_STRUCTURE_TYPE_EVENT_DESC, nullptr, 0};
+
+// The whole file; empty when it cannot be read.
+inline std::vector<char> ReadFile(const char* path) {
+  std::ifstream file(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+// `kModuleFormat` (an inline variable, one entity in every translation unit)
+// names the images CallModuleLoad gives the driver.
+template <const char* kModuleFormat>
+class DriverAbiTestBase : public ::testing::Test {
+ protected:
+  static hal_result CallBufferAllocate(hal_buffer_kind kind, uint64_t size, hal_drv_buffer** out,
+                                       uint64_t* out_allocated, uint32_t flags = 0) {
+    const hal_buffer_desc desc{HAL_STRUCTURE_TYPE_BUFFER_DESC, nullptr, kind, flags, size};
+    return table_->buffer_allocate(context_, &desc, out, out_allocated);
+  }
+  static hal_result CallModuleLoad(const void* image, size_t size, hal_drv_module** out) {
+    const hal_module_desc desc{HAL_STRUCTURE_TYPE_MODULE_DESC, nullptr, kModuleFormat, image, size};
+    return table_->module_load(context_, &desc, out);
+  }
+  static hal_result CallKernelGet(hal_drv_module* module, const char* name,
+                                  const hal_kernel_signature& signature, hal_drv_kernel** out) {
+    const hal_kernel_desc desc{HAL_STRUCTURE_TYPE_KERNEL_DESC, nullptr, name, signature};
+    return table_->kernel_get(module, &desc, out);
+  }
+  static hal_device_properties Properties() {
+    hal_device_properties props{};
+    props.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
+    EXPECT_EQ(table_->device_get_properties(0, &props), HAL_SUCCESS);
+    return props;
+  }
+
+  static inline const hal_driver_table* table_ = nullptr;
+  static inline hal_drv_context* context_ = nullptr;
+};
+
+}  // namespace hal::driver_abi_test
+
+#endif  // HAL_BACKENDS_COMMON_DRIVER_ABI_TEST_BASE_H_
