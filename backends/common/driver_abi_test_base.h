@@ -5,6 +5,7 @@
 #ifndef HAL_BACKENDS_COMMON_DRIVER_ABI_TEST_BASE_H_
 #define HAL_BACKENDS_COMMON_DRIVER_ABI_TEST_BASE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
@@ -44,6 +45,22 @@ class DriverAbiTestBase : public ::testing::Test {
                                   const hal_kernel_signature& signature, hal_drv_kernel** out) {
     const hal_kernel_desc desc{HAL_STRUCTURE_TYPE_KERNEL_DESC, nullptr, name, signature};
     return table_->kernel_get(module, &desc, out);
+  }
+  // A dispatch of `kernel` over `workgroups` with `bindings` and `constants`
+  // as its push-constant block.
+  template <size_t kBindings, typename Constants>
+  static hal_result CallDispatch(hal_drv_stream* stream, hal_drv_kernel* kernel,
+                                 const std::array<uint32_t, 3>& workgroups,
+                                 const hal_binding (&bindings)[kBindings],
+                                 const Constants& constants) {
+    const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
+                                 nullptr,
+                                 {workgroups[0], workgroups[1], workgroups[2]},
+                                 bindings,
+                                 static_cast<uint32_t>(kBindings),
+                                 &constants,
+                                 static_cast<uint32_t>(sizeof(constants))};
+    return table_->stream_dispatch(stream, kernel, &desc);
   }
   static hal_device_properties Properties() {
     hal_device_properties props{};

@@ -185,14 +185,8 @@ class CpuDriverAbiTest : public driver_abi_test::DriverAbiTestBase<kExpectedForm
     std::memset(Map(errors), 0, sizeof(uint32_t));
     const hal_binding bindings[2] = {{counts, 0}, {errors, 0}};
     const CountConstants constants{{4, 2, 1}};
-    const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
-                                 nullptr,
-                                 {grid[0], grid[1], grid[2]},
-                                 bindings,
-                                 2,
-                                 &constants,
-                                 sizeof(constants)};
-    ASSERT_EQ(table_->stream_dispatch(stream, kernel, &desc), HAL_SUCCESS);
+    ASSERT_EQ(CallDispatch(stream, kernel, {grid[0], grid[1], grid[2]}, bindings, constants),
+              HAL_SUCCESS);
     ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
     EXPECT_EQ(Map<uint32_t>(errors)[0], 0u) << "calls with wrong ids or arguments";
     const uint32_t* visits = Map<uint32_t>(counts);

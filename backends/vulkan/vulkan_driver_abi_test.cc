@@ -346,14 +346,8 @@ TEST_F(VulkanDriverAbiTest, DispatchesSaxpy) {
   ASSERT_EQ(table_->stream_copy_host_to_device(stream_, y.data(), y_buffer, 0, n * 4), HAL_SUCCESS);
   const hal_binding bindings[] = {{x_buffer, 0}, {y_buffer, 0}};
   const SaxpyConstants constants{2.0f, n};
-  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
-                               nullptr,
-                               {(n + 255) / 256, 1, 1},
-                               bindings,
-                               2,
-                               &constants,
-                               sizeof(constants)};
-  ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
+  ASSERT_EQ(CallDispatch(stream_, kernel, {(n + 255) / 256, 1, 1}, bindings, constants),
+            HAL_SUCCESS);
   ASSERT_EQ(table_->stream_copy_device_to_host(stream_, y_buffer, 0, y.data(), n * 4), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
   for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(y[i], 2.0f * i + 1.0f) << "element " << i;
@@ -450,14 +444,7 @@ TEST_F(VulkanDriverAbiTest, DependentCommandsSeeEachOthersResults) {
   const SaxpyConstants constants{2.0f, kN};
   auto saxpy = [&](hal_drv_buffer* in, hal_drv_buffer* inout) {
     const hal_binding bindings[] = {{in, 0}, {inout, 0}};
-    const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
-                                 nullptr,
-                                 {kN / 256, 1, 1},
-                                 bindings,
-                                 2,
-                                 &constants,
-                                 sizeof(constants)};
-    return table_->stream_dispatch(stream_, kernel, &desc);
+    return CallDispatch(stream_, kernel, {kN / 256, 1, 1}, bindings, constants);
   };
   std::vector<float> out(kN, -1.0f);
   ASSERT_EQ(table_->stream_fill(stream_, x, 0, kBytes, 0x3f800000u), HAL_SUCCESS);  // x = 1
@@ -519,14 +506,7 @@ TEST_F(VulkanDriverAbiTest, ManyDispatchesBindTheirOwnBuffers) {
   for (int round = 1; round <= 2; ++round) {
     for (int i = 0; i < kDispatches; ++i) {
       const hal_binding bindings[] = {{x, 0}, {y[i % 2], 0}};
-      const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
-                                   nullptr,
-                                   {1, 1, 1},
-                                   bindings,
-                                   2,
-                                   &constants,
-                                   sizeof(constants)};
-      ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS)
+      ASSERT_EQ(CallDispatch(stream_, kernel, {1, 1, 1}, bindings, constants), HAL_SUCCESS)
           << table_->last_error_message();
     }
     ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
@@ -642,14 +622,7 @@ TEST_F(VulkanDriverAbiTest, ValidationErrorsFailSynchronize) {
   hal_drv_buffer* buffer = Allocate(4096);
   const hal_binding bindings[] = {{buffer, 4}, {buffer, 1024}};
   const SaxpyConstants constants{1.0f, 0};
-  const hal_dispatch_desc desc{HAL_STRUCTURE_TYPE_DISPATCH_DESC,
-                               nullptr,
-                               {1, 1, 1},
-                               bindings,
-                               2,
-                               &constants,
-                               sizeof(constants)};
-  ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &desc), HAL_SUCCESS);
+  ASSERT_EQ(CallDispatch(stream_, kernel, {1, 1, 1}, bindings, constants), HAL_SUCCESS);
   EXPECT_EQ(table_->stream_synchronize(stream_), HAL_ERROR_INTERNAL);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("validation error"));
   EXPECT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << "each error is reported once";
