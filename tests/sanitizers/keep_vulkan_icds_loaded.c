@@ -9,6 +9,11 @@
  * vkCreateInstance + vkDestroyInstance program shows it, so it is not hal's.
  * Keeping the ICDs mapped keeps that static, and LeakSanitizer stays on for
  * everything else. Mesa names its Vulkan ICDs libvulkan_<driver>.so.
+ *
+ * The Khronos validation layer (vulkan-validationlayers 1.3.239) does the same
+ * with synchronization validation on (VK_LAYER_ENABLES): its allocations are
+ * reported from "<unknown module>" once the loader unloads it. Layers are
+ * named libVkLayer_<name>.so.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -21,7 +26,7 @@ int dlclose(void* handle) {
   if (real_dlclose == NULL) real_dlclose = (int (*)(void*))dlsym(RTLD_NEXT, "dlclose");
   struct link_map* map = NULL;
   if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != NULL && map->l_name != NULL &&
-      strstr(map->l_name, "/libvulkan_") != NULL) {
+      (strstr(map->l_name, "/libvulkan_") != NULL || strstr(map->l_name, "/libVkLayer_") != NULL)) {
     return 0; /* stays mapped until exit */
   }
   return real_dlclose(handle);
