@@ -4,6 +4,7 @@
 #ifndef HAL_BACKENDS_COMMON_DRIVER_ERROR_H_
 #define HAL_BACKENDS_COMMON_DRIVER_ERROR_H_
 
+#include <cstddef>
 #include <exception>
 #include <initializer_list>
 #include <new>
