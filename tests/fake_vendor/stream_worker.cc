@@ -56,12 +56,12 @@ void StreamWorker::Run() {
     if (entry.operation) entry.operation();
     lock.lock();
     ++completed_;
+    // Retired under the stream's lock, so no one sees the stream idle with
+    // the marker's event not yet complete (cuStreamSynchronize then
+    // cuEventQuery) nor the event complete with the stream still busy
+    // (cuEventSynchronize then cuStreamQuery). Lock order: stream, then event.
+    if (entry.retired) entry.retired();
     work_done_.notify_all();
-    if (entry.retired) {
-      lock.unlock();
-      entry.retired();
-      lock.lock();
-    }
   }
 }
 

@@ -23,9 +23,10 @@ class StreamWorker {
   StreamWorker& operator=(const StreamWorker&) = delete;
 
   void Enqueue(std::function<void()> operation);
-  // Runs `retired` once the stream counts everything up to here as done, so
-  // that whoever it wakes (an event's waiters) sees the stream idle if
-  // nothing followed.
+  // Runs `retired` when the stream counts everything up to here as done,
+  // under the stream's lock, so that whoever it wakes (an event's waiters)
+  // sees the stream idle if nothing followed, and whoever sees the stream
+  // idle sees what `retired` did. `retired` must not call into the worker.
   void EnqueueMarker(std::function<void()> retired);
   // Blocks until every operation enqueued so far has run.
   void WaitIdle();

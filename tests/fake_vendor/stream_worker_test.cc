@@ -41,14 +41,24 @@ TEST(StreamWorkerTest, DestructionFinishesEnqueuedWork) {
   EXPECT_EQ(ran, 10);
 }
 
-TEST(StreamWorkerTest, AMarkerRunsOnceTheStreamCountsItDone) {
-  StreamWorker worker;
-  enum { kNotRun, kIdle, kBusy };
-  std::atomic<int> seen{kNotRun};
-  worker.Enqueue([] {});
-  worker.EnqueueMarker([&] { seen = worker.Idle() ? kIdle : kBusy; });
-  while (seen == kNotRun) std::this_thread::yield();
-  EXPECT_EQ(seen, kIdle);
+// What a marker retires (an event's completion) and the stream's count of
+// done work are seen together: once the marker has run the stream is idle
+// (cuEventSynchronize then cuStreamQuery), and once the stream is idle the
+// marker has run (cuStreamSynchronize then cuEventQuery).
+TEST(StreamWorkerTest, AMarkerAndTheStreamsCountAreSeenTogether) {
+  for (int round = 0; round < 200; ++round) {
+    StreamWorker worker;
+    std::atomic<bool> retired{false};
+    worker.Enqueue([] {});
+    worker.EnqueueMarker([&] { retired = true; });
+    while (!retired) std::this_thread::yield();
+    EXPECT_TRUE(worker.Idle());
+
+    std::atomic<bool> second{false};
+    worker.EnqueueMarker([&] { second = true; });
+    worker.WaitIdle();
+    EXPECT_TRUE(second);
+  }
 }
 
 TEST(FakeEventTest, RecordsCompleteInOrderWithTimestamps) {
