@@ -1,0 +1,1 @@
+# hal-cts sources of conformance/abi/ (see conformance/CMakeLists.txt).

@@ -1,0 +1,1 @@
+# hal-cts sources of conformance/abi_commands/ (see conformance/CMakeLists.txt).

@@ -1,0 +1,1 @@
+# hal-cts sources of conformance/coverage/ (see conformance/CMakeLists.txt).

@@ -1,0 +1,1 @@
+# hal-cts sources of conformance/numerics/ (see conformance/CMakeLists.txt).

@@ -1,0 +1,1 @@
+# hal-cts sources of conformance/reporting/ (see conformance/CMakeLists.txt).

@@ -1,0 +1,1 @@
+# hal-cts sources of conformance/runner/ (see conformance/CMakeLists.txt).

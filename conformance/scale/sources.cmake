@@ -1,0 +1,1 @@
+# hal-cts sources of conformance/scale/ (see conformance/CMakeLists.txt).
