@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
@@ -14,22 +15,6 @@ namespace hal::cts {
 namespace {
 
 constexpr int kReportSchemaVersion = 1;
-
-const char* OutcomeName(TestOutcome outcome) {
-  switch (outcome) {
-    case TestOutcome::kPassed:
-      return "passed";
-    case TestOutcome::kFailed:
-      return "failed";
-    case TestOutcome::kSkipped:
-      return "skipped";
-  }
-  return "failed";
-}
-
-const char* SkipKindName(SkipKind kind) {
-  return kind == SkipKind::kKnownFailure ? "known_failure" : "unsupported";
-}
 
 nlohmann::ordered_json DeviceJson(const DeviceRecord& device) {
   return {{"id", device.id},
@@ -49,7 +34,44 @@ nlohmann::ordered_json TestJson(const TestRecord& test) {
   return json;
 }
 
+constexpr std::pair<TestOutcome, const char*> kOutcomeNames[] = {
+    {TestOutcome::kPassed, "passed"},
+    {TestOutcome::kFailed, "failed"},
+    {TestOutcome::kSkipped, "skipped"},
+    {TestOutcome::kCrashed, "crashed"},
+    {TestOutcome::kTimedOut, "timed_out"}};
+constexpr std::pair<SkipKind, const char*> kSkipKindNames[] = {
+    {SkipKind::kNone, "none"},
+    {SkipKind::kUnsupported, "unsupported"},
+    {SkipKind::kKnownFailure, "known_failure"}};
+
+template <typename Enum, size_t kCount>
+const char* NameOf(const std::pair<Enum, const char*> (&names)[kCount], Enum value) {
+  for (const auto& [candidate, name] : names) {
+    if (candidate == value) return name;
+  }
+  return "invalid";
+}
+
+template <typename Enum, size_t kCount>
+std::optional<Enum> ValueOf(const std::pair<Enum, const char*> (&names)[kCount],
+                            absl::string_view name) {
+  for (const auto& [value, candidate] : names) {
+    if (candidate == name) return value;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+const char* OutcomeName(TestOutcome outcome) { return NameOf(kOutcomeNames, outcome); }
+std::optional<TestOutcome> OutcomeFromName(absl::string_view name) {
+  return ValueOf(kOutcomeNames, name);
+}
+const char* SkipKindName(SkipKind kind) { return NameOf(kSkipKindNames, kind); }
+std::optional<SkipKind> SkipKindFromName(absl::string_view name) {
+  return ValueOf(kSkipKindNames, name);
+}
 
 Summary Report::summary() const {
   Summary summary;
@@ -66,12 +88,22 @@ Summary Report::summary() const {
         ++(test.skip_kind == SkipKind::kKnownFailure ? summary.skipped_known_failure
                                                      : summary.skipped_unsupported);
         break;
+      case TestOutcome::kCrashed:
+        ++summary.crashed;
+        break;
+      case TestOutcome::kTimedOut:
+        ++summary.timed_out;
+        break;
     }
   }
   return summary;
 }
 
-bool Report::conformant() const { return !error && !devices.empty() && summary().failed == 0; }
+bool Report::conformant() const {
+  const Summary counts = summary();
+  return !error && !devices.empty() && counts.failed == 0 && counts.crashed == 0 &&
+         counts.timed_out == 0;
+}
 
 DeviceRecord DescribeDevice(const CtsDevice& device) {
   const DeviceProperties& properties = device.physical->properties();

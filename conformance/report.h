@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "conformance/cts_environment.h"
 
 namespace hal::cts {
@@ -17,7 +18,9 @@ struct DeviceRecord {
   std::string id, driver, driver_version, abi_version, name, vendor, uuid;
 };
 
-enum class TestOutcome { kPassed, kFailed, kSkipped };
+// kCrashed and kTimedOut are recorded by the runner (conformance/runner/) for a
+// test whose child process died, or did not end within the deadline.
+enum class TestOutcome { kPassed, kFailed, kSkipped, kCrashed, kTimedOut };
 enum class SkipKind { kNone, kUnsupported, kKnownFailure };
 
 struct TestRecord {
@@ -25,11 +28,21 @@ struct TestRecord {
   std::string device;  // "cpu:0"; empty for tests of the suite itself
   TestOutcome outcome = TestOutcome::kPassed;
   SkipKind skip_kind = SkipKind::kNone;  // set when skipped
-  std::string message;                   // why it failed or was skipped
+  std::string message;                   // why it failed, crashed, timed out or was skipped
+  double seconds = 0;                    // wall time the test took (up to the deadline)
+  std::string group;  // the runner's group: "Suite/<device>", one child process per group
 };
 
+// "passed", "failed", "skipped", "crashed", "timed_out": the names the report,
+// the runner's record lines and --compare use.
+const char* OutcomeName(TestOutcome outcome);
+std::optional<TestOutcome> OutcomeFromName(absl::string_view name);
+// "none", "unsupported", "known_failure".
+const char* SkipKindName(SkipKind kind);
+std::optional<SkipKind> SkipKindFromName(absl::string_view name);
+
 struct Summary {
-  uint64_t passed = 0, failed = 0, skipped = 0;
+  uint64_t passed = 0, failed = 0, skipped = 0, crashed = 0, timed_out = 0;
   uint64_t skipped_unsupported = 0, skipped_known_failure = 0;
 };
 
@@ -40,7 +53,7 @@ struct Report {
   std::optional<std::string> error;
 
   Summary summary() const;
-  // Conformant: at least one device tested, no failure, and no error.
+  // Conformant: at least one device tested, no failure, crash or timeout, and no error.
   bool conformant() const;
 };
 
