@@ -11,6 +11,7 @@
 #include <ostream>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "conformance/cts_environment.h"
 #include "conformance/skip.h"
 #include "gtest/gtest.h"
@@ -18,18 +19,30 @@
 
 namespace hal::cts {
 
-class DeviceTest : public testing::TestWithParam<const CtsDevice*> {
+// What DeviceTest and DeviceCaseTest (conformance/numerics/device_case_test.h)
+// share: the accessors of the device under test, the --expected-failures
+// lookup and the test's own queue. Not a GoogleTest fixture itself: each
+// fixture reads its device out of its own parameter type.
+class DeviceFixture {
+ public:
+  virtual ~DeviceFixture() = default;
+
  protected:
+  // The device this test runs on (from the fixture's parameter).
+  virtual const CtsDevice& cts_device() const = 0;
+
   // Skips a test that --expected-failures names for this device (a fixture
-  // extending SetUp returns when IsSkipped()), then creates the queue.
-  void SetUp() override;
-  void TearDown() override;
+  // extending SetUp returns when IsSkipped()), then creates the queue. The
+  // entries are matched against "Suite.Test"; with a `case_name` also against
+  // "Suite.Test/<case_name>" first, so an entry can name one case.
+  void SetUpDevice(absl::string_view case_name = {});
+  void TearDownDevice();
 
   // The context every test of this device shares.
-  Device& device() const { return *GetParam()->device; }
-  const std::shared_ptr<Device>& shared_device() const { return GetParam()->device; }
-  const PhysicalDevice& physical_device() const { return *GetParam()->physical; }
-  const DeviceProperties& properties() const { return GetParam()->physical->properties(); }
+  Device& device() const { return *cts_device().device; }
+  const std::shared_ptr<Device>& shared_device() const { return cts_device().device; }
+  const PhysicalDevice& physical_device() const { return *cts_device().physical; }
+  const DeviceProperties& properties() const { return cts_device().physical->properties(); }
   const KernelBundle& kernels() const { return CtsEnvironment::Get().kernels(); }
   // A queue of this test's own, created in SetUp.
   Queue& queue() const { return *queue_; }
@@ -42,6 +55,13 @@ class DeviceTest : public testing::TestWithParam<const CtsDevice*> {
   std::unique_ptr<Queue> queue_;
   // Set when an --expected-failures entry names this test on this device.
   std::unique_ptr<KnownFailureScope> expected_failure_;
+};
+
+class DeviceTest : public testing::TestWithParam<const CtsDevice*>, public DeviceFixture {
+ protected:
+  void SetUp() override { SetUpDevice(); }
+  void TearDown() override { TearDownDevice(); }
+  const CtsDevice& cts_device() const override { return *GetParam(); }
 };
 
 // Test names carry the device: "Copy.HostToDeviceToHost/cpu_0".

@@ -86,11 +86,11 @@ class KnownFailureScope {
     GTEST_SKIP() << "unsupported: " << (reason);                  \
   } while (false)
 
-// In a test of a DeviceTest fixture (it reads GetParam()).
+// In a test of a DeviceTest or DeviceCaseTest fixture (it reads physical_device()).
 #define HAL_CTS_KNOWN_FAILURE(driver_regex, device_name_regex, reason)                           \
   const ::hal::cts::KnownFailureScope hal_cts_known_failure_(                                    \
       ::hal::cts::KnownFailureMark{driver_regex, device_name_regex, reason, __FILE__, __LINE__}, \
-      GetParam()->physical->driver_name(), GetParam()->physical->properties().name,              \
+      physical_device().driver_name(), physical_device().properties().name,                      \
       ::hal::cts::VerifyingKnownFailures());                                                     \
   if (hal_cts_known_failure_.skipped()) GTEST_SKIP() << hal_cts_known_failure_.skip_message()
 
