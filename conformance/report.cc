@@ -9,32 +9,14 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "nlohmann/json.hpp"
+#include "conformance/reporting/report_json.h"
+#include "conformance/reporting/sha256.h"
+#include "runtime/file_reading.h"
 
 namespace hal::cts {
 namespace {
 
-constexpr int kReportSchemaVersion = 1;
-
-nlohmann::ordered_json DeviceJson(const DeviceRecord& device) {
-  return {{"id", device.id},
-          {"driver", device.driver},
-          {"driver_version", device.driver_version},
-          {"abi_version", device.abi_version},
-          {"name", device.name},
-          {"vendor", device.vendor},
-          {"uuid", device.uuid}};
-}
-
-nlohmann::ordered_json TestJson(const TestRecord& test) {
-  nlohmann::ordered_json json = {
-      {"name", test.name}, {"device", test.device}, {"result", OutcomeName(test.outcome)}};
-  if (test.outcome == TestOutcome::kSkipped) json["skip_kind"] = SkipKindName(test.skip_kind);
-  if (!test.message.empty()) json["message"] = test.message;
-  return json;
-}
-
-constexpr std::pair<TestOutcome, const char*> kOutcomeNames[] = {
+constexpr std::pair<TestOutcome, const char*> kTestOutcomeNames[] = {
     {TestOutcome::kPassed, "passed"},
     {TestOutcome::kFailed, "failed"},
     {TestOutcome::kSkipped, "skipped"},
@@ -62,20 +44,12 @@ std::optional<Enum> ValueOf(const std::pair<Enum, const char*> (&names)[kCount],
   return std::nullopt;
 }
 
-}  // namespace
-
-const char* OutcomeName(TestOutcome outcome) { return NameOf(kOutcomeNames, outcome); }
-std::optional<TestOutcome> OutcomeFromName(absl::string_view name) {
-  return ValueOf(kOutcomeNames, name);
-}
-const char* SkipKindName(SkipKind kind) { return NameOf(kSkipKindNames, kind); }
-std::optional<SkipKind> SkipKindFromName(absl::string_view name) {
-  return ValueOf(kSkipKindNames, name);
-}
-
-Summary Report::summary() const {
+// The counts of the tests `wanted` picks.
+template <typename Predicate>
+Summary Count(const std::vector<TestRecord>& tests, Predicate wanted) {
   Summary summary;
   for (const TestRecord& test : tests) {
+    if (!wanted(test)) continue;
     switch (test.outcome) {
       case TestOutcome::kPassed:
         ++summary.passed;
@@ -99,6 +73,38 @@ Summary Report::summary() const {
   return summary;
 }
 
+}  // namespace
+
+const char* OutcomeName(TestOutcome outcome) { return NameOf(kTestOutcomeNames, outcome); }
+std::optional<TestOutcome> OutcomeFromName(absl::string_view name) {
+  return ValueOf(kTestOutcomeNames, name);
+}
+const char* SkipKindName(SkipKind kind) { return NameOf(kSkipKindNames, kind); }
+std::optional<SkipKind> SkipKindFromName(absl::string_view name) {
+  return ValueOf(kSkipKindNames, name);
+}
+
+Summary Report::summary() const {
+  return Count(tests, [](const TestRecord&) { return true; });
+}
+
+Summary Report::summary_of(absl::string_view device_id) const {
+  return Count(tests, [device_id](const TestRecord& test) { return test.device == device_id; });
+}
+
+std::optional<double> PassRate(const Summary& summary) {
+  const uint64_t ran = summary.passed + summary.failed + summary.crashed + summary.timed_out;
+  if (ran == 0) return std::nullopt;
+  return static_cast<double>(summary.passed) / static_cast<double>(ran);
+}
+
+absl::StatusOr<ExpectedFailuresFile> DescribeExpectedFailuresFile(const std::string& path) {
+  absl::StatusOr<std::string> contents =
+      internal::ReadRegularFile(path, internal::kMaxJsonFileBytes, "expected-failures file");
+  if (!contents.ok()) return contents.status();
+  return ExpectedFailuresFile{path, Sha256Hex(*contents), contents->size()};
+}
+
 bool Report::conformant() const {
   const Summary counts = summary();
   return !error && !devices.empty() && counts.failed == 0 && counts.crashed == 0 &&
@@ -118,26 +124,6 @@ DeviceRecord DescribeDevice(const CtsDevice& device) {
   record.vendor = properties.vendor;
   record.uuid = device.physical->uuid_string();
   return record;
-}
-
-std::string ReportJson(const Report& report) {
-  const Summary summary = report.summary();
-  nlohmann::ordered_json json = {
-      {"hal_cts_report", kReportSchemaVersion},
-      {"devices", nlohmann::ordered_json::array()},
-      {"tests", nlohmann::ordered_json::array()},
-      {"summary",
-       {{"passed", summary.passed},
-        {"failed", summary.failed},
-        {"skipped", summary.skipped},
-        {"skipped_unsupported", summary.skipped_unsupported},
-        {"skipped_known_failure", summary.skipped_known_failure}}},
-      {"verdict", report.conformant() ? "conformant" : "not conformant"}};
-  for (const DeviceRecord& device : report.devices) json["devices"].push_back(DeviceJson(device));
-  for (const TestRecord& test : report.tests) json["tests"].push_back(TestJson(test));
-  if (report.error) json["error"] = *report.error;
-  // Failure messages may quote raw bytes: replace invalid UTF-8 rather than throw.
-  return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 absl::Status WriteReport(const std::string& path, const Report& report) {
@@ -164,11 +150,15 @@ absl::Status CheckWritable(const std::string& path, absl::string_view what) {
 
 std::string SummaryLine(const Report& report) {
   const Summary summary = report.summary();
+  std::string crashes;
+  if (summary.crashed + summary.timed_out > 0) {
+    crashes = absl::StrCat(summary.crashed, " crashed, ", summary.timed_out, " timed out, ");
+  }
   return absl::StrCat("hal-cts: ", summary.passed, " passed, ", summary.failed, " failed, ",
-                      summary.skipped, " skipped (", summary.skipped_unsupported, " unsupported, ",
-                      summary.skipped_known_failure, " known failure) on ", report.devices.size(),
-                      report.devices.size() == 1 ? " device" : " devices", ": ",
-                      report.conformant() ? "conformant" : "not conformant");
+                      crashes, summary.skipped, " skipped (", summary.skipped_unsupported,
+                      " unsupported, ", summary.skipped_known_failure, " known failure) on ",
+                      report.devices.size(), report.devices.size() == 1 ? " device" : " devices",
+                      ": ", report.conformant() ? "conformant" : "not conformant");
 }
 
 }  // namespace hal::cts

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "conformance/cts_environment.h"
 
@@ -46,22 +47,49 @@ struct Summary {
   uint64_t skipped_unsupported = 0, skipped_known_failure = 0;
 };
 
+// The runner's settings, which the report names so that a run can be redone.
+struct RunSettings {
+  int jobs = 1;
+  double test_timeout_seconds = 120;
+  bool verify_known_failures = false;
+  bool no_fork = false;  // every test ran in hal-cts's own process
+};
+
+// The expected-failures file a run used: what a report's known failures rest on.
+struct ExpectedFailuresFile {
+  std::string path;
+  std::string sha256;  // of the contents, lower-case hex
+  uint64_t size = 0;
+};
+
+// Reads `path` (a regular file of at most 16 MiB, as --expected-failures
+// accepts) for its ExpectedFailuresFile; the reading errors of
+// hal::internal::ReadRegularFile otherwise.
+absl::StatusOr<ExpectedFailuresFile> DescribeExpectedFailuresFile(const std::string& path);
+
 struct Report {
   std::vector<DeviceRecord> devices;
   std::vector<TestRecord> tests;
+  RunSettings settings;
+  std::optional<ExpectedFailuresFile> expected_failures;
   // Set when the suite could not run (no device, unreadable bundle, ...).
   std::optional<std::string> error;
 
   Summary summary() const;
+  // The counts of the tests of one device (by id).
+  Summary summary_of(absl::string_view device_id) const;
   // Conformant: at least one device tested, no failure, crash or timeout, and no error.
   bool conformant() const;
 };
 
+// Tests that ran and passed over those that ran (skips left out); nullopt when
+// none ran.
+std::optional<double> PassRate(const Summary& summary);
+
 DeviceRecord DescribeDevice(const CtsDevice& device);
 
-// The report as JSON text (schema version 1).
-std::string ReportJson(const Report& report);
-// Writes ReportJson to `path`; Unavailable (naming the path) if it cannot.
+// Writes the report as JSON (schema 2, conformance/reporting/report_json.h) to
+// `path`; Unavailable (naming the path) if it cannot.
 absl::Status WriteReport(const std::string& path, const Report& report);
 // Unavailable naming `what` and the reason when `path` cannot be opened for
 // writing; checked before any test runs, so that an unwritable --report or
@@ -69,7 +97,7 @@ absl::Status WriteReport(const std::string& path, const Report& report);
 // XML output, with an abort).
 absl::Status CheckWritable(const std::string& path, absl::string_view what);
 // "hal-cts: 140 passed, 0 failed, 3 skipped (2 unsupported, 1 known failure) on 1 device:
-// conformant".
+// conformant", with ", 1 crashed, 1 timed out" after the failures when there are any.
 std::string SummaryLine(const Report& report);
 
 }  // namespace hal::cts
