@@ -1,12 +1,19 @@
 # hal-cts sources of conformance/reporting/ (see conformance/CMakeLists.txt):
 # the runner's record lines, the report, JUnit, the summary and --compare.
-set(hal_cts_reporting_sources
+# A library with conformance/report.cc, so that the unit-test binaries of the
+# harness (this folder's, the runner's) link one thing.
+add_library(hal_cts_reporting STATIC
+  "${CMAKE_CURRENT_LIST_DIR}/../report.cc"
   "${CMAKE_CURRENT_LIST_DIR}/build_info.cc"
   "${CMAKE_CURRENT_LIST_DIR}/record_json.cc"
   "${CMAKE_CURRENT_LIST_DIR}/report_json.cc"
   "${CMAKE_CURRENT_LIST_DIR}/sha256.cc"
 )
-target_sources(hal-cts PRIVATE ${hal_cts_reporting_sources})
+target_include_directories(hal_cts_reporting PUBLIC "${PROJECT_SOURCE_DIR}")
+target_link_libraries(hal_cts_reporting
+  PUBLIC hal::hal absl::status absl::statusor absl::strings
+  PRIVATE hal_input hal_warnings nlohmann_json::nlohmann_json absl::str_format)
+target_link_libraries(hal-cts PRIVATE hal_cts_reporting)
 
 # The report names the commit the suite was configured from ("unknown"
 # outside a git checkout; "-dirty" when the tree had changes).
@@ -32,15 +39,13 @@ set_source_files_properties("${CMAKE_CURRENT_LIST_DIR}/build_info.cc" PROPERTIES
 # Unit tests of the reporting code, without devices: a small binary of their
 # own, as hal-cts's main() discovers devices before any test runs.
 add_executable(hal_cts_reporting_tests
-  ${hal_cts_reporting_sources}
-  "${CMAKE_CURRENT_LIST_DIR}/../report.cc"
   "${CMAKE_CURRENT_LIST_DIR}/record_json_test.cc"
   "${CMAKE_CURRENT_LIST_DIR}/report_json_test.cc"
   "${CMAKE_CURRENT_LIST_DIR}/sha256_test.cc"
 )
 target_include_directories(hal_cts_reporting_tests PRIVATE "${PROJECT_SOURCE_DIR}")
 target_link_libraries(hal_cts_reporting_tests PRIVATE
-  hal::hal hal_input hal_warnings GTest::gtest GTest::gmock GTest::gtest_main
-  nlohmann_json::nlohmann_json absl::status absl::statusor absl::strings absl::str_format)
+  hal_cts_reporting hal_warnings GTest::gtest GTest::gmock GTest::gtest_main
+  nlohmann_json::nlohmann_json)
 include(GoogleTest)
 gtest_discover_tests(hal_cts_reporting_tests DISCOVERY_TIMEOUT 60)
