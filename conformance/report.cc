@@ -127,12 +127,15 @@ DeviceRecord DescribeDevice(const CtsDevice& device) {
 }
 
 absl::Status WriteReport(const std::string& path, const Report& report) {
+  return WriteTextFile(path, ReportJson(report), "report");
+}
+
+absl::Status WriteTextFile(const std::string& path, absl::string_view text,
+                           absl::string_view what) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << ReportJson(report);
+  file.write(text.data(), static_cast<std::streamsize>(text.size()));
   file.close();
-  if (!file) {
-    return absl::UnavailableError(absl::StrCat("cannot write the report to ", path));
-  }
+  if (!file) return absl::UnavailableError(absl::StrCat("cannot write the ", what, " to ", path));
   return absl::OkStatus();
 }
 

@@ -96,6 +96,9 @@ absl::Status WriteReport(const std::string& path, const Report& report);
 // --junit fails at once instead of after the whole suite (or, for GoogleTest's
 // XML output, with an abort).
 absl::Status CheckWritable(const std::string& path, absl::string_view what);
+// Writes `text` to `path`, replacing it; Unavailable "cannot write the <what>
+// to <path>" if it cannot.
+absl::Status WriteTextFile(const std::string& path, absl::string_view text, absl::string_view what);
 // "hal-cts: 140 passed, 0 failed, 3 skipped (2 unsupported, 1 known failure) on 1 device:
 // conformant", with ", 1 crashed, 1 timed out" after the failures when there are any.
 std::string SummaryLine(const Report& report);

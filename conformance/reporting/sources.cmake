@@ -5,9 +5,12 @@
 add_library(hal_cts_reporting STATIC
   "${CMAKE_CURRENT_LIST_DIR}/../report.cc"
   "${CMAKE_CURRENT_LIST_DIR}/build_info.cc"
+  "${CMAKE_CURRENT_LIST_DIR}/junit.cc"
   "${CMAKE_CURRENT_LIST_DIR}/record_json.cc"
   "${CMAKE_CURRENT_LIST_DIR}/report_json.cc"
   "${CMAKE_CURRENT_LIST_DIR}/sha256.cc"
+  "${CMAKE_CURRENT_LIST_DIR}/summary.cc"
+  "${CMAKE_CURRENT_LIST_DIR}/xml_text.cc"
 )
 target_include_directories(hal_cts_reporting PUBLIC "${PROJECT_SOURCE_DIR}")
 target_link_libraries(hal_cts_reporting
@@ -42,6 +45,9 @@ add_executable(hal_cts_reporting_tests
   "${CMAKE_CURRENT_LIST_DIR}/record_json_test.cc"
   "${CMAKE_CURRENT_LIST_DIR}/report_json_test.cc"
   "${CMAKE_CURRENT_LIST_DIR}/sha256_test.cc"
+  "${CMAKE_CURRENT_LIST_DIR}/junit_test.cc"
+  "${CMAKE_CURRENT_LIST_DIR}/summary_test.cc"
+  "${CMAKE_CURRENT_LIST_DIR}/xml_text_test.cc"
 )
 target_include_directories(hal_cts_reporting_tests PRIVATE "${PROJECT_SOURCE_DIR}")
 target_link_libraries(hal_cts_reporting_tests PRIVATE
