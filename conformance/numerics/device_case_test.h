@@ -65,11 +65,11 @@ void PrintTo(const std::tuple<const CtsDevice*, Case>& param, std::ostream* os) 
 // Instantiates `suite` (a DeviceCaseTest<Case>) for every device under test
 // and every element of `cases` (a container of Case, evaluated when
 // GoogleTest expands the tests). With no device the suite has no instance.
-#define HAL_CTS_INSTANTIATE_DEVICE_CASE_TESTS(suite, cases)                                   \
-  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(suite);                                       \
-  INSTANTIATE_TEST_SUITE_P(, suite,                                                           \
+#define HAL_CTS_INSTANTIATE_DEVICE_CASE_TESTS(suite, cases)                                        \
+  GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(suite);                                            \
+  INSTANTIATE_TEST_SUITE_P(, suite,                                                                \
                            ::testing::Combine(::testing::ValuesIn(::hal::cts::DevicesUnderTest()), \
-                                              ::testing::ValuesIn(cases)),                    \
+                                              ::testing::ValuesIn(cases)),                         \
                            ::hal::cts::DeviceCaseTestName<suite::CaseType>)
 
 #endif  // HAL_CONFORMANCE_NUMERICS_DEVICE_CASE_TEST_H_
