@@ -1,6 +1,6 @@
-// The CPU driver's function table and its one exported entry point. Each
-// function translates an ABI call to the driver's objects; the runtime has
-// validated the arguments already (hal_driver.h).
+// The CPU driver's function table (its exported entry point is in
+// cpu_driver_entry.cc). Each function translates an ABI call to the driver's
+// objects; the runtime has validated the arguments already (hal_driver.h).
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -10,6 +10,7 @@
 #include "backends/cpu/cpu_commands.h"
 #include "backends/cpu/cpu_context.h"
 #include "backends/cpu/cpu_device.h"
+#include "backends/cpu/cpu_driver_table.h"
 #include "backends/cpu/cpu_error.h"
 #include "backends/cpu/cpu_event.h"
 #include "backends/cpu/cpu_handles.h"
@@ -39,7 +40,8 @@ hal_result DeviceGetProperties(uint32_t /*device_index*/, hal_device_properties*
 
 // The host is always usable: no device is left out.
 uint32_t UnusableDeviceCount() { return 0; }
-void UnusableDeviceGet(uint32_t /*index*/, const char** /*out_name*/, const char** /*out_reason*/) {}
+void UnusableDeviceGet(uint32_t /*index*/, const char** /*out_name*/, const char** /*out_reason*/) {
+}
 
 hal_result DeviceGetMemoryInfo(uint32_t /*device_index*/, uint64_t* out_free_bytes,
                                uint64_t* out_total_bytes) {
@@ -339,11 +341,7 @@ constexpr hal_driver_table kTable = {
 };
 
 }  // namespace
-}  // namespace hal::cpu
 
-extern "C" HAL_DRIVER_EXPORT const hal_driver_table* HAL_DRIVER_ENTRY_POINT(
-    uint16_t runtime_abi_major, uint16_t /*runtime_abi_minor*/) {
-  // Any minor version is served: struct_size tells the runtime what exists.
-  if (runtime_abi_major != HAL_DRIVER_ABI_VERSION_MAJOR) return nullptr;
-  return &hal::cpu::kTable;
-}
+const hal_driver_table& CpuDriverTable() { return kTable; }
+
+}  // namespace hal::cpu
