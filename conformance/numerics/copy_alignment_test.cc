@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/numerics/device_case_test.h"
 #include "conformance/numerics/test_data.h"
 #include "conformance/numerics/test_sizes.h"
@@ -136,6 +137,12 @@ TEST_P(CopyAlignment, ThroughHostStaging) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(got, DownloadBytes(queue(), *destination));
   EXPECT_TRUE(HoldsTheCopy(got)) << "the device buffer";
 }
+
+HAL_CTS_COVERS("CopyAlignment.HostToDevice", {"stream_copy_host_to_device", "success"});
+HAL_CTS_COVERS("CopyAlignment.DeviceToHost", {"stream_copy_device_to_host", "success"});
+HAL_CTS_COVERS("CopyAlignment.DeviceToDevice", {"stream_copy_buffer", "success"});
+HAL_CTS_COVERS("CopyAlignment.ThroughHostStaging", {"buffer_allocate", "success"},
+               {"stream_copy_host_to_device", "success"}, {"stream_copy_buffer", "success"});
 
 HAL_CTS_INSTANTIATE_DEVICE_CASE_TESTS(CopyAlignment, CopyCases());
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/types/span.h"
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/numerics/device_case_test.h"
 #include "conformance/numerics/test_data.h"
 #include "conformance/numerics/test_sizes.h"
@@ -75,6 +76,8 @@ TEST_P(FillAlignment, TouchesExactlyItsRange) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> got, DownloadBytes(queue(), *buffer));
   EXPECT_TRUE(RangeOverBackground(got, background, c.offset, RepeatedPattern(c.pattern, size)));
 }
+
+HAL_CTS_COVERS("FillAlignment.TouchesExactlyItsRange", {"stream_fill", "success"});
 
 HAL_CTS_INSTANTIATE_DEVICE_CASE_TESTS(FillAlignment, FillCases());
 

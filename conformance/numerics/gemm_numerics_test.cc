@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/numerics/device_case_test.h"
 #include "conformance/numerics/test_data.h"
 #include "conformance/reference_kernels.h"
@@ -79,6 +80,8 @@ TEST_P(GemmNumerics, GemmF32) {
                                              absl::MakeConstSpan(old_c).first(count))));
   EXPECT_TRUE(AllEqual<float>(absl::MakeConstSpan(got).subspan(count), kGuard)) << "past M*N";
 }
+
+HAL_CTS_COVERS("GemmNumerics.GemmF32", {"stream_dispatch", "success"});
 
 HAL_CTS_INSTANTIATE_DEVICE_CASE_TESTS(GemmNumerics, GemmCases());
 

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/numerics/device_case_test.h"
 #include "conformance/numerics/test_data.h"
 #include "conformance/numerics/test_sizes.h"
@@ -233,6 +234,9 @@ TEST_P(KernelNumerics, Noop) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(const bool complete, done->IsComplete());
   EXPECT_TRUE(complete);
 }
+
+HAL_CTS_COVERS("KernelNumerics.*", {"stream_dispatch", "success"});
+HAL_CTS_COVERS("KernelNumerics.Noop", {"stream_signal_event", "success"});
 
 HAL_CTS_INSTANTIATE_DEVICE_CASE_TESTS(KernelNumerics, SizeCases());
 
