@@ -1,6 +1,7 @@
 #include "backends/common/memory_shared_object.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -40,11 +41,49 @@ bool WriteAll(int fd, const std::byte* data, size_t size) {
   return true;
 }
 
+// What makes a 64-bit ELF image shorter than its own headers say ("" when
+// nothing does). The dynamic loader maps each segment from the file and reads
+// the dynamic section through that mapping: a segment ending past the end of
+// the file is a SIGBUS inside dlopen, not an error it returns. Other ELF
+// classes and non-ELF bytes are left to dlopen, which refuses them itself.
+std::string TruncationOf(const std::byte* image, size_t size) {
+  Elf64_Ehdr header;
+  if (size < sizeof(header)) return "";
+  std::memcpy(&header, image, sizeof(header));
+  if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != ELFCLASS64) {
+    return "";
+  }
+  if (header.e_phnum > 0 && header.e_phentsize != sizeof(Elf64_Phdr)) {
+    return "its program headers are " + std::to_string(header.e_phentsize) + " bytes each, not " +
+           std::to_string(sizeof(Elf64_Phdr));
+  }
+  const uint64_t table_size = uint64_t{header.e_phnum} * sizeof(Elf64_Phdr);
+  if (header.e_phoff > size || table_size > size - header.e_phoff) {
+    return "its " + std::to_string(header.e_phnum) + " program headers at byte " +
+           std::to_string(header.e_phoff) + " end past its " + std::to_string(size) + " bytes";
+  }
+  for (uint16_t i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr segment;
+    std::memcpy(&segment, image + header.e_phoff + i * sizeof(Elf64_Phdr), sizeof(segment));
+    if (segment.p_offset > size || segment.p_filesz > size - segment.p_offset) {
+      return "segment " + std::to_string(i) + " (" + std::to_string(segment.p_filesz) +
+             " bytes at byte " + std::to_string(segment.p_offset) + ") ends past its " +
+             std::to_string(size) + " bytes";
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 std::unique_ptr<MemorySharedObject> MemorySharedObject::Load(const void* image, size_t image_size,
                                                              const char* memfd_name,
                                                              LoadError* error) {
+  if (std::string truncation = TruncationOf(static_cast<const std::byte*>(image), image_size);
+      !truncation.empty()) {
+    *error = {Step::kDlopen, "the ELF image is truncated: " + truncation};
+    return nullptr;
+  }
   ScopedFd memfd(memfd_create(memfd_name, MFD_CLOEXEC));
   if (memfd.get() < 0) {
     *error = {Step::kMemfdCreate, std::strerror(errno)};

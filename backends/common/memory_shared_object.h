@@ -13,6 +13,8 @@ namespace hal::driver_support {
 class MemorySharedObject {
  public:
   // Which step of loading failed, for the caller's own message and code.
+  // kDlopen: the image cannot be loaded, refused by dlopen or, before it, an
+  // ELF image shorter than its segments (dlopen would fault reading them).
   enum class Step { kMemfdCreate, kWrite, kDlopen };
   struct LoadError {
     Step step;

@@ -48,5 +48,21 @@ TEST(MemorySharedObjectTest, BytesThatAreNoSharedObjectFailAtDlopen) {
   EXPECT_THAT(error.reason, HasSubstr("/proc/self/fd/"));
 }
 
+// A truncated image whose segments end past its bytes is refused before
+// dlopen, which would otherwise fault (SIGBUS) reading the missing pages;
+// cut after its loaded segments (debug sections only) it still loads.
+TEST(MemorySharedObjectTest, ImageTruncatedInsideItsSegmentsIsRefused) {
+  const std::vector<char> image = ReadFile(HAL_DRIVER_SUPPORT_TEST_IMAGE);
+  ASSERT_GT(image.size(), 4096u);
+  for (const size_t size : {size_t{64}, size_t{200}, size_t{1024}, size_t{4096}}) {
+    SCOPED_TRACE(size);
+    MemorySharedObject::LoadError error{MemorySharedObject::Step::kWrite, ""};
+    EXPECT_EQ(MemorySharedObject::Load(image.data(), size, "truncated", &error), nullptr);
+    EXPECT_EQ(error.step, MemorySharedObject::Step::kDlopen);
+    EXPECT_THAT(error.reason, HasSubstr("truncated"));
+    EXPECT_THAT(error.reason, HasSubstr(std::to_string(size) + " bytes"));
+  }
+}
+
 }  // namespace
 }  // namespace hal::driver_support
