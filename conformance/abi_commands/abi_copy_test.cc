@@ -2,6 +2,10 @@
 // to buffer, at offsets and sizes from 1 byte up (odd ones included), into and
 // out of host-staging buffers; every byte outside the copied range keeps its
 // value, and copies keep their stream's order.
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
 #include "conformance/abi_commands/abi_commands_test.h"
 #include "conformance/coverage/coverage.h"
 

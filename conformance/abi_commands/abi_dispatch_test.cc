@@ -3,6 +3,7 @@
 // copied before the call returns, binding offsets on every binding, grids
 // spread over y and z, workgroups past the end writing nothing, and dispatches
 // ordered with copies and fills on their stream.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <numeric>
