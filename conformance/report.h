@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "conformance/cts_environment.h"
+#include "nlohmann/json.hpp"
 
 namespace hal::cts {
 
@@ -72,6 +73,10 @@ struct Report {
   std::vector<TestRecord> tests;
   RunSettings settings;
   std::optional<ExpectedFailuresFile> expected_failures;
+  // The coverage table, CoverageJson(tests) (conformance/coverage/coverage.h),
+  // set by hal-cts's main: this library does not depend on the coverage code.
+  // Written as null when absent.
+  std::optional<nlohmann::ordered_json> coverage;
   // Set when the suite could not run (no device, unreadable bundle, ...).
   std::optional<std::string> error;
 

@@ -68,9 +68,7 @@ std::string ReportJson(const Report& report) {
       {"devices", ordered_json::array()},
       {"tests", ordered_json::array()},
       {"summary", SummaryJson(report.summary())},
-      // HOOK(H2): CoverageJson() from conformance/coverage/coverage.h once
-      // it lands; until then the report says the table is absent.
-      {"coverage", nullptr},
+      {"coverage", report.coverage ? *report.coverage : ordered_json(nullptr)},
       {"verdict", report.conformant() ? "conformant" : "not conformant"}};
   for (const DeviceRecord& device : report.devices) {
     json["devices"].push_back(DeviceJson(device, report));

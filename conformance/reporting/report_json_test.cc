@@ -121,6 +121,13 @@ TEST(ReportJsonTest, TestsCarryResultGroupSecondsAndMessage) {
   EXPECT_FALSE(json["tests"][0].contains("message"));
 }
 
+TEST(ReportJsonTest, CoverageTableIsWrittenAsGivenOrNull) {
+  Report report = TwoDeviceReport();
+  EXPECT_TRUE(Parsed(report)["coverage"].is_null());
+  report.coverage = nlohmann::ordered_json{{"stream_fill", {{"success", {"Fill.*"}}}}};
+  EXPECT_EQ(Parsed(report)["coverage"]["stream_fill"]["success"][0], "Fill.*");
+}
+
 TEST(ReportJsonTest, InvalidUtf8IsReplaced) {
   Report report = TwoDeviceReport();
   report.tests[2].message = "byte \xff";

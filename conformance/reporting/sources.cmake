@@ -16,8 +16,8 @@ add_library(hal_cts_reporting STATIC
 )
 target_include_directories(hal_cts_reporting PUBLIC "${PROJECT_SOURCE_DIR}")
 target_link_libraries(hal_cts_reporting
-  PUBLIC hal::hal absl::status absl::statusor absl::strings
-  PRIVATE hal_input hal_warnings nlohmann_json::nlohmann_json absl::str_format)
+  PUBLIC hal::hal nlohmann_json::nlohmann_json absl::status absl::statusor absl::strings
+  PRIVATE hal_input hal_warnings absl::str_format)
 target_link_libraries(hal-cts PRIVATE hal_cts_reporting)
 
 # The report names the commit the suite was configured from ("unknown"
