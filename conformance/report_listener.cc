@@ -52,6 +52,7 @@ TestRecord ClassifyTest(const testing::TestInfo& test_info) {
   TestRecord record;
   record.name = absl::StrCat(test_info.test_suite_name(), ".", test_info.name());
   if (test_info.value_param() != nullptr) record.device = test_info.value_param();
+  record.seconds = static_cast<double>(result.elapsed_time()) / 1000;
 
   if (result.Failed()) {
     // In verify mode a known failure whose body still fails is what its mark

@@ -21,9 +21,10 @@ namespace {
 const hal_driver_table& Cpu() { return hal::cpu::CpuDriverTable(); }
 
 hal_result CrashingEventTimestamp(hal_drv_event* /*event*/, uint64_t* /*out_ns*/) {
-  // Read through a volatile pointer, the null is unknown to the compiler: a
-  // real store (SIGSEGV), not a trap instruction it could put in its place.
-  int* volatile target = nullptr;
+  // A volatile store through a pointer read from a volatile variable: the
+  // compiler can neither drop the store nor put a trap instruction in its
+  // place, so the write to address 0 happens (SIGSEGV).
+  volatile int* volatile target = nullptr;
   *target = 1;
   return HAL_ERROR_UNAVAILABLE;
 }
