@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/reference_kernels.h"
 #include "conformance/status_matchers.h"
@@ -22,6 +23,9 @@ class Copy : public DeviceTest {};
 
 constexpr uint64_t kOddSizes[] = {1, 3, 4, 255, 4097, (uint64_t{1} << 20) + 3};
 
+HAL_CTS_COVERS("Copy.HostToDeviceToHost", {"stream_copy_host_to_device", "success"},
+               {"stream_copy_device_to_host", "success"}, {"stream_synchronize", "success"},
+               {"stream_create", "success"}, {"stream_destroy", "success"});
 TEST_P(Copy, HostToDeviceToHost) {
   for (uint64_t size : kOddSizes) {
     SCOPED_TRACE(testing::Message() << "size " << size);
@@ -35,6 +39,7 @@ TEST_P(Copy, HostToDeviceToHost) {
   }
 }
 
+HAL_CTS_COVERS("Copy.DeviceToDevice", {"stream_copy_buffer", "success"});
 TEST_P(Copy, DeviceToDevice) {
   for (uint64_t size : kOddSizes) {
     SCOPED_TRACE(testing::Message() << "size " << size);
@@ -49,6 +54,8 @@ TEST_P(Copy, DeviceToDevice) {
   }
 }
 
+HAL_CTS_COVERS("Copy.ThroughHostStagingBuffers", {"buffer_map", "success"},
+               {"stream_copy_buffer", "success"});
 TEST_P(Copy, ThroughHostStagingBuffers) {
   constexpr uint64_t kSize = 4097;
   const std::vector<uint8_t> data = PatternBytes(kSize, 3);

@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/status_matchers.h"
 
@@ -14,6 +15,7 @@ namespace {
 
 class DeviceAddress : public DeviceTest {};
 
+HAL_CTS_COVERS("DeviceAddress.DistinctStableAndAligned", {"buffer_device_address", "success"});
 TEST_P(DeviceAddress, DistinctStableAndAligned) {
   HAL_CTS_REQUIRE_CAPABILITY(Capability::kDeviceAddress);
   std::vector<std::shared_ptr<Buffer>> buffers;
@@ -35,6 +37,8 @@ TEST_P(DeviceAddress, DistinctStableAndAligned) {
   EXPECT_EQ(addresses.count(again), 1u);
 }
 
+HAL_CTS_COVERS("DeviceAddress.UnimplementedWithoutTheCapability",
+               {"buffer_device_address", "capability-absent"});
 TEST_P(DeviceAddress, UnimplementedWithoutTheCapability) {
   if (properties().capabilities.has(Capability::kDeviceAddress)) {
     HAL_CTS_SKIP_UNSUPPORTED("the driver reports the device-address capability");

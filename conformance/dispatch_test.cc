@@ -14,6 +14,7 @@
 
 #include "absl/types/span.h"
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/reference_kernels.h"
 #include "conformance/standard_kernels.h"
@@ -70,6 +71,8 @@ TEST_P(Dispatch, StandardKernelsHaveTheDocumentedSignatures) {
   }
 }
 
+HAL_CTS_COVERS("Dispatch.FillF32", {"module_load", "success"}, {"kernel_get", "success"},
+               {"stream_dispatch", "success"});
 TEST_P(Dispatch, FillF32) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Kernel> kernel, LoadKernel("fill_f32"));
   for (uint32_t n : kElementCounts) {

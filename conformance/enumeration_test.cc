@@ -5,6 +5,7 @@
 #include <bit>
 
 #include "absl/strings/str_cat.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/status_matchers.h"
 #include "gmock/gmock.h"
@@ -17,6 +18,8 @@ class Enumeration : public DeviceTest {};
 
 bool IsPowerOfTwo(uint64_t value) { return std::has_single_bit(value); }
 
+HAL_CTS_COVERS("Enumeration.NamesAndCapacitiesAreSane", {"initialize", "success"},
+               {"device_count", "success"}, {"device_get_properties", "success"});
 TEST_P(Enumeration, NamesAndCapacitiesAreSane) {
   const DeviceProperties& props = properties();
   EXPECT_FALSE(props.name.empty());
@@ -55,6 +58,8 @@ TEST_P(Enumeration, LimitsAreSane) {
   EXPECT_GT(props.timestamp_resolution_ns, 0u);
 }
 
+HAL_CTS_COVERS("Enumeration.PartitionCapabilityIsConsistent", {"context_create", "success"},
+               {"context_get_partition", "success"});
 TEST_P(Enumeration, PartitionCapabilityIsConsistent) {
   const PartitionInfo& partition = properties().partition;
   if (partition.kind == PartitionKind::kNone) {
@@ -91,6 +96,7 @@ TEST_P(Enumeration, IdIsDriverColonIndex) {
   EXPECT_EQ(&device().physical_device(), &physical);
 }
 
+HAL_CTS_COVERS("Enumeration.DriverIsListedAsAvailable", {"unusable_device_count", "success"});
 TEST_P(Enumeration, DriverIsListedAsAvailable) {
   const Driver* driver = GetParam()->driver;
   ASSERT_NE(driver, nullptr) << "no driver named " << physical_device().driver_name();
@@ -121,6 +127,7 @@ TEST_P(Enumeration, UuidSelectorRoundTrips) {
   EXPECT_EQ(ParseUuid(physical.uuid_string()), properties().uuid);
 }
 
+HAL_CTS_COVERS("Enumeration.FreeMemoryIsWithinTotal", {"device_get_memory_info", "success"});
 TEST_P(Enumeration, FreeMemoryIsWithinTotal) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(const uint64_t free_bytes, physical_device().QueryFreeMemory());
   EXPECT_LE(free_bytes, properties().memory_bytes);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/reference_kernels.h"
 #include "conformance/status_matchers.h"
@@ -23,6 +24,7 @@ std::vector<uint8_t> Filled(std::vector<uint8_t> background, uint64_t offset, ui
   return background;
 }
 
+HAL_CTS_COVERS("Fill.RepeatsThePatternOverTheWholeBuffer", {"stream_fill", "success"});
 TEST_P(Fill, RepeatsThePatternOverTheWholeBuffer) {
   constexpr uint64_t kSize = 4096 + 12;
   for (uint32_t pattern : {0x00000000u, 0xFFFFFFFFu, 0xDEADBEEFu, 0x01020304u, 0x80000001u}) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/status_matchers.h"
 
@@ -33,6 +34,8 @@ class HostRegistration : public DeviceTest {
   std::unique_ptr<uint8_t, Free> pages_;
 };
 
+HAL_CTS_COVERS("HostRegistration.CopiesReadAndWriteTheCallersPagesInPlace",
+               {"host_register", "success"});
 TEST_P(HostRegistration, CopiesReadAndWriteTheCallersPagesInPlace) {
   HAL_CTS_REQUIRE_CAPABILITY(Capability::kHostRegistration);
   const uint64_t size = 4 * PageSize();
@@ -80,6 +83,8 @@ TEST_P(HostRegistration, UnalignedMemoryIsInvalidArgument) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+HAL_CTS_COVERS("HostRegistration.UnimplementedWithoutTheCapability",
+               {"host_register", "capability-absent"});
 TEST_P(HostRegistration, UnimplementedWithoutTheCapability) {
   if (properties().capabilities.has(Capability::kHostRegistration)) {
     HAL_CTS_SKIP_UNSUPPORTED("the driver reports the host-registration capability");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/status_matchers.h"
 #include "gmock/gmock.h"
@@ -29,6 +30,8 @@ class KernelSignature : public DeviceTest {
   }
 };
 
+HAL_CTS_COVERS("KernelSignature.AManifestThatDisagreesWithTheImageIsRefused",
+               {"kernel_get", "invalid-argument"});
 TEST_P(KernelSignature, AManifestThatDisagreesWithTheImageIsRefused) {
   const std::vector<std::pair<std::string, std::function<void(KernelInfo&)>>> edits = {
       {"one binding fewer", [](KernelInfo& k) { k.binding_count = 1; }},

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/status_matchers.h"
 
@@ -19,6 +20,7 @@ class Map : public DeviceTest {};
 constexpr uint64_t kWords = 4096;
 constexpr uint64_t kBytes = kWords * sizeof(uint32_t);
 
+HAL_CTS_COVERS("Map.HostStagingBuffersAreMappable", {"buffer_map", "success"});
 TEST_P(Map, HostStagingBuffersAreMappable) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> staging,
                                device().Allocate(kBytes, BufferKind::kHostStaging));

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/status_matchers.h"
 
@@ -28,6 +29,8 @@ std::vector<uint64_t> AllocationSizes(uint64_t memory_bytes) {
   return sizes;
 }
 
+HAL_CTS_COVERS("Memory.AllocatesManySizesWithTheDeviceGranularity", {"buffer_allocate", "success"},
+               {"buffer_free", "success"});
 TEST_P(Memory, AllocatesManySizesWithTheDeviceGranularity) {
   const uint64_t granularity = properties().allocation_granularity;
   for (uint64_t size : AllocationSizes(properties().memory_bytes)) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/status_matchers.h"
 
@@ -18,6 +19,7 @@ void ExpectWellFormed(const NativeHandle& handle, const char* object) {
   EXPECT_NE(handle.value, 0u) << object << " (" << handle.kind << ")";
 }
 
+HAL_CTS_COVERS("NativeHandles.EveryObjectHasAWellFormedStableHandle", {"native_handle", "success"});
 TEST_P(NativeHandles, EveryObjectHasAWellFormedStableHandle) {
   HAL_CTS_REQUIRE_CAPABILITY(Capability::kNativeHandles);
   HAL_CTS_ASSERT_OK_AND_ASSIGN(NativeHandle device_handle, device().NativeHandle());
@@ -50,6 +52,8 @@ TEST_P(NativeHandles, AnEventHasOneOrTheDriverSaysItHasNone) {
   }
 }
 
+HAL_CTS_COVERS("NativeHandles.UnimplementedWithoutTheCapability",
+               {"native_handle", "capability-absent"});
 TEST_P(NativeHandles, UnimplementedWithoutTheCapability) {
   if (properties().capabilities.has(Capability::kNativeHandles)) {
     HAL_CTS_SKIP_UNSUPPORTED("the driver reports the native-handles capability");

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/standard_kernels.h"
 #include "conformance/status_matchers.h"
@@ -100,6 +101,9 @@ TEST_P(QueueEvent, ExecutesInOrder) {
   HAL_CTS_EXPECT_OK(CheckCounter(queue(), *counter.counter, kRounds));
 }
 
+HAL_CTS_COVERS("QueueEvent.WaitOrdersWorkAcrossQueues", {"event_create", "success"},
+               {"event_destroy", "success"}, {"stream_signal_event", "success"},
+               {"stream_wait_event", "success"});
 TEST_P(QueueEvent, WaitOrdersWorkAcrossQueues) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(const BusyWork busy_work, BusyWork::Create(device(), queue()));
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Queue> consumer, device().CreateQueue());
@@ -124,6 +128,8 @@ TEST_P(QueueEvent, WaitOrdersWorkAcrossQueues) {
   EXPECT_TRUE(complete);
 }
 
+HAL_CTS_COVERS("QueueEvent.EventCompletesAfterEarlierWork", {"event_query", "success"},
+               {"event_synchronize", "success"}, {"event_timestamp_ns", "success"});
 TEST_P(QueueEvent, EventCompletesAfterEarlierWork) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Kernel> vector_add, LoadKernel("vector_add_i32"));
   HAL_CTS_ASSERT_OK_AND_ASSIGN(const BusyWork busy_work, BusyWork::Create(device(), queue()));
@@ -159,6 +165,7 @@ TEST_P(QueueEvent, NeverSignalledEventIsFailedPrecondition) {
   HAL_CTS_EXPECT_OK(queue().Synchronize());
 }
 
+HAL_CTS_COVERS("QueueEvent.TimestampsAreMonotonic", {"event_timestamp_ns", "success"});
 TEST_P(QueueEvent, TimestampsAreMonotonic) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Kernel> vector_add, LoadKernel("vector_add_i32"));
   HAL_CTS_ASSERT_OK_AND_ASSIGN(Counter counter, MakeCounter(device(), queue()));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "conformance/buffer_io.h"
+#include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/standard_kernels.h"
 #include "conformance/status_matchers.h"
@@ -18,6 +19,7 @@ namespace {
 
 class QueueQuery : public DeviceTest {};
 
+HAL_CTS_COVERS("QueueQuery.IdleWhenNewAndAfterSynchronize", {"stream_query", "success"});
 TEST_P(QueueQuery, IdleWhenNewAndAfterSynchronize) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(bool idle, queue().IsIdle());
   EXPECT_TRUE(idle) << "a new queue";
@@ -67,6 +69,7 @@ TEST_P(QueueQuery, IdleOnlyOnceTheWorkIsDoneAndWithoutSynchronize) {
   EXPECT_EQ(result.back(), static_cast<float>(kSize));
 }
 
+HAL_CTS_COVERS("QueueQuery.QueuesOfEveryPriorityWork", {"stream_create", "success"});
 TEST_P(QueueQuery, QueuesOfEveryPriorityWork) {
   for (const QueuePriority priority :
        {QueuePriority::kLow, QueuePriority::kNormal, QueuePriority::kHigh}) {

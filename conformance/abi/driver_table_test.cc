@@ -83,17 +83,32 @@ void DriverTableTest::TearDown() {
   DeviceTest::TearDown();
 }
 
+hal_device_properties DriverTableTest::DriverProperties() const {
+  hal_device_properties props{};
+  props.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
+  EXPECT_HAL_RESULT(HAL_SUCCESS, table().device_get_properties(device_index(), &props));
+  return props;
+}
+
 std::string DriverTableTest::LastError() const { return MessageOf(table()); }
 
-DrvBuffer DriverTableTest::AllocateBuffer(uint64_t size, hal_buffer_kind kind, uint32_t flags) {
+hal_result DriverTableTest::CallBufferAllocate(hal_drv_context* context, uint64_t size,
+                                               hal_buffer_kind kind, uint32_t flags,
+                                               hal_drv_buffer** out_buffer,
+                                               uint64_t* out_allocated_size) const {
   hal_buffer_desc desc{};
   desc.type = HAL_STRUCTURE_TYPE_BUFFER_DESC;
   desc.kind = kind;
   desc.flags = flags;
   desc.size = size;
+  return table().buffer_allocate(context, &desc, out_buffer, out_allocated_size);
+}
+
+DrvBuffer DriverTableTest::AllocateBuffer(uint64_t size, hal_buffer_kind kind, uint32_t flags) {
   hal_drv_buffer* buffer = nullptr;
   uint64_t allocated_size = 0;
-  const hal_result result = table().buffer_allocate(context(), &desc, &buffer, &allocated_size);
+  const hal_result result =
+      CallBufferAllocate(context(), size, kind, flags, &buffer, &allocated_size);
   EXPECT_HAL_RESULT(HAL_SUCCESS, result) << "buffer_allocate of " << size << " bytes";
   if (result != HAL_SUCCESS) return DrvBuffer();
   return DrvBuffer(table_, context_, buffer);

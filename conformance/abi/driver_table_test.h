@@ -122,10 +122,17 @@ class DriverTableTest : public DeviceTest {
   const hal_driver_table& table() const { return *table_; }
   uint32_t device_index() const { return device_index_; }
   hal_drv_context* context() const { return context_; }
+  // device_get_properties of this device (a test failure on error).
+  hal_device_properties DriverProperties() const;
   // table().last_error_message() of the calling thread ("" if NULL, which
   // the ABI forbids and AbiDevice tests).
   std::string LastError() const;
 
+  // buffer_allocate as it answers, for tests of its outcomes (no test
+  // failure of its own).
+  hal_result CallBufferAllocate(hal_drv_context* context, uint64_t size, hal_buffer_kind kind,
+                                uint32_t flags, hal_drv_buffer** out_buffer,
+                                uint64_t* out_allocated_size) const;
   // Each creating helper fails the test (ADD_FAILURE with the result and the
   // driver's message) and returns an empty owner on error: check the owner.
   DrvBuffer AllocateBuffer(uint64_t size, hal_buffer_kind kind = HAL_BUFFER_DEVICE,

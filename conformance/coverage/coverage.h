@@ -18,7 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "conformance/report.h"
 #include "hal/status_macros.h"
+#include "nlohmann/json.hpp"
 
 namespace hal::cts {
 
@@ -49,6 +52,24 @@ bool RegisterCoverage(const char* test_pattern, std::initializer_list<CoveredOut
 
 // Every registration of the binary, in registration order.
 const std::vector<CoverageRegistration>& CoverageRegistrations();
+
+// Whether a test ("Copy.HostToDeviceToHost/cpu_0", or a case test's
+// "Suite.Test/cpu_0_case") is one `test_pattern` names: the pattern is
+// matched against the name without its device (and case) suffix.
+bool CoverageMatches(absl::string_view test_pattern, absl::string_view test_name);
+
+// The patterns registered for `entry_point` and `outcome`, sorted, unique.
+std::vector<std::string> CoveringPatterns(absl::string_view entry_point, absl::string_view outcome);
+
+// The coverage table for the JSON report: per entry point (spec order) and
+// outcome, the registered test patterns, the reason when the outcome is not
+// reproducible, and per device ("cpu:0") the outcomes of the matching tests of
+// `tests` (passed/failed/skipped/crashed/timed_out counts).
+nlohmann::ordered_json CoverageJson(const std::vector<TestRecord>& tests);
+
+// The table as Markdown (hal-cts --coverage; docs/cts.md holds it verbatim).
+// Depends on the spec and the registrations only, never on devices.
+std::string CoverageMarkdown();
 
 }  // namespace hal::cts
 
