@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -21,6 +22,18 @@ struct CtsOptions {
   bool verify_known_failures = false;                 // run tests marked as known failures
   bool allow_no_devices = false;                      // no device is not a failure
   bool help = false;                                  // --help: print usage and exit 0
+
+  // The runner (docs/cts.md, "Crashes and hangs").
+  int jobs = 1;                       // --jobs N: groups run at once in child processes
+  double test_timeout_seconds = 120;  // --test-timeout SECONDS: a test's deadline
+  bool no_fork = false;               // --no-fork: every test in this process
+  // Other things hal-cts does instead of running the suite.
+  bool coverage = false;                                   // --coverage: print the table
+  std::optional<std::pair<std::string, std::string>> compare;  // --compare A.json B.json
+  // Hidden: this process is a child of the runner, writing the child protocol
+  // (conformance/runner/child_protocol.h) on this fd, running tests or listing them.
+  std::optional<int> child_events_fd;
+  std::optional<int> child_list_fd;
 };
 
 struct CommandLine {
@@ -30,7 +43,8 @@ struct CommandLine {
 };
 
 // InvalidArgument for an unknown flag or a flag missing its value, with
-// CLI11's explanation.
+// CLI11's explanation, or for a bad value of --jobs or --test-timeout, naming
+// the flag.
 absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv);
 
 // The usage of hal-cts's own flags; GoogleTest prints its own after it.

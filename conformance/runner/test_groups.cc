@@ -1,0 +1,80 @@
+#include "conformance/runner/test_groups.h"
+
+#include <cctype>
+#include <map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace hal::cts {
+namespace {
+
+// Kept by the runner rather than by the suites, so that a vendor reading
+// docs/cts.md finds the whole list in one place.
+constexpr absl::string_view kExclusiveSuites[] = {"MemoryPressure"};
+
+// The device (index into `devices`) a test's parameter names, or -1.
+int DeviceOfParameter(absl::string_view parameter, const std::vector<std::string>& device_names) {
+  int best = -1;
+  for (size_t i = 0; i < device_names.size(); ++i) {
+    const std::string& name = device_names[i];
+    const bool matches = parameter == name || (parameter.size() > name.size() &&
+                                               parameter.substr(0, name.size()) == name &&
+                                               parameter[name.size()] == '_');
+    if (matches && (best < 0 || name.size() > device_names[best].size())) {
+      best = static_cast<int>(i);
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string DeviceTestName(absl::string_view device_id) {
+  std::string name(device_id);
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+bool IsExclusiveSuite(absl::string_view suite) {
+  for (absl::string_view exclusive : kExclusiveSuites) {
+    if (suite == exclusive) return true;
+  }
+  return false;
+}
+
+std::vector<TestGroup> GroupTests(const std::vector<std::string>& tests,
+                                  const std::vector<DeviceRecord>& devices) {
+  std::vector<std::string> device_names;
+  for (const DeviceRecord& device : devices) device_names.push_back(DeviceTestName(device.id));
+
+  std::vector<TestGroup> groups;
+  std::map<std::string, size_t> index_of_group;
+  for (const std::string& test : tests) {
+    // "Suite.Test/parameter"; a prefixed instantiation's suite is "prefix/Suite".
+    const absl::string_view name(test);
+    const size_t dot = name.find('.');
+    const absl::string_view suite = name.substr(0, dot);
+    const absl::string_view rest = dot == absl::string_view::npos ? "" : name.substr(dot + 1);
+    const size_t slash = rest.find('/');
+    const int device = slash == absl::string_view::npos
+                           ? -1
+                           : DeviceOfParameter(rest.substr(slash + 1), device_names);
+    std::string group_name =
+        device < 0 ? std::string(suite) : absl::StrCat(suite, "/", device_names[device]);
+    auto [it, inserted] = index_of_group.emplace(group_name, groups.size());
+    if (inserted) {
+      TestGroup group;
+      group.name = std::move(group_name);
+      if (device >= 0) group.device_id = devices[device].id;
+      group.exclusive = IsExclusiveSuite(suite);
+      groups.push_back(std::move(group));
+    }
+    groups[it->second].tests.push_back(test);
+  }
+  return groups;
+}
+
+}  // namespace hal::cts

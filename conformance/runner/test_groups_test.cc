@@ -1,0 +1,55 @@
+// Grouping the listed tests: by suite and device, devices told apart by the
+// longest name (cpu_1 vs cpu_10, a case after the device), tests of the suite
+// itself in a device-less group, exclusive suites marked.
+#include "conformance/runner/test_groups.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hal::cts {
+namespace {
+
+using ::testing::ElementsAre;
+
+DeviceRecord Device(const char* id) {
+  DeviceRecord device;
+  device.id = id;
+  return device;
+}
+
+TEST(TestGroupsTest, OneGroupPerSuiteAndDeviceInOrderOfFirstTest) {
+  const std::vector<TestGroup> groups = GroupTests(
+      {"Copy.A/cpu_0", "Copy.A/cpu_10", "Copy.B/cpu_0", "Numerics.Saxpy/cpu_1_odd_size",
+       "Numerics.Saxpy/cpu_10_odd_size", "CtsSelfTest.Marks", "MemoryPressure.Up/fake_x_0"},
+      {Device("cpu:0"), Device("cpu:1"), Device("cpu:10"), Device("fake_x:0")});
+  ASSERT_EQ(groups.size(), 6u);
+  EXPECT_EQ(groups[0].name, "Copy/cpu_0");
+  EXPECT_EQ(groups[0].device_id, "cpu:0");
+  EXPECT_THAT(groups[0].tests, ElementsAre("Copy.A/cpu_0", "Copy.B/cpu_0"));
+  EXPECT_EQ(groups[1].name, "Copy/cpu_10");
+  EXPECT_EQ(groups[2].name, "Numerics/cpu_1");
+  EXPECT_EQ(groups[2].device_id, "cpu:1");
+  EXPECT_EQ(groups[3].name, "Numerics/cpu_10");
+  EXPECT_EQ(groups[4].name, "CtsSelfTest");
+  EXPECT_EQ(groups[4].device_id, "");
+  EXPECT_EQ(groups[5].name, "MemoryPressure/fake_x_0");
+  EXPECT_TRUE(groups[5].exclusive);
+  EXPECT_FALSE(groups[0].exclusive);
+}
+
+TEST(TestGroupsTest, ParameterNamingNoDeviceIsDeviceless) {
+  const std::vector<TestGroup> groups = GroupTests({"Odd.X/vulkan_0", "Odd.X/cpu_0x"},
+                                                   {Device("cpu:0")});
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].name, "Odd");
+  EXPECT_EQ(groups[0].device_id, "");
+  EXPECT_EQ(groups[0].tests.size(), 2u);
+}
+
+TEST(TestGroupsTest, DeviceTestNameReplacesNonAlphanumerics) {
+  EXPECT_EQ(DeviceTestName("cpu:0"), "cpu_0");
+  EXPECT_EQ(DeviceTestName("fake-x:12"), "fake_x_12");
+}
+
+}  // namespace
+}  // namespace hal::cts
