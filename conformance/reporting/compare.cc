@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "conformance/reporting/report_reader.h"
+#include "conformance/reporting/summary.h"
 
 namespace hal::cts {
 namespace {
@@ -66,7 +67,8 @@ std::string ResultName(const TestRecord& test) {
   return absl::StrCat("skipped (", SkipKindName(test.skip_kind), ")");
 }
 
-std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+// Enough of B's message to tell what broke; the report holds all of it.
+constexpr size_t kMaxCompareMessageBytes = 200;
 
 struct Change {
   const TestRecord* a;  // null: appeared
@@ -81,7 +83,7 @@ std::string Describe(const Change& change) {
   if (change.b == nullptr) return absl::StrCat(line, "gone, was ", ResultName(*change.a));
   absl::StrAppend(&line, ResultName(*change.a), " -> ", ResultName(*change.b));
   if (Failing(change.b->outcome) && !change.b->message.empty()) {
-    absl::StrAppend(&line, ": ", FirstLine(change.b->message));
+    absl::StrAppend(&line, ": ", OneLineExcerpt(change.b->message, kMaxCompareMessageBytes));
   }
   return line;
 }

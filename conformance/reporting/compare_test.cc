@@ -85,7 +85,7 @@ TEST(CompareTest, RegressionsFirstThenFixesAppearedDisappearedAndOtherChanges) {
   const std::string& out = compared.out;
   const std::vector<std::string> in_order = {
       "Regressions (3):\n",
-      "  Copy.A/cpu_0 [cpu:0]: passed -> crashed: crashed: SIGSEGV\n",
+      "  Copy.A/cpu_0 [cpu:0]: passed -> crashed: crashed: SIGSEGV more\n",
       "  Copy.C/cpu_0 [cpu:0]: passed -> timed_out\n",
       "  Copy.D/cpu_0 [cpu:0]: passed -> failed\n",
       "Fixes (1):\n  Copy.B/cpu_0 [cpu:0]: failed -> passed\n",

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "conformance/reporting/build_info.h"
 
@@ -11,12 +12,6 @@ namespace {
 // Long enough for a file:line and the start of the reason; the report and
 // the JUnit XML hold the whole message.
 constexpr size_t kMaxSummaryMessageBytes = 200;
-
-std::string ShortMessage(const std::string& message) {
-  std::string line = message.substr(0, message.find('\n'));
-  if (line.size() > kMaxSummaryMessageBytes) line = line.substr(0, kMaxSummaryMessageBytes) + "...";
-  return line;
-}
 
 std::string Counts(const Summary& summary) {
   const std::optional<double> pass_rate = PassRate(summary);
@@ -32,11 +27,30 @@ void PrintTestsWith(const Report& report, TestOutcome outcome, std::ostream& out
   for (const TestRecord& test : report.tests) {
     if (test.outcome != outcome) continue;
     out << absl::StrFormat("  %-10s %s: %s\n", OutcomeName(outcome), test.name,
-                           ShortMessage(test.message));
+                           OneLineExcerpt(test.message, kMaxSummaryMessageBytes));
   }
 }
 
 }  // namespace
+
+std::string OneLineExcerpt(absl::string_view text, size_t max_bytes) {
+  std::string line;
+  bool in_space = false;
+  for (char c : text) {
+    const bool space = absl::ascii_isspace(static_cast<unsigned char>(c));
+    if (space) {
+      in_space = !line.empty();
+      continue;
+    }
+    if (in_space) line += ' ';
+    in_space = false;
+    line += c;
+  }
+  if (line.size() <= max_bytes) return line;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+  return line.substr(0, cut) + "...";
+}
 
 void PrintSummary(const Report& report, std::ostream& out) {
   out << "hal-cts " << SuiteVersion() << " (build " << SuiteBuildHash() << ")\n";

@@ -2,14 +2,17 @@
 #ifndef HAL_CONFORMANCE_REPORTING_SUMMARY_H_
 #define HAL_CONFORMANCE_REPORTING_SUMMARY_H_
 
+#include <cstddef>
 #include <ostream>
+#include <string>
 
+#include "absl/strings/string_view.h"
 #include "conformance/report.h"
 
 namespace hal::cts {
 
 // One line per device (counts and pass rate), then every test that crashed or
-// timed out, then every failure, each with the first line of its message,
+// timed out, then every failure, each with the start of its message,
 // then SummaryLine and what the skips mean for the verdict:
 //
 //   hal-cts 0.1.0 (build 3c142e2...)
@@ -20,6 +23,12 @@ namespace hal::cts {
 //   is 0x01, expected 0x00 hal-cts: 860 passed, 1 failed, 1 crashed, 1 timed out, ...: not
 //   conformant Skips count as conformant: 2 unsupported (feature absent), 0 known failures.
 void PrintSummary(const Report& report, std::ostream& out);
+
+// `text` on one line for a listing: every run of whitespace (newlines
+// included) one space, cut after `max_bytes` (at a UTF-8 character boundary)
+// with "..." appended. GoogleTest's messages put the values on the lines after
+// "Expected equality of these values:".
+std::string OneLineExcerpt(absl::string_view text, size_t max_bytes);
 
 }  // namespace hal::cts
 

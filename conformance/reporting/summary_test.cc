@@ -48,13 +48,13 @@ TEST(SummaryTest, OneLinePerDeviceThenCrashesTimeoutsAndFailures) {
                                  "rate 25.0%\n"));
   const size_t crashed = summary.find("  crashed    Event.T/broken_0: crashed: SIGSEGV\n");
   const size_t timed_out = summary.find("  timed_out  Event.S/broken_0: timed out: 5 s\n");
-  const size_t failed = summary.find("  failed     Copy.B/broken_0: copy.cc:4: byte 7\n");
+  const size_t failed =
+      summary.find("  failed     Copy.B/broken_0: copy.cc:4: byte 7 second line\n");
   ASSERT_NE(crashed, std::string::npos) << summary;
   ASSERT_NE(timed_out, std::string::npos) << summary;
   ASSERT_NE(failed, std::string::npos) << summary;
   EXPECT_LT(crashed, timed_out);
   EXPECT_LT(timed_out, failed);
-  EXPECT_THAT(summary, Not(HasSubstr("second line")));
   EXPECT_THAT(summary, HasSubstr(": not conformant\n"));
   EXPECT_THAT(summary, HasSubstr("Skips count as conformant: 1 unsupported"));
 }
@@ -66,10 +66,18 @@ TEST(SummaryTest, LongMessagesAreCutAndAnEmptyDeviceHasNoPassRate) {
   report.tests = {Record("Copy.B/cpu_0", "cpu:0", TestOutcome::kFailed, std::string(500, 'x'))};
   const std::string summary = Summarized(report);
   EXPECT_THAT(summary, HasSubstr(std::string(200, 'x') + "...\n"));
-  EXPECT_THAT(summary, Not(HasSubstr(std::string(201, 'x'))));
+  EXPECT_THAT(summary, testing::Not(HasSubstr(std::string(201, 'x'))));
   EXPECT_THAT(summary, HasSubstr("cpu:1 (cpu, host CPU): 0 passed, 0 failed, 0 crashed, 0 timed "
                                  "out, 0 skipped (0 unsupported, 0 known failure); pass rate n/a "
                                  "(none ran)\n"));
+}
+
+TEST(SummaryTest, OneLineExcerptJoinsLinesAndCutsAtACharacterBoundary) {
+  EXPECT_EQ(OneLineExcerpt("  a.cc:3: Expected equality:\n  read_back\n    Which is: 1\n", 100),
+            "a.cc:3: Expected equality: read_back Which is: 1");
+  EXPECT_EQ(OneLineExcerpt("abcdef", 3), "abc...");
+  EXPECT_EQ(OneLineExcerpt("ab\xC3\xA9z", 3), "ab...");  // not inside the 2-byte e-acute
+  EXPECT_EQ(OneLineExcerpt("", 3), "");
 }
 
 TEST(SummaryTest, SaysWhyTheSuiteCouldNotRun) {
