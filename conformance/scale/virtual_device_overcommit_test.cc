@@ -4,7 +4,8 @@
 // host memory. Contents survive exactly; residency stays within capacity.
 // On a device with the virtual-memory capability, buffers of at least its
 // virtual_memory_granularity are evicted at a stable address (decommitted
-// and recommitted), smaller ones are freed and allocated anew.
+// and recommitted) and keep their device address; smaller ones are freed and
+// allocated anew, so their address is refused until they are pinned.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -56,11 +57,14 @@ std::vector<uint8_t> ContentsOf(uint32_t seed, uint64_t size) {
 // the virtual-memory capability allocates buffers of at least its
 // virtual_memory_granularity decommittable, rounded up to that granularity;
 // others are rounded up to the allocation granularity.
+bool EvictedInPlace(uint64_t size, const DeviceProperties& properties) {
+  return properties.capabilities.has(Capability::kVirtualMemory) &&
+         size >= properties.virtual_memory_granularity;
+}
 uint64_t OvercommitCharge(uint64_t size, const DeviceProperties& properties) {
-  const bool decommittable = properties.capabilities.has(Capability::kVirtualMemory) &&
-                             size >= properties.virtual_memory_granularity;
-  const uint64_t granularity =
-      decommittable ? properties.virtual_memory_granularity : properties.allocation_granularity;
+  const uint64_t granularity = EvictedInPlace(size, properties)
+                                   ? properties.virtual_memory_granularity
+                                   : properties.allocation_granularity;
   return (size + granularity - 1) / granularity * granularity;
 }
 
@@ -80,6 +84,11 @@ TEST_P(VirtualDeviceOvercommit, ContentsSurviveEvictionAndRestore) {
   std::vector<Tenant> tenants;
   std::vector<std::vector<std::shared_ptr<Buffer>>> buffers(kTenants);
   std::vector<std::vector<std::vector<uint8_t>>> model(kTenants);
+  // With device addresses: a buffer evicted in place keeps its address; any
+  // other may move, so its address is refused until it is pinned.
+  const bool in_place = EvictedInPlace(c.buffer_bytes, properties());
+  const bool addressed = properties().capabilities.has(Capability::kDeviceAddress);
+  std::vector<std::vector<uint64_t>> addresses(kTenants);
   for (int t = 0; t < kTenants; ++t) {
     HAL_CTS_ASSERT_OK_AND_ASSIGN(
         Tenant tenant, CreateTenant(*pool, absl::StrCat("tenant", t), capacity, 1.0 / kTenants));
@@ -90,6 +99,15 @@ TEST_P(VirtualDeviceOvercommit, ContentsSurviveEvictionAndRestore) {
       HAL_CTS_ASSERT_OK(
           tenant.queue->CopyHostToDevice(contents.data(), *buffer, 0, contents.size()));
       HAL_CTS_ASSERT_OK(tenant.queue->Synchronize());
+      if (addressed) {
+        absl::StatusOr<uint64_t> address = buffer->DeviceAddress();
+        if (in_place) {
+          HAL_CTS_ASSERT_OK(address);
+          addresses[t].push_back(*address);
+        } else {
+          EXPECT_THAT(address, StatusIs(absl::StatusCode::kFailedPrecondition));
+        }
+      }
       buffers[t].push_back(std::move(buffer));
       model[t].push_back(std::move(contents));
     }
@@ -104,6 +122,12 @@ TEST_P(VirtualDeviceOvercommit, ContentsSurviveEvictionAndRestore) {
       }
     }
   }
+  for (int t = 0; t < kTenants && addressed && in_place; ++t) {
+    for (int b = 0; b < c.buffers_per_tenant; ++b) {
+      HAL_CTS_ASSERT_OK_AND_ASSIGN(const uint64_t address, buffers[t][b]->DeviceAddress());
+      EXPECT_EQ(address, addresses[t][b]) << "tenant " << t << ", buffer " << b << " moved";
+    }
+  }
   const auto usage = pool->usage();
   ASSERT_EQ(usage.size(), 1u);
   ASSERT_TRUE(usage[0].residency.has_value()) << "an overcommitted pool reports no residency";
@@ -112,8 +136,7 @@ TEST_P(VirtualDeviceOvercommit, ContentsSurviveEvictionAndRestore) {
   EXPECT_GT(residency.evictions, 0u);
   EXPECT_GT(residency.restores, 0u);
   EXPECT_GE(residency.bytes_restored, c.buffer_bytes);
-  if (properties().capabilities.has(Capability::kVirtualMemory) &&
-      c.buffer_bytes >= properties().virtual_memory_granularity) {
+  if (in_place) {
     EXPECT_GT(residency.stable_address_evictions, 0u)
         << "buffers of " << c.buffer_bytes << " bytes on a device with virtual memory (granularity "
         << properties().virtual_memory_granularity << ") were not evicted at a stable address";
