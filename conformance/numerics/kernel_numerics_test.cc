@@ -77,7 +77,10 @@ class KernelNumerics : public DeviceCaseTest<SizeCase> {
   void SetUp() override {
     DeviceCaseTest::SetUp();
     if (IsSkipped()) return;
-    const uint32_t device_row = properties().max_workgroup_count[0];
+    // 0: the device sets no limit (as the runtime reads it).
+    const uint32_t device_row = properties().max_workgroup_count[0] == 0
+                                    ? std::numeric_limits<uint32_t>::max()
+                                    : properties().max_workgroup_count[0];
     const uint64_t large_elements = LargeBufferBytes(properties()) / sizeof(float);
     ASSERT_GT(large_elements, kGuardElements) << "the device's memory is too small";
     row_limit_ = device_row;

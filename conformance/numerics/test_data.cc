@@ -61,6 +61,7 @@ std::vector<int32_t> HashInts(size_t count, uint32_t seed) {
 
 std::vector<uint8_t> RepeatedPattern(uint32_t pattern, size_t size) {
   std::vector<uint8_t> bytes(size);
+  if (size == 0) return bytes;  // memcpy must not see the empty vector's null data
   const uint8_t word[4] = {static_cast<uint8_t>(pattern), static_cast<uint8_t>(pattern >> 8),
                            static_cast<uint8_t>(pattern >> 16),
                            static_cast<uint8_t>(pattern >> 24)};
