@@ -7,4 +7,5 @@ target_sources(hal-cts PRIVATE
   "${CMAKE_CURRENT_LIST_DIR}/abi_context_test.cc"
   "${CMAKE_CURRENT_LIST_DIR}/abi_memory_test.cc"
   "${CMAKE_CURRENT_LIST_DIR}/abi_capabilities_test.cc"
+  "${CMAKE_CURRENT_LIST_DIR}/sanitizer_options.cc"
 )
