@@ -186,8 +186,7 @@ absl::StatusOr<std::vector<DeviceRecord>> StartChild(const CommandLine& command_
   BecomeRunnerChild(fd);
   absl::StatusOr<std::vector<DeviceRecord>> devices = SetUpDevicesHere(command_line.options);
   if (!devices.ok()) {
-    WriteChildLine(fd, ChildEvent::Kind::kError,
-                   EscapeForMessage(devices.status().message(), kMaxTestNameBytes));
+    WriteChildLine(fd, ChildEvent::Kind::kError, devices.status().message());
     return devices.status();
   }
   ArgvForGTest gtest_args(command_line.gtest_args);
@@ -233,7 +232,8 @@ int RunInChildren(const CommandLine& command_line) {
     }
   }
   if (result.setup_failed) {
-    return FailSetup(options, std::move(result.report), *result.report.error);
+    const std::string why = *result.report.error;
+    return FailSetup(options, std::move(result.report), why);
   }
   const int status = FinishRun(options, result.report);
   if (result.stopped_by_signal != 0) {

@@ -122,9 +122,10 @@ TEST_F(HalCtsRunnerTest, JobsTwoGivesTheSameResultsAsOneAndAsNoFork) {
 TEST_F(HalCtsRunnerTest, SignalStopsTheChildrenAndLeavesAPartialMarkedReport) {
   const std::string report_path = folder_.path() + "/report.json";
   // A copy of the bundle under this test's folder marks this run's children
-  // (their command lines name it) apart from other hal-cts runs.
+  // (their command lines name it) apart from those of other hal-cts runs.
   const std::string kernels = folder_.path() + "/kernels.halb";
-  const std::string children = "'" + folder_.path() + "/kernel[s].halb'";  // not this shell
+  // The children's command lines, not this shell's (which holds "[e]").
+  const std::string children = "'cts-child-[e]vents-fd=3 --kernels " + kernels + "'";
   // The whole suite on cpu:0 runs for seconds; SIGTERM comes while it runs.
   testing::CommandResult run = testing::RunCommand(
       "cp " + std::string(HAL_TEST_BINARY_DIR) + "/share/hal/kernels/standard.halb " + kernels +

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "nlohmann/json.hpp"
 
 namespace hal::cts {
 namespace {
@@ -52,6 +53,12 @@ ChildEvent ParseChildLine(absl::string_view line) {
         keyword.kind == ChildEvent::Kind::kTest || keyword.kind == ChildEvent::Kind::kStart;
     if (names_a_test && !IsTestName(text)) return Malformed("not a test name", line);
     if (text.empty()) return Malformed("nothing after the keyword", line);
+    if (keyword.kind == ChildEvent::Kind::kError) {
+      const nlohmann::json why = nlohmann::json::parse(text.begin(), text.end(), nullptr,
+                                                       /*allow_exceptions=*/false);
+      if (!why.is_string()) return Malformed("an error that is not one JSON string", line);
+      return {keyword.kind, why.get<std::string>()};
+    }
     return {keyword.kind, std::string(text)};
   }
   return Malformed("not a line of the child protocol", line);
@@ -59,7 +66,14 @@ ChildEvent ParseChildLine(absl::string_view line) {
 
 std::string FormatChildLine(ChildEvent::Kind kind, absl::string_view text) {
   for (const Keyword& keyword : kKeywords) {
-    if (keyword.kind == kind) return absl::StrCat(keyword.word, " ", text, "\n");
+    if (keyword.kind != kind) continue;
+    if (kind == ChildEvent::Kind::kError) {
+      // Why a suite cannot start spans lines ("... while reading ..."): one JSON string.
+      const std::string quoted = nlohmann::json(std::string(text)).dump(
+          -1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return absl::StrCat(keyword.word, " ", quoted, "\n");
+    }
+    return absl::StrCat(keyword.word, " ", text, "\n");
   }
   return absl::StrCat("malformed ", text, "\n");  // kMalformed is never written
 }

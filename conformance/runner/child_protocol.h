@@ -4,7 +4,7 @@
 //
 //   list mode:  "devices <DeviceRecordsToJsonLine>", then "test <name>" per test
 //   run mode:   "start <name>" before a test, "end <TestRecordToJsonLine>" after it
-//   either:     "error <why>" when the suite cannot start in the child
+//   either:     "error <why as a JSON string>" when the suite cannot start in the child
 //
 // The parent treats what it reads as hostile: a child may die mid-line, or a
 // driver may scribble over its memory. Lines are bounded, and anything that is
@@ -42,7 +42,8 @@ struct ChildEvent {
 // One line without its '\n'.
 ChildEvent ParseChildLine(absl::string_view line);
 
-// The line a child writes, '\n' included. `text` must hold no '\n'.
+// The line a child writes, '\n' included. `text` must hold no '\n', except
+// for kError, whose text is written as a JSON string.
 std::string FormatChildLine(ChildEvent::Kind kind, absl::string_view text);
 
 // Splits the bytes read from a child's pipe into events, however the reads

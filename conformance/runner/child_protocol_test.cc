@@ -30,7 +30,7 @@ TEST(ChildProtocolTest, EveryLineAChildWritesParsesBack) {
                                                 {Kind::kTest, "Copy.HostToDevice/cpu_0"},
                                                 {Kind::kStart, "Numerics.Saxpy/cpu_0_odd"},
                                                 {Kind::kEnd, R"({"name":"x y"})"},
-                                                {Kind::kError, "no device to test."}};
+                                                {Kind::kError, "no \"device\".\n  while x"}};
   std::string stream;
   for (const auto& [kind, text] : lines) stream += FormatChildLine(kind, text);
   // Read a byte at a time and all at once: the same events.
@@ -45,7 +45,7 @@ TEST(ChildProtocolTest, EveryLineAChildWritesParsesBack) {
 }
 
 TEST(ChildProtocolTest, GarbageIsMalformedAndQuotedEscaped) {
-  const char* garbage[] = {"", "hello", "start", "start ", "end ", "START Copy.X",
+  const char* garbage[] = {"", "hello", "error why", "error [\"why\"]", "start", "start ", "end ", "START Copy.X",
                            "startCopy.X", "\x01\xff\x80 binary", "test Copy.X/cpu_0 extra",
                            "start Copy.*", "start Copy.X:Copy.Y"};
   for (const char* line : garbage) {

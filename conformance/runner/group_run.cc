@@ -76,7 +76,7 @@ void GroupRun::Problem(std::string what) {
 void GroupRun::Finish(size_t test, TestRecord record) {
   record.name = group_.tests[test];
   record.device = group_.device_id;
-  record.group = group_.name;
+  record.group = group_.test_groups[test];
   if (!test_problems_.empty()) {
     // Whatever the child claims, a test during which it wrote garbage failed.
     record.outcome = TestOutcome::kFailed;

@@ -26,6 +26,7 @@ TestGroup ThreeTests() {
   group.name = "Copy/cpu_0";
   group.device_id = "cpu:0";
   group.tests = {"Copy.A/cpu_0", "Copy.B/cpu_0", "Copy.C/cpu_0"};
+  group.test_groups.assign(3, "Copy/cpu_0");
   return group;
 }
 

@@ -393,7 +393,8 @@ RunnerResult RunInChildProcesses(const CommandLine& command_line) {
   }
   if (result.stopped_by_signal == 0) {
     PrintDevicesUnderTest(listing.devices);
-    Scheduler scheduler(command_line, GroupTests(listing.tests, listing.devices));
+    Scheduler scheduler(command_line, BatchGroups(GroupTests(listing.tests, listing.devices),
+                                                  command_line.options.jobs));
     result.stopped_by_signal = scheduler.Run(signals);
     result.report.tests = InListOrder(listing.tests, scheduler.Records());
   }

@@ -1,5 +1,6 @@
 #include "conformance/runner/test_groups.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <utility>
@@ -73,8 +74,47 @@ std::vector<TestGroup> GroupTests(const std::vector<std::string>& tests,
       groups.push_back(std::move(group));
     }
     groups[it->second].tests.push_back(test);
+    groups[it->second].test_groups.push_back(groups[it->second].name);
   }
   return groups;
+}
+
+std::vector<TestGroup> BatchGroups(const std::vector<TestGroup>& groups, int jobs) {
+  std::vector<std::string> devices;  // in order of first appearance
+  std::map<std::string, std::vector<const TestGroup*>> joinable;
+  std::vector<TestGroup> batches;
+  for (const TestGroup& group : groups) {
+    if (group.device_id.empty() || group.exclusive) {
+      batches.push_back(group);
+      continue;
+    }
+    auto [it, inserted] = joinable.try_emplace(group.device_id);
+    if (inserted) devices.push_back(group.device_id);
+    it->second.push_back(&group);
+  }
+  const size_t device_count = std::max<size_t>(devices.size(), 1);
+  const size_t per_device = std::max<size_t>(1, (static_cast<size_t>(jobs) + device_count - 1) /
+                                                    device_count);
+  for (const std::string& device : devices) {
+    const std::vector<const TestGroup*>& members = joinable[device];
+    const size_t count = std::min(per_device, members.size());
+    for (size_t b = 0; b < count; ++b) {
+      // Batch b takes members [b * n / count, (b + 1) * n / count).
+      const size_t begin = b * members.size() / count, end = (b + 1) * members.size() / count;
+      TestGroup batch;
+      batch.device_id = device;
+      batch.name = end - begin == 1 ? members[begin]->name
+                                    : absl::StrCat(members[begin]->name, " .. ",
+                                                   members[end - 1]->name);
+      for (size_t i = begin; i < end; ++i) {
+        batch.tests.insert(batch.tests.end(), members[i]->tests.begin(), members[i]->tests.end());
+        batch.test_groups.insert(batch.test_groups.end(), members[i]->test_groups.begin(),
+                                 members[i]->test_groups.end());
+      }
+      batches.push_back(std::move(batch));
+    }
+  }
+  return batches;
 }
 
 }  // namespace hal::cts

@@ -1,6 +1,7 @@
-// How the runner splits the listed tests into groups, one child process per
-// group: the tests of one suite on one device ("Copy/cpu_0"), so that a run
-// starts few processes and a crash costs one group a fresh child, not the run.
+// How the runner splits the listed tests into groups, the tests of one suite
+// on one device ("Copy/cpu_0"), and the groups into batches, one child process
+// per batch: every child loads every driver (a few hundred ms with lavapipe),
+// so a run starts few of them, yet as many as --jobs can use.
 #ifndef HAL_CONFORMANCE_RUNNER_TEST_GROUPS_H_
 #define HAL_CONFORMANCE_RUNNER_TEST_GROUPS_H_
 
@@ -13,11 +14,15 @@
 namespace hal::cts {
 
 struct TestGroup {
-  std::string name;       // "Copy/cpu_0"; the suite alone for tests without a device
+  // "Copy/cpu_0"; the suite alone for tests without a device; for a batch,
+  // "<first group> .. <last group>".
+  std::string name;
   std::string device_id;  // "cpu:0"; empty for tests of the suite itself
   // Runs alone on its device, even with --jobs (see IsExclusiveSuite).
   bool exclusive = false;
   std::vector<std::string> tests;  // full test names, in list order
+  // The group of each test (parallel to `tests`): the records' "group".
+  std::vector<std::string> test_groups;
 };
 
 // The device as test names carry it: the id with non-alphanumerics as '_'
@@ -36,6 +41,12 @@ bool IsExclusiveSuite(absl::string_view suite);
 // suite's device-less group. Groups come in the order of their first test.
 std::vector<TestGroup> GroupTests(const std::vector<std::string>& tests,
                                   const std::vector<DeviceRecord>& devices);
+
+// Joins the groups of each device into batches for the children: per device,
+// its groups that are not exclusive, in order, split into as many batches as
+// --jobs can run at once for it (ceil(jobs / devices), at least 1). Exclusive
+// and device-less groups stay alone.
+std::vector<TestGroup> BatchGroups(const std::vector<TestGroup>& groups, int jobs);
 
 }  // namespace hal::cts
 

@@ -46,6 +46,53 @@ TEST(TestGroupsTest, ParameterNamingNoDeviceIsDeviceless) {
   EXPECT_EQ(groups[0].tests.size(), 2u);
 }
 
+TEST(TestGroupsTest, EveryTestKnowsItsGroup) {
+  const std::vector<TestGroup> groups =
+      GroupTests({"Copy.A/cpu_0", "CtsSelfTest.X"}, {Device("cpu:0")});
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_THAT(groups[0].test_groups, ElementsAre("Copy/cpu_0"));
+  EXPECT_THAT(groups[1].test_groups, ElementsAre("CtsSelfTest"));
+}
+
+// Copy, Fill, Map and MemoryPressure on cpu:0 and vulkan:0, and a self-test.
+std::vector<TestGroup> SuitesOnTwoDevices() {
+  std::vector<std::string> tests;
+  for (const char* suite : {"Copy", "Fill", "Map", "MemoryPressure"}) {
+    for (const char* device : {"cpu_0", "vulkan_0"}) {
+      tests.push_back(std::string(suite) + ".T/" + device);
+    }
+  }
+  tests.push_back("CtsSelfTest.X");
+  return GroupTests(tests, {Device("cpu:0"), Device("vulkan:0")});
+}
+
+TEST(BatchGroupsTest, OneJobMakesOneBatchPerDeviceBesidesExclusiveAndDevicelessGroups) {
+  const std::vector<TestGroup> batches = BatchGroups(SuitesOnTwoDevices(), 1);
+  ASSERT_EQ(batches.size(), 5u);
+  EXPECT_EQ(batches[0].name, "MemoryPressure/cpu_0");
+  EXPECT_TRUE(batches[0].exclusive);
+  EXPECT_EQ(batches[1].name, "MemoryPressure/vulkan_0");
+  EXPECT_EQ(batches[2].name, "CtsSelfTest");
+  EXPECT_EQ(batches[3].name, "Copy/cpu_0 .. Map/cpu_0");
+  EXPECT_EQ(batches[3].device_id, "cpu:0");
+  EXPECT_FALSE(batches[3].exclusive);
+  EXPECT_THAT(batches[3].tests, ElementsAre("Copy.T/cpu_0", "Fill.T/cpu_0", "Map.T/cpu_0"));
+  EXPECT_THAT(batches[3].test_groups, ElementsAre("Copy/cpu_0", "Fill/cpu_0", "Map/cpu_0"));
+  EXPECT_EQ(batches[4].name, "Copy/vulkan_0 .. Map/vulkan_0");
+}
+
+TEST(BatchGroupsTest, MoreJobsSplitEachDevicesGroupsUpToOneGroupPerBatch) {
+  const std::vector<TestGroup> four = BatchGroups(SuitesOnTwoDevices(), 4);
+  ASSERT_EQ(four.size(), 7u);
+  EXPECT_EQ(four[3].name, "Copy/cpu_0");
+  EXPECT_EQ(four[4].name, "Fill/cpu_0 .. Map/cpu_0");
+  const std::vector<TestGroup> many = BatchGroups(SuitesOnTwoDevices(), 64);
+  ASSERT_EQ(many.size(), 9u) << "no empty batch";
+  size_t tests = 0;
+  for (const TestGroup& batch : many) tests += batch.tests.size();
+  EXPECT_EQ(tests, 9u);
+}
+
 TEST(TestGroupsTest, DeviceTestNameReplacesNonAlphanumerics) {
   EXPECT_EQ(DeviceTestName("cpu:0"), "cpu_0");
   EXPECT_EQ(DeviceTestName("fake-x:12"), "fake_x_12");
