@@ -2,6 +2,9 @@
 // little-endian over [offset, offset + size), offsets and sizes multiples of
 // 4 from the first word to the last, every byte outside the range keeping its
 // value, fills ordered with the stream's other commands.
+#include <algorithm>
+#include <vector>
+
 #include "conformance/abi_commands/abi_commands_test.h"
 #include "conformance/coverage/coverage.h"
 
@@ -23,12 +26,8 @@ class AbiFill : public AbiCommandsTest {
     for (uint64_t i = 0; i < size; ++i) {
       expected[offset + i] = static_cast<uint8_t>(pattern >> (8 * (i % 4)));  // little-endian
     }
-    const std::vector<uint8_t> actual = ReadBack(stream(), buffer.get(), 0, buffer_size);
-    ASSERT_EQ(actual.size(), expected.size());
-    for (uint64_t i = 0; i < buffer_size; ++i) {
-      ASSERT_EQ(actual[i], expected[i])
-          << "byte " << i << " after a fill of [" << offset << ", " << offset + size << ")";
-    }
+    EXPECT_EQ(ReadBack(stream(), buffer.get(), 0, buffer_size), expected)
+        << "after a fill of [" << offset << ", " << offset + size << ")";
   }
 };
 
@@ -74,12 +73,9 @@ TEST_P(AbiFill, LaterFillOverwritesAnEarlierOneInStreamOrder) {
   ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_fill(stream().get(), buffer.get(), 0, kSize, 1));
   ASSERT_HAL_RESULT(HAL_SUCCESS,
                     table().stream_fill(stream().get(), buffer.get(), kSize / 4, kSize / 2, 2));
-  const std::vector<uint32_t> words = ReadBackAs<uint32_t>(stream(), buffer.get(), 0, kSize / 4);
-  ASSERT_EQ(words.size(), kSize / 4);
-  for (uint64_t i = 0; i < words.size(); ++i) {
-    const bool second = i >= kSize / 16 && i < 3 * kSize / 16;
-    ASSERT_EQ(words[i], second ? 2u : 1u) << "word " << i;
-  }
+  std::vector<uint32_t> expected(kSize / 4, 1u);
+  std::fill(expected.begin() + kSize / 16, expected.begin() + 3 * kSize / 16, 2u);
+  EXPECT_EQ(ReadBackAs<uint32_t>(stream(), buffer.get(), 0, kSize / 4), expected);
 }
 
 // A fill queued behind a copy into the same range overwrites the copy.
