@@ -18,8 +18,8 @@ constexpr char kDescription[] =
     "hal-cts: the hal conformance suite. Runs every test on every device the runtime finds "
     "(narrowed by HAL_DEVICE_SELECTOR, --driver and --device), sharing one device context per "
     "device, and reports passed, failed, crashed, timed out and skipped tests (unsupported or "
-    "known failure). The tests run in child processes, one per suite and device, so that a "
-    "test that crashes or hangs is recorded as such and the run goes on.";
+    "known failure). The tests run in child processes, each on one device, so that a test "
+    "that crashes or hangs is recorded as such and the run goes on.";
 
 constexpr char kFooter[] =
     "Environment: HAL_DEVICE_SELECTOR (e.g. \"cpu:0\", \"!cpu\") selects devices as for every "
@@ -70,8 +70,8 @@ void AddFlags(CLI::App& app, CtsOptions& options, RawFlags& raw) {
   app.add_flag("--allow-no-devices", options.allow_no_devices,
                "Succeed when no device is selected instead of failing");
   app.add_option("--jobs", raw.jobs,
-                 "Run up to N groups of tests (a suite on a device) at once, each in a child "
-                 "process; groups that need their device alone still run alone on it (default 1)")
+                 "Run up to N child processes at once, each running suites of one device; "
+                 "suites that need their device alone still run alone on it (default 1)")
       ->option_text("N");
   app.add_option("--test-timeout", raw.test_timeout,
                  "A test still running after SECONDS is recorded as timed out, its child process "
