@@ -1,8 +1,8 @@
 // hal-cts's runner as a user meets it: the tests run in child processes yet
 // the run lists, records and judges exactly what --no-fork does, --jobs 2
 // changes nothing but the time, a signal still leaves a (partial, marked)
-// report, bad runner flags exit 2 naming the flag, and --help and docs/cts.md
-// name the same flags. (Crashes and hangs: hal_cts_broken_driver_test.cc,
+// report, bad runner flags exit 2 naming the flag, --compare and --coverage
+// run instead of the suite, and --help and docs/cts.md name the same flags. (Crashes and hangs: hal_cts_broken_driver_test.cc,
 // on a driver built to crash and hang; the protocol and a group's
 // bookkeeping: conformance/runner/*_test.cc.)
 #include <fstream>
@@ -141,6 +141,24 @@ TEST_F(HalCtsRunnerTest, SignalStopsTheChildrenAndLeavesAPartialMarkedReport) {
   ASSERT_FALSE(report.is_discarded()) << run.output;
   EXPECT_THAT(report["error"].get<std::string>(), HasSubstr("this report is partial"));
   EXPECT_EQ(report["verdict"], "not conformant");
+}
+
+// --compare and --coverage do their job instead of running the suite.
+TEST_F(HalCtsRunnerTest, CompareAndCoverageRunInsteadOfTheSuite) {
+  const std::string report_path = folder_.path() + "/report.json";
+  ASSERT_EQ(HalCts("--report " + report_path).exit_code, 0);
+  const std::string program = "timeout 60 " + testing::BuiltProgram("hal-cts");
+  testing::CommandResult same =
+      testing::RunCommand(program + " --compare " + report_path + " " + report_path);
+  EXPECT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_THAT(same.output, HasSubstr("0 regressions"));
+  EXPECT_THAT(same.output, Not(HasSubstr("[ RUN")));
+  testing::CommandResult missing = testing::RunCommand(program + " --compare " + report_path +
+                                                       " " + folder_.path() + "/none.json");
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  testing::CommandResult coverage = testing::RunCommand(program + " --coverage");
+  EXPECT_EQ(coverage.exit_code, 0) << coverage.output;
+  EXPECT_THAT(coverage.output, ::testing::StartsWith("| Entry point | Outcome | Tests |"));
 }
 
 TEST(HalCtsRunnerFlagsTest, BadRunnerFlagValuesExitTwoNamingTheFlag) {
