@@ -98,12 +98,6 @@ void AbiCommandsTest::Write(const DrvStream& stream, hal_drv_buffer* buffer, uin
   EXPECT_HAL_RESULT(HAL_SUCCESS, table().stream_synchronize(stream.get()));
 }
 
-DrvBuffer AbiCommandsTest::PatternBuffer(const DrvStream& stream, uint64_t size, uint8_t seed) {
-  DrvBuffer buffer = AllocateBuffer(size);
-  if (buffer.get() != nullptr) Write(stream, buffer.get(), 0, PatternBytes(size, seed));
-  return buffer;
-}
-
 void AbiCommandsTest::Signal(const DrvStream& stream, hal_drv_event* event) {
   EXPECT_HAL_RESULT(HAL_SUCCESS, table().stream_signal_event(stream.get(), event));
 }

@@ -67,9 +67,6 @@ class AbiCommandsTest : public DriverTableTest {
   // stream_copy_host_to_device of `bytes` at `offset`, then stream_synchronize.
   void Write(const DrvStream& stream, hal_drv_buffer* buffer, uint64_t offset,
              absl::Span<const uint8_t> bytes);
-  // A device buffer of `size` bytes holding PatternBytes(size, seed); empty
-  // owner (and a failure) on error.
-  DrvBuffer PatternBuffer(const DrvStream& stream, uint64_t size, uint8_t seed);
   // ReadBack as `count` values of T.
   template <typename T>
   std::vector<T> ReadBackAs(const DrvStream& stream, hal_drv_buffer* buffer, uint64_t offset,
