@@ -273,6 +273,19 @@ TEST_F(CudaMemoryTest, RegisteredHostMemoryIsCopiedToAndFrom) {
 
 using CudaStreamTest = CudaDriverTest;
 
+// cuEventQuery and cuEventSynchronize answer CUDA_SUCCESS for an event never
+// recorded; the ABI's answers are not-ready and a refused wait.
+TEST_F(CudaStreamTest, ANeverSignalledEventIsNotReadyAndCannotBeWaitedFor) {
+  hal_drv_stream* stream = CreateStream(context_);
+  hal_drv_event* event = CreateEvent(context_);
+  EXPECT_EQ(table_->event_query(event), HAL_NOT_READY);
+  EXPECT_EQ(table_->event_synchronize(event), HAL_ERROR_FAILED_PRECONDITION);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("never signalled"));
+  ASSERT_EQ(table_->stream_signal_event(stream, event), HAL_SUCCESS);
+  EXPECT_EQ(table_->event_synchronize(event), HAL_SUCCESS);
+  EXPECT_EQ(table_->event_query(event), HAL_SUCCESS);
+}
+
 TEST_F(CudaStreamTest, EventsOrderStreamsAndCarryMonotonicTimestamps) {
   hal_drv_stream* first = CreateStream(context_, HAL_STREAM_PRIORITY_HIGH);
   hal_drv_stream* second = CreateStream(context_, HAL_STREAM_PRIORITY_LOW);

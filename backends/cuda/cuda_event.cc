@@ -1,6 +1,8 @@
 // Events: CUDA events with timing, and their timestamps on the context's
 // clock (gpu_core's EventClock: nanoseconds from the context's base event,
-// precise however long the context lives).
+// precise however long the context lives). CUDA treats a never-recorded event
+// as complete (cuEventQuery and cuEventSynchronize answer CUDA_SUCCESS); the
+// ABI does not, so the driver tracks whether the event was ever signalled.
 #include <memory>
 
 #include "backends/cuda/cuda_entry_points.h"
@@ -10,6 +12,8 @@ namespace hal::cuda {
 namespace {
 
 CUevent Native(const Event& event) { return Narrow<CUevent>(event.handle); }
+
+bool EverSignalled(const Event& event) { return event.signalled.load(std::memory_order_acquire); }
 
 }  // namespace
 
@@ -37,6 +41,7 @@ void EventDestroy(hal_drv_event* event_handle) {
 
 hal_result EventQuery(hal_drv_event* event_handle) {
   Event& event = *Unwrap(event_handle);
+  if (!EverSignalled(event)) return HAL_NOT_READY;
   return InContext(*event.context, [&] {
     const CUresult result = Api().cuEventQuery(Native(event));
     if (result == CUDA_ERROR_NOT_READY) return HAL_NOT_READY;
@@ -46,13 +51,19 @@ hal_result EventQuery(hal_drv_event* event_handle) {
 
 hal_result EventSynchronize(hal_drv_event* event_handle) {
   Event& event = *Unwrap(event_handle);
-  return InContext(*event.context,
-                   [&] { return HAL_CU(&event.context->health, cuEventSynchronize, Native(event)); });
+  // As the other drivers: waiting for a signal never asked for would not end.
+  if (!EverSignalled(event)) {
+    return gpu::Fail(HAL_ERROR_FAILED_PRECONDITION,
+                     "cannot wait for an event that was never signalled");
+  }
+  return InContext(*event.context, [&] {
+    return HAL_CU(&event.context->health, cuEventSynchronize, Native(event));
+  });
 }
 
 hal_result EventTimestampNs(hal_drv_event* event_handle, uint64_t* out_ns) {
   Event& event = *Unwrap(event_handle);
-  if (!event.signalled.load(std::memory_order_acquire)) {
+  if (!EverSignalled(event)) {
     return gpu::Fail(HAL_ERROR_FAILED_PRECONDITION, "the event was never signalled");
   }
   Context& context = *event.context;
