@@ -2,8 +2,9 @@
 // HAL_VULKAN_DISABLE_PUSH_DESCRIPTOR toggle): each dispatch of a stream binds
 // a set taken from its pool, and the stream gives the set back once the batch
 // that used it has completed, so a stream in its steady state allocates
-// nothing per dispatch. Sets are kept by binding count: the set layouts of
-// two kernels with the same count are defined identically, hence compatible.
+// nothing per dispatch. Sets are kept by binding count: kernels with the same
+// count share the context's one layout of that count, which outlives every
+// module, so a recycled set never refers to a destroyed layout.
 // Not thread-safe: owned by one stream.
 #ifndef HAL_BACKENDS_VULKAN_DESCRIPTOR_SET_POOL_H_
 #define HAL_BACKENDS_VULKAN_DESCRIPTOR_SET_POOL_H_

@@ -67,6 +67,9 @@ Context::~Context() {
   for (VkSemaphore semaphore : retired_semaphores_) {
     symbols_.vkDestroySemaphore(device_, semaphore, nullptr);
   }
+  for (VkDescriptorSetLayout layout : set_layouts_) {
+    if (layout != VK_NULL_HANDLE) symbols_.vkDestroyDescriptorSetLayout(device_, layout, nullptr);
+  }
   device_memory_.reset();
   staging_memory_.reset();
   symbols_.vkDestroyDevice(device_, nullptr);
@@ -75,6 +78,34 @@ Context::~Context() {
 VkResult Context::Submit(const VkSubmitInfo& submit) {
   std::lock_guard lock(queue_mutex_);
   return symbols_.vkQueueSubmit(queue_, 1, &submit, VK_NULL_HANDLE);
+}
+
+hal_result Context::DescriptorSetLayout(uint32_t binding_count,
+                                        VkDescriptorSetLayout* out_layout) {
+  if (binding_count > HAL_MAX_BINDINGS) {
+    return Fail(HAL_ERROR_INVALID_ARGUMENT,
+                "a kernel has at most " + std::to_string(HAL_MAX_BINDINGS) + " bindings; got " +
+                    std::to_string(binding_count));
+  }
+  std::lock_guard lock(set_layouts_mutex_);
+  VkDescriptorSetLayout& layout = set_layouts_[binding_count];
+  if (layout == VK_NULL_HANDLE) {
+    VkDescriptorSetLayoutBinding bindings[HAL_MAX_BINDINGS];
+    for (uint32_t i = 0; i < binding_count; ++i) {
+      bindings[i] = VkDescriptorSetLayoutBinding{i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
+                                                 VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+    }
+    VkDescriptorSetLayoutCreateInfo info{.sType =
+                                             VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+    if (physical_.push_descriptors) {
+      info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+    }
+    info.bindingCount = binding_count;
+    info.pBindings = bindings;
+    HAL_VK_RETURN_IF_ERROR(symbols_.vkCreateDescriptorSetLayout(device_, &info, nullptr, &layout));
+  }
+  *out_layout = layout;
+  return HAL_SUCCESS;
 }
 
 bool Context::ReuseTimelineSemaphore(VkSemaphore* out_semaphore) {

@@ -2,6 +2,7 @@
 #ifndef HAL_BACKENDS_VULKAN_VULKAN_CONTEXT_H_
 #define HAL_BACKENDS_VULKAN_VULKAN_CONTEXT_H_
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -32,6 +33,14 @@ class Context {
   SubAllocator& device_memory() { return *device_memory_; }
   SubAllocator& staging_memory() { return *staging_memory_; }
 
+  // The descriptor set layout of `binding_count` (0 to HAL_MAX_BINDINGS, else
+  // HAL_ERROR_INVALID_ARGUMENT)
+  // storage buffers, created on first use and kept until the context goes:
+  // every kernel with that many bindings shares it, so a descriptor set a
+  // stream recycles (DescriptorSetPool) was allocated with a layout that
+  // outlives every module, and is compatible with each kernel it is bound to.
+  hal_result DescriptorSetLayout(uint32_t binding_count, VkDescriptorSetLayout* out_layout);
+
   // vkQueueSubmit under the queue's lock: streams share the one queue.
   VkResult Submit(const VkSubmitInfo& submit);
 
@@ -54,6 +63,8 @@ class Context {
   std::mutex queue_mutex_;
   std::mutex retired_mutex_;
   std::vector<VkSemaphore> retired_semaphores_;
+  std::mutex set_layouts_mutex_;
+  std::array<VkDescriptorSetLayout, HAL_MAX_BINDINGS + 1> set_layouts_{};
   std::unique_ptr<SubAllocator> device_memory_;
   std::unique_ptr<SubAllocator> staging_memory_;
 };

@@ -82,20 +82,7 @@ hal_result Module::GetKernel(const char* name, const hal_kernel_signature& signa
 hal_result Module::CreatePipeline(const std::string& entry_point,
                                   const hal_kernel_signature& signature, Kernel* kernel) {
   const DeviceSymbols& vk = context_.vk();
-  VkDescriptorSetLayoutBinding bindings[HAL_MAX_BINDINGS];
-  for (uint32_t i = 0; i < signature.binding_count; ++i) {
-    bindings[i] = VkDescriptorSetLayoutBinding{i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
-                                               VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
-  }
-  VkDescriptorSetLayoutCreateInfo set_info{.sType =
-                                               VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-  if (context_.physical().push_descriptors) {
-    set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
-  }
-  set_info.bindingCount = signature.binding_count;
-  set_info.pBindings = bindings;
-  HAL_VK_RETURN_IF_ERROR(
-      vk.vkCreateDescriptorSetLayout(context_.device(), &set_info, nullptr, &kernel->set_layout));
+  HAL_RETURN_IF_FAILED(context_.DescriptorSetLayout(signature.binding_count, &kernel->set_layout));
 
   const VkPushConstantRange push_range{VK_SHADER_STAGE_COMPUTE_BIT, 0,
                                        signature.push_constant_size};
@@ -134,9 +121,6 @@ void Module::DestroyKernel(Kernel& kernel) {
   }
   if (kernel.pipeline_layout != VK_NULL_HANDLE) {
     vk.vkDestroyPipelineLayout(context_.device(), kernel.pipeline_layout, nullptr);
-  }
-  if (kernel.set_layout != VK_NULL_HANDLE) {
-    vk.vkDestroyDescriptorSetLayout(context_.device(), kernel.set_layout, nullptr);
   }
 }
 

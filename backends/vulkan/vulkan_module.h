@@ -19,7 +19,8 @@ class Context;
 
 struct Kernel {
   hal_kernel_signature signature{};
-  // A push-descriptor layout, or a plain one where sets are bound instead.
+  // A push-descriptor layout, or a plain one where sets are bound instead;
+  // the context's (Context::DescriptorSetLayout), not the kernel's own.
   VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
   VkPipelineLayout pipeline_layout = VK_NULL_HANDLE;
   VkPipeline pipeline = VK_NULL_HANDLE;
