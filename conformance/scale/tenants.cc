@@ -1,5 +1,6 @@
 #include "conformance/scale/tenants.h"
 
+#include <memory>
 #include <utility>
 
 namespace hal::cts {
@@ -31,6 +32,11 @@ absl::StatusOr<SoloTenant> CreateSoloTenant(const PhysicalDevice& device, const 
   HAL_ASSIGN_OR_RETURN(solo.pool, PoolOf(device, {.capacity_bytes = quota}));
   HAL_ASSIGN_OR_RETURN(solo.tenant, CreateTenant(*solo.pool, name, quota));
   return solo;
+}
+
+absl::StatusOr<uint64_t> AllocatedSizeOf(Device& device, uint64_t size, BufferKind kind) {
+  HAL_ASSIGN_OR_RETURN(std::shared_ptr<Buffer> probe, device.Allocate(size, kind));
+  return probe->allocated_size();
 }
 
 }  // namespace hal::cts

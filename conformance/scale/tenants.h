@@ -41,6 +41,13 @@ struct SoloTenant {
 absl::StatusOr<SoloTenant> CreateSoloTenant(const PhysicalDevice& device, const std::string& name,
                                             uint64_t quota);
 
+// The bytes a request of `size` takes on `device` (Buffer::allocated_size),
+// learned by allocating it there and freeing it: a driver may round to size
+// classes (a caching allocator, host pages), which only it knows. Ask the
+// shared device under test, outside any quota.
+absl::StatusOr<uint64_t> AllocatedSizeOf(Device& device, uint64_t size,
+                                         BufferKind kind = BufferKind::kDevice);
+
 }  // namespace hal::cts
 
 #endif  // HAL_CONFORMANCE_SCALE_TENANTS_H_

@@ -19,6 +19,7 @@
 #include "conformance/numerics/device_case_test.h"
 #include "conformance/scale/tenants.h"
 #include "conformance/status_matchers.h"
+#include "hal/status_macros.h"
 
 namespace hal::cts {
 namespace {
@@ -53,22 +54,32 @@ std::vector<uint8_t> ContentsOf(uint32_t seed, uint64_t size) {
   return bytes;
 }
 
-// What an overcommitted pool charges for a buffer of `size`: a device with
-// the virtual-memory capability allocates buffers of at least its
-// virtual_memory_granularity decommittable, rounded up to that granularity;
-// others are rounded up to the allocation granularity.
+// A device with the virtual-memory capability allocates buffers of at least
+// its virtual_memory_granularity decommittable in an overcommitted pool.
 bool EvictedInPlace(uint64_t size, const DeviceProperties& properties) {
   return properties.capabilities.has(Capability::kVirtualMemory) &&
          size >= properties.virtual_memory_granularity;
 }
-uint64_t OvercommitCharge(uint64_t size, const DeviceProperties& properties) {
-  const uint64_t granularity = EvictedInPlace(size, properties)
-                                   ? properties.virtual_memory_granularity
-                                   : properties.allocation_granularity;
-  return (size + granularity - 1) / granularity * granularity;
-}
 
-class VirtualDeviceOvercommit : public DeviceCaseTest<OvercommitCase> {};
+class VirtualDeviceOvercommit : public DeviceCaseTest<OvercommitCase> {
+ protected:
+  // The most an overcommitted pool may charge for a buffer of `size`: a
+  // decommittable one is rounded up to the virtual-memory granularity, one
+  // allocated evicted to the allocation granularity, and a resident one takes
+  // what the driver allocates (it may round to size classes), learned by
+  // allocating the same size on the shared device.
+  absl::StatusOr<uint64_t> OvercommitCharge(uint64_t size) {
+    const DeviceProperties& p = properties();
+    if (EvictedInPlace(size, p)) return RoundUp(size, p.virtual_memory_granularity);
+    HAL_ASSIGN_OR_RETURN(const uint64_t allocated, AllocatedSizeOf(device(), size));
+    return std::max(RoundUp(size, p.allocation_granularity), allocated);
+  }
+
+ private:
+  static uint64_t RoundUp(uint64_t size, uint64_t granularity) {
+    return (size + granularity - 1) / granularity * granularity;
+  }
+};
 
 HAL_CTS_COVERS("VirtualDeviceOvercommit.ContentsSurviveEvictionAndRestore",
                {"buffer_allocate", "success"}, {"buffer_free", "success"},
@@ -77,7 +88,8 @@ HAL_CTS_COVERS("VirtualDeviceOvercommit.ContentsSurviveEvictionAndRestore",
 TEST_P(VirtualDeviceOvercommit, ContentsSurviveEvictionAndRestore) {
   const OvercommitCase& c = test_case();
   // Each tenant's quota holds its buffers; the device holds one tenant's.
-  const uint64_t capacity = OvercommitCharge(c.buffer_bytes, properties()) * c.buffers_per_tenant;
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(const uint64_t charge, OvercommitCharge(c.buffer_bytes));
+  const uint64_t capacity = charge * c.buffers_per_tenant;
   HAL_CTS_ASSERT_OK_AND_ASSIGN(
       std::unique_ptr<Pool> pool,
       PoolOf(physical_device(), {.capacity_bytes = capacity, .overcommit_ratio = kTenants}));

@@ -1,9 +1,15 @@
-// The memory quota of a virtual device, exactly: allocations up to the
-// quota succeed to the last byte, one byte more is ResourceExhausted naming
-// the virtual device, the bytes charged are the buffers' allocated sizes, a
-// freed buffer's room is usable again at once; and threads allocating at
-// once fill the quota exactly, never past it. For quotas of a few to
-// thousands of allocation granules, device and host-staging buffers.
+// The memory quota of a virtual device, exactly as the contract promises:
+// the bytes charged are the sum of the buffers' allocated sizes; a request is
+// refused (ResourceExhausted naming the virtual device) exactly when the
+// bytes it would take, added to those in use, exceed the quota; nothing is
+// ever charged past the quota; a freed buffer's room is usable again at once;
+// and threads allocating at once fill the quota as far as their allocations
+// fit, never past it. A driver may round allocations to size classes (a
+// caching allocator, host pages), so a quota need not fill to the last byte:
+// the bytes a request takes are learned by allocating the same size on the
+// shared device, outside the quota. For quotas of a few to thousands of
+// allocation granules, device and host-staging buffers.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -49,6 +55,19 @@ class VirtualDeviceQuota : public DeviceCaseTest<QuotaCase> {
   absl::StatusOr<std::shared_ptr<Buffer>> Allocate(uint64_t size) {
     return solo_.tenant.device().Allocate(size, test_case().kind);
   }
+  // What a request of `size` takes, learned outside the quota.
+  absl::StatusOr<uint64_t> Takes(uint64_t size) {
+    return AllocatedSizeOf(device(), size, test_case().kind);
+  }
+  // Expects `size` refused for the quota, leaving the charge alone.
+  void ExpectRefused(uint64_t size) {
+    const uint64_t before = used();
+    absl::StatusOr<std::shared_ptr<Buffer>> refused = Allocate(size);
+    EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted));
+    EXPECT_NE(refused.status().message().find("\"quota\""), std::string::npos)
+        << "the refusal does not name the virtual device: " << refused.status();
+    EXPECT_EQ(used(), before) << "the refusal changed the charge";
+  }
 
   SoloTenant solo_;
 
@@ -56,50 +75,70 @@ class VirtualDeviceQuota : public DeviceCaseTest<QuotaCase> {
   uint64_t quota_ = 0;
 };
 
+// Odd sizes a little under a third of the quota, then what is left, each
+// granted exactly when it fits; after the first refusal, single bytes (which
+// take the least) until one is refused: "the last byte" is the last one a
+// request can take.
 HAL_CTS_COVERS("VirtualDeviceQuota.FillsToTheLastByteThenRefuses", {"buffer_allocate", "success"},
                {"buffer_free", "success"});
 TEST_P(VirtualDeviceQuota, FillsToTheLastByteThenRefuses) {
   ASSERT_GT(granularity(), 0u);
-  // Odd sizes a little under a third of the quota, then exactly what is left.
   const uint64_t step = (test_case().granules / 3 + 1) * granularity() - 3;
   std::vector<std::shared_ptr<Buffer>> buffers;
   uint64_t allocated = 0;
-  for (uint64_t size = 1; used() < quota(); size = std::min(step, quota() - used())) {
+  uint64_t refusals = 0;
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(const uint64_t byte_takes, Takes(1));
+  bool single_bytes = false;  // after the first refusal
+  for (uint64_t size = 1; used() < quota();
+       size = single_bytes ? 1 : std::min(step, quota() - used())) {
     SCOPED_TRACE(testing::Message() << size << " bytes with " << used() << " in use");
+    HAL_CTS_ASSERT_OK_AND_ASSIGN(const uint64_t takes, Takes(size));
+    if (used() + takes > quota()) {
+      ExpectRefused(size);
+      ++refusals;
+      if (size == 1) break;
+      single_bytes = true;
+      continue;
+    }
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> buffer, Allocate(size));
+    EXPECT_EQ(buffer->allocated_size(), takes) << "the same size took other bytes in the quota";
     allocated += buffer->allocated_size();
     buffers.push_back(std::move(buffer));
     ASSERT_EQ(used(), allocated) << "the charge is not the allocated sizes";
     ASSERT_LE(buffers.size(), test_case().granules) << "the quota was not enforced";
   }
-  EXPECT_EQ(used(), quota());
+  ASSERT_LE(used(), quota());
+  EXPECT_LT(quota() - used(), byte_takes) << "room was left that a request could take";
 
-  absl::StatusOr<std::shared_ptr<Buffer>> one_more = Allocate(1);
-  EXPECT_THAT(one_more, StatusIs(absl::StatusCode::kResourceExhausted));
-  EXPECT_NE(one_more.status().message().find("\"quota\""), std::string::npos)
-      << "the refusal does not name the virtual device: " << one_more.status();
-  EXPECT_EQ(solo_.tenant.virtual_device->quota_refusals(), 1u);
-  EXPECT_EQ(used(), quota()) << "the refusal changed the charge";
+  ExpectRefused(1);
+  ++refusals;
+  EXPECT_EQ(solo_.tenant.virtual_device->quota_refusals(), refusals);
 
-  // A freed buffer's room is usable again, to the byte.
-  const uint64_t freed = buffers[buffers.size() / 2]->allocated_size();
-  buffers[buffers.size() / 2].reset();
-  EXPECT_EQ(used(), quota() - freed);
-  HAL_CTS_ASSERT_OK_AND_ASSIGN(buffers[buffers.size() / 2], Allocate(freed));
-  EXPECT_EQ(used(), quota());
-  EXPECT_THAT(Allocate(1), StatusIs(absl::StatusCode::kResourceExhausted));
-  EXPECT_EQ(solo_.tenant.virtual_device->quota_refusals(), 2u);
+  // A freed buffer's room is usable again, by the same request, to the byte.
+  std::shared_ptr<Buffer>& middle = buffers[buffers.size() / 2];
+  const uint64_t middle_size = middle->size();
+  const uint64_t full = used();
+  const uint64_t freed = middle->allocated_size();
+  middle.reset();
+  EXPECT_EQ(used(), full - freed);
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(middle, Allocate(middle_size));
+  EXPECT_EQ(used(), full);
+  ExpectRefused(1);
+  EXPECT_EQ(solo_.tenant.virtual_device->quota_refusals(), refusals + 1);
 
   buffers.clear();
   EXPECT_EQ(used(), 0u);
 }
 
 // Four threads allocate one granule at a time until refused: together they
-// take the quota exactly (no charge lost to a race, none past the quota).
+// take as many allocations as the quota holds (no charge lost to a race,
+// none past the quota).
 HAL_CTS_COVERS("VirtualDeviceQuota.ThreadsFillItExactly", {"buffer_allocate", "success"},
                {"buffer_free", "success"});
 TEST_P(VirtualDeviceQuota, ThreadsFillItExactly) {
   constexpr int kThreads = 4;
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(const uint64_t takes, Takes(granularity()));
+  ASSERT_GT(takes, 0u);
   std::vector<std::vector<std::shared_ptr<Buffer>>> taken(kThreads);
   std::vector<absl::Status> refusals(kThreads);
   std::vector<std::thread> threads;
@@ -121,8 +160,9 @@ TEST_P(VirtualDeviceQuota, ThreadsFillItExactly) {
     EXPECT_THAT(refusals[t], StatusIs(absl::StatusCode::kResourceExhausted)) << "thread " << t;
     for (const auto& buffer : taken[t]) allocated += buffer->allocated_size();
   }
-  EXPECT_EQ(allocated, quota());
-  EXPECT_EQ(used(), quota());
+  const uint64_t fills = quota() / takes * takes;
+  EXPECT_EQ(allocated, fills);
+  EXPECT_EQ(used(), fills);
   taken.clear();
   EXPECT_EQ(used(), 0u);
 }
