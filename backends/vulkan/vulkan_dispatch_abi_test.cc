@@ -145,7 +145,8 @@ TEST_F(VulkanDriverAbiTest, DependentCommandsSeeEachOthersResults) {
 
 // A signature that disagrees with the image is refused before any pipeline
 // exists: the wrong workgroup size, too few bindings, too small a
-// push-constant block. The right one still works afterwards.
+// push-constant block; so is one over the ABI's binding limit. The right one
+// still works afterwards.
 TEST_F(VulkanDriverAbiTest, SignatureThatDisagreesWithTheSpirvIsInvalid) {
   hal_drv_module* module = LoadSaxpyModule();
   ASSERT_NE(module, nullptr);
@@ -158,6 +159,8 @@ TEST_F(VulkanDriverAbiTest, SignatureThatDisagreesWithTheSpirvIsInvalid) {
        "workgroup size 256x1x1, but the kernel declares 128x1x1"},
       {{1, sizeof(SaxpyConstants), {256, 1, 1}}, "binding 1, but the kernel declares 1 binding(s)"},
       {{2, 4, {256, 1, 1}}, "push-constant block of 8 bytes, but the kernel declares 4"},
+      {{HAL_MAX_BINDINGS + 1, sizeof(SaxpyConstants), {256, 1, 1}},
+       "at most 16 bindings; got 17"},
   };
   for (const Case& c : cases) {
     hal_drv_kernel* kernel = nullptr;

@@ -11,6 +11,7 @@ namespace {
 
 constexpr uint32_t kSpirvMagic = 0x07230203;
 constexpr uint32_t kSpirvHeaderWords = 5;
+constexpr std::string_view kGlslEntryPoint = "main";
 
 }  // namespace
 
@@ -60,10 +61,15 @@ hal_result Module::GetKernel(const char* name, const hal_kernel_signature& signa
     *out_kernel = cached->second.get();
     return HAL_SUCCESS;
   }
-  std::string error;
-  const spirv::EntryPointInterface* entry_point =
-      spirv::FindEntryPoint(entry_points_, name, &error);
-  if (entry_point == nullptr) return Fail(HAL_ERROR_NOT_FOUND, error);
+  const spirv::EntryPointInterface* entry_point = FindEntryPoint(name);
+  if (entry_point == nullptr) {
+    std::string names;
+    for (const spirv::EntryPointInterface& candidate : entry_points_) {
+      names += (names.empty() ? "\"" : ", \"") + candidate.name + "\"";
+    }
+    return Fail(HAL_ERROR_NOT_FOUND, "the SPIR-V module has no GLCompute entry point \"" +
+                                         std::string(name) + "\"; it has " + names);
+  }
   if (std::string mismatch = spirv::CheckSignature(*entry_point, signature); !mismatch.empty()) {
     return Fail(HAL_ERROR_INVALID_ARGUMENT, mismatch);
   }
@@ -77,6 +83,18 @@ hal_result Module::GetKernel(const char* name, const hal_kernel_signature& signa
   *out_kernel = kernel.get();
   kernels_.emplace(name, std::move(kernel));
   return HAL_SUCCESS;
+}
+
+const spirv::EntryPointInterface* Module::FindEntryPoint(std::string_view name) const {
+  for (const spirv::EntryPointInterface& entry_point : entry_points_) {
+    if (entry_point.name == name) return &entry_point;
+  }
+  // GLSL names every entry point "main", so the bundle's image of one GLSL
+  // kernel (docs/kernel-bundles.md) serves its kernel under the kernel's name.
+  if (entry_points_.size() == 1 && entry_points_[0].name == kGlslEntryPoint) {
+    return &entry_points_[0];
+  }
+  return nullptr;
 }
 
 hal_result Module::CreatePipeline(const std::string& entry_point,

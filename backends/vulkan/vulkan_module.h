@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backends/vulkan/vulkan_symbols.h"
@@ -36,9 +37,10 @@ class Module {
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
-  // The pipeline of entry point `name`; an image holding a single GLCompute
-  // entry point (the bundle's one image per kernel, entry point "main")
-  // serves it under the kernel's name. Created once, then cached.
+  // The pipeline of entry point `name`; an image whose only GLCompute entry
+  // point is GLSL's "main" (the bundle's one image per GLSL kernel) serves it
+  // under the kernel's name. Created once, then cached. HAL_ERROR_NOT_FOUND,
+  // naming the module's entry points, for a name the image lacks;
   // HAL_ERROR_INVALID_ARGUMENT when the signature disagrees with what the
   // entry point declares (spirv_interface.h).
   hal_result GetKernel(const char* name, const hal_kernel_signature& signature,
@@ -48,6 +50,8 @@ class Module {
  private:
   Module(Context& context, std::vector<spirv::EntryPointInterface> entry_points)
       : context_(context), entry_points_(std::move(entry_points)) {}
+  // The entry point kernel `name` runs (see GetKernel), or null.
+  const spirv::EntryPointInterface* FindEntryPoint(std::string_view name) const;
   hal_result CreatePipeline(const std::string& entry_point, const hal_kernel_signature& signature,
                             Kernel* kernel);
   void DestroyKernel(Kernel& kernel);
