@@ -3,6 +3,8 @@
 // cuModuleGetFunction, their parameter layout checked against the bundle's
 // signature with cuFuncGetParamInfo, and their workgroup size against
 // __launch_bounds__ with cuFuncGetAttribute, where the driver has them.
+#include <elf.h>
+
 #include <cstring>
 #include <memory>
 #include <string>
@@ -77,11 +79,43 @@ hal_result CheckWorkgroupSize(Context& context, CUfunction function, const char*
                        std::to_string(size[2]) + " (" + std::to_string(threads) + " threads)");
 }
 
+// cuModuleLoadDataEx takes no size: CUDA finds a cubin's end through its ELF
+// headers, so a truncated or lying image would be read past its end. Whether
+// every table and section those headers claim lies within the `size` bytes
+// given; PTX (not ELF) is NUL-terminated by the caller and always fits.
+bool ElfExtentWithin(const uint8_t* image, uint64_t size) {
+  if (size < SELFMAG || std::memcmp(image, ELFMAG, SELFMAG) != 0) return true;
+  if (size < sizeof(Elf64_Ehdr)) return false;
+  Elf64_Ehdr header;
+  std::memcpy(&header, image, sizeof(header));
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_shentsize != sizeof(Elf64_Shdr)) {
+    return false;
+  }
+  const auto within = [size](uint64_t offset, uint64_t length) {
+    return offset <= size && length <= size - offset;
+  };
+  if (!within(header.e_shoff, uint64_t{header.e_shnum} * sizeof(Elf64_Shdr)) ||
+      !within(header.e_phoff, uint64_t{header.e_phnum} * header.e_phentsize)) {
+    return false;
+  }
+  for (uint16_t i = 0; i < header.e_shnum; ++i) {
+    Elf64_Shdr section;
+    std::memcpy(&section, image + header.e_shoff + i * sizeof(Elf64_Shdr), sizeof(section));
+    if (section.sh_type != SHT_NOBITS && !within(section.sh_offset, section.sh_size)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 hal_result ModuleLoad(hal_drv_context* context_handle, const hal_module_desc* desc,
                       hal_drv_module** out_module) {
   Context& context = *Unwrap(context_handle);
+  if (!ElfExtentWithin(static_cast<const uint8_t*>(desc->image), desc->image_size)) {
+    return gpu::Fail(HAL_ERROR_INVALID_ARGUMENT, "the cubin's ELF headers reach past its " +
+                                                     std::to_string(desc->image_size) +
+                                                     " bytes (a truncated or corrupt image)");
+  }
   return InContext(context, [&] {
     // A copy, 8-byte aligned for the ELF reader and NUL-terminated for PTX.
     std::vector<uint64_t> image(desc->image_size / sizeof(uint64_t) + 1, 0);
@@ -90,8 +124,7 @@ hal_result ModuleLoad(hal_drv_context* context_handle, const hal_module_desc* de
     CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
     void* values[] = {log.data(), reinterpret_cast<void*>(static_cast<uintptr_t>(log.size()))};
     CUmodule native = nullptr;
-    const CUresult result =
-        Api().cuModuleLoadDataEx(&native, image.data(), 2, options, values);
+    const CUresult result = Api().cuModuleLoadDataEx(&native, image.data(), 2, options, values);
     if (result != CUDA_SUCCESS) {
       const hal_result failure = Check(result, "cuModuleLoadDataEx", &context.health);
       log.back() = '\0';
