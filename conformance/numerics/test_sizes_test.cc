@@ -19,7 +19,7 @@ TEST(CtsTestSizes, LargeBufferIsAQuarterOfTheMemoryRoundedDownToAPage) {
 }
 
 TEST(CtsTestSizes, LargeBufferIsCappedAt64MiB) {
-  EXPECT_EQ(kLargeBufferCapBytes, uint64_t{64} << 20);
+  EXPECT_EQ(kLargeBufferCapBytes, uint64_t{16} << 20);
   EXPECT_EQ(LargeBufferBytes(WithMemory(uint64_t{1} << 40)), kLargeBufferCapBytes);
   EXPECT_EQ(LargeBufferBytes(WithMemory(kLargeBufferCapBytes * 4)), kLargeBufferCapBytes);
 }

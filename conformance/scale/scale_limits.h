@@ -17,7 +17,7 @@ namespace hal::cts {
 // suite's twelve cases writes and reads every byte up to the limit, one to
 // three times, and the suite must stay within ~3 s per device in the default
 // build (it ran 10 s per device at 256 MiB on the CI-sized machine). 64 MiB
-// is as large as the largest single buffer of any other test
+// is four times the largest single buffer of any other test
 // (kLargeBufferCapBytes), reached here with tens to hundreds of buffers.
 inline constexpr uint64_t kPressureCapBytes = uint64_t{64} << 20;
 
