@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "runtime/file_reading.h"
+#include "tests/gtest_listing.h"
 #include "tests/subprocess.h"
 #include "tests/test_folder.h"
 
@@ -36,24 +37,6 @@ std::string HalCtsOnBrokenDriver(const std::string& args) {
          args;
 }
 
-// The test names `--gtest_list_tests` prints: "Suite." lines, then
-// "  Name  # GetParam() = ..." lines.
-std::set<std::string> ListedTests(const std::string& listing) {
-  std::set<std::string> names;
-  std::istringstream lines(listing);
-  std::string line, suite;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    if (line[0] != ' ') {
-      suite = line.substr(0, line.find_first_of(" \t"));
-    } else {
-      const size_t begin = line.find_first_not_of(' ');
-      names.insert(suite + line.substr(begin, line.find_first_of(" \t", begin) - begin));
-    }
-  }
-  return names;
-}
-
 TEST(HalCtsBrokenDriverTest, RunSurvivesCrashHangAndWrongDataWithACompleteReport) {
   const testing::TestFolder folder;
   const std::string report_path = folder.path() + "/R.json";
@@ -62,7 +45,7 @@ TEST(HalCtsBrokenDriverTest, RunSurvivesCrashHangAndWrongDataWithACompleteReport
   const testing::CommandResult listing =
       testing::RunCommand(HalCtsOnBrokenDriver("--gtest_list_tests"));
   ASSERT_EQ(listing.exit_code, 0) << listing.output;
-  const std::set<std::string> listed = ListedTests(listing.output);
+  const std::set<std::string> listed = testing::ListedTests(listing.output);
   ASSERT_GT(listed.size(), 20u) << listing.output;
 
   const testing::CommandResult run = testing::RunCommand(HalCtsOnBrokenDriver(

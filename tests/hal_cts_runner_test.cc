@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/gtest_listing.h"
 #include "tests/subprocess.h"
 #include "tests/test_folder.h"
 
@@ -56,23 +57,6 @@ std::map<std::string, std::string> Results(const nlohmann::json& report) {
   return results;
 }
 
-// The names GoogleTest lists ("Suite." lines, then "  Test/param  # ...").
-std::set<std::string> ListedTests(const std::string& listing) {
-  std::set<std::string> names;
-  std::istringstream lines(listing);
-  std::string line, suite;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    if (line[0] != ' ') {
-      suite = line.substr(0, line.find(' '));
-      continue;
-    }
-    const std::string test = line.substr(2, line.find(' ', 2) - 2);
-    names.insert(suite + test);
-  }
-  return names;
-}
-
 class HalCtsRunnerTest : public ::testing::Test {
  protected:
   testing::TestFolder folder_;
@@ -88,7 +72,7 @@ TEST_F(HalCtsRunnerTest, RecordsEveryTestNoForkListsWithItsGroupAndVerdict) {
 
   testing::CommandResult listing = HalCts("--no-fork --gtest_list_tests");
   ASSERT_EQ(listing.exit_code, 0) << listing.output;
-  const std::set<std::string> listed = ListedTests(listing.output);
+  const std::set<std::string> listed = testing::ListedTests(listing.output);
   ASSERT_GT(listed.size(), 20u) << listing.output;
   std::set<std::string> recorded;
   for (const nlohmann::json& test : report["tests"]) {
