@@ -13,6 +13,8 @@ packages=(
   # SPIRV-Tools' validator (static library, headers and CMake config): the
   # runtime validates every SPIR-V image before a driver sees it.
   spirv-tools
+  # hald and the remote driver: the wire format and the metrics exporter.
+  libprotobuf-dev protobuf-compiler prometheus-cpp-dev
 )
 
 missing=()
