@@ -1,0 +1,210 @@
+#include "backends/remote/protocol/channel.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "backends/remote/protocol/wire_version.h"
+
+namespace hal::remote {
+namespace {
+
+// The receive buffer starts at this and doubles as a frame's bytes arrive.
+constexpr size_t kFirstChunk = 64 << 10;
+// A buffer larger than this is freed after its frame (bulk copies are rare
+// next to small commands; a session should not keep 64 MiB for one).
+constexpr size_t kKeptBufferBytes = 1 << 20;
+
+absl::Status ConnectionClosed() { return absl::UnavailableError("connection closed by peer"); }
+
+absl::Status SocketError(absl::string_view what, int error) {
+  return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(error)));
+}
+
+bool IsUnixSocket(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  return getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0 &&
+         address.ss_family == AF_UNIX;
+}
+
+std::string TcpPeerName(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "tcp ?";
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
+    return absl::StrCat("tcp ", host, ":", ntohs(v4->sin_port));
+  }
+  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+  inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
+  return absl::StrCat("tcp [", host, "]:", ntohs(v6->sin6_port));
+}
+
+// Closes every descriptor of an SCM_RIGHTS message but the first, which it
+// hands to `keep` when that is not null and empty.
+void TakeDescriptors(msghdr* message, UniqueFd* keep) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(message); c != nullptr; c = CMSG_NXTHDR(message, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int fd = -1;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      if (keep != nullptr && !keep->valid()) {
+        keep->reset(fd);
+      } else {
+        close(fd);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Channel::Channel(UniqueFd socket) : socket_(std::move(socket)) {
+  is_unix_ = IsUnixSocket(socket_.get());
+  if (!is_unix_) {
+    peer_name_ = TcpPeerName(socket_.get());
+  } else if (absl::StatusOr<remote::PeerCredentials> peer = PeerCredentials(); peer.ok()) {
+    peer_name_ = absl::StrCat("unix pid ", peer->pid, " uid ", peer->uid);
+  } else {
+    peer_name_ = "unix ?";
+  }
+}
+
+absl::Status Channel::Send(const google::protobuf::MessageLite& message, int fd_to_pass) {
+  const size_t size = message.ByteSizeLong();
+  if (size == 0 || size > kMaxFrameBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot send a message of ", size,
+                                                   " bytes: frames carry 1 to ", kMaxFrameBytes));
+  }
+  if (fd_to_pass >= 0 && !is_unix_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot pass a file descriptor to ", peer_name_, ": not a Unix socket"));
+  }
+  const std::string frame = EncodeFrame(message);
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  std::lock_guard<std::mutex> lock(send_mutex_);
+  size_t sent = 0;
+  while (sent < frame.size()) {
+    iovec io{const_cast<char*>(frame.data()) + sent, frame.size() - sent};
+    msghdr header{};
+    header.msg_iov = &io;
+    header.msg_iovlen = 1;
+    // The descriptor rides on the frame's first bytes.
+    if (sent == 0 && fd_to_pass >= 0) {
+      header.msg_control = control;
+      header.msg_controllen = sizeof(control);
+      cmsghdr* c = CMSG_FIRSTHDR(&header);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int));
+      std::memcpy(CMSG_DATA(c), &fd_to_pass, sizeof(int));
+    }
+    const ssize_t n = sendmsg(socket_.get(), &header, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return SocketError(absl::StrCat("sending to ", peer_name_), errno);
+    }
+    sent += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Channel::ReadFully(uint8_t* data, size_t size, UniqueFd* fd) {
+  size_t received = 0;
+  while (received < size) {
+    iovec io{data + received, size - received};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
+    msghdr header{};
+    header.msg_iov = &io;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = sizeof(control);
+    const ssize_t n = recvmsg(socket_.get(), &header, MSG_CMSG_CLOEXEC);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == ECONNRESET || errno == EPIPE) return ConnectionClosed();
+      return SocketError(absl::StrCat("receiving from ", peer_name_), errno);
+    }
+    // Descriptors beyond the control buffer are closed by the kernel
+    // (MSG_CTRUNC); those that came are taken or closed here.
+    TakeDescriptors(&header, fd);
+    if (n == 0) {
+      if (received == 0) return ConnectionClosed();
+      return absl::UnavailableError(absl::StrCat("connection closed by peer after ", received,
+                                                 " of ", size, " bytes of a frame"));
+    }
+    received += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Channel::ReceiveFrame(UniqueFd* fd) {
+  if (fd != nullptr) fd->reset();
+  uint8_t header[kFrameHeaderBytes];
+  if (absl::Status s = ReadFully(header, sizeof(header), fd); !s.ok()) return s;
+  absl::StatusOr<uint32_t> length = ParseFrameLength(header);
+  if (!length.ok()) return length.status();
+  // The buffer grows with the bytes that actually arrive, so a peer that
+  // announces a huge frame and sends little costs little memory.
+  payload_.clear();
+  while (payload_.size() < *length) {
+    const size_t have = payload_.size();
+    const size_t chunk = std::min<size_t>(*length - have, std::max<size_t>(have, kFirstChunk));
+    payload_.resize(have + chunk);
+    if (absl::Status s = ReadFully(reinterpret_cast<uint8_t*>(payload_.data()) + have, chunk, fd);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Channel::ReleaseLargeBuffer() {
+  if (payload_.capacity() > kKeptBufferBytes) std::string().swap(payload_);
+}
+
+absl::Status Channel::ReceiveClientMessage(ClientMessage* message, UniqueFd* fd) {
+  if (absl::Status s = ReceiveFrame(fd); !s.ok()) return s;
+  const absl::Status status = DecodeClientMessage(
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(payload_.data()), payload_.size()),
+      message);
+  ReleaseLargeBuffer();
+  return status;
+}
+
+absl::Status Channel::ReceiveDaemonMessage(DaemonMessage* message, UniqueFd* fd) {
+  if (absl::Status s = ReceiveFrame(fd); !s.ok()) return s;
+  const absl::Status status = DecodeDaemonMessage(
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(payload_.data()), payload_.size()),
+      message);
+  ReleaseLargeBuffer();
+  return status;
+}
+
+void Channel::Shutdown() { shutdown(socket_.get(), SHUT_RDWR); }
+
+absl::StatusOr<remote::PeerCredentials> Channel::PeerCredentials() const {
+  if (!is_unix_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no peer credentials on ", peer_name_, ": not a Unix socket"));
+  }
+  ucred credentials{};
+  socklen_t length = sizeof(credentials);
+  if (getsockopt(socket_.get(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("SO_PEERCRED: ", std::strerror(errno)));
+  }
+  return remote::PeerCredentials{credentials.uid, credentials.gid, credentials.pid};
+}
+
+}  // namespace hal::remote

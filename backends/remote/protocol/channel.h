@@ -1,0 +1,79 @@
+#ifndef HAL_BACKENDS_REMOTE_PROTOCOL_CHANNEL_H_
+#define HAL_BACKENDS_REMOTE_PROTOCOL_CHANNEL_H_
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "backends/remote/protocol/frame_codec.h"
+#include "backends/remote/protocol/unique_fd.h"
+
+namespace google::protobuf {
+class MessageLite;
+}
+
+namespace hal::remote {
+
+// Who is at the other end of a Unix socket (SO_PEERCRED).
+struct PeerCredentials {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  int32_t pid = 0;
+};
+
+// Frames over one connected stream socket (Unix or TCP), which it owns.
+// Send is thread-safe; one thread at a time may receive. Every frame a peer
+// sends is hostile input: lengths are checked before anything is allocated
+// and messages are decoded with frame_codec.h's structural checks.
+class Channel {
+ public:
+  explicit Channel(UniqueFd socket);
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  // Sends one whole frame (MSG_NOSIGNAL). `fd_to_pass` travels with it as
+  // SCM_RIGHTS (Unix sockets only: FailedPrecondition on TCP). A message
+  // that serializes to nothing or to more than kMaxFrameBytes is
+  // InvalidArgument; a broken connection is Unavailable.
+  absl::Status Send(const google::protobuf::MessageLite& message, int fd_to_pass = -1);
+
+  // Blocks for the next frame. `fd`, when given, receives the descriptor
+  // that came with the frame (left empty when none did); descriptors that
+  // arrive when not asked for are closed. EOF is Unavailable "connection
+  // closed by peer"; an oversize length or undecodable payload is
+  // InvalidArgument (the connection is then out of step: close it).
+  absl::Status ReceiveClientMessage(ClientMessage* message, UniqueFd* fd = nullptr);
+  absl::Status ReceiveDaemonMessage(DaemonMessage* message, UniqueFd* fd = nullptr);
+
+  // shutdown(SHUT_RDWR): wakes a blocked receiver (with Unavailable) and
+  // makes later sends fail. The descriptor stays open until destruction.
+  void Shutdown();
+
+  // The peer's SO_PEERCRED; FailedPrecondition on TCP.
+  absl::StatusOr<remote::PeerCredentials> PeerCredentials() const;
+
+  // "unix pid 42 uid 1000" or "tcp 127.0.0.1:5555", for logs and messages.
+  const std::string& peer_name() const { return peer_name_; }
+  bool is_unix() const { return is_unix_; }
+  // For poll(); owned by the channel.
+  int fd() const { return socket_.get(); }
+
+ private:
+  // Reads one frame's payload into `payload_` (and any passed descriptor).
+  absl::Status ReceiveFrame(UniqueFd* fd);
+  // Reads exactly `size` bytes, collecting descriptors that come along.
+  absl::Status ReadFully(uint8_t* data, size_t size, UniqueFd* fd);
+  void ReleaseLargeBuffer();
+
+  UniqueFd socket_;
+  bool is_unix_ = false;
+  std::string peer_name_;
+  std::mutex send_mutex_;
+  std::string payload_;  // the receiver's buffer, reused between frames
+};
+
+}  // namespace hal::remote
+
+#endif  // HAL_BACKENDS_REMOTE_PROTOCOL_CHANNEL_H_

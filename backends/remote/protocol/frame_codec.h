@@ -1,0 +1,45 @@
+#ifndef HAL_BACKENDS_REMOTE_PROTOCOL_FRAME_CODEC_H_
+#define HAL_BACKENDS_REMOTE_PROTOCOL_FRAME_CODEC_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "hal_remote.pb.h"
+
+namespace google::protobuf {
+class MessageLite;
+}
+
+namespace hal::remote {
+
+using ClientMessage = ::hal::remote::v1::ClientMessage;
+using DaemonMessage = ::hal::remote::v1::DaemonMessage;
+
+// The most one-way commands one ClientMessage.batch may carry.
+inline constexpr int kMaxBatchEntries = 4096;
+// Bytes of the frame header: the payload's length, 32-bit little-endian.
+inline constexpr size_t kFrameHeaderBytes = 4;
+
+// Pure decoding, no I/O: parses `payload` and checks the message's structure
+// (InvalidArgument naming the field): batch entries are one-way (request_id
+// 0) and not nested, at most kMaxBatchEntries of them, and each carries a
+// command; workgroup_count, workgroup_size and max_workgroup_* have exactly 3
+// values; at most HAL_MAX_BINDINGS bindings; push constants at most
+// HAL_MAX_PUSH_CONSTANT_SIZE bytes; uuids 16 bytes. Handles, offsets and sizes
+// are the daemon's to check against its state.
+absl::Status DecodeClientMessage(absl::Span<const uint8_t> payload, ClientMessage* out);
+absl::Status DecodeDaemonMessage(absl::Span<const uint8_t> payload, DaemonMessage* out);
+
+// Header + serialized message.
+std::string EncodeFrame(const google::protobuf::MessageLite& message);
+
+// The payload length a header announces; InvalidArgument for 0 or more than
+// kMaxFrameBytes.
+absl::StatusOr<uint32_t> ParseFrameLength(const uint8_t header[kFrameHeaderBytes]);
+
+}  // namespace hal::remote
+
+#endif  // HAL_BACKENDS_REMOTE_PROTOCOL_FRAME_CODEC_H_

@@ -1,0 +1,20 @@
+#ifndef HAL_BACKENDS_REMOTE_PROTOCOL_WIRE_VERSION_H_
+#define HAL_BACKENDS_REMOTE_PROTOCOL_WIRE_VERSION_H_
+
+#include <cstdint>
+
+namespace hal::remote {
+
+// Hello/Welcome carry these; a daemon refuses a client of another major.
+// The minor says which fields were added (hal_remote.proto's history).
+inline constexpr uint32_t kProtocolMajor = 1;
+inline constexpr uint32_t kProtocolMinor = 0;
+
+// The largest frame payload either side accepts: 64 MiB of bulk data plus
+// room for the message around it. Clients split copies larger than
+// Welcome.max_frame_bytes - 4096.
+inline constexpr uint64_t kMaxFrameBytes = (64u << 20) + (64u << 10);
+
+}  // namespace hal::remote
+
+#endif  // HAL_BACKENDS_REMOTE_PROTOCOL_WIRE_VERSION_H_
