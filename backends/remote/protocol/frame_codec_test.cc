@@ -1,0 +1,221 @@
+#include "backends/remote/protocol/frame_codec.h"
+
+#include <string>
+#include <vector>
+
+#include "backends/remote/protocol/wire_version.h"
+#include "gtest/gtest.h"
+#include "hal/driver/hal_driver.h"
+
+namespace hal::remote {
+namespace {
+
+absl::Span<const uint8_t> Bytes(const std::string& s) {
+  return absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+absl::Status DecodeClient(const ClientMessage& message) {
+  ClientMessage out;
+  return DecodeClientMessage(Bytes(message.SerializeAsString()), &out);
+}
+
+absl::Status DecodeDaemon(const DaemonMessage& message) {
+  DaemonMessage out;
+  return DecodeDaemonMessage(Bytes(message.SerializeAsString()), &out);
+}
+
+// Expects InvalidArgument whose message names `field`.
+void ExpectRefused(const absl::Status& status, const std::string& field) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_NE(status.message().find(field), absl::string_view::npos) << status;
+}
+
+ClientMessage ValidDispatch() {
+  ClientMessage message;
+  v1::Dispatch* dispatch = message.mutable_dispatch();
+  dispatch->set_stream(1);
+  dispatch->set_kernel(2);
+  for (int i = 0; i < 3; ++i) dispatch->add_workgroup_count(4);
+  dispatch->add_bindings()->set_buffer(3);
+  dispatch->set_push_constants(std::string(16, 'p'));
+  return message;
+}
+
+ClientMessage ValidKernelGet() {
+  ClientMessage message;
+  message.set_request_id(9);
+  v1::KernelGet* get = message.mutable_kernel_get();
+  get->set_kernel(1);
+  get->set_module(2);
+  get->set_name("saxpy");
+  get->mutable_signature()->set_binding_count(HAL_MAX_BINDINGS);
+  get->mutable_signature()->set_push_constant_size(HAL_MAX_PUSH_CONSTANT_SIZE);
+  for (int i = 0; i < 3; ++i) get->mutable_signature()->add_workgroup_size(64);
+  return message;
+}
+
+v1::DeviceProperties ValidDevice() {
+  v1::DeviceProperties device;
+  device.set_name("a on cpu");
+  device.set_uuid(std::string(16, 'u'));
+  for (int i = 0; i < 3; ++i) {
+    device.add_max_workgroup_size(1024);
+    device.add_max_workgroup_count(65535);
+  }
+  return device;
+}
+
+TEST(RemoteProtocolFrame, EncodesALittleEndianLengthThenThePayload) {
+  ClientMessage message = ValidKernelGet();
+  const std::string payload = message.SerializeAsString();
+  const std::string frame = EncodeFrame(message);
+  ASSERT_EQ(frame.size(), kFrameHeaderBytes + payload.size());
+  absl::StatusOr<uint32_t> length = ParseFrameLength(Bytes(frame).data());
+  ASSERT_TRUE(length.ok()) << length.status();
+  EXPECT_EQ(*length, payload.size());
+  EXPECT_EQ(static_cast<uint8_t>(frame[0]), payload.size() & 0xff);
+  EXPECT_EQ(frame.substr(kFrameHeaderBytes), payload);
+  ClientMessage decoded;
+  ASSERT_TRUE(DecodeClientMessage(Bytes(frame).subspan(kFrameHeaderBytes), &decoded).ok());
+  EXPECT_EQ(decoded.kernel_get().name(), "saxpy");
+  EXPECT_EQ(decoded.request_id(), 9u);
+}
+
+TEST(RemoteProtocolFrame, LengthMustBeBetweenOneAndTheLimit) {
+  const auto header = [](uint32_t n) {
+    return std::vector<uint8_t>{static_cast<uint8_t>(n), static_cast<uint8_t>(n >> 8),
+                                static_cast<uint8_t>(n >> 16), static_cast<uint8_t>(n >> 24)};
+  };
+  EXPECT_EQ(*ParseFrameLength(header(1).data()), 1u);
+  EXPECT_EQ(*ParseFrameLength(header(kMaxFrameBytes).data()), kMaxFrameBytes);
+  ExpectRefused(ParseFrameLength(header(0).data()).status(), "length 0");
+  ExpectRefused(ParseFrameLength(header(kMaxFrameBytes + 1).data()).status(), "exceeds");
+  ExpectRefused(ParseFrameLength(header(0xffffffffu).data()).status(), "4294967295");
+}
+
+TEST(RemoteProtocolFrame, GarbageDoesNotDecode) {
+  const std::string garbage = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff";
+  ClientMessage client;
+  ExpectRefused(DecodeClientMessage(Bytes(garbage), &client), "does not parse");
+  DaemonMessage daemon;
+  ExpectRefused(DecodeDaemonMessage(Bytes(garbage), &daemon), "does not parse");
+}
+
+TEST(RemoteProtocolFrame, PayloadsOverTheLimitAreRefusedBeforeParsing) {
+  const std::string huge(kMaxFrameBytes + 1, '\0');
+  ClientMessage client;
+  ExpectRefused(DecodeClientMessage(Bytes(huge), &client), "exceeds the frame limit");
+  DaemonMessage daemon;
+  ExpectRefused(DecodeDaemonMessage(Bytes(huge), &daemon), "exceeds the frame limit");
+}
+
+TEST(RemoteProtocolFrame, ClientMessageNeedsACommandOrABatch) {
+  ClientMessage message;
+  message.set_request_id(3);
+  ExpectRefused(DecodeClient(message), "neither a command nor a batch");
+}
+
+TEST(RemoteProtocolFrame, BatchEntriesAreOneWayFlatAndCarryACommand) {
+  ClientMessage message;
+  *message.add_batch() = ValidDispatch();
+  *message.add_batch() = ValidDispatch();
+  EXPECT_TRUE(DecodeClient(message).ok());
+
+  ClientMessage with_id = message;
+  with_id.mutable_batch(1)->set_request_id(7);
+  ExpectRefused(DecodeClient(with_id), "batch[1].request_id");
+
+  ClientMessage nested = message;
+  *nested.mutable_batch(0)->add_batch() = ValidDispatch();
+  ExpectRefused(DecodeClient(nested), "batch[0] holds a nested batch");
+
+  ClientMessage empty_entry = message;
+  empty_entry.add_batch();
+  ExpectRefused(DecodeClient(empty_entry), "batch[2] carries no command");
+}
+
+TEST(RemoteProtocolFrame, BatchHoldsAtMostTheLimit) {
+  ClientMessage message;
+  v1::BufferFree free_command;
+  free_command.set_buffer(1);
+  for (int i = 0; i < kMaxBatchEntries; ++i) *message.add_batch()->mutable_buffer_free() = free_command;
+  EXPECT_TRUE(DecodeClient(message).ok());
+  *message.add_batch()->mutable_buffer_free() = free_command;
+  ExpectRefused(DecodeClient(message), "4097 entries");
+}
+
+TEST(RemoteProtocolFrame, DispatchShapeIsChecked) {
+  EXPECT_TRUE(DecodeClient(ValidDispatch()).ok());
+
+  ClientMessage two_counts = ValidDispatch();
+  two_counts.mutable_dispatch()->mutable_workgroup_count()->RemoveLast();
+  ExpectRefused(DecodeClient(two_counts), "dispatch.workgroup_count has 2 values");
+
+  ClientMessage bindings = ValidDispatch();
+  while (bindings.dispatch().bindings_size() < HAL_MAX_BINDINGS) {
+    bindings.mutable_dispatch()->add_bindings();
+  }
+  EXPECT_TRUE(DecodeClient(bindings).ok());
+  bindings.mutable_dispatch()->add_bindings();
+  ExpectRefused(DecodeClient(bindings), "dispatch.bindings is 17");
+
+  ClientMessage push = ValidDispatch();
+  push.mutable_dispatch()->set_push_constants(std::string(HAL_MAX_PUSH_CONSTANT_SIZE, 'p'));
+  EXPECT_TRUE(DecodeClient(push).ok());
+  push.mutable_dispatch()->set_push_constants(std::string(HAL_MAX_PUSH_CONSTANT_SIZE + 1, 'p'));
+  ExpectRefused(DecodeClient(push), "dispatch.push_constants is 129");
+}
+
+TEST(RemoteProtocolFrame, DispatchShapeIsCheckedInsideABatch) {
+  ClientMessage message;
+  *message.add_batch() = ValidDispatch();
+  message.mutable_batch(0)->mutable_dispatch()->add_workgroup_count(1);
+  ExpectRefused(DecodeClient(message), "batch[0]: dispatch.workgroup_count has 4 values");
+}
+
+TEST(RemoteProtocolFrame, KernelSignatureShapeIsChecked) {
+  EXPECT_TRUE(DecodeClient(ValidKernelGet()).ok());
+
+  ClientMessage no_signature = ValidKernelGet();
+  no_signature.mutable_kernel_get()->clear_signature();
+  ExpectRefused(DecodeClient(no_signature), "signature.workgroup_size has 0 values");
+
+  ClientMessage bindings = ValidKernelGet();
+  bindings.mutable_kernel_get()->mutable_signature()->set_binding_count(HAL_MAX_BINDINGS + 1);
+  ExpectRefused(DecodeClient(bindings), "signature.binding_count is 17");
+
+  ClientMessage push = ValidKernelGet();
+  push.mutable_kernel_get()->mutable_signature()->set_push_constant_size(
+      HAL_MAX_PUSH_CONSTANT_SIZE + 4);
+  ExpectRefused(DecodeClient(push), "signature.push_constant_size is 132");
+}
+
+TEST(RemoteProtocolFrame, DeviceListShapeIsChecked) {
+  DaemonMessage message;
+  message.set_request_id(2);
+  *message.mutable_device_list()->add_devices() = ValidDevice();
+  *message.mutable_device_list()->add_devices() = ValidDevice();
+  EXPECT_TRUE(DecodeDaemon(message).ok());
+
+  DaemonMessage uuid = message;
+  uuid.mutable_device_list()->mutable_devices(1)->set_uuid(std::string(15, 'u'));
+  ExpectRefused(DecodeDaemon(uuid), "devices[1].uuid is 15 bytes");
+
+  DaemonMessage size = message;
+  size.mutable_device_list()->mutable_devices(0)->mutable_max_workgroup_size()->RemoveLast();
+  ExpectRefused(DecodeDaemon(size), "devices[0].max_workgroup_size has 2 values");
+
+  DaemonMessage count = message;
+  count.mutable_device_list()->mutable_devices(0)->add_max_workgroup_count(1);
+  ExpectRefused(DecodeDaemon(count), "devices[0].max_workgroup_count has 4 values");
+}
+
+TEST(RemoteProtocolFrame, DaemonAnswersMayBeEmpty) {
+  // A success with nothing to say (StreamCreate's answer) is only an id.
+  DaemonMessage message;
+  message.set_request_id(5);
+  EXPECT_TRUE(DecodeDaemon(message).ok());
+}
+
+}  // namespace
+}  // namespace hal::remote

@@ -1,0 +1,49 @@
+#ifndef HAL_BACKENDS_REMOTE_PROTOCOL_TEST_SUPPORT_H_
+#define HAL_BACKENDS_REMOTE_PROTOCOL_TEST_SUPPORT_H_
+
+// Helpers of hal_remote_protocol_tests only.
+
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include <filesystem>
+#include <string>
+#include <utility>
+
+#include "backends/remote/protocol/unique_fd.h"
+#include "gtest/gtest.h"
+
+namespace hal::remote::testing {
+
+// A fresh directory under /tmp (short: Unix socket paths hold 107 bytes),
+// removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = "/tmp/hal-proto-XXXXXX";
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+    EXPECT_FALSE(path_.empty()) << "mkdtemp failed";
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A connected pair of Unix stream sockets.
+inline std::pair<UniqueFd, UniqueFd> SocketPair() {
+  int fds[2] = {-1, -1};
+  EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+}  // namespace hal::remote::testing
+
+#endif  // HAL_BACKENDS_REMOTE_PROTOCOL_TEST_SUPPORT_H_
