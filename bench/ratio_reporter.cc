@@ -17,9 +17,8 @@ benchmark::ConsoleReporter::OutputOptions ConsoleOptions() {
                                : benchmark::ConsoleReporter::OO_Tabular;
 }
 
-// The value of `counter` that represents `runs` (one benchmark instance's
-// report): the "median" aggregate when repetitions produced one, else the
-// median of the plain runs; nullopt when no run succeeded.
+}  // namespace
+
 std::optional<double> RepresentativeValue(
     const std::vector<benchmark::BenchmarkReporter::Run>& runs, const std::string& counter) {
   std::vector<double> repetitions;
@@ -38,8 +37,6 @@ std::optional<double> RepresentativeValue(
   std::nth_element(repetitions.begin(), middle, repetitions.end());
   return *middle;
 }
-
-}  // namespace
 
 RatioReporter::RatioReporter(Comparison comparison)
     : RatioReporter(std::vector<Comparison>{std::move(comparison)}) {}

@@ -14,6 +14,12 @@
 
 namespace hal::bench {
 
+// The value of `counter` that represents `runs` (one benchmark instance's
+// report): the "median" aggregate when repetitions produced one, else the
+// median of the plain runs; nullopt when no run succeeded.
+std::optional<double> RepresentativeValue(
+    const std::vector<benchmark::BenchmarkReporter::Run>& runs, const std::string& counter);
+
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   struct Comparison {

@@ -1,0 +1,274 @@
+// What the remote driver costs (issue 12): the same work on a virtual device
+// in this process ("local") and on that virtual device served by hald through
+// the remote driver, in one run. The bench starts hald of the build tree on a
+// temporary Unix socket and a TCP loopback port (tests/remote's launcher),
+// serving one virtual device of a pool of --device (default cpu; vulkan for
+// lavapipe); the local baseline makes the same virtual device in-process from
+// the same pool file, so the difference is the remoting alone.
+//
+// Figures and targets:
+// - noop dispatch + Synchronize: the Unix-socket round trip adds at most 15 us
+//   to the local one (median_us_per_dispatch);
+// - 1024 noop dispatches per Synchronize: remote throughput at least 0.5x
+//   local (one-way commands batched, no round trip per dispatch);
+// - 256 MiB host->device and device->host copies: through the shared memory of
+//   a Unix-socket session at least 0.8x local; over TCP loopback (bytes inline
+//   in the frames) at least 1 GB/s.
+// Copies check their data after timing, so a fast but wrong run reports an
+// error instead of a figure.
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "bench/bench_context.h"
+#include "bench/bench_main.h"
+#include "bench/iteration_latency.h"
+#include "bench/remote_target_reporter.h"
+#include "benchmark/benchmark.h"
+#include "hal/hal.h"
+#include "hal/status_macros.h"
+#include "tests/remote/hald_process.h"
+#include "tests/remote/remote_pool.h"
+
+ABSL_FLAG(std::string, device, "cpu",
+          "Selector of the device behind hald and the local baseline (cpu, vulkan).");
+
+namespace hal::bench {
+namespace {
+
+constexpr uint64_t kCopyBytes = 256ull << 20;
+constexpr int64_t kPipelinedDispatches = 1024;
+constexpr char kVirtualDevice[] = "bench";
+
+// Where the work runs: in this process, or behind hald over either socket.
+enum class Path { kLocal, kUnix, kTcp };
+
+// hald, started on first use (after the flags are parsed) and stopped by
+// main(). Its pool file is also the local baseline's.
+std::unique_ptr<testing::HaldProcess>& Daemon() {
+  static std::unique_ptr<testing::HaldProcess> hald;
+  return hald;
+}
+
+absl::StatusOr<testing::HaldProcess*> StartedDaemon() {
+  std::unique_ptr<testing::HaldProcess>& hald = Daemon();
+  if (hald != nullptr) return hald.get();
+  testing::HaldProcess::Options options;
+  options.hald = HAL_BENCH_HALD_PATH;
+  // Room for a 256 MiB buffer and the copies' working memory.
+  options.pool_json = testing::RemotePoolJson({absl::GetFlag(FLAGS_device)},
+                                              {{kVirtualDevice, 1ull << 30, 1.0}});
+  options.listen_tcp = true;
+  HAL_ASSIGN_OR_RETURN(hald, testing::HaldProcess::Start(options), "starting hald");
+  return hald.get();
+}
+
+// A device and queue of one path, with the standard bundle's noop kernel.
+// Members are declared so that destruction releases the kernel and queue
+// before the device, the pool after it, and the runtime last.
+struct Target {
+  std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<Pool> pool;  // local only
+  std::shared_ptr<Device> device;
+  std::unique_ptr<Queue> queue;
+  std::shared_ptr<Kernel> kernel;
+};
+
+absl::StatusOr<Target> Open(Path path) {
+  HAL_ASSIGN_OR_RETURN(testing::HaldProcess* hald, StartedDaemon());
+  // The remote driver reads its endpoint when the runtime loads it.
+  const std::string endpoint = path == Path::kLocal  ? std::string("none")
+                               : path == Path::kUnix ? hald->unix_endpoint()
+                                                     : hald->tcp_endpoint();
+  setenv("HAL_REMOTE_ENDPOINT", endpoint.c_str(), 1);
+  setenv("HAL_REMOTE_TOKEN", testing::kRemoteTestToken, 1);
+  Target target;
+  if (path == Path::kLocal) {
+    RuntimeOptions options;
+    options.selector = absl::GetFlag(FLAGS_device);
+    HAL_ASSIGN_OR_RETURN(target.runtime, Runtime::Create(options), "creating the runtime");
+    HAL_ASSIGN_OR_RETURN(target.pool, Pool::FromFile(*target.runtime, hald->pool_path()));
+    target.device = target.pool->virtual_devices().front()->device();
+  } else {
+    // remote:0, the first (only) virtual device hald serves.
+    HAL_ASSIGN_OR_RETURN(SelectedDevice selected, SelectDevice("remote"));
+    target.runtime = std::move(selected.runtime);
+    HAL_ASSIGN_OR_RETURN(target.device, selected.device->Open(), "opening ",
+                         selected.device->id());
+  }
+  HAL_ASSIGN_OR_RETURN(target.queue, target.device->CreateQueue());
+  HAL_ASSIGN_OR_RETURN(const KernelBundle bundle, KernelBundle::ReadFile(StandardBundlePath()));
+  HAL_ASSIGN_OR_RETURN(target.kernel, target.device->LoadKernel(bundle, "noop"));
+  return target;
+}
+
+void ReportIfFailed(benchmark::State& state, const absl::Status& status) {
+  if (!status.ok()) state.SkipWithError(status.ToString().c_str());
+}
+
+// `dispatches` noop dispatches per Synchronize, each iteration timed alone.
+absl::Status MeasureDispatches(benchmark::State& state, Path path, int64_t dispatches) {
+  HAL_ASSIGN_OR_RETURN(Target target, Open(path));
+  Queue& queue = *target.queue;
+  const Kernel& noop = *target.kernel;
+  const auto batch = [&]() -> absl::Status {
+    for (int64_t i = 0; i < dispatches; ++i) {
+      HAL_RETURN_IF_ERROR(queue.Dispatch(noop, GridSize{1, 1, 1}, {}));
+    }
+    return queue.Synchronize();
+  };
+  HAL_RETURN_IF_ERROR(batch(), "warming up");
+  IterationLatency latency(state);
+  for (auto _ : state) HAL_RETURN_IF_ERROR(latency.Time(batch));
+  latency.SetDispatchCounters(state, dispatches);
+  return absl::OkStatus();
+}
+
+// The host side of a copy: a source and a destination of kCopyBytes, every
+// page touched before timing; words differ for any two offsets a chunk could
+// be misplaced by.
+class CopyData {
+ public:
+  CopyData() : source_(kWords), destination_(kWords) {
+    for (size_t i = 0; i < kWords; ++i) source_[i] = static_cast<uint32_t>(i * 2654435761u);
+  }
+  const void* source() const { return source_.data(); }
+  void* destination() { return destination_.data(); }
+  void ClearDestination() { std::fill(destination_.begin(), destination_.end(), 0u); }
+
+  absl::Status Check() const {
+    const auto mismatch = std::mismatch(source_.begin(), source_.end(), destination_.begin());
+    if (mismatch.first == source_.end()) return absl::OkStatus();
+    return absl::InternalError(absl::StrCat("copied data is wrong from byte ",
+                                            (mismatch.first - source_.begin()) * 4));
+  }
+
+ private:
+  static constexpr size_t kWords = kCopyBytes / sizeof(uint32_t);
+  std::vector<uint32_t> source_;
+  std::vector<uint32_t> destination_;
+};
+
+enum class Direction { kHostToDevice, kDeviceToHost };
+
+// kCopyBytes in one direction per iteration, then Synchronize. The other
+// direction moves the data once before (device->host) or after
+// (host->device) the timed loop, so the check covers what was timed.
+absl::Status MeasureCopies(benchmark::State& state, Path path, Direction direction) {
+  HAL_ASSIGN_OR_RETURN(Target target, Open(path));
+  Queue& queue = *target.queue;
+  HAL_ASSIGN_OR_RETURN(const std::shared_ptr<Buffer> buffer, target.device->Allocate(kCopyBytes));
+  CopyData data;
+  const std::function<absl::Status()> upload = [&] {
+    HAL_RETURN_IF_ERROR(queue.CopyHostToDevice(data.source(), *buffer, 0, kCopyBytes));
+    return queue.Synchronize();
+  };
+  const std::function<absl::Status()> download = [&] {
+    HAL_RETURN_IF_ERROR(queue.CopyDeviceToHost(*buffer, 0, data.destination(), kCopyBytes));
+    return queue.Synchronize();
+  };
+  const bool uploads = direction == Direction::kHostToDevice;
+  const auto& timed = uploads ? upload : download;
+  HAL_RETURN_IF_ERROR(timed(), "warming up");
+  if (uploads) {
+    HAL_RETURN_IF_ERROR(queue.Fill(*buffer, 0, kCopyBytes, 0));
+  } else {
+    HAL_RETURN_IF_ERROR(upload());
+    data.ClearDestination();
+  }
+  for (auto _ : state) HAL_RETURN_IF_ERROR(timed());
+  if (uploads) HAL_RETURN_IF_ERROR(download());
+  HAL_RETURN_IF_ERROR(data.Check());
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(kCopyBytes));
+  return absl::OkStatus();
+}
+
+const char* PathName(Path path) {
+  return path == Path::kLocal ? "Local" : path == Path::kUnix ? "Unix" : "Tcp";
+}
+
+void RegisterBenchmarks() {
+  for (const Path path : {Path::kLocal, Path::kUnix}) {
+    benchmark::RegisterBenchmark(
+        absl::StrCat("BM_RoundTrip", PathName(path)).c_str(),
+        [path](benchmark::State& state) {
+          ReportIfFailed(state, MeasureDispatches(state, path, 1));
+        })
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(
+        absl::StrCat("BM_Pipelined", PathName(path)).c_str(),
+        [path](benchmark::State& state) {
+          ReportIfFailed(state, MeasureDispatches(state, path, kPipelinedDispatches));
+        })
+        ->UseRealTime();
+  }
+  for (const Path path : {Path::kLocal, Path::kUnix, Path::kTcp}) {
+    for (const Direction direction : {Direction::kHostToDevice, Direction::kDeviceToHost}) {
+      const char* name = direction == Direction::kHostToDevice ? "HostToDevice" : "DeviceToHost";
+      benchmark::RegisterBenchmark(
+          absl::StrCat("BM_", name, PathName(path)).c_str(),
+          [path, direction](benchmark::State& state) {
+            ReportIfFailed(state, MeasureCopies(state, path, direction));
+          })
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+}
+
+RatioReporter::Comparison CopyRatio(const std::string& direction, const std::string& what) {
+  return {.measured_function = "BM_" + direction + "Unix",
+          .baseline_function = "BM_" + direction + "Local",
+          .description = "256 MiB " + what + " throughput, remote (Unix socket, shared memory) / "
+                         "local",
+          .target_ratio = 0.8};
+}
+
+RemoteTargetReporter::Floor TcpFloor(const std::string& direction, const std::string& what) {
+  return {.function = "BM_" + direction + "Tcp",
+          .description = "256 MiB " + what + " throughput, remote over TCP loopback",
+          .min_value = 1.0};
+}
+
+}  // namespace
+}  // namespace hal::bench
+
+int main(int argc, char** argv) {
+  using hal::bench::RemoteTargetReporter;
+  hal::bench::RegisterBenchmarks();
+  RemoteTargetReporter reporter(
+      {{.measured_function = "BM_PipelinedUnix",
+        .baseline_function = "BM_PipelinedLocal",
+        .description = "1024 noop dispatches per Synchronize, throughput remote / local",
+        .counter = "items_per_second",
+        .display_scale = 1e-6,
+        .display_unit = "M dispatches/s",
+        .target_ratio = 0.5},
+       hal::bench::CopyRatio("HostToDevice", "host->device"),
+       hal::bench::CopyRatio("DeviceToHost", "device->host")},
+      {{.measured_function = "BM_RoundTripUnix",
+        .baseline_function = "BM_RoundTripLocal",
+        .description = "noop dispatch + Synchronize, median time the remote driver adds",
+        .counter = "median_us_per_dispatch",
+        .display_unit = "us",
+        .max_difference = 15}},
+      {hal::bench::TcpFloor("HostToDevice", "host->device"),
+       hal::bench::TcpFloor("DeviceToHost", "device->host")});
+  const int result = hal::bench::RunBenchmarkMain(argc, argv, &reporter);
+  if (std::unique_ptr<hal::testing::HaldProcess>& hald = hal::bench::Daemon(); hald != nullptr) {
+    if (const absl::Status stopped = hald->StopCleanly(); !stopped.ok()) {
+      std::cerr << "hald did not stop cleanly: " << stopped << "\n";
+      return 1;
+    }
+  }
+  return result;
+}
