@@ -38,7 +38,7 @@ TEST_F(PoolFileTest, MalformedContentIsRefusedNamingTheKey) {
       {R"({"pool": {"devices": ["cpu"], "overcommit": 2}})",
        "\"pool\" has an unknown key \"overcommit\""},
       {R"({"pool": {"devices": ["cpu"]}, "virtual_device": []})",
-       "has an unknown key \"virtual_device\" (known: pool, virtual_devices)"},
+       "has an unknown key \"virtual_device\" (known: pool, virtual_devices, hald)"},
       {R"({"pool": {"devices": ["cpu"]},
            "virtual_devices": [{"name": "a", "memory_quota": 1024, "compute_share": 0.1,
                                 "compute_share": 1}]})",
@@ -77,6 +77,18 @@ TEST_F(PoolFileTest, WellFormedFileStillMakesThePool) {
   ASSERT_TRUE(pool.ok()) << pool.status();
   ASSERT_EQ((*pool)->virtual_devices().size(), 1u);
   EXPECT_EQ((*pool)->virtual_devices()[0]->spec().priority, -2147483648);
+}
+
+// The "hald" object is the daemon's (daemon/access_policy.h): a pool read by
+// anyone else takes the file as it is and makes the same pool.
+TEST_F(PoolFileTest, TheDaemonsSectionIsLeftToTheDaemon) {
+  auto pool = Pool::FromFile(*runtime_, folder_.Write("pool.json", R"({
+    "pool": {"devices": ["cpu"]},
+    "virtual_devices": [{"name": "a", "memory_quota": "1MiB"}],
+    "hald": {"access": [{"virtual_devices": "*", "uids": [1000]}]}})"));
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ASSERT_EQ((*pool)->virtual_devices().size(), 1u);
+  EXPECT_EQ((*pool)->virtual_devices()[0]->name(), "a");
 }
 
 TEST_F(PoolFileTest, PathThatIsNoRegularFileIsRefused) {

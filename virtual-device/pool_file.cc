@@ -202,7 +202,9 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::FromFile(const Runtime& runtime,
   if (!file.is_object() || !file.contains("pool") || !file["pool"].is_object()) {
     return FileError(path, "missing the \"pool\" object");
   }
-  HAL_RETURN_IF_ERROR(internal::CheckKnownKeys(file, {"pool", "virtual_devices"},
+  // "hald": the daemon's access rules (daemon/access_policy.cc validates it);
+  // the pool itself does not depend on them.
+  HAL_RETURN_IF_ERROR(internal::CheckKnownKeys(file, {"pool", "virtual_devices", "hald"},
                                                absl::StrCat("pool file ", path)));
   const json& pool_json = file["pool"];
   if (!pool_json.contains("devices")) return FileError(path, "missing \"pool.devices\"");

@@ -1,0 +1,80 @@
+// Who may do what on hald: the "hald" object of the pool file
+// (docs/operator-guide.md, "Access rules") decides which peers may attach to
+// which virtual devices and read the pool's status, and on which virtual
+// devices a tenant's native (cpu-elf) kernels may run inside the daemon.
+//
+// A peer on the Unix socket is identified by SO_PEERCRED (uid, gid, pid: the
+// kernel's word, not the client's); any peer may also present a token in
+// Hello, compared by its SHA-256 digest in constant time. Root and the
+// daemon's own uid, over the Unix socket, may always do everything: they own
+// the daemon anyway. Everyone else gets only what a rule grants; without a
+// "hald" object no one else gets anything, and no TCP peer does.
+//
+// Immutable after FromPoolFile, so const calls are thread-safe; SIGHUP
+// replaces the whole policy.
+#ifndef HAL_DAEMON_ACCESS_POLICY_H_
+#define HAL_DAEMON_ACCESS_POLICY_H_
+
+#include <array>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace hal::daemon {
+
+struct PeerIdentity {
+  bool unix_socket = false;  // SO_PEERCRED values valid
+  uint32_t uid = 0, gid = 0;
+  int32_t pid = 0;
+  std::string token;  // Hello.token ("" when none)
+  std::string name;   // for messages
+};
+
+class AccessPolicy {
+ public:
+  // The pool file's "hald" object, strictly validated: an unknown key, a
+  // value of the wrong type, a virtual device the file does not define, a
+  // user or group this host does not know, a digest that is not 64 hex
+  // digits, or a rule that names no one or grants nothing is InvalidArgument
+  // naming the file and the place. The rest of the file is Pool::FromFile's.
+  static absl::StatusOr<AccessPolicy> FromPoolFile(const std::string& path);
+
+  bool MayAttach(const PeerIdentity& peer, absl::string_view virtual_device) const;
+  bool MayReadStatus(const PeerIdentity& peer) const;
+  // Whether cpu-elf images (native code run in the daemon's own process) are
+  // taken for `virtual_device` ("native_kernels" in the file; never by
+  // default: a tenant's CPU kernel could read every other tenant's memory).
+  bool AllowsNativeKernels(absl::string_view virtual_device) const;
+
+  // One entry of "access": whom it names and what it grants them.
+  struct Rule {
+    std::set<uint32_t> uids;  // "uids" and the "users" resolved at load time
+    std::set<uint32_t> gids;  // "gids" and the "groups" resolved at load time
+    std::vector<std::array<uint8_t, 32>> token_digests;  // "tokens_sha256"
+    bool all_virtual_devices = false;  // "virtual_devices": "*"
+    std::set<std::string, std::less<>> virtual_devices;
+    bool status = false;
+  };
+
+ private:
+  AccessPolicy() = default;
+
+  // Root or the daemon's uid on the Unix socket.
+  bool IsOperator(const PeerIdentity& peer) const;
+  // Whether some rule names `peer` and `grants` says that rule covers it.
+  template <typename Grants>
+  bool AnyRuleGrants(const PeerIdentity& peer, Grants grants) const;
+
+  uint32_t daemon_uid_ = 0;
+  std::vector<Rule> rules_;
+  bool all_native_kernels_ = false;
+  std::set<std::string, std::less<>> native_kernels_;
+};
+
+}  // namespace hal::daemon
+
+#endif  // HAL_DAEMON_ACCESS_POLICY_H_
