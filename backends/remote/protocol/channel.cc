@@ -201,8 +201,7 @@ absl::StatusOr<remote::PeerCredentials> Channel::PeerCredentials() const {
   ucred credentials{};
   socklen_t length = sizeof(credentials);
   if (getsockopt(socket_.get(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("SO_PEERCRED: ", std::strerror(errno)));
+    return absl::FailedPreconditionError(absl::StrCat("SO_PEERCRED: ", std::strerror(errno)));
   }
   return remote::PeerCredentials{credentials.uid, credentials.gid, credentials.pid};
 }

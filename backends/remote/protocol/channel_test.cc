@@ -193,8 +193,8 @@ TEST(RemoteProtocolChannel, KnowsItsUnixPeer) {
   EXPECT_EQ(peer->uid, getuid());
   EXPECT_EQ(peer->gid, getgid());
   EXPECT_EQ(peer->pid, getpid());
-  EXPECT_EQ(daemon.peer_name(), "unix pid " + std::to_string(getpid()) + " uid " +
-                                    std::to_string(getuid()));
+  EXPECT_EQ(daemon.peer_name(),
+            "unix pid " + std::to_string(getpid()) + " uid " + std::to_string(getuid()));
   EXPECT_TRUE(daemon.is_unix());
 }
 
@@ -233,11 +233,11 @@ TEST(RemoteProtocolChannel, HostileLengthsAndPayloadsAreInvalidArgument) {
     std::string bytes;
     const char* expected;
   };
-  for (const Case& c : {Case{Header(0), "length 0"},
-                        Case{Header(static_cast<uint32_t>(kMaxFrameBytes) + 1), "exceeds"},
-                        Case{Header(0xffffffffu), "exceeds"},
-                        Case{Header(3) + "\xff\xff\xff", "does not parse"},
-                        Case{Header(2) + std::string("\x08\x01", 2), "neither a command"}}) {
+  for (const Case& c :
+       {Case{Header(0), "length 0"},
+        Case{Header(static_cast<uint32_t>(kMaxFrameBytes) + 1), "exceeds"},
+        Case{Header(0xffffffffu), "exceeds"}, Case{Header(3) + "\xff\xff\xff", "does not parse"},
+        Case{Header(2) + std::string("\x08\x01", 2), "neither a command"}}) {
     auto [a, b] = SocketPair();
     Channel daemon(std::move(b));
     WriteRaw(a.get(), c.bytes);

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <memory>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -27,9 +28,8 @@ constexpr absl::string_view kUnixScheme = "unix:";
 constexpr absl::string_view kTcpScheme = "tcp://";
 
 absl::Status BadEndpoint(absl::string_view text, absl::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("endpoint \"", text, "\": ", why,
-                   " (expected unix:/absolute/path or tcp://HOST:PORT)"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "endpoint \"", text, "\": ", why, " (expected unix:/absolute/path or tcp://HOST:PORT)"));
 }
 
 absl::Status ErrnoError(absl::StatusCode code, absl::string_view what, const Endpoint& endpoint,
@@ -43,8 +43,8 @@ absl::StatusOr<sockaddr_un> UnixAddress(const Endpoint& endpoint) {
   address.sun_family = AF_UNIX;
   if (endpoint.path.empty() || endpoint.path.size() >= sizeof(address.sun_path)) {
     return absl::InvalidArgumentError(absl::StrCat("socket path of ", endpoint.ToString(),
-                                                   " must be 1 to ",
-                                                   sizeof(address.sun_path) - 1, " bytes"));
+                                                   " must be 1 to ", sizeof(address.sun_path) - 1,
+                                                   " bytes"));
   }
   std::memcpy(address.sun_path, endpoint.path.data(), endpoint.path.size());
   return address;
@@ -89,8 +89,7 @@ int FinishConnect(int fd, absl::Duration timeout) {
 
 // TCP: connects `fd` (non-blocking) to `address`, then makes it blocking
 // again; returns the errno (0: connected).
-int ConnectWithTimeout(int fd, const sockaddr* address, socklen_t length,
-                       absl::Duration timeout) {
+int ConnectWithTimeout(int fd, const sockaddr* address, socklen_t length, absl::Duration timeout) {
   const int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return errno;
   int error = 0;
@@ -119,9 +118,9 @@ int ConnectUnixWithTimeout(int fd, const sockaddr_un& address, absl::Duration ti
   return error;
 }
 
-absl::StatusCode ConnectErrorCode(int error) {
-  return error == EACCES || error == EPERM ? absl::StatusCode::kPermissionDenied
-                                           : absl::StatusCode::kUnavailable;
+// EACCES/EPERM are PermissionDenied; other errors are `otherwise`.
+absl::StatusCode ErrorCode(int error, absl::StatusCode otherwise) {
+  return error == EACCES || error == EPERM ? absl::StatusCode::kPermissionDenied : otherwise;
 }
 
 absl::StatusOr<UniqueFd> ConnectUnix(const Endpoint& endpoint, absl::Duration timeout) {
@@ -132,28 +131,39 @@ absl::StatusOr<UniqueFd> ConnectUnix(const Endpoint& endpoint, absl::Duration ti
     return ErrnoError(absl::StatusCode::kResourceExhausted, "socket for", endpoint, errno);
   }
   const int error = ConnectUnixWithTimeout(fd.get(), *address, timeout);
-  if (error != 0) return ErrnoError(ConnectErrorCode(error), "cannot connect to", endpoint, error);
+  if (error != 0)
+    return ErrnoError(ErrorCode(error, absl::StatusCode::kUnavailable), "cannot connect to",
+                      endpoint, error);
   return fd;
 }
 
-absl::StatusOr<UniqueFd> ConnectTcp(const Endpoint& endpoint, absl::Duration timeout) {
-  absl::StatusOr<AddrInfoList> list = Resolve(endpoint, 0);
+// Tries each address `endpoint` resolves to: a socket, then `attempt` on it
+// (an errno; 0 keeps the socket). Fails with the last errno, as `code` (or
+// PermissionDenied for EACCES/EPERM).
+absl::StatusOr<UniqueFd> TryAddresses(
+    const Endpoint& endpoint, int flags, absl::string_view what, absl::StatusCode code,
+    absl::FunctionRef<int(int fd, const addrinfo& info)> attempt) {
+  absl::StatusOr<AddrInfoList> list = Resolve(endpoint, flags);
   if (!list.ok()) return list.status();
   int error = EADDRNOTAVAIL;
   for (const addrinfo* info = list->get(); info != nullptr; info = info->ai_next) {
     UniqueFd fd(socket(info->ai_family, info->ai_socktype | SOCK_CLOEXEC, info->ai_protocol));
-    if (!fd.valid()) {
-      error = errno;
-      continue;
-    }
-    error = ConnectWithTimeout(fd.get(), info->ai_addr, info->ai_addrlen, timeout);
-    if (error != 0) continue;
-    // Requests are small and latency-bound: no Nagle delay.
-    const int one = 1;
-    setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    return fd;
+    error = fd.valid() ? attempt(fd.get(), *info) : errno;
+    if (error == 0) return fd;
   }
-  return ErrnoError(ConnectErrorCode(error), "cannot connect to", endpoint, error);
+  return ErrnoError(ErrorCode(error, code), what, endpoint, error);
+}
+
+absl::StatusOr<UniqueFd> ConnectTcp(const Endpoint& endpoint, absl::Duration timeout) {
+  return TryAddresses(endpoint, 0, "cannot connect to", absl::StatusCode::kUnavailable,
+                      [&](int fd, const addrinfo& info) {
+                        const int error =
+                            ConnectWithTimeout(fd, info.ai_addr, info.ai_addrlen, timeout);
+                        // Requests are small and latency-bound: no Nagle delay.
+                        const int one = 1;
+                        if (error == 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+                        return error;
+                      });
 }
 
 // Whether someone accepts connections on the Unix socket at `endpoint`.
@@ -167,13 +177,13 @@ absl::StatusOr<UniqueFd> ListenUnix(const Endpoint& endpoint) {
   struct stat st {};
   if (lstat(endpoint.path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot listen on ", endpoint.ToString(), ": the path exists and is not a "
-                       "socket"));
+      return absl::FailedPreconditionError(absl::StrCat("cannot listen on ", endpoint.ToString(),
+                                                        ": the path exists and is not a "
+                                                        "socket"));
     }
     if (SomeoneListens(endpoint)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot listen on ", endpoint.ToString(), ": another process listens there"));
+      return absl::FailedPreconditionError(absl::StrCat("cannot listen on ", endpoint.ToString(),
+                                                        ": another process listens there"));
     }
     // A stale socket file from a daemon that died: nobody answers there.
     unlink(endpoint.path.c_str());
@@ -183,9 +193,8 @@ absl::StatusOr<UniqueFd> ListenUnix(const Endpoint& endpoint) {
     return ErrnoError(absl::StatusCode::kResourceExhausted, "socket for", endpoint, errno);
   }
   if (bind(fd.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof(*address)) != 0) {
-    return ErrnoError(errno == EACCES ? absl::StatusCode::kPermissionDenied
-                                      : absl::StatusCode::kFailedPrecondition,
-                      "cannot bind", endpoint, errno);
+    return ErrnoError(ErrorCode(errno, absl::StatusCode::kFailedPrecondition), "cannot bind",
+                      endpoint, errno);
   }
   if (listen(fd.get(), SOMAXCONN) != 0) {
     return ErrnoError(absl::StatusCode::kFailedPrecondition, "cannot listen on", endpoint, errno);
@@ -194,27 +203,16 @@ absl::StatusOr<UniqueFd> ListenUnix(const Endpoint& endpoint) {
 }
 
 absl::StatusOr<UniqueFd> ListenTcp(const Endpoint& endpoint) {
-  absl::StatusOr<AddrInfoList> list = Resolve(endpoint, AI_PASSIVE);
-  if (!list.ok()) return list.status();
-  int error = EADDRNOTAVAIL;
-  for (const addrinfo* info = list->get(); info != nullptr; info = info->ai_next) {
-    UniqueFd fd(socket(info->ai_family, info->ai_socktype | SOCK_CLOEXEC, info->ai_protocol));
-    if (!fd.valid()) {
-      error = errno;
-      continue;
-    }
-    const int one = 1;
-    setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd.get(), info->ai_addr, info->ai_addrlen) != 0 ||
-        listen(fd.get(), SOMAXCONN) != 0) {
-      error = errno;
-      continue;
-    }
-    return fd;
-  }
-  return ErrnoError(error == EACCES ? absl::StatusCode::kPermissionDenied
-                                    : absl::StatusCode::kFailedPrecondition,
-                    "cannot listen on", endpoint, error);
+  return TryAddresses(
+      endpoint, AI_PASSIVE, "cannot listen on", absl::StatusCode::kFailedPrecondition,
+      [](int fd, const addrinfo& info) {
+        const int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, info.ai_addr, info.ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+          return errno;
+        }
+        return 0;
+      });
 }
 
 absl::StatusOr<Endpoint> ParseTcp(absl::string_view text, absl::string_view rest) {
@@ -244,8 +242,9 @@ absl::StatusOr<Endpoint> ParseTcp(absl::string_view text, absl::string_view rest
     if (!ok) return BadEndpoint(text, "bad character in the host");
   }
   uint32_t port = 0;
-  if (port_text.empty() || !std::all_of(port_text.begin(), port_text.end(),
-                                         [](char c) { return absl::ascii_isdigit(c); }) ||
+  if (port_text.empty() ||
+      !std::all_of(port_text.begin(), port_text.end(),
+                   [](char c) { return absl::ascii_isdigit(c); }) ||
       !absl::SimpleAtoi(port_text, &port) || port > 65535) {
     return BadEndpoint(text, "the port must be a number from 0 to 65535");
   }

@@ -16,8 +16,8 @@ namespace hal::remote {
 struct Endpoint {
   enum class Kind { kUnix, kTcp };
   Kind kind = Kind::kUnix;
-  std::string path;  // kUnix: absolute path of the socket
-  std::string host;  // kTcp: name, IPv4 or IPv6 address (without brackets)
+  std::string path;   // kUnix: absolute path of the socket
+  std::string host;   // kTcp: name, IPv4 or IPv6 address (without brackets)
   uint16_t port = 0;  // kTcp; 0 only makes sense to listen on
   // "unix:/run/hal/hald.sock", "tcp://host:5555", "tcp://[::1]:5555".
   std::string ToString() const;

@@ -30,10 +30,10 @@ TEST(RemoteProtocolEndpoint, ParsesTcpHostsOfEveryKind) {
     const char* host;
     uint16_t port;
   };
-  for (const Case& c : {Case{"tcp://node7.cluster:5555", "node7.cluster", 5555},
-                        Case{"tcp://127.0.0.1:0", "127.0.0.1", 0},
-                        Case{"tcp://[::1]:65535", "::1", 65535},
-                        Case{"tcp://[fe80::1%eth0]:80", "fe80::1%eth0", 80}}) {
+  for (const Case& c :
+       {Case{"tcp://node7.cluster:5555", "node7.cluster", 5555},
+        Case{"tcp://127.0.0.1:0", "127.0.0.1", 0}, Case{"tcp://[::1]:65535", "::1", 65535},
+        Case{"tcp://[fe80::1%eth0]:80", "fe80::1%eth0", 80}}) {
     absl::StatusOr<Endpoint> endpoint = ParseEndpoint(c.text);
     ASSERT_TRUE(endpoint.ok()) << c.text << ": " << endpoint.status();
     EXPECT_EQ(endpoint->kind, Endpoint::Kind::kTcp);
@@ -80,7 +80,10 @@ TEST(RemoteProtocolEndpoint, ListensAndConnectsOverUnix) {
 TEST(RemoteProtocolEndpoint, UnixListenRemovesAStaleSocket) {
   TempDir dir;
   const Endpoint endpoint = *ParseEndpoint("unix:" + dir.File("s"));
-  { absl::StatusOr<UniqueFd> dead = Listen(endpoint); ASSERT_TRUE(dead.ok()); }
+  {
+    absl::StatusOr<UniqueFd> dead = Listen(endpoint);
+    ASSERT_TRUE(dead.ok());
+  }
   // The file stays behind with no one listening: a daemon that died.
   ASSERT_TRUE(std::filesystem::exists(dir.File("s")));
   absl::StatusOr<UniqueFd> listener = Listen(endpoint);

@@ -63,15 +63,15 @@ absl::Status CheckCommand(const Client& message) {
 
 absl::Status CheckBatch(const Client& message) {
   if (message.batch_size() > kMaxBatchEntries) {
-    return absl::InvalidArgumentError(absl::StrCat("batch has ", message.batch_size(),
-                                                   " entries, at most ", kMaxBatchEntries));
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch has ", message.batch_size(), " entries, at most ", kMaxBatchEntries));
   }
   for (int i = 0; i < message.batch_size(); ++i) {
     const Client& entry = message.batch(i);
     if (entry.request_id() != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("batch[", i, "].request_id is ", entry.request_id(),
-                       ": batched commands are one-way (0)"));
+      return absl::InvalidArgumentError(absl::StrCat("batch[", i, "].request_id is ",
+                                                     entry.request_id(),
+                                                     ": batched commands are one-way (0)"));
     }
     if (entry.batch_size() != 0) {
       return absl::InvalidArgumentError(absl::StrCat("batch[", i, "] holds a nested batch"));
@@ -111,9 +111,8 @@ absl::Status CheckDeviceList(const v1::DeviceList& list) {
 template <typename Message>
 absl::Status Parse(absl::Span<const uint8_t> payload, absl::string_view what, Message* out) {
   if (payload.size() > kMaxFrameBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " of ", payload.size(),
-                                                   " bytes exceeds the frame limit of ",
-                                                   kMaxFrameBytes));
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " of ", payload.size(), " bytes exceeds the frame limit of ", kMaxFrameBytes));
   }
   if (!out->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return absl::InvalidArgumentError(

@@ -138,7 +138,8 @@ TEST(RemoteProtocolFrame, BatchHoldsAtMostTheLimit) {
   ClientMessage message;
   v1::BufferFree free_command;
   free_command.set_buffer(1);
-  for (int i = 0; i < kMaxBatchEntries; ++i) *message.add_batch()->mutable_buffer_free() = free_command;
+  for (int i = 0; i < kMaxBatchEntries; ++i)
+    *message.add_batch()->mutable_buffer_free() = free_command;
   EXPECT_TRUE(DecodeClient(message).ok());
   *message.add_batch()->mutable_buffer_free() = free_command;
   ExpectRefused(DecodeClient(message), "4097 entries");

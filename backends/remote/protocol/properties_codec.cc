@@ -13,17 +13,16 @@ namespace {
 template <size_t N>
 absl::Status CopyString(const std::string& value, const char* field, char (&out)[N]) {
   if (value.size() >= N) {
-    return absl::InvalidArgumentError(absl::StrCat("device properties: ", field, " is ",
-                                                   value.size(), " bytes, at most ", N - 1,
-                                                   " fit"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "device properties: ", field, " is ", value.size(), " bytes, at most ", N - 1, " fit"));
   }
   std::memset(out, 0, N);
   std::memcpy(out, value.data(), value.size());
   return absl::OkStatus();
 }
 
-absl::Status CopyTriple(const google::protobuf::RepeatedField<uint32_t>& values,
-                        const char* field, uint32_t (&out)[3]) {
+absl::Status CopyTriple(const google::protobuf::RepeatedField<uint32_t>& values, const char* field,
+                        uint32_t (&out)[3]) {
   if (values.size() != 3) {
     return absl::InvalidArgumentError(
         absl::StrCat("device properties: ", field, " has ", values.size(), " values, not 3"));
@@ -82,13 +81,13 @@ absl::Status DevicePropertiesFromWire(const v1::DeviceProperties& wire,
         absl::StrCat("device properties: uuid is ", wire.uuid().size(), " bytes, not 16"));
   }
   std::memcpy(props.uuid, wire.uuid().data(), sizeof(props.uuid));
-  if (absl::Status s = CopyTriple(wire.max_workgroup_size(), "max_workgroup_size",
-                                  props.max_workgroup_size);
+  if (absl::Status s =
+          CopyTriple(wire.max_workgroup_size(), "max_workgroup_size", props.max_workgroup_size);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = CopyTriple(wire.max_workgroup_count(), "max_workgroup_count",
-                                  props.max_workgroup_count);
+  if (absl::Status s =
+          CopyTriple(wire.max_workgroup_count(), "max_workgroup_count", props.max_workgroup_count);
       !s.ok()) {
     return s;
   }

@@ -18,8 +18,7 @@ v1::DeviceProperties DevicePropertiesToWire(const hal::DeviceProperties& props);
 // repeated field does not have 3 values or the uuid 16 bytes. Leaves
 // out->type and out->next alone; partition kind NONE, no virtual memory,
 // device buffers not mappable (they live in the daemon).
-absl::Status DevicePropertiesFromWire(const v1::DeviceProperties& wire,
-                                      hal_device_properties* out);
+absl::Status DevicePropertiesFromWire(const v1::DeviceProperties& wire, hal_device_properties* out);
 
 }  // namespace hal::remote
 

@@ -99,9 +99,8 @@ TEST(RemoteProtocolSharedMemory, RangesAreBoundsChecked) {
   EXPECT_TRUE(shm->Range(MakeRange(kSize, 0)).ok());
 
   constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
-  for (const ShmRange& bad : {MakeRange(kSize - 8, 9), MakeRange(kSize + 1, 0),
-                              MakeRange(1, kMax), MakeRange(kMax, 2), MakeRange(kMax, kMax),
-                              MakeRange(0, kSize + 1)}) {
+  for (const ShmRange& bad : {MakeRange(kSize - 8, 9), MakeRange(kSize + 1, 0), MakeRange(1, kMax),
+                              MakeRange(kMax, 2), MakeRange(kMax, kMax), MakeRange(0, kSize + 1)}) {
     absl::StatusOr<absl::Span<uint8_t>> range = shm->Range(bad);
     ASSERT_FALSE(range.ok()) << bad.offset() << "+" << bad.size();
     EXPECT_EQ(range.status().code(), absl::StatusCode::kInvalidArgument);
