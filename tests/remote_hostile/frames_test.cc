@@ -82,7 +82,7 @@ TEST_F(FramesTest, ARequestBeforeHelloIsRefused) {
     ASSERT_TRUE(session.ok()) << session.status();
     const absl::Status status = (*session)->Request(message);
     // Refused with an answer, or by closing the connection.
-    EXPECT_FALSE(status.ok()) << "hald served a " << message.ShortDebugString()
+    EXPECT_FALSE(status.ok()) << "hald served message body " << message.body_case()
                               << " that came before Hello";
   }
 }

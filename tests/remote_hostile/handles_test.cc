@@ -59,6 +59,9 @@ TEST_F(HandlesTest, UnknownHandlesAreInvalidArgument) {
   kernel_get.mutable_kernel_get()->set_kernel(1);
   kernel_get.mutable_kernel_get()->set_module(42);
   kernel_get.mutable_kernel_get()->set_name("noop");
+  for (int i = 0; i < 3; ++i) {
+    kernel_get.mutable_kernel_get()->mutable_signature()->add_workgroup_size(1);
+  }
   EXPECT_EQ(session->Request(kernel_get).code(), absl::StatusCode::kInvalidArgument);
   // A dispatch of a kernel that does not exist, on a stream that does.
   ClientMessage dispatch;

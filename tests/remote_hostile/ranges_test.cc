@@ -21,18 +21,18 @@ using RangesTest = HostileDaemonTest;
 constexpr uint64_t kBufferBytes = 4096;  // OpenTenant's buffer 1
 constexpr uint64_t kNearWrap = std::numeric_limits<uint64_t>::max() - 15;
 
+// Each command goes to a stream of its own: a stream keeps its first failure.
 ClientMessage Upload(uint64_t offset, uint64_t size, uint64_t inline_bytes) {
-  ClientMessage m = CopyToDevice(1, 1, offset, size);
+  ClientMessage m = CopyToDevice(0, 1, offset, size);
   m.mutable_copy_host_to_device()->set_inline_data(std::string(inline_bytes, 'u'));
   return m;
 }
 
-ClientMessage Download(uint64_t offset, uint64_t size) { return CopyToHost(1, 1, offset, size, 77); }
+ClientMessage Download(uint64_t offset, uint64_t size) { return CopyToHost(0, 1, offset, size, 77); }
 
 ClientMessage CopyBuffer(uint64_t src_offset, uint64_t dst_offset, uint64_t size) {
   ClientMessage m;
   remote::v1::CopyBuffer& copy = *m.mutable_copy_buffer();
-  copy.set_stream(1);
   copy.set_src(1);
   copy.set_dst(1);
   copy.set_src_offset(src_offset);
@@ -44,7 +44,6 @@ ClientMessage CopyBuffer(uint64_t src_offset, uint64_t dst_offset, uint64_t size
 ClientMessage Fill(uint64_t offset, uint64_t size) {
   ClientMessage m;
   remote::v1::Fill& fill = *m.mutable_fill();
-  fill.set_stream(1);
   fill.set_dst(1);
   fill.set_offset(offset);
   fill.set_size(size);
@@ -69,17 +68,36 @@ std::vector<std::pair<std::string, ClientMessage>> OutOfRangeCommands() {
   };
 }
 
+void SetStream(ClientMessage& command, uint64_t stream) {
+  switch (command.body_case()) {
+    case ClientMessage::kCopyHostToDevice:
+      command.mutable_copy_host_to_device()->set_stream(stream);
+      break;
+    case ClientMessage::kCopyDeviceToHost:
+      command.mutable_copy_device_to_host()->set_stream(stream);
+      break;
+    case ClientMessage::kCopyBuffer:
+      command.mutable_copy_buffer()->set_stream(stream);
+      break;
+    default:
+      command.mutable_fill()->set_stream(stream);
+  }
+}
+
 TEST_F(RangesTest, OutOfRangeCommandsAreInvalidArgumentAndTouchNothing) {
   std::unique_ptr<RawSession> session = OpenTenant(kDeviceB, kBufferBytes);
   ASSERT_NE(session, nullptr);
   const std::string contents = Pattern(kBufferBytes, 11);
   ASSERT_TRUE(session->Upload(1, 1, 0, contents).ok());
   ASSERT_TRUE(session->Synchronize(1).ok());
-  for (const auto& [name, command] : OutOfRangeCommands()) {
+  uint64_t stream = 1;
+  for (auto& [name, command] : OutOfRangeCommands()) {
     SCOPED_TRACE(name);
+    ASSERT_TRUE(session->CreateStream(++stream).ok());
+    SetStream(command, stream);
     ASSERT_TRUE(session->Send(command).ok());
-    EXPECT_EQ(session->Synchronize(1).code(), absl::StatusCode::kInvalidArgument);
-    // The failure was reported once; the buffer still holds what was written.
+    EXPECT_EQ(session->Synchronize(stream).code(), absl::StatusCode::kInvalidArgument);
+    // Stream 1 still reads what was written.
     absl::StatusOr<std::string> read = session->Download(1, 1, 0, kBufferBytes);
     ASSERT_TRUE(read.ok()) << read.status();
     EXPECT_TRUE(*read == contents) << "a refused command changed the buffer";

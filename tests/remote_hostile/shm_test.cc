@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "backends/remote/protocol/shared_memory.h"
 #include "gtest/gtest.h"
@@ -94,15 +95,15 @@ TEST_F(SharedMemoryTest, TheSealedMemfdCannotBeShrunkByTheTenant) {
 
 // A copy naming a shared-memory range on a session with `shm` attached (or
 // none); the stream's synchronization must refuse it.
-ClientMessage ShmUpload(uint64_t offset, uint64_t size) {
-  ClientMessage m = CopyToDevice(1, 1, 0, size);
+ClientMessage ShmUpload(uint64_t stream, uint64_t offset, uint64_t size) {
+  ClientMessage m = CopyToDevice(stream, 1, 0, size);
   m.mutable_copy_host_to_device()->mutable_shm()->set_offset(offset);
   m.mutable_copy_host_to_device()->mutable_shm()->set_size(size);
   return m;
 }
 
-ClientMessage ShmDownload(uint64_t offset, uint64_t size) {
-  ClientMessage m = CopyToHost(1, 1, 0, size, 5);
+ClientMessage ShmDownload(uint64_t stream, uint64_t offset, uint64_t size) {
+  ClientMessage m = CopyToHost(stream, 1, 0, size, 5);
   m.mutable_copy_device_to_host()->mutable_shm()->set_offset(offset);
   m.mutable_copy_device_to_host()->mutable_shm()->set_size(size);
   return m;
@@ -118,27 +119,33 @@ TEST_F(SharedMemoryTest, RangesPastTheSharedMemoryAreInvalidArgument) {
   ASSERT_TRUE(session->Allocate(1, 4096).ok());
   ASSERT_TRUE(session->CreateStream(1).ok());
   const uint64_t near_wrap = std::numeric_limits<uint64_t>::max() - 15;
-  for (const ClientMessage& command :
-       {ShmUpload(kShmBytes - 8, 64), ShmUpload(near_wrap, 32), ShmDownload(kShmBytes - 8, 64),
-        ShmDownload(near_wrap, 32)}) {
-    SCOPED_TRACE(command.ShortDebugString());
+  // A stream per command: a stream keeps its first failure.
+  uint64_t stream = 1;
+  const std::pair<const char*, ClientMessage> commands[] = {
+      {"upload from past the end", ShmUpload(2, kShmBytes - 8, 64)},
+      {"upload wrapping around 2^64", ShmUpload(3, near_wrap, 32)},
+      {"download to past the end", ShmDownload(4, kShmBytes - 8, 64)},
+      {"download wrapping around 2^64", ShmDownload(5, near_wrap, 32)}};
+  for (const auto& [name, command] : commands) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(session->CreateStream(++stream).ok());
     ASSERT_TRUE(session->Send(command).ok());
-    EXPECT_EQ(session->Synchronize(1).code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(session->Synchronize(stream).code(), absl::StatusCode::kInvalidArgument);
   }
   // A range inside it still works.
   std::memset(shm->data(), 0x5a, 64);
-  ASSERT_TRUE(session->Send(ShmUpload(0, 64)).ok());
+  ASSERT_TRUE(session->Send(ShmUpload(1, 0, 64)).ok());
   EXPECT_TRUE(session->Synchronize(1).ok());
 }
 
-TEST_F(SharedMemoryTest, AShmRangeWithoutSharedMemoryIsInvalidArgument) {
-  std::unique_ptr<RawSession> session = OpenTenant(kDeviceB);
+TEST_F(SharedMemoryTest, AShmRangeWithoutSharedMemoryIsFailedPrecondition) {
+  std::unique_ptr<RawSession> session = OpenTenant(kDeviceB);  // stream 1
   ASSERT_NE(session, nullptr);
-  for (const ClientMessage& command : {ShmUpload(0, 64), ShmDownload(0, 64)}) {
-    SCOPED_TRACE(command.ShortDebugString());
-    ASSERT_TRUE(session->Send(command).ok());
-    EXPECT_EQ(session->Synchronize(1).code(), absl::StatusCode::kInvalidArgument);
-  }
+  ASSERT_TRUE(session->CreateStream(2).ok());
+  ASSERT_TRUE(session->Send(ShmUpload(1, 0, 64)).ok());
+  EXPECT_EQ(session->Synchronize(1).code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(session->Send(ShmDownload(2, 0, 64)).ok());
+  EXPECT_EQ(session->Synchronize(2).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
