@@ -1,0 +1,407 @@
+#include "backends/remote/connection.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "backends/remote/protocol/status_codec.h"
+#include "backends/remote/protocol/wire_version.h"
+
+namespace hal::remote {
+namespace {
+
+constexpr absl::Duration kConnectTimeout = absl::Seconds(2);
+// How long the handshake may take once connected: a daemon that accepts but
+// never answers must not hang the tenant's initialize().
+constexpr int kHandshakeTimeoutSeconds = 10;
+
+// Bytes an entry adds to the batch frame: its own size plus the field's tag
+// and length prefix.
+uint64_t EntryBytes(const ClientMessage& message) { return message.ByteSizeLong() + 16; }
+
+void SetReceiveTimeout(int fd, int seconds) {
+  const timeval timeout{seconds, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+}
+
+}  // namespace
+
+// A caller waiting for the answer to its request.
+struct Connection::Pending {
+  std::condition_variable answered;
+  bool done = false;
+  absl::Status status;  // the connection's loss, when it ends first
+  DaemonMessage answer;
+};
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Endpoint& endpoint,
+                                                             const std::string& token) {
+  absl::StatusOr<UniqueFd> socket = Connect(endpoint, kConnectTimeout);
+  if (!socket.ok()) {
+    return absl::UnavailableError(absl::StrCat("no hald at ", endpoint.ToString(), ": ",
+                                               socket.status().message(),
+                                               " (set HAL_REMOTE_ENDPOINT)"));
+  }
+  return OverSocket(*std::move(socket), absl::StrCat("hald at ", endpoint.ToString()), token);
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::OverSocket(UniqueFd socket,
+                                                                   std::string daemon_name,
+                                                                   const std::string& token) {
+  std::unique_ptr<Connection> connection(new Connection(std::move(socket), std::move(daemon_name)));
+  if (absl::Status status = connection->Handshake(token); !status.ok()) return status;
+  connection->reader_ = std::thread([raw = connection.get()] { raw->ReadLoop(); });
+  return connection;
+}
+
+Connection::Connection(UniqueFd socket, std::string daemon_name)
+    : channel_(std::move(socket)), daemon_name_(std::move(daemon_name)) {}
+
+Connection::~Connection() {
+  channel_.Shutdown();
+  if (reader_.joinable()) reader_.join();
+}
+
+absl::Status Connection::Handshake(const std::string& token) {
+  ClientMessage hello;
+  hello.set_request_id(next_request_id_++);
+  v1::Hello& body = *hello.mutable_hello();
+  body.set_protocol_major(kProtocolMajor);
+  body.set_protocol_minor(kProtocolMinor);
+  body.set_client(absl::StrCat("hal remote driver pid ", getpid()));
+  body.set_token(token);
+  if (absl::Status status = channel_.Send(hello); !status.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat(daemon_name_, " closed the connection: ", status.message()));
+  }
+  SetReceiveTimeout(channel_.fd(), kHandshakeTimeoutSeconds);
+  DaemonMessage welcome;
+  absl::Status received = channel_.ReceiveDaemonMessage(&welcome);
+  SetReceiveTimeout(channel_.fd(), 0);
+  if (!received.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat(daemon_name_, " did not answer Hello: ", received.message()));
+  }
+  if (welcome.has_status() && welcome.status().code() != 0) {
+    return absl::UnavailableError(absl::StrCat(daemon_name_, " refused the connection: ",
+                                               FromWire(welcome.status()).message()));
+  }
+  if (!welcome.has_welcome()) {
+    return absl::UnavailableError(
+        absl::StrCat(daemon_name_, " answered Hello with something other than Welcome"));
+  }
+  const v1::Welcome& answer = welcome.welcome();
+  if (answer.protocol_major() != kProtocolMajor) {
+    return absl::UnavailableError(absl::StrCat(daemon_name_, " speaks protocol ",
+                                               answer.protocol_major(), ".",
+                                               answer.protocol_minor(), "; this driver speaks ",
+                                               kProtocolMajor, ".", kProtocolMinor));
+  }
+  // A daemon that names no limit, or one larger than ours, gets ours.
+  max_frame_bytes_ = answer.max_frame_bytes();
+  if (max_frame_bytes_ <= 2 * kFrameOverheadBytes || max_frame_bytes_ > kMaxFrameBytes) {
+    max_frame_bytes_ = kMaxFrameBytes;
+  }
+  session_ = answer.session();
+  return absl::OkStatus();
+}
+
+// --- Requests and the batch ---
+
+absl::StatusOr<DaemonMessage> Connection::Call(ClientMessage request, int fd_to_pass) {
+  // Refused here rather than by the channel, which would end the session.
+  if (EntryBytes(request) > max_frame_bytes_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a request of ", request.ByteSizeLong(), " bytes is larger than the ",
+                     max_frame_bytes_, " bytes ", daemon_name_, " accepts in one message"));
+  }
+  Pending pending;
+  const uint64_t id = next_request_id_++;
+  request.set_request_id(id);
+  {
+    std::lock_guard lock(mutex_);
+    if (lost_) return LostStatusLocked();
+    pending_.emplace(id, &pending);
+  }
+  absl::Status sent;
+  {
+    std::lock_guard lock(send_mutex_);
+    // The batch rides in the request's frame when both fit, else goes first.
+    if (batch_bytes_ + EntryBytes(request) > max_frame_bytes_) sent = FlushLocked();
+    if (sent.ok()) {
+      if (batch_.batch_size() > 0) request.mutable_batch()->Swap(batch_.mutable_batch());
+      batch_.Clear();
+      batch_bytes_ = 0;
+      sent = SendLocked(request, fd_to_pass);
+    }
+  }
+  std::unique_lock lock(mutex_);
+  if (!sent.ok()) {
+    pending_.erase(id);
+    return sent;
+  }
+  pending.answered.wait(lock, [&] { return pending.done; });
+  if (!pending.status.ok()) return pending.status;
+  if (pending.answer.has_status() && pending.answer.status().code() != 0) {
+    return FromWire(pending.answer.status());
+  }
+  return std::move(pending.answer);
+}
+
+absl::Status Connection::Post(ClientMessage command) {
+  std::lock_guard lock(send_mutex_);
+  if (lost_) {
+    std::lock_guard state_lock(mutex_);
+    return LostStatusLocked();
+  }
+  const uint64_t bytes = EntryBytes(command);
+  if (batch_bytes_ + bytes > max_frame_bytes_) {
+    if (absl::Status status = FlushLocked(); !status.ok()) return status;
+  }
+  *batch_.add_batch() = std::move(command);
+  batch_bytes_ += bytes;
+  if (batch_bytes_ >= kBatchFlushBytes || batch_.batch_size() >= kBatchFlushEntries ||
+      space_waiters_ > 0) {
+    return FlushLocked();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Connection::Flush() {
+  std::lock_guard lock(send_mutex_);
+  return FlushLocked();
+}
+
+absl::Status Connection::FlushLocked() {
+  if (batch_.batch_size() == 0) return absl::OkStatus();
+  absl::Status status = SendLocked(batch_, -1);
+  batch_.Clear();
+  batch_bytes_ = 0;
+  return status;
+}
+
+absl::Status Connection::SendLocked(const ClientMessage& message, int fd_to_pass) {
+  if (lost_) {
+    std::lock_guard lock(mutex_);
+    return LostStatusLocked();
+  }
+  absl::Status status = channel_.Send(message, fd_to_pass);
+  if (status.ok()) return status;
+  MarkLost(status);
+  std::lock_guard lock(mutex_);
+  return LostStatusLocked();
+}
+
+// --- The reader ---
+
+void Connection::ReadLoop() {
+  for (;;) {
+    DaemonMessage message;
+    absl::Status status = channel_.ReceiveDaemonMessage(&message);
+    if (status.ok()) status = Dispatch(message);
+    if (!status.ok()) {
+      MarkLost(status);
+      return;
+    }
+  }
+}
+
+absl::Status Connection::Dispatch(DaemonMessage& message) {
+  if (message.request_id() != 0) return Answer(message);
+  switch (message.body_case()) {
+    case DaemonMessage::kDownloadComplete:
+      return CompleteDownload(message);
+    case DaemonMessage::kShmReleased:
+      return ReleaseRange(message.shm_released().range());
+    default:
+      return absl::InternalError(absl::StrCat(
+          "an asynchronous message of unexpected kind ", static_cast<int>(message.body_case())));
+  }
+}
+
+absl::Status Connection::Answer(DaemonMessage& message) {
+  std::lock_guard lock(mutex_);
+  const auto it = pending_.find(message.request_id());
+  if (it == pending_.end()) {
+    return absl::InternalError(
+        absl::StrCat("an answer to request ", message.request_id(), ", which no one waits for"));
+  }
+  Pending& pending = *it->second;
+  pending_.erase(it);
+  pending.answer = std::move(message);
+  pending.done = true;
+  pending.answered.notify_one();
+  return absl::OkStatus();
+}
+
+absl::Status Connection::CompleteDownload(const DaemonMessage& message) {
+  const v1::DownloadComplete& complete = message.download_complete();
+  std::map<uint64_t, Download>::iterator it;
+  {
+    std::lock_guard lock(mutex_);
+    it = downloads_.find(complete.download());
+    if (it == downloads_.end()) {
+      return absl::InternalError(
+          absl::StrCat("DownloadComplete for unknown download ", complete.download()));
+    }
+  }
+  // Only this thread erases downloads, so the entry stays put while its bytes
+  // are copied outside the lock.
+  const Download& download = it->second;
+  const bool failed = message.has_status() && message.status().code() != 0;
+  if (!failed) {
+    if (download.range.has_value()) {
+      if (!complete.has_shm() || complete.shm().offset() != download.range->offset() ||
+          complete.shm().size() != download.range->size()) {
+        return absl::InternalError(absl::StrCat("DownloadComplete for download ",
+                                                complete.download(),
+                                                " names another shared-memory range"));
+      }
+      std::memcpy(download.destination, shared_memory_->data() + download.range->offset(),
+                  download.size);
+    } else {
+      if (!complete.has_inline_data() || complete.inline_data().size() != download.size) {
+        return absl::InternalError(absl::StrCat("DownloadComplete for download ",
+                                                complete.download(), " carries ",
+                                                complete.inline_data().size(), " bytes, not ",
+                                                download.size));
+      }
+      std::memcpy(download.destination, complete.inline_data().data(), download.size);
+    }
+  }
+  std::lock_guard lock(mutex_);
+  if (download.range.has_value()) {
+    ranges_->Free(download.range->offset());
+    ++releases_;
+    range_released_.notify_all();
+  }
+  downloads_.erase(it);
+  downloads_done_.notify_all();
+  return absl::OkStatus();
+}
+
+absl::Status Connection::ReleaseRange(const ShmRange& range) {
+  std::lock_guard lock(mutex_);
+  const auto it = upload_ranges_.find(range.offset());
+  if (it == upload_ranges_.end() || it->second != range.size()) {
+    return absl::InternalError(absl::StrCat("ShmReleased for [", range.offset(), ", +",
+                                            range.size(), "), which no upload holds"));
+  }
+  upload_ranges_.erase(it);
+  ranges_->Free(range.offset());
+  ++releases_;
+  range_released_.notify_all();
+  return absl::OkStatus();
+}
+
+void Connection::MarkLost(const absl::Status& cause) {
+  {
+    std::lock_guard lock(mutex_);
+    if (lost_) return;
+    // EOF reads "connection closed by peer"; anything else (a malformed
+    // frame, a protocol violation) is named after it.
+    lost_status_ = absl::UnavailableError(
+        absl::StrCat(daemon_name_, " closed the connection (", cause.message(), ")"));
+    lost_ = true;
+    for (auto& [id, pending] : pending_) {
+      pending->status = lost_status_;
+      pending->done = true;
+      pending->answered.notify_one();
+    }
+    pending_.clear();
+    downloads_done_.notify_all();
+    range_released_.notify_all();
+  }
+  // Wakes the reader when a send failed first.
+  channel_.Shutdown();
+}
+
+absl::Status Connection::LostStatusLocked() const { return lost_status_; }
+
+// --- Shared memory ---
+
+absl::Status Connection::AttachSharedMemory(uint64_t bytes) {
+  if (!channel_.is_unix()) {
+    return absl::FailedPreconditionError("shared memory needs a Unix socket");
+  }
+  absl::StatusOr<SharedMemory> memory = SharedMemory::Create(bytes, "hal-remote-session");
+  if (!memory.ok()) return memory.status();
+  ClientMessage attach;
+  attach.mutable_shm_attach()->set_size(bytes);
+  if (absl::StatusOr<DaemonMessage> answer = Call(std::move(attach), memory->fd()); !answer.ok()) {
+    return answer.status();
+  }
+  std::lock_guard lock(mutex_);
+  ranges_.emplace(bytes);
+  shared_memory_ = *std::move(memory);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ShmRange> Connection::AllocateUploadRange(uint64_t size) {
+  return AllocateRange(size, /*for_upload=*/true);
+}
+
+absl::StatusOr<ShmRange> Connection::AllocateDownloadRange(uint64_t size) {
+  return AllocateRange(size, /*for_upload=*/false);
+}
+
+absl::StatusOr<ShmRange> Connection::AllocateRange(uint64_t size, bool for_upload) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (lost_) return LostStatusLocked();
+    if (std::optional<uint64_t> offset = ranges_->Allocate(size)) {
+      ShmRange range;
+      range.set_offset(*offset);
+      range.set_size(size);
+      if (for_upload) upload_ranges_.emplace(*offset, size);
+      return range;
+    }
+    if (size > ranges_->capacity()) {
+      return absl::InternalError(absl::StrCat("a transfer chunk of ", size,
+                                              " bytes exceeds the shared memory's ",
+                                              ranges_->capacity()));
+    }
+    // What holds the memory may still sit in the batch: send it, and have
+    // Post send what others add while this thread waits.
+    const uint64_t releases = releases_;
+    ++space_waiters_;
+    lock.unlock();
+    absl::Status flushed = Flush();
+    lock.lock();
+    if (flushed.ok()) range_released_.wait(lock, [&] { return lost_ || releases_ != releases; });
+    --space_waiters_;
+    if (!flushed.ok()) return flushed;
+  }
+}
+
+// --- Downloads ---
+
+uint64_t Connection::RegisterDownload(uint8_t* destination, uint64_t size,
+                                      std::optional<ShmRange> range) {
+  std::lock_guard lock(mutex_);
+  const uint64_t id = next_download_id_++;
+  downloads_.emplace(id, Download{destination, size, std::move(range)});
+  return id;
+}
+
+absl::Status Connection::WaitForDownloads() {
+  uint64_t last = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (downloads_.empty()) return lost_ ? LostStatusLocked() : absl::OkStatus();
+    last = next_download_id_ - 1;
+  }
+  if (absl::Status status = Flush(); !status.ok()) return status;
+  std::unique_lock lock(mutex_);
+  downloads_done_.wait(lock, [&] {
+    return lost_ || downloads_.empty() || downloads_.begin()->first > last;
+  });
+  return lost_ ? LostStatusLocked() : absl::OkStatus();
+}
+
+}  // namespace hal::remote

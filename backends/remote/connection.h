@@ -1,0 +1,153 @@
+// One connection to hald, the tenant side of a session: requests answered in
+// any order, one-way commands batched, the session's shared memory, and the
+// asynchronous notifications (DownloadComplete, ShmReleased).
+//
+// A reader thread receives every daemon message. It handles notifications in
+// arrival order before it wakes anyone waiting for a later answer, so a caller
+// that sees a stream complete has its downloaded bytes already. A lost
+// connection (EOF, a failed send, a malformed frame) fails every waiter and
+// every later call with Unavailable "hald at <endpoint> closed the
+// connection"; nothing waits for an answer that cannot come.
+#ifndef HAL_BACKENDS_REMOTE_CONNECTION_H_
+#define HAL_BACKENDS_REMOTE_CONNECTION_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "backends/remote/protocol/channel.h"
+#include "backends/remote/protocol/endpoint.h"
+#include "backends/remote/protocol/frame_codec.h"
+#include "backends/remote/protocol/shared_memory.h"
+#include "backends/remote/protocol/unique_fd.h"
+#include "backends/remote/range_allocator.h"
+
+namespace hal::remote {
+
+class Connection {
+ public:
+  // The batch is sent once it holds this many bytes or entries (or a request
+  // goes out, or someone waits for shared memory).
+  static constexpr uint64_t kBatchFlushBytes = 256u << 10;
+  static constexpr int kBatchFlushEntries = 1024;
+  // Bytes a frame keeps for the message around inline data.
+  static constexpr uint64_t kFrameOverheadBytes = 4096;
+
+  // Connects to `endpoint` (2 s timeout), says Hello with `token`, reads
+  // Welcome. Unavailable "no hald at <endpoint>: ..." when no one listens;
+  // Unavailable with the daemon's message when it refuses the Hello.
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(const Endpoint& endpoint,
+                                                          const std::string& token);
+  // The same handshake over a socket already connected to a daemon;
+  // `daemon_name` names it in messages (tests use a socketpair).
+  static absl::StatusOr<std::unique_ptr<Connection>> OverSocket(UniqueFd socket,
+                                                                std::string daemon_name,
+                                                                const std::string& token);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Sends `request` (a request id is set) with the batched one-way commands
+  // ahead of it, and blocks for its answer. A failure the daemon answers is
+  // returned as its status; a lost connection is Unavailable.
+  absl::StatusOr<DaemonMessage> Call(ClientMessage request, int fd_to_pass = -1);
+  // Appends a one-way command to the batch, sending the batch when it is
+  // full. Unavailable once the connection is lost.
+  absl::Status Post(ClientMessage command);
+  // Sends the batch now.
+  absl::Status Flush();
+
+  // Creates the session's shared memory of `bytes` and sends it with
+  // ShmAttach (Unix sockets only: FailedPrecondition on TCP).
+  absl::Status AttachSharedMemory(uint64_t bytes);
+  bool has_shared_memory() const { return shared_memory_.has_value(); }
+  uint8_t* shared_memory_data() const { return shared_memory_->data(); }
+  uint64_t shared_memory_size() const { return shared_memory_->size(); }
+
+  // A range of shared memory (size <= shared_memory_size()) for an upload,
+  // which the daemon gives back with ShmReleased. Blocks while the memory is
+  // full, sending the batch first so that what holds it can complete.
+  absl::StatusOr<ShmRange> AllocateUploadRange(uint64_t size);
+  // The same for a download, given back when its DownloadComplete arrives.
+  absl::StatusOr<ShmRange> AllocateDownloadRange(uint64_t size);
+
+  // Registers a download of `size` bytes into `destination`, delivered inline
+  // or (when `range` is set, from AllocateDownloadRange) through shared
+  // memory; the id to put in CopyDeviceToHost.download.
+  uint64_t RegisterDownload(uint8_t* destination, uint64_t size, std::optional<ShmRange> range);
+  // Sends the batch and blocks until every download registered so far has
+  // arrived (or the connection is lost).
+  absl::Status WaitForDownloads();
+
+  // The most bytes of data one message may carry inline.
+  uint64_t max_inline_bytes() const { return max_frame_bytes_ - kFrameOverheadBytes; }
+  uint64_t session() const { return session_; }
+  // "hald at unix:/run/hal/hald.sock".
+  const std::string& daemon_name() const { return daemon_name_; }
+  bool is_unix() const { return channel_.is_unix(); }
+
+ private:
+  struct Pending;
+  struct Download {
+    uint8_t* destination;
+    uint64_t size;
+    std::optional<ShmRange> range;
+  };
+
+  Connection(UniqueFd socket, std::string daemon_name);
+  absl::Status Handshake(const std::string& token);
+  void ReadLoop();
+  // Handles one message from the reader; a non-OK status is a protocol
+  // violation that ends the connection.
+  absl::Status Dispatch(DaemonMessage& message);
+  absl::Status Answer(DaemonMessage& message);
+  absl::Status CompleteDownload(const DaemonMessage& message);
+  absl::Status ReleaseRange(const ShmRange& range);
+  // Marks the connection lost (the first cause wins) and wakes everyone.
+  void MarkLost(const absl::Status& cause);
+  absl::Status LostStatusLocked() const;
+  absl::StatusOr<ShmRange> AllocateRange(uint64_t size, bool for_upload);
+  // With send_mutex_ held.
+  absl::Status SendLocked(const ClientMessage& message, int fd_to_pass);
+  absl::Status FlushLocked();
+
+  Channel channel_;
+  const std::string daemon_name_;
+  uint64_t max_frame_bytes_ = 0;
+  uint64_t session_ = 0;
+  std::optional<SharedMemory> shared_memory_;
+  std::atomic<uint64_t> next_request_id_{1};
+
+  // Guards the batch and the order frames leave in. Taken before mutex_.
+  std::mutex send_mutex_;
+  ClientMessage batch_;
+  uint64_t batch_bytes_ = 0;
+  std::atomic<int> space_waiters_{0};
+
+  // Guards what the reader shares with callers.
+  mutable std::mutex mutex_;
+  std::atomic<bool> lost_{false};
+  absl::Status lost_status_;
+  std::map<uint64_t, Pending*> pending_;  // request id -> its waiting caller
+  std::map<uint64_t, Download> downloads_;  // download id -> where it goes
+  uint64_t next_download_id_ = 1;
+  std::condition_variable downloads_done_;
+  std::optional<RangeAllocator> ranges_;
+  std::map<uint64_t, uint64_t> upload_ranges_;  // offset -> size, until ShmReleased
+  uint64_t releases_ = 0;  // counts ranges given back, for waiters
+  std::condition_variable range_released_;
+
+  std::thread reader_;
+};
+
+}  // namespace hal::remote
+
+#endif  // HAL_BACKENDS_REMOTE_CONNECTION_H_

@@ -1,0 +1,382 @@
+// The remote driver's connection against a fake daemon on a socketpair,
+// driven message by message: the handshake, batching, answers out of order,
+// downloads and shared-memory ranges, and a daemon that goes away.
+#include "backends/remote/connection.h"
+
+#include <chrono>
+#include <cstring>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "backends/remote/fake_daemon.h"
+#include "backends/remote/protocol/shared_memory.h"
+#include "backends/remote/protocol/wire_version.h"
+#include "gtest/gtest.h"
+
+namespace hal::remote {
+namespace {
+
+using testing::ConnectedPair;
+using testing::ErrorAnswer;
+using testing::FakePeer;
+using testing::WelcomeMessage;
+
+constexpr auto kShortWhile = std::chrono::milliseconds(100);
+
+// A fill, the smallest one-way stream command.
+ClientMessage FillCommand(uint64_t stream) {
+  ClientMessage command;
+  command.mutable_fill()->set_stream(stream);
+  command.mutable_fill()->set_size(4);
+  return command;
+}
+
+ClientMessage SyncRequest(uint64_t stream) {
+  ClientMessage request;
+  request.mutable_stream_synchronize()->set_stream(stream);
+  return request;
+}
+
+// Expects `status` to be the lost connection's Unavailable.
+void ExpectLost(const absl::Status& status) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "hald at fake closed the connection")) << status;
+}
+
+class ConnectionTest : public ::testing::Test {
+ protected:
+  // A connection whose handshake the fake daemon answered with session 7.
+  void SetUp() override {
+    auto [client, daemon] = ConnectedPair();
+    daemon_ = std::move(daemon);
+    daemon_->Send(WelcomeMessage(7));
+    absl::StatusOr<std::unique_ptr<Connection>> connection =
+        Connection::OverSocket(std::move(client), "hald at fake", "token-1");
+    ASSERT_TRUE(connection.ok()) << connection.status();
+    connection_ = *std::move(connection);
+    hello_ = daemon_->Next();
+  }
+
+  // Sends `request` from another thread; its result arrives in the future.
+  std::future<absl::StatusOr<DaemonMessage>> CallAsync(ClientMessage request) {
+    return std::async(std::launch::async, [this, request = std::move(request)]() mutable {
+      return connection_->Call(std::move(request));
+    });
+  }
+
+  std::unique_ptr<FakePeer> daemon_;
+  std::unique_ptr<Connection> connection_;
+  ClientMessage hello_;
+};
+
+TEST_F(ConnectionTest, HelloCarriesTheVersionAndTheToken) {
+  ASSERT_TRUE(hello_.has_hello());
+  EXPECT_NE(hello_.request_id(), 0u);
+  EXPECT_EQ(hello_.hello().protocol_major(), kProtocolMajor);
+  EXPECT_EQ(hello_.hello().protocol_minor(), kProtocolMinor);
+  EXPECT_EQ(hello_.hello().token(), "token-1");
+  EXPECT_EQ(connection_->session(), 7u);
+  EXPECT_EQ(connection_->max_inline_bytes(), kMaxFrameBytes - Connection::kFrameOverheadBytes);
+}
+
+TEST(ConnectionHandshake, ARefusedHelloIsUnavailableWithTheDaemonsMessage) {
+  auto [client, daemon] = ConnectedPair();
+  daemon->Send(ErrorAnswer(ClientMessage(), absl::StatusCode::kFailedPrecondition,
+                           "protocol 2.0 is not 1.0"));
+  absl::StatusOr<std::unique_ptr<Connection>> connection =
+      Connection::OverSocket(std::move(client), "hald at fake", "");
+  EXPECT_EQ(connection.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StrContains(connection.status().message(),
+                                "hald at fake refused the connection: protocol 2.0 is not 1.0"))
+      << connection.status();
+}
+
+TEST(ConnectionHandshake, ADaemonThatClosesAtOnceIsUnavailable) {
+  auto [client, daemon] = ConnectedPair();
+  daemon->Close();
+  absl::StatusOr<std::unique_ptr<Connection>> connection =
+      Connection::OverSocket(std::move(client), "hald at fake", "");
+  EXPECT_EQ(connection.status().code(), absl::StatusCode::kUnavailable) << connection.status();
+}
+
+TEST(ConnectionHandshake, AnotherMajorVersionIsUnavailableNamingBoth) {
+  auto [client, daemon] = ConnectedPair();
+  DaemonMessage welcome = WelcomeMessage(1);
+  welcome.mutable_welcome()->set_protocol_major(kProtocolMajor + 1);
+  daemon->Send(welcome);
+  absl::StatusOr<std::unique_ptr<Connection>> connection =
+      Connection::OverSocket(std::move(client), "hald at fake", "");
+  EXPECT_EQ(connection.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StrContains(connection.status().message(), "speaks protocol 2.0"))
+      << connection.status();
+}
+
+TEST(ConnectionHandshake, NoDaemonIsUnavailableAtOnceNamingTheEndpoint) {
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<std::unique_ptr<Connection>> connection =
+      Connection::Open(*ParseEndpoint("unix:/nonexistent/hald.sock"), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(connection.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StrContains(connection.status().message(),
+                                "no hald at unix:/nonexistent/hald.sock: "))
+      << connection.status();
+  EXPECT_TRUE(absl::StrContains(connection.status().message(), "(set HAL_REMOTE_ENDPOINT)"));
+}
+
+TEST_F(ConnectionTest, OneWayCommandsRideWithTheNextRequest) {
+  for (uint64_t stream = 1; stream <= 3; ++stream) {
+    ASSERT_TRUE(connection_->Post(FillCommand(stream)).ok());
+  }
+  auto answer = CallAsync(SyncRequest(1));
+  const ClientMessage frame = daemon_->Next();
+  ASSERT_TRUE(frame.has_stream_synchronize());
+  ASSERT_EQ(frame.batch_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(frame.batch(i).request_id(), 0u);
+    EXPECT_EQ(frame.batch(i).fill().stream(), static_cast<uint64_t>(i + 1));
+  }
+  daemon_->Answer(frame, DaemonMessage());
+  EXPECT_TRUE(answer.get().ok());
+}
+
+TEST_F(ConnectionTest, TheBatchGoesOutAtItsEntryLimit) {
+  for (int i = 0; i < Connection::kBatchFlushEntries; ++i) {
+    ASSERT_TRUE(connection_->Post(FillCommand(1)).ok());
+  }
+  const ClientMessage frame = daemon_->Next();
+  EXPECT_EQ(frame.request_id(), 0u);
+  EXPECT_EQ(frame.body_case(), ClientMessage::BODY_NOT_SET);
+  EXPECT_EQ(frame.batch_size(), Connection::kBatchFlushEntries);
+}
+
+TEST_F(ConnectionTest, TheBatchGoesOutAtItsByteLimit) {
+  ClientMessage upload;
+  upload.mutable_copy_host_to_device()->set_inline_data(std::string(100 << 10, 'x'));
+  // Sent from another thread: the frame is larger than the socket's buffer.
+  auto posted = std::async(std::launch::async, [&] {
+    for (int i = 0; i < 3; ++i) {
+      if (absl::Status status = connection_->Post(upload); !status.ok()) return status;
+    }
+    return absl::OkStatus();
+  });
+  const ClientMessage frame = daemon_->Next();
+  EXPECT_EQ(frame.batch_size(), 3);
+  EXPECT_TRUE(posted.get().ok());
+}
+
+TEST_F(ConnectionTest, FlushSendsTheBatchAlone) {
+  ASSERT_TRUE(connection_->Post(FillCommand(4)).ok());
+  ASSERT_TRUE(connection_->Flush().ok());
+  const ClientMessage frame = daemon_->Next();
+  EXPECT_EQ(frame.request_id(), 0u);
+  ASSERT_EQ(frame.batch_size(), 1);
+  EXPECT_EQ(frame.batch(0).fill().stream(), 4u);
+}
+
+TEST_F(ConnectionTest, AnswersMayComeInAnyOrder) {
+  auto first = CallAsync(SyncRequest(1));
+  const ClientMessage first_request = daemon_->Next();
+  auto second = CallAsync(SyncRequest(2));
+  const ClientMessage second_request = daemon_->Next();
+  DaemonMessage second_answer;
+  second_answer.mutable_stream_state()->set_idle(true);
+  daemon_->Answer(second_request, second_answer);
+  ASSERT_TRUE(second.get().ok());
+  EXPECT_EQ(first.wait_for(kShortWhile), std::future_status::timeout);
+  DaemonMessage first_answer;
+  first_answer.mutable_stream_state()->set_idle(false);
+  daemon_->Answer(first_request, first_answer);
+  absl::StatusOr<DaemonMessage> answer = first.get();
+  ASSERT_TRUE(answer.ok());
+  EXPECT_FALSE(answer->stream_state().idle());
+}
+
+TEST_F(ConnectionTest, TheDaemonsFailureIsTheCallersStatus) {
+  auto answer = CallAsync(SyncRequest(1));
+  daemon_->Send(ErrorAnswer(daemon_->Next(), absl::StatusCode::kResourceExhausted, "quota"));
+  const absl::StatusOr<DaemonMessage> result = answer.get();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(result.status().message(), "quota");
+}
+
+TEST_F(ConnectionTest, ARequestLargerThanAFrameIsRefusedAndTheConnectionLives) {
+  ClientMessage huge;
+  huge.mutable_module_load()->set_image(std::string(kMaxFrameBytes, 'x'));
+  EXPECT_EQ(connection_->Call(std::move(huge)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto answer = CallAsync(SyncRequest(1));
+  daemon_->Answer(daemon_->Next(), DaemonMessage());
+  EXPECT_TRUE(answer.get().ok());
+}
+
+TEST_F(ConnectionTest, DownloadedBytesArriveBeforeTheAnswerThatFollowsThem) {
+  std::vector<uint8_t> destination(5, 0);
+  const uint64_t id = connection_->RegisterDownload(destination.data(), 5, std::nullopt);
+  auto answer = CallAsync(SyncRequest(1));
+  const ClientMessage request = daemon_->Next();
+  DaemonMessage complete;
+  complete.mutable_download_complete()->set_download(id);
+  complete.mutable_download_complete()->set_inline_data("hello");
+  daemon_->Send(complete);
+  daemon_->Answer(request, DaemonMessage());
+  ASSERT_TRUE(answer.get().ok());
+  EXPECT_EQ(std::string(destination.begin(), destination.end()), "hello");
+}
+
+TEST_F(ConnectionTest, WaitForDownloadsSendsTheBatchAndWaitsForEveryDownload) {
+  std::vector<uint8_t> destination(2, 0);
+  const uint64_t first = connection_->RegisterDownload(&destination[0], 1, std::nullopt);
+  const uint64_t second = connection_->RegisterDownload(&destination[1], 1, std::nullopt);
+  ASSERT_TRUE(connection_->Post(FillCommand(1)).ok());
+  auto waited = std::async(std::launch::async, [&] { return connection_->WaitForDownloads(); });
+  EXPECT_EQ(daemon_->Next().batch_size(), 1);
+  for (uint64_t id : {second, first}) {
+    EXPECT_EQ(waited.wait_for(kShortWhile), std::future_status::timeout);
+    DaemonMessage complete;
+    complete.mutable_download_complete()->set_download(id);
+    complete.mutable_download_complete()->set_inline_data(id == first ? "a" : "b");
+    daemon_->Send(complete);
+  }
+  EXPECT_TRUE(waited.get().ok());
+  EXPECT_EQ(std::string(destination.begin(), destination.end()), "ab");
+}
+
+TEST_F(ConnectionTest, WaitForDownloadsWithNonePendingReturnsAtOnce) {
+  EXPECT_TRUE(connection_->WaitForDownloads().ok());
+}
+
+TEST_F(ConnectionTest, ADownloadOfTheWrongSizeEndsTheConnection) {
+  std::vector<uint8_t> destination(4, 0);
+  const uint64_t id = connection_->RegisterDownload(destination.data(), 4, std::nullopt);
+  DaemonMessage complete;
+  complete.mutable_download_complete()->set_download(id);
+  complete.mutable_download_complete()->set_inline_data("toolong");
+  daemon_->Send(complete);
+  ExpectLost(connection_->WaitForDownloads());
+  EXPECT_EQ(destination, std::vector<uint8_t>(4, 0));
+}
+
+TEST_F(ConnectionTest, AnAnswerNoOneAskedForEndsTheConnection) {
+  DaemonMessage stray;
+  stray.set_request_id(999);
+  daemon_->Send(stray);
+  ExpectLost(connection_->Call(SyncRequest(1)).status());
+}
+
+class SharedMemoryConnectionTest : public ConnectionTest {
+ protected:
+  static constexpr uint64_t kBytes = 64 << 10;
+
+  void SetUp() override {
+    ConnectionTest::SetUp();
+    auto attached = std::async(std::launch::async,
+                               [&] { return connection_->AttachSharedMemory(kBytes); });
+    UniqueFd fd;
+    const ClientMessage attach = daemon_->Next(&fd);
+    ASSERT_TRUE(attach.has_shm_attach());
+    EXPECT_EQ(attach.shm_attach().size(), kBytes);
+    absl::StatusOr<SharedMemory> memory = SharedMemory::Map(std::move(fd), kBytes);
+    ASSERT_TRUE(memory.ok()) << memory.status();
+    daemon_memory_.emplace(*std::move(memory));
+    daemon_->Answer(attach, DaemonMessage());
+    ASSERT_TRUE(attached.get().ok());
+  }
+
+  void Release(const ShmRange& range) {
+    DaemonMessage released;
+    *released.mutable_shm_released()->mutable_range() = range;
+    daemon_->Send(released);
+  }
+
+  std::optional<SharedMemory> daemon_memory_;
+};
+
+TEST_F(SharedMemoryConnectionTest, BothSidesSeeTheSameBytes) {
+  ASSERT_TRUE(connection_->has_shared_memory());
+  EXPECT_EQ(connection_->shared_memory_size(), kBytes);
+  absl::StatusOr<ShmRange> range = connection_->AllocateUploadRange(6);
+  ASSERT_TRUE(range.ok());
+  std::memcpy(connection_->shared_memory_data() + range->offset(), "shared", 6);
+  EXPECT_EQ(std::memcmp(daemon_memory_->data() + range->offset(), "shared", 6), 0);
+}
+
+TEST_F(SharedMemoryConnectionTest, AFullMemorySendsTheBatchAndWaitsForARelease) {
+  absl::StatusOr<ShmRange> whole = connection_->AllocateUploadRange(kBytes);
+  ASSERT_TRUE(whole.ok());
+  ClientMessage upload;
+  *upload.mutable_copy_host_to_device()->mutable_shm() = *whole;
+  ASSERT_TRUE(connection_->Post(upload).ok());
+  auto next = std::async(std::launch::async, [&] { return connection_->AllocateUploadRange(64); });
+  // The upload holding the memory reaches the daemon although no request
+  // went out.
+  const ClientMessage frame = daemon_->Next();
+  ASSERT_EQ(frame.batch_size(), 1);
+  EXPECT_EQ(next.wait_for(kShortWhile), std::future_status::timeout);
+  Release(frame.batch(0).copy_host_to_device().shm());
+  absl::StatusOr<ShmRange> range = next.get();
+  ASSERT_TRUE(range.ok()) << range.status();
+  EXPECT_EQ(range->offset(), 0u);
+}
+
+TEST_F(SharedMemoryConnectionTest, ADownloadsRangeIsFreedWhenItsBytesArrive) {
+  absl::StatusOr<ShmRange> range = connection_->AllocateDownloadRange(kBytes);
+  ASSERT_TRUE(range.ok());
+  std::vector<uint8_t> destination(kBytes, 0);
+  const uint64_t id = connection_->RegisterDownload(destination.data(), kBytes, *range);
+  std::memset(daemon_memory_->data(), 0x5a, kBytes);
+  DaemonMessage complete;
+  complete.mutable_download_complete()->set_download(id);
+  *complete.mutable_download_complete()->mutable_shm() = *range;
+  daemon_->Send(complete);
+  ASSERT_TRUE(connection_->WaitForDownloads().ok());
+  EXPECT_EQ(destination, std::vector<uint8_t>(kBytes, 0x5a));
+  EXPECT_TRUE(connection_->AllocateUploadRange(kBytes).ok());
+}
+
+TEST_F(SharedMemoryConnectionTest, AReleaseOfARangeNoUploadHoldsEndsTheConnection) {
+  absl::StatusOr<ShmRange> range = connection_->AllocateDownloadRange(128);
+  ASSERT_TRUE(range.ok());
+  Release(*range);
+  ExpectLost(connection_->Call(SyncRequest(1)).status());
+}
+
+TEST_F(SharedMemoryConnectionTest, AChunkLargerThanTheMemoryIsInternal) {
+  EXPECT_EQ(connection_->AllocateUploadRange(kBytes + 1).status().code(),
+            absl::StatusCode::kInternal);
+}
+
+TEST_F(ConnectionTest, TheDaemonMayRefuseSharedMemory) {
+  auto attached = std::async(std::launch::async,
+                             [&] { return connection_->AttachSharedMemory(64 << 10); });
+  daemon_->Send(ErrorAnswer(daemon_->Next(), absl::StatusCode::kInvalidArgument, "unsealed"));
+  EXPECT_EQ(attached.get().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(connection_->has_shared_memory());
+}
+
+// --- A daemon that goes away ---
+
+TEST_F(ConnectionTest, WaitersAndLaterCallsGetUnavailableWhenTheDaemonDies) {
+  auto answer = CallAsync(SyncRequest(1));
+  daemon_->Next();
+  std::vector<uint8_t> destination(4, 0);
+  connection_->RegisterDownload(destination.data(), 4, std::nullopt);
+  daemon_->Close();
+  ExpectLost(answer.get().status());
+  ExpectLost(connection_->WaitForDownloads());
+  ExpectLost(connection_->Post(FillCommand(1)));
+  ExpectLost(connection_->Call(SyncRequest(1)).status());
+}
+
+TEST_F(SharedMemoryConnectionTest, AWaitForMemoryEndsWhenTheDaemonDies) {
+  ASSERT_TRUE(connection_->AllocateUploadRange(kBytes).ok());
+  auto next = std::async(std::launch::async, [&] { return connection_->AllocateUploadRange(64); });
+  EXPECT_EQ(next.wait_for(kShortWhile), std::future_status::timeout);
+  daemon_->Close();
+  ExpectLost(next.get().status());
+}
+
+}  // namespace
+}  // namespace hal::remote

@@ -1,0 +1,42 @@
+// What the remote driver reads from the environment, once, in initialize():
+//   HAL_REMOTE_ENDPOINT   where hald listens (default unix:/run/hal/hald.sock;
+//                         "none" disables the driver without connecting)
+//   HAL_REMOTE_TOKEN      sent in Hello (TCP peers, jobs a scheduler starts)
+//   HAL_REMOTE_SHM_BYTES  the session's shared memory on a Unix socket
+//                         (default 64 MiB; 0: every copy travels inline)
+#ifndef HAL_BACKENDS_REMOTE_REMOTE_CONFIG_H_
+#define HAL_BACKENDS_REMOTE_REMOTE_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "backends/remote/protocol/endpoint.h"
+
+namespace hal::remote {
+
+inline constexpr char kDefaultEndpoint[] = "unix:/run/hal/hald.sock";
+inline constexpr uint64_t kDefaultSharedMemoryBytes = uint64_t{64} << 20;
+// The most HAL_REMOTE_SHM_BYTES may ask for, and the least it may ask for
+// when not 0 (room for a few copies in flight).
+inline constexpr uint64_t kMaxSharedMemoryBytes = uint64_t{16} << 30;
+inline constexpr uint64_t kMinSharedMemoryBytes = uint64_t{64} << 10;
+
+struct RemoteConfig {
+  Endpoint endpoint;
+  std::string token;
+  uint64_t shared_memory_bytes = kDefaultSharedMemoryBytes;
+};
+
+// The configuration from the variables' values (nullptr: unset).
+// Unavailable "disabled by HAL_REMOTE_ENDPOINT=none" for "none";
+// InvalidArgument naming the variable for a value that does not parse.
+absl::StatusOr<RemoteConfig> ParseRemoteConfig(const char* endpoint, const char* token,
+                                               const char* shared_memory_bytes);
+
+// ParseRemoteConfig of this process's environment.
+absl::StatusOr<RemoteConfig> RemoteConfigFromEnvironment();
+
+}  // namespace hal::remote
+
+#endif  // HAL_BACKENDS_REMOTE_REMOTE_CONFIG_H_

@@ -1,0 +1,31 @@
+// The devices a remote driver serves: hald's list of the virtual devices this
+// peer may attach to, in the daemon's order (remote:0, remote:1, ...).
+#ifndef HAL_BACKENDS_REMOTE_REMOTE_DEVICES_H_
+#define HAL_BACKENDS_REMOTE_REMOTE_DEVICES_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "backends/remote/connection.h"
+#include "hal/driver/hal_driver.h"
+
+namespace hal::remote {
+
+// The optional capabilities this driver implements end to end: none yet
+// (README.md says why), whatever the daemon's devices have.
+inline constexpr uint32_t kImplementedCapabilities = 0;
+
+struct RemoteDevice {
+  std::string virtual_device;  // the name Attach and MemoryInfo take
+  hal_device_properties properties;
+};
+
+// ListDevices over `connection`. A device whose properties do not fit the
+// ABI is InvalidArgument naming it; a list with no device is Unavailable,
+// saying the daemon lets this peer attach to nothing.
+absl::StatusOr<std::vector<RemoteDevice>> ListRemoteDevices(Connection& connection);
+
+}  // namespace hal::remote
+
+#endif  // HAL_BACKENDS_REMOTE_REMOTE_DEVICES_H_

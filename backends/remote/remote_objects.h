@@ -1,0 +1,66 @@
+// The remote driver's objects behind the ABI's opaque handles. Each names its
+// daemon-side twin by a handle the client chose (unique per connection), and
+// reaches the daemon through its context's connection.
+#ifndef HAL_BACKENDS_REMOTE_REMOTE_OBJECTS_H_
+#define HAL_BACKENDS_REMOTE_REMOTE_OBJECTS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "backends/common/driver_handles.h"
+#include "backends/remote/connection.h"
+#include "backends/remote/host_shadow.h"
+
+namespace hal::remote {
+
+// A context is a session: a connection of its own, attached to one virtual
+// device.
+struct Context {
+  std::unique_ptr<Connection> connection;
+  uint32_t partition_units = 0;
+  std::atomic<uint64_t> next_handle{1};
+
+  uint64_t NewHandle() { return next_handle++; }
+};
+
+struct Buffer {
+  Context* context;
+  uint64_t handle;
+  uint64_t size;
+  // HOST_STAGING buffers only: the host copy buffer_map returns.
+  std::unique_ptr<HostShadow> shadow;
+};
+
+struct Stream {
+  Context* context;
+  uint64_t handle;
+};
+
+struct Event {
+  Context* context;
+  uint64_t handle;
+};
+
+struct Kernel {
+  uint64_t handle;
+};
+
+// Owns its kernels: the ABI has no kernel_destroy, a kernel lives as long as
+// its module (the daemon drops them with the module).
+struct Module {
+  Context* context;
+  uint64_t handle;
+  std::mutex kernels_mutex;
+  std::vector<std::unique_ptr<Kernel>> kernels;
+};
+
+inline constexpr driver_support::Unwrapper<Context, Buffer, Stream, Event, Module, Kernel> Unwrap{};
+inline constexpr driver_support::Destroyer<decltype(Unwrap)> Destroy{};
+using driver_support::Wrap;
+
+}  // namespace hal::remote
+
+#endif  // HAL_BACKENDS_REMOTE_REMOTE_OBJECTS_H_
