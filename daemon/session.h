@@ -1,0 +1,148 @@
+// One tenant connection: a session. Its reader thread shakes hands (Hello ->
+// Welcome, or a refusal naming both protocol versions), then executes what
+// the client sends in order: requests are answered (blocking waits from a
+// waiter thread, so they never stall the reader), one-way commands run on
+// their stream's hal::Queue and a failure is kept for the stream's next
+// StreamSynchronize/StreamQuery (or, naming no stream, the session's next
+// request). Everything is done through the virtual device's own hal::Device,
+// so its quota, isolation and scheduling hold for every tenant process.
+//
+// When the connection ends (EOF, a malformed or hostile frame, a daemon
+// shutdown) the session waits for its queues, frees all its objects (their
+// charges go back through the ledger) and unregisters.
+#ifndef HAL_DAEMON_SESSION_H_
+#define HAL_DAEMON_SESSION_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "backends/remote/protocol/channel.h"
+#include "backends/remote/protocol/shared_memory.h"
+#include "daemon/access_policy.h"
+#include "daemon/blocking_waiter.h"
+#include "daemon/completion_notifier.h"
+#include "daemon/daemon_context.h"
+#include "daemon/handle_table.h"
+#include "daemon/tenant_modules.h"
+#include "hal/buffer.h"
+#include "hal/event.h"
+#include "hal/kernel.h"
+#include "hal/queue.h"
+#include "hal_remote.pb.h"
+
+namespace hal::daemon {
+
+class Session {
+ public:
+  // `on_finished` runs on the session's thread once it has freed everything
+  // (the server then joins and drops it).
+  Session(DaemonContext& daemon, std::unique_ptr<remote::Channel> channel,
+          std::function<void()> on_finished);
+  ~Session();  // joins the reader thread (call Close() first to end it early)
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void Start();
+  // Ends the connection: the reader wakes and the session frees everything.
+  void Close();
+  bool finished() const { return finished_.load(); }
+  uint64_t id() const { return counters_->id(); }
+
+ private:
+  using DaemonMessage = remote::v1::DaemonMessage;
+  using ClientMessage = remote::v1::ClientMessage;
+  // Answers one request, now or later (from a waiter thread).
+  using Reply = std::function<void(absl::StatusOr<DaemonMessage>)>;
+
+  struct Stream {
+    // hal::Queue is used by one thread at a time: the reader submitting, or
+    // a waiter synchronizing or destroying it.
+    std::mutex mu;
+    std::unique_ptr<Queue> queue;  // guarded by mu
+    absl::Status failure;          // first failed one-way command; guarded by mu
+  };
+  struct TenantEvent {
+    std::shared_ptr<Event> event;
+    // Set by the first SignalEvent: before it the driver ABI says "not
+    // ready" to a query and FailedPrecondition to a wait.
+    bool signalled = false;
+  };
+
+  // session.cc: the connection.
+  void Run();
+  absl::Status Handshake();
+  absl::Status Serve();
+  void TearDown();
+  absl::Status Send(const DaemonMessage& message);
+  void Answer(uint64_t request_id, absl::StatusOr<DaemonMessage> answer);
+
+  // session_requests.cc: requests (answered).
+  void HandleMessage(ClientMessage& message, remote::UniqueFd fd);
+  void HandleRequest(ClientMessage& message, remote::UniqueFd fd, Reply reply);
+  absl::StatusOr<DaemonMessage> ListDevices();
+  absl::StatusOr<DaemonMessage> MemoryInfo(const remote::v1::MemoryInfo& request);
+  absl::StatusOr<DaemonMessage> Attach(const remote::v1::Attach& request);
+  absl::StatusOr<DaemonMessage> AttachShm(const remote::v1::ShmAttach& request,
+                                          remote::UniqueFd fd);
+  absl::StatusOr<DaemonMessage> PoolStatus();
+  absl::StatusOr<DaemonMessage> AllocateBuffer(const remote::v1::BufferAllocate& request);
+  absl::StatusOr<DaemonMessage> CreateStream(const remote::v1::StreamCreate& request);
+  absl::StatusOr<DaemonMessage> CreateEvent(const remote::v1::EventCreate& request);
+  absl::StatusOr<DaemonMessage> QueryStream(uint64_t handle);
+  absl::StatusOr<DaemonMessage> QueryEvent(uint64_t handle);
+  absl::StatusOr<DaemonMessage> EventTimestamp(uint64_t handle);
+  absl::StatusOr<DaemonMessage> LoadModule(remote::v1::ModuleLoad& request);
+  absl::StatusOr<DaemonMessage> GetKernel(const remote::v1::KernelGet& request);
+  void SynchronizeStream(uint64_t handle, Reply reply);
+  void SynchronizeEvent(uint64_t handle, Reply reply);
+  void DestroyStream(uint64_t handle, Reply reply);
+
+  // session_commands.cc: one-way commands.
+  // Runs a one-way command; a failure is kept on its stream (or the session).
+  void ExecuteOneWay(ClientMessage& command);
+  absl::Status Execute(ClientMessage& command);
+  absl::Status CopyHostToDevice(Stream& stream, remote::v1::CopyHostToDevice& command);
+  absl::Status CopyDeviceToHost(Stream& stream, const remote::v1::CopyDeviceToHost& command);
+  absl::Status Dispatch(Stream& stream, const remote::v1::Dispatch& command);
+  // Signals a marker after the copy just queued on `stream` and hands the
+  // notifier what to do once it is reached.
+  absl::Status QueueCompletion(Stream& stream, std::unique_ptr<DaemonMessage> message,
+                               std::shared_ptr<const void> keep_alive);
+  absl::StatusOr<std::shared_ptr<Stream>> StreamOf(const ClientMessage& command) const;
+  absl::Status RequireAttached() const;
+
+  DaemonContext& daemon_;
+  const std::unique_ptr<remote::Channel> channel_;
+  const std::function<void()> on_finished_;
+  const std::shared_ptr<SessionCounters> counters_;
+  std::thread reader_;
+  std::atomic<bool> finished_{false};
+
+  // Everything below is the reader thread's, except where noted.
+  PeerIdentity identity_;  // SO_PEERCRED and Hello.token, set by Handshake
+  std::optional<remote::SharedMemory> shm_;
+  std::shared_ptr<VirtualDevice> virtual_device_;  // set by Attach
+  std::shared_ptr<Device> device_;
+  bool native_kernels_ = false;
+  absl::Status session_failure_;  // a failed one-way command naming no stream
+  HandleTable<std::shared_ptr<Buffer>> buffers_{"buffer", 1u << 20};
+  HandleTable<std::shared_ptr<Stream>> streams_{"stream", 1024};
+  HandleTable<std::shared_ptr<TenantEvent>> events_{"event", 1u << 16};
+  HandleTable<std::shared_ptr<const ModuleImage>> modules_{"module", 1024};
+  HandleTable<std::shared_ptr<Kernel>> kernels_{"kernel", 1u << 16};
+  // Created by Attach; thread-safe. Destroyed in TearDown, notifier after
+  // the waiter and the queues.
+  std::unique_ptr<CompletionNotifier> notifier_;
+  std::unique_ptr<BlockingWaiter> waiter_;
+};
+
+}  // namespace hal::daemon
+
+#endif  // HAL_DAEMON_SESSION_H_

@@ -1,0 +1,226 @@
+// A session's one-way commands: stream work, frees and destroys. They are
+// never answered; a failure is kept on the stream the command names (for its
+// next StreamSynchronize/StreamQuery) or, naming no stream, for the session's
+// next request.
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "backends/remote/protocol/wire_version.h"
+#include "daemon/session.h"
+
+namespace hal::daemon {
+namespace {
+
+using remote::v1::ClientMessage;
+using remote::v1::DaemonMessage;
+
+// The largest download answered inline: it must fit one frame.
+constexpr uint64_t kMaxInlineDownload = remote::kMaxFrameBytes - 4096;
+
+// The stream handle a stream command names; 0 for other commands.
+uint64_t StreamHandleOf(const ClientMessage& command) {
+  switch (command.body_case()) {
+    case ClientMessage::kCopyHostToDevice: return command.copy_host_to_device().stream();
+    case ClientMessage::kCopyDeviceToHost: return command.copy_device_to_host().stream();
+    case ClientMessage::kCopyBuffer: return command.copy_buffer().stream();
+    case ClientMessage::kFill: return command.fill().stream();
+    case ClientMessage::kDispatch: return command.dispatch().stream();
+    case ClientMessage::kSignalEvent: return command.signal_event().stream();
+    case ClientMessage::kWaitEvent: return command.wait_event().stream();
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+void Session::ExecuteOneWay(ClientMessage& command) {
+  counters_->CountCommand();
+  absl::Status status = Execute(command);
+  if (status.ok()) return;
+  absl::StatusOr<std::shared_ptr<Stream>> stream = StreamOf(command);
+  if (stream.ok()) {
+    std::lock_guard<std::mutex> lock((*stream)->mu);
+    if ((*stream)->failure.ok()) (*stream)->failure = status;
+  } else if (session_failure_.ok()) {
+    session_failure_ = status;
+  }
+}
+
+absl::StatusOr<std::shared_ptr<Session::Stream>> Session::StreamOf(
+    const ClientMessage& command) const {
+  const uint64_t handle = StreamHandleOf(command);
+  if (handle == 0) return absl::InvalidArgumentError("the command names no stream");
+  return streams_.Find(handle);
+}
+
+absl::Status Session::Execute(ClientMessage& command) {
+  switch (command.body_case()) {
+    case ClientMessage::kBufferFree: {
+      absl::StatusOr<std::shared_ptr<Buffer>> buffer = buffers_.Remove(command.buffer_free().buffer());
+      if (!buffer.ok()) return buffer.status();
+      // Queues keep it alive until their work on it is done.
+      counters_->RemoveBuffer((*buffer)->allocated_size());
+      return absl::OkStatus();
+    }
+    case ClientMessage::kEventDestroy:
+      return events_.Remove(command.event_destroy().event()).status();
+    case ClientMessage::kModuleDestroy:
+      // Its kernels keep what they loaded; only the image goes.
+      return modules_.Remove(command.module_destroy().module()).status();
+    case ClientMessage::kCopyHostToDevice:
+    case ClientMessage::kCopyDeviceToHost:
+    case ClientMessage::kCopyBuffer:
+    case ClientMessage::kFill:
+    case ClientMessage::kDispatch:
+    case ClientMessage::kSignalEvent:
+    case ClientMessage::kWaitEvent:
+      break;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "message ", static_cast<int>(command.body_case()),
+          " needs a request id (it is answered) or is not a command"));
+  }
+  absl::StatusOr<std::shared_ptr<Stream>> found = StreamOf(command);
+  if (!found.ok()) return found.status();
+  Stream& stream = **found;
+  std::lock_guard<std::mutex> lock(stream.mu);
+  Queue& queue = *stream.queue;
+  switch (command.body_case()) {
+    case ClientMessage::kCopyHostToDevice:
+      return CopyHostToDevice(stream, *command.mutable_copy_host_to_device());
+    case ClientMessage::kCopyDeviceToHost:
+      return CopyDeviceToHost(stream, command.copy_device_to_host());
+    case ClientMessage::kCopyBuffer: {
+      const remote::v1::CopyBuffer& copy = command.copy_buffer();
+      absl::StatusOr<std::shared_ptr<Buffer>> src = buffers_.Find(copy.src());
+      if (!src.ok()) return src.status();
+      absl::StatusOr<std::shared_ptr<Buffer>> dst = buffers_.Find(copy.dst());
+      if (!dst.ok()) return dst.status();
+      return queue.CopyBuffer(**src, copy.src_offset(), **dst, copy.dst_offset(), copy.size());
+    }
+    case ClientMessage::kFill: {
+      const remote::v1::Fill& fill = command.fill();
+      absl::StatusOr<std::shared_ptr<Buffer>> dst = buffers_.Find(fill.dst());
+      if (!dst.ok()) return dst.status();
+      return queue.Fill(**dst, fill.offset(), fill.size(), fill.pattern());
+    }
+    case ClientMessage::kDispatch:
+      return Dispatch(stream, command.dispatch());
+    case ClientMessage::kSignalEvent: {
+      absl::StatusOr<std::shared_ptr<TenantEvent>> event =
+          events_.Find(command.signal_event().event());
+      if (!event.ok()) return event.status();
+      if (absl::Status status = queue.Signal(*(*event)->event); !status.ok()) return status;
+      (*event)->signalled = true;
+      return absl::OkStatus();
+    }
+    case ClientMessage::kWaitEvent: {
+      absl::StatusOr<std::shared_ptr<TenantEvent>> event = events_.Find(command.wait_event().event());
+      if (!event.ok()) return event.status();
+      return queue.Wait(*(*event)->event);
+    }
+    default:
+      return absl::InternalError("unreachable");
+  }
+}
+
+absl::Status Session::CopyHostToDevice(Stream& stream, remote::v1::CopyHostToDevice& command) {
+  absl::StatusOr<std::shared_ptr<Buffer>> dst = buffers_.Find(command.dst());
+  if (!dst.ok()) return dst.status();
+  if (command.has_shm()) {
+    if (!shm_.has_value()) return absl::FailedPreconditionError("the session has no shared memory");
+    absl::StatusOr<absl::Span<uint8_t>> bytes = shm_->Range(command.shm());
+    if (!bytes.ok()) return bytes.status();
+    if (bytes->size() != command.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("CopyHostToDevice of ", command.size(),
+                                                     " bytes from a shared-memory range of ",
+                                                     bytes->size()));
+    }
+    auto released = std::make_unique<DaemonMessage>();
+    *released->mutable_shm_released()->mutable_range() = command.shm();
+    absl::Status status =
+        stream.queue->CopyHostToDevice(bytes->data(), **dst, command.dst_offset(), command.size());
+    // The range goes back to the client whether or not the copy was queued.
+    absl::Status queued = QueueCompletion(stream, std::move(released), nullptr);
+    return status.ok() ? queued : status;
+  }
+  auto bytes = std::make_shared<std::string>(std::move(*command.mutable_inline_data()));
+  if (bytes->size() != command.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("CopyHostToDevice of ", command.size(),
+                                                   " bytes carries ", bytes->size(), " inline"));
+  }
+  if (absl::Status status =
+          stream.queue->CopyHostToDevice(bytes->data(), **dst, command.dst_offset(), command.size());
+      !status.ok()) {
+    return status;
+  }
+  return QueueCompletion(stream, nullptr, std::move(bytes));
+}
+
+absl::Status Session::CopyDeviceToHost(Stream& stream, const remote::v1::CopyDeviceToHost& command) {
+  absl::StatusOr<std::shared_ptr<Buffer>> src = buffers_.Find(command.src());
+  if (!src.ok()) return src.status();
+  auto done = std::make_unique<DaemonMessage>();
+  remote::v1::DownloadComplete& complete = *done->mutable_download_complete();
+  complete.set_download(command.download());
+  uint8_t* destination = nullptr;
+  if (command.has_shm()) {
+    if (!shm_.has_value()) return absl::FailedPreconditionError("the session has no shared memory");
+    absl::StatusOr<absl::Span<uint8_t>> bytes = shm_->Range(command.shm());
+    if (!bytes.ok()) return bytes.status();
+    if (bytes->size() != command.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("CopyDeviceToHost of ", command.size(),
+                                                     " bytes into a shared-memory range of ",
+                                                     bytes->size()));
+    }
+    destination = bytes->data();
+    *complete.mutable_shm() = command.shm();
+  } else {
+    if (command.size() > kMaxInlineDownload) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "CopyDeviceToHost of ", command.size(), " bytes inline; at most ", kMaxInlineDownload,
+          " fit a frame (split the copy)"));
+    }
+    complete.mutable_inline_data()->resize(command.size());
+    destination = reinterpret_cast<uint8_t*>(complete.mutable_inline_data()->data());
+  }
+  if (absl::Status status =
+          stream.queue->CopyDeviceToHost(**src, command.src_offset(), destination, command.size());
+      !status.ok()) {
+    return status;
+  }
+  return QueueCompletion(stream, std::move(done), nullptr);
+}
+
+absl::Status Session::Dispatch(Stream& stream, const remote::v1::Dispatch& command) {
+  absl::StatusOr<std::shared_ptr<Kernel>> kernel = kernels_.Find(command.kernel());
+  if (!kernel.ok()) return kernel.status();
+  if (command.workgroup_count_size() != 3) {
+    return absl::InvalidArgumentError("Dispatch.workgroup_count must have 3 values");
+  }
+  std::vector<BufferBinding> bindings;
+  bindings.reserve(command.bindings_size());
+  for (const remote::v1::Binding& binding : command.bindings()) {
+    absl::StatusOr<std::shared_ptr<Buffer>> buffer = buffers_.Find(binding.buffer());
+    if (!buffer.ok()) return buffer.status();
+    bindings.push_back(BufferBinding{buffer->get(), binding.offset()});
+  }
+  const GridSize grid{command.workgroup_count(0), command.workgroup_count(1),
+                      command.workgroup_count(2)};
+  const std::string& constants = command.push_constants();
+  return stream.queue->Dispatch(
+      **kernel, grid, bindings,
+      absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(constants.data()),
+                                constants.size()));
+}
+
+absl::Status Session::QueueCompletion(Stream& stream, std::unique_ptr<DaemonMessage> message,
+                                      std::shared_ptr<const void> keep_alive) {
+  absl::StatusOr<std::shared_ptr<Event>> marker = notifier_->AcquireMarker();
+  if (!marker.ok()) return marker.status();
+  if (absl::Status status = stream.queue->Signal(**marker); !status.ok()) return status;
+  notifier_->Add(*std::move(marker), std::move(message), std::move(keep_alive));
+  return absl::OkStatus();
+}
+
+}  // namespace hal::daemon

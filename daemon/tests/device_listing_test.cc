@@ -1,0 +1,46 @@
+#include "daemon/device_listing.h"
+
+#include "daemon/tests/daemon_fixture.h"
+#include "gtest/gtest.h"
+
+namespace hal::daemon {
+namespace {
+
+TEST(DeviceListingTest, UuidsAreStablePerNameAndDistinct) {
+  EXPECT_EQ(VirtualDeviceUuid("a"), VirtualDeviceUuid("a"));
+  EXPECT_NE(VirtualDeviceUuid("a"), VirtualDeviceUuid("b"));
+  EXPECT_EQ(VirtualDeviceUuid("a")[6] >> 4, 8) << "version 8";
+}
+
+TEST(DeviceListingTest, NativeFormatsOnlyWhenAllowed) {
+  DeviceProperties props;
+  props.kernel_formats = {"cpu-elf:x86_64", "spirv-vulkan"};
+  EXPECT_EQ(TenantKernelFormats(props, true), props.kernel_formats);
+  EXPECT_EQ(TenantKernelFormats(props, false), std::vector<std::string>{"spirv-vulkan"});
+  EXPECT_TRUE(IsNativeKernelFormat("cpu-elf:aarch64"));
+  EXPECT_FALSE(IsNativeKernelFormat("ptx"));
+}
+
+TEST(DeviceListingTest, AVirtualDeviceIsListedWithItsQuotaAndName) {
+  std::unique_ptr<Runtime> runtime = testing::CpuRuntime();
+  ASSERT_NE(runtime, nullptr);
+  if (runtime->devices().empty()) GTEST_SKIP() << "the CPU driver of the build tree is absent";
+  absl::StatusOr<std::unique_ptr<Pool>> pool = Pool::Create({runtime->devices()[0]});
+  ASSERT_TRUE(pool.ok());
+  VirtualDeviceSpec spec;
+  spec.name = "tenant";
+  spec.memory_quota = 1 << 20;
+  absl::StatusOr<std::shared_ptr<VirtualDevice>> device = (*pool)->CreateVirtualDevice(spec);
+  ASSERT_TRUE(device.ok());
+  remote::v1::DeviceProperties listed = ListedProperties(**device, false);
+  EXPECT_EQ(listed.name(), "tenant on " + runtime->devices()[0]->properties().name);
+  EXPECT_EQ(listed.total_memory_bytes(), 1u << 20);
+  EXPECT_EQ(listed.capabilities(), 0u);
+  EXPECT_EQ(listed.virtual_device(), "tenant");
+  EXPECT_EQ(listed.physical_device(), runtime->devices()[0]->id());
+  EXPECT_EQ(listed.uuid().size(), 16u);
+  EXPECT_EQ(listed.kernel_formats().find("cpu-elf"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hal::daemon
