@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "backends/remote/protocol/wire_version.h"
+#include "google/protobuf/stubs/logging.h"
 #include "hal/driver/hal_driver.h"
 
 namespace hal::remote {
@@ -114,6 +115,9 @@ absl::Status Parse(absl::Span<const uint8_t> payload, absl::string_view what, Me
     return absl::InvalidArgumentError(absl::StrCat(
         what, " of ", payload.size(), " bytes exceeds the frame limit of ", kMaxFrameBytes));
   }
+  // A hostile peer's bad UTF-8 would otherwise make protobuf log a line per
+  // frame; the refusal is reported through the status instead.
+  const google::protobuf::LogSilencer silence_parse_errors;
   if (!out->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, " of ", payload.size(), " bytes does not parse"));

@@ -65,7 +65,7 @@ TEST(RemoteProtocolStatus, StatusFromResultMirrorsTheRuntime) {
       {HAL_ERROR_FAILED_PRECONDITION, absl::StatusCode::kFailedPrecondition},
       {HAL_ERROR_UNSUPPORTED, absl::StatusCode::kUnimplemented},
       {HAL_ERROR_INTERNAL, absl::StatusCode::kInternal},
-      {static_cast<hal_result>(-99), absl::StatusCode::kInternal},
+      {static_cast<hal_result>(-8), absl::StatusCode::kInternal},  // unknown, in the enum's range
   };
   for (const auto& [result, code] : cases) {
     const absl::Status status = StatusFromResult(result, "driver said so");
