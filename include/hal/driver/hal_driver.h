@@ -110,29 +110,29 @@ static inline const void* hal_chain_find(const void* next, hal_structure_type ty
  * Each bit says the driver implements the entry points or fields named with
  * it for that device; the runtime never calls an optional entry point of a
  * device without the bit (the entry point may then be NULL). Next to each:
- * the drivers that implement it. */
+ * the drivers that implement it. The remote driver (hald) forwards none yet
+ * (backends/remote/README.md). */
 typedef enum hal_capability_bits {
   /* buffer_device_address: a buffer's address as kernels see it, stable for
-   * the buffer's life. CUDA, HIP, Level Zero, CPU (the host address), remote. */
+   * the buffer's life. CUDA, HIP, Level Zero, CPU (the host address). */
   HAL_CAPABILITY_DEVICE_ADDRESS = 1u << 0,
   /* HAL_BUFFER_FLAG_DECOMMITTABLE, buffer_decommit, buffer_recommit:
    * stable-address eviction on a reserved virtual range (cuMemAddressReserve/
    * cuMemCreate/cuMemMap and kin; mmap/mprotect on the CPU). CUDA, HIP,
-   * Level Zero, CPU, remote. */
+   * Level Zero, CPU. */
   HAL_CAPABILITY_VIRTUAL_MEMORY = 1u << 1,
   /* host_register: DMA to and from host memory the caller owns (hald's shared
-   * memory, a framework's pinned pool). CUDA, HIP, Level Zero, OpenCL, CPU,
-   * remote. */
+   * memory, a framework's pinned pool). CUDA, HIP, Level Zero, OpenCL, CPU. */
   HAL_CAPABILITY_HOST_REGISTRATION = 1u << 2,
   /* native_handle: the vendor object behind a driver object, for interop
    * (CUstream, VkBuffer, ...). CUDA, HIP, Level Zero, OpenCL, Vulkan. */
   HAL_CAPABILITY_NATIVE_HANDLES = 1u << 3,
   /* hal_stream_desc.priority is honoured (otherwise ignored). CUDA, HIP,
-   * Level Zero, remote. */
+   * Level Zero. */
   HAL_CAPABILITY_STREAM_PRIORITY = 1u << 4,
   /* The driver keeps freed memory in a cache for reuse without a vendor call:
    * it honours hal_context_memory_accounting and implements
-   * context_trim_memory. CUDA, HIP, remote. */
+   * context_trim_memory. CUDA, HIP. */
   HAL_CAPABILITY_MEMORY_CACHE = 1u << 5
 } hal_capability_bits;
 
