@@ -82,7 +82,7 @@ TEST_F(ConnectionFloodTest, ThousandsOfConnectionsOpenedAndDropped) {
         ASSERT_TRUE((*session)->Hello(remote::kProtocolMajor).ok());
         break;
       }
-      case 4: {  // attached, with a buffer and a stream with work queued
+      case 4: {  // attached, work queued and a wait pending that no one reads
         if (i % 25 != 4) {
           ASSERT_TRUE(ConnectRaw(endpoint()).ok());
           break;
@@ -90,6 +90,10 @@ TEST_F(ConnectionFloodTest, ThousandsOfConnectionsOpenedAndDropped) {
         std::unique_ptr<RawSession> session = OpenTenant(i % 2 ? kDeviceA : kDeviceB);
         ASSERT_NE(session, nullptr);
         ASSERT_TRUE(session->Upload(1, 1, 0, Pattern(4096, i)).ok());
+        remote::v1::ClientMessage wait;
+        wait.set_request_id(1000);
+        wait.mutable_stream_synchronize()->set_stream(1);
+        ASSERT_TRUE(session->Send(wait).ok());
         break;
       }
     }

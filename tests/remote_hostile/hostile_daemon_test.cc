@@ -8,6 +8,7 @@ namespace hal::testing {
 
 std::unique_ptr<HaldProcess> HostileDaemonTest::hald_;
 remote::Endpoint HostileDaemonTest::endpoint_;
+remote::Endpoint HostileDaemonTest::tcp_endpoint_;
 
 namespace {
 
@@ -31,12 +32,16 @@ void HostileDaemonTest::SetUpTestSuite() {
   HaldProcess::Options options;
   options.hald = HAL_TEST_HALD_PATH;
   options.pool_json = PoolJson();
+  options.listen_tcp = true;
   absl::StatusOr<std::unique_ptr<HaldProcess>> hald = HaldProcess::Start(options);
   ASSERT_TRUE(hald.ok()) << hald.status();
   hald_ = *std::move(hald);
   absl::StatusOr<remote::Endpoint> endpoint = remote::ParseEndpoint(hald_->unix_endpoint());
   ASSERT_TRUE(endpoint.ok()) << endpoint.status();
   endpoint_ = *std::move(endpoint);
+  absl::StatusOr<remote::Endpoint> tcp = remote::ParseEndpoint(hald_->tcp_endpoint());
+  ASSERT_TRUE(tcp.ok()) << tcp.status();
+  tcp_endpoint_ = *std::move(tcp);
 }
 
 void HostileDaemonTest::TearDownTestSuite() {

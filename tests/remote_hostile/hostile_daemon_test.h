@@ -1,5 +1,5 @@
 // The fixture of the hostile-peer tests: one hald per test suite (started by
-// tests/remote's launcher on a temporary Unix socket, serving two virtual
+// tests/remote's launcher on a temporary Unix socket and a TCP loopback port, serving two virtual
 // devices of the CPU device), a bystander session that holds data through
 // every test, and the check after each test that the daemon still serves a
 // well-behaved tenant and that the bystander's data is intact. The suite ends
@@ -32,8 +32,10 @@ class HostileDaemonTest : public ::testing::Test {
   static void SetUpTestSuite();
   static void TearDownTestSuite();
 
-  // The daemon's Unix socket.
+  // The daemon's Unix socket, and its TCP loopback listener (which the pool
+  // file lets no one use: it has no "hald" object).
   static const remote::Endpoint& endpoint() { return endpoint_; }
+  static const remote::Endpoint& tcp_endpoint() { return tcp_endpoint_; }
   static pid_t daemon_pid();
   // A session of a well-behaved tenant on `virtual_device`, with a buffer
   // (handle 1, `bytes` long) and a stream (handle 1). Fails the test if the
@@ -48,6 +50,7 @@ class HostileDaemonTest : public ::testing::Test {
  private:
   static std::unique_ptr<HaldProcess> hald_;
   static remote::Endpoint endpoint_;
+  static remote::Endpoint tcp_endpoint_;
   std::unique_ptr<RawSession> bystander_;
 };
 
