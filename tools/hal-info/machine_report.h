@@ -39,6 +39,8 @@ enum ExitCode : int {
   kExitError = 1,
   kExitNoDevice = 2,
   kExitNoDriver = 3,
+  kExitNoDaemon = 4,        // --pool without FILE: nothing answered at the endpoint
+  kExitDaemonRefused = 5,   // --pool without FILE: the daemon refused (access, version)
 };
 ExitCode ExitCodeFor(const MachineReport& report);
 

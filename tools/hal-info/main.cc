@@ -6,6 +6,7 @@
 #include "CLI/CLI.hpp"
 #include "hal/runtime.h"
 #include "hal/virtual_device.h"
+#include "tools/hal-info/daemon_status.h"
 #include "tools/hal-info/machine_report.h"
 #include "tools/hal-info/outputs.h"
 
@@ -13,23 +14,35 @@ int main(int argc, char** argv) {
   CLI::App app{
       "hal-info: list hal drivers (loaded, or unavailable and why) and the devices they "
       "provide.\n"
-      "Exit codes: 0 a usable device was found; 1 usage or runtime error; 2 drivers were found "
-      "but no device is usable or selected; 3 no driver was found."};
+      "Exit codes: 0 a usable device was found (with --pool and no FILE: the daemon answered); "
+      "1 usage or runtime error; 2 drivers were found but no device is usable or selected; 3 no "
+      "driver was found; 4 no daemon answered at the endpoint; 5 the daemon refused (access, "
+      "protocol version)."};
   bool json = false;
   bool verbose = false;
   std::string selector;
   std::vector<std::string> driver_paths;
   bool driver_path_only = false;
   std::string pool_file;
+  std::string endpoint = hal::info::DefaultDaemonEndpoint();
   app.add_flag("--json", json, "Print one JSON object (schema in docs/hal-info.md)");
   app.add_flag("-v,--verbose", verbose, "Show every property, manifests and search paths");
   app.add_option("--selector", selector,
                  "Device selector, overriding HAL_DEVICE_SELECTOR (e.g. \"cpu:0\", \"!cpu\")")
       ->type_name("SEL");
-  app.add_option("--pool", pool_file,
-                 "Pool description file (JSON, docs/virtual-devices.md): show the pool, its "
-                 "virtual devices' placement, quotas, use and compute enforcement")
-      ->type_name("FILE");
+  CLI::Option* pool_option =
+      app.add_option("--pool", pool_file,
+                     "Pool description file (JSON, docs/virtual-devices.md): show the pool, its "
+                     "virtual devices' placement, quotas, use and compute enforcement. Without "
+                     "FILE: ask the running hald at --endpoint for its pool, virtual devices and "
+                     "sessions, live")
+          ->type_name("[FILE]")
+          ->expected(0, 1);
+  app.add_option("--endpoint", endpoint,
+                 "The hald to ask with --pool (default: HAL_REMOTE_ENDPOINT, else "
+                 "unix:/run/hal/hald.sock)")
+      ->type_name("E")
+      ->needs(pool_option);
   // An explicit folder that does not exist is a typo, not an empty search
   // path as it is in HAL_DRIVER_PATH.
   app.add_option("--driver-path", driver_paths,
@@ -44,6 +57,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? 0 : hal::info::kExitError;
+  }
+  if (pool_option->count() > 0 && pool_file.empty()) {
+    return hal::info::ShowDaemonStatus(endpoint, json);
+  }
+  if (app.count("--endpoint") > 0) {
+    std::cerr << "hal-info: --endpoint asks a daemon; it does not go with --pool FILE\n";
+    return hal::info::kExitError;
   }
 
   hal::RuntimeOptions options;

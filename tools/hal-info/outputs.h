@@ -2,6 +2,7 @@
 #ifndef HAL_TOOLS_HAL_INFO_OUTPUTS_H_
 #define HAL_TOOLS_HAL_INFO_OUTPUTS_H_
 
+#include <cstdint>
 #include <string>
 
 #include "tools/hal-info/machine_report.h"
@@ -12,6 +13,8 @@ namespace hal::info {
 std::string RenderTable(const MachineReport& report, bool verbose);
 // One JSON object, schema "hal_info_schema": 1 (docs/hal-info.md).
 std::string RenderJson(const MachineReport& report);
+// "512 B", "1.5 GiB".
+std::string HumanBytes(uint64_t bytes);
 
 }  // namespace hal::info
 

@@ -4,7 +4,6 @@
 #include "tools/hal-info/outputs.h"
 
 namespace hal::info {
-namespace {
 
 std::string HumanBytes(uint64_t bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -16,6 +15,8 @@ std::string HumanBytes(uint64_t bytes) {
   }
   return unit == 0 ? absl::StrCat(bytes, " B") : absl::StrFormat("%.1f %s", value, units[unit]);
 }
+
+namespace {
 
 std::string PartitionText(const PartitionInfo& partition) {
   if (partition.kind == PartitionKind::kNone) return "none (time-sliced)";
