@@ -78,9 +78,9 @@ TEST_F(FramesTest, ARequestBeforeHelloIsRefused) {
   first_messages[1].mutable_buffer_allocate()->set_size(4096);
   first_messages[2].mutable_list_devices();
   for (ClientMessage& message : first_messages) {
-    absl::StatusOr<std::unique_ptr<RawSession>> session = RawSession::Connect(endpoint());
-    ASSERT_TRUE(session.ok()) << session.status();
-    const absl::Status status = (*session)->Request(message);
+    std::unique_ptr<RawSession> session = Connect(endpoint());
+    ASSERT_NE(session, nullptr);
+    const absl::Status status = session->Request(message);
     // Refused with an answer, or by closing the connection.
     EXPECT_FALSE(status.ok()) << "hald served message body " << message.body_case()
                               << " that came before Hello";
@@ -88,15 +88,15 @@ TEST_F(FramesTest, ARequestBeforeHelloIsRefused) {
 }
 
 TEST_F(FramesTest, AnotherMajorVersionIsRefusedNamingBoth) {
-  absl::StatusOr<std::unique_ptr<RawSession>> session = RawSession::Connect(endpoint());
-  ASSERT_TRUE(session.ok()) << session.status();
-  const absl::Status refused = (*session)->Hello(remote::kProtocolMajor + 98);
+  std::unique_ptr<RawSession> session = Connect(endpoint());
+  ASSERT_NE(session, nullptr);
+  const absl::Status refused = session->Hello(remote::kProtocolMajor + 98);
   EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
   EXPECT_NE(refused.message().find(absl::StrCat(remote::kProtocolMajor + 98)), std::string::npos)
       << refused;
   EXPECT_NE(refused.message().find(absl::StrCat(remote::kProtocolMajor)), std::string::npos)
       << refused;
-  const absl::Status closed = (*session)->WaitForClose();
+  const absl::Status closed = session->WaitForClose();
   EXPECT_TRUE(closed.ok()) << closed;
 }
 

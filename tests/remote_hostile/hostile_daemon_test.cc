@@ -54,6 +54,12 @@ void HostileDaemonTest::TearDownTestSuite() {
 
 pid_t HostileDaemonTest::daemon_pid() { return hald_->pid(); }
 
+std::unique_ptr<RawSession> HostileDaemonTest::Connect(const remote::Endpoint& endpoint) {
+  absl::StatusOr<std::unique_ptr<RawSession>> session = RawSession::Connect(endpoint);
+  EXPECT_TRUE(session.ok()) << session.status();
+  return session.ok() ? *std::move(session) : nullptr;
+}
+
 std::unique_ptr<RawSession> HostileDaemonTest::OpenTenant(const std::string& virtual_device,
                                                          uint64_t bytes) {
   absl::StatusOr<std::unique_ptr<RawSession>> session = RawSession::Open(endpoint_, virtual_device);

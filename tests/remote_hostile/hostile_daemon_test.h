@@ -37,6 +37,9 @@ class HostileDaemonTest : public ::testing::Test {
   static const remote::Endpoint& endpoint() { return endpoint_; }
   static const remote::Endpoint& tcp_endpoint() { return tcp_endpoint_; }
   static pid_t daemon_pid();
+  // A connection to `endpoint` that sent nothing yet. Fails the test (and is
+  // null) when it cannot connect.
+  static std::unique_ptr<RawSession> Connect(const remote::Endpoint& endpoint);
   // A session of a well-behaved tenant on `virtual_device`, with a buffer
   // (handle 1, `bytes` long) and a stream (handle 1). Fails the test if the
   // daemon does not serve it.

@@ -42,20 +42,13 @@ void ExpectRefused(const absl::Status& status) {
       << status;
 }
 
-std::unique_ptr<RawSession> Connect() {
-  absl::StatusOr<std::unique_ptr<RawSession>> session =
-      RawSession::Connect(SharedMemoryTest::endpoint());
-  EXPECT_TRUE(session.ok()) << session.status();
-  return session.ok() ? *std::move(session) : nullptr;
-}
-
 TEST_F(SharedMemoryTest, AMemfdOfAnotherSizeThanStatedIsRefused) {
   absl::StatusOr<remote::SharedMemory> shm = remote::SharedMemory::Create(kShmBytes, "hostile");
   ASSERT_TRUE(shm.ok()) << shm.status();
   for (const uint64_t stated : {2 * kShmBytes, kShmBytes / 2, uint64_t{0},
                                 std::numeric_limits<uint64_t>::max()}) {
     SCOPED_TRACE(stated);
-    std::unique_ptr<RawSession> session = Connect();
+    std::unique_ptr<RawSession> session = Connect(endpoint());
     ASSERT_NE(session, nullptr);
     ExpectRefused(OfferSharedMemory(*session, shm->fd(), stated));
   }
@@ -67,7 +60,7 @@ TEST_F(SharedMemoryTest, AnUnsealedMemfdIsRefused) {
   ASSERT_GE(fd, 0);
   remote::UniqueFd owned(fd);
   ASSERT_EQ(ftruncate(fd, kShmBytes), 0);
-  std::unique_ptr<RawSession> session = Connect();
+  std::unique_ptr<RawSession> session = Connect(endpoint());
   ASSERT_NE(session, nullptr);
   ExpectRefused(OfferSharedMemory(*session, fd, kShmBytes));
 }
@@ -76,13 +69,13 @@ TEST_F(SharedMemoryTest, SomethingOtherThanAMemfdIsRefused) {
   int pipe_fds[2];
   ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
   remote::UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
-  std::unique_ptr<RawSession> session = Connect();
+  std::unique_ptr<RawSession> session = Connect(endpoint());
   ASSERT_NE(session, nullptr);
   ExpectRefused(OfferSharedMemory(*session, read_end.get(), kShmBytes));
 }
 
 TEST_F(SharedMemoryTest, AShmAttachWithoutAFdIsRefused) {
-  std::unique_ptr<RawSession> session = Connect();
+  std::unique_ptr<RawSession> session = Connect(endpoint());
   ASSERT_NE(session, nullptr);
   ExpectRefused(OfferSharedMemory(*session, -1, kShmBytes));
 }
@@ -112,7 +105,7 @@ ClientMessage ShmDownload(uint64_t stream, uint64_t offset, uint64_t size) {
 TEST_F(SharedMemoryTest, RangesPastTheSharedMemoryAreInvalidArgument) {
   absl::StatusOr<remote::SharedMemory> shm = remote::SharedMemory::Create(kShmBytes, "ranges");
   ASSERT_TRUE(shm.ok()) << shm.status();
-  std::unique_ptr<RawSession> session = Connect();
+  std::unique_ptr<RawSession> session = Connect(endpoint());
   ASSERT_NE(session, nullptr);
   ASSERT_TRUE(OfferSharedMemory(*session, shm->fd(), kShmBytes).ok());
   ASSERT_TRUE(session->Attach(kDeviceB).ok());

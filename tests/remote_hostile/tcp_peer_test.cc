@@ -12,17 +12,10 @@ namespace {
 using remote::v1::ClientMessage;
 using TcpPeerTest = HostileDaemonTest;
 
-std::unique_ptr<RawSession> ConnectTcp() {
-  absl::StatusOr<std::unique_ptr<RawSession>> session =
-      RawSession::Connect(TcpPeerTest::tcp_endpoint());
-  EXPECT_TRUE(session.ok()) << session.status();
-  return session.ok() ? *std::move(session) : nullptr;
-}
-
 TEST_F(TcpPeerTest, APeerWithoutATokenAttachesToNothing) {
   for (const char* device : {kDeviceA, kDeviceB}) {
     SCOPED_TRACE(device);
-    std::unique_ptr<RawSession> session = ConnectTcp();
+    std::unique_ptr<RawSession> session = Connect(tcp_endpoint());
     ASSERT_NE(session, nullptr);
     const absl::Status hello = session->Hello(remote::kProtocolMajor);
     if (!hello.ok()) {
@@ -36,7 +29,7 @@ TEST_F(TcpPeerTest, APeerWithoutATokenAttachesToNothing) {
 }
 
 TEST_F(TcpPeerTest, APeerWithAWrongTokenReadsNoStatus) {
-  std::unique_ptr<RawSession> session = ConnectTcp();
+  std::unique_ptr<RawSession> session = Connect(tcp_endpoint());
   ASSERT_NE(session, nullptr);
   ClientMessage hello;
   hello.mutable_hello()->set_protocol_major(remote::kProtocolMajor);
@@ -52,7 +45,7 @@ TEST_F(TcpPeerTest, APeerWithAWrongTokenReadsNoStatus) {
 }
 
 TEST_F(TcpPeerTest, GarbageClosesTheSession) {
-  std::unique_ptr<RawSession> session = ConnectTcp();
+  std::unique_ptr<RawSession> session = Connect(tcp_endpoint());
   ASSERT_NE(session, nullptr);
   ASSERT_TRUE(session->SendRaw(FrameHeader(32) + std::string(32, '\x80')).ok());
   const absl::Status closed = session->WaitForClose();
