@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -23,6 +24,23 @@ constexpr int kHandshakeTimeoutSeconds = 10;
 // Bytes an entry adds to the batch frame: its own size plus the field's tag
 // and length prefix.
 uint64_t EntryBytes(const ClientMessage& message) { return message.ByteSizeLong() + 16; }
+
+// The stream a successful answer to `request` reports complete (every
+// command posted to it before the request has run); 0 for other answers.
+// A failed synchronize is not one: hald may answer a stream's first failure
+// while its later work still runs.
+uint64_t CompletedStream(const ClientMessage& request, const DaemonMessage& answer) {
+  switch (request.body_case()) {
+    case ClientMessage::kStreamSynchronize:
+      return request.stream_synchronize().stream();
+    case ClientMessage::kStreamDestroy:
+      return request.stream_destroy().stream();
+    case ClientMessage::kStreamQuery:
+      return answer.stream_state().idle() ? request.stream_query().stream() : 0;
+    default:
+      return 0;
+  }
+}
 
 void SetReceiveTimeout(int fd, int seconds) {
   const timeval timeout{seconds, 0};
@@ -129,6 +147,7 @@ absl::StatusOr<DaemonMessage> Connection::Call(ClientMessage request, int fd_to_
     pending_.emplace(id, &pending);
   }
   absl::Status sent;
+  Mark mark;
   {
     std::lock_guard lock(send_mutex_);
     // The batch rides in the request's frame when both fit, else goes first.
@@ -137,6 +156,7 @@ absl::StatusOr<DaemonMessage> Connection::Call(ClientMessage request, int fd_to_
       if (batch_.batch_size() > 0) request.mutable_batch()->Swap(batch_.mutable_batch());
       batch_.Clear();
       batch_bytes_ = 0;
+      mark = posted_;
       sent = SendLocked(request, fd_to_pass);
     }
   }
@@ -150,11 +170,33 @@ absl::StatusOr<DaemonMessage> Connection::Call(ClientMessage request, int fd_to_
   if (pending.answer.has_status() && pending.answer.status().code() != 0) {
     return FromWire(pending.answer.status());
   }
+  if (const uint64_t stream = CompletedStream(request, pending.answer); stream != 0) {
+    SettleLocked(stream, mark);
+  }
   return std::move(pending.answer);
 }
 
 absl::Status Connection::Post(ClientMessage command) {
   std::lock_guard lock(send_mutex_);
+  return PostLocked(std::move(command));
+}
+
+absl::Status Connection::PostDownload(ClientMessage command, uint8_t* destination) {
+  std::lock_guard lock(send_mutex_);
+  v1::CopyDeviceToHost& copy = *command.mutable_copy_device_to_host();
+  const uint64_t id = ++posted_.download;
+  copy.set_download(id);
+  {
+    std::lock_guard state_lock(mutex_);
+    downloads_.emplace(id, Download{destination, copy.size(),
+                                    copy.has_shm() ? std::optional<ShmRange>(copy.shm())
+                                                   : std::nullopt,
+                                    copy.stream()});
+  }
+  return PostLocked(std::move(command));
+}
+
+absl::Status Connection::PostLocked(ClientMessage command) {
   if (lost_) {
     std::lock_guard state_lock(mutex_);
     return LostStatusLocked();
@@ -162,6 +204,12 @@ absl::Status Connection::Post(ClientMessage command) {
   const uint64_t bytes = EntryBytes(command);
   if (batch_bytes_ + bytes > max_frame_bytes_) {
     if (absl::Status status = FlushLocked(); !status.ok()) return status;
+  }
+  if (command.has_copy_host_to_device() && command.copy_host_to_device().has_shm()) {
+    const v1::CopyHostToDevice& copy = command.copy_host_to_device();
+    std::lock_guard state_lock(mutex_);
+    upload_ranges_[copy.shm().offset()] =
+        UploadRange{copy.shm().size(), copy.stream(), ++posted_.upload};
   }
   *batch_.add_batch() = std::move(command);
   batch_bytes_ += bytes;
@@ -241,18 +289,17 @@ absl::Status Connection::Answer(DaemonMessage& message) {
 
 absl::Status Connection::CompleteDownload(const DaemonMessage& message) {
   const v1::DownloadComplete& complete = message.download_complete();
-  std::map<uint64_t, Download>::iterator it;
+  Download download;
   {
     std::lock_guard lock(mutex_);
-    it = downloads_.find(complete.download());
+    const auto it = downloads_.find(complete.download());
     if (it == downloads_.end()) {
       return absl::InternalError(
           absl::StrCat("DownloadComplete for unknown download ", complete.download()));
     }
+    download = it->second;
   }
-  // Only this thread erases downloads, so the entry stays put while its bytes
-  // are copied outside the lock.
-  const Download& download = it->second;
+  // The bytes are copied outside the lock; the entry stays until they are.
   const bool failed = message.has_status() && message.status().code() != 0;
   if (!failed) {
     if (download.range.has_value()) {
@@ -275,28 +322,49 @@ absl::Status Connection::CompleteDownload(const DaemonMessage& message) {
     }
   }
   std::lock_guard lock(mutex_);
-  if (download.range.has_value()) {
-    ranges_->Free(download.range->offset());
-    ++releases_;
-    range_released_.notify_all();
-  }
-  downloads_.erase(it);
-  downloads_done_.notify_all();
+  if (downloads_.erase(complete.download()) != 0) FreeRangeLocked(download.range);
   return absl::OkStatus();
 }
 
 absl::Status Connection::ReleaseRange(const ShmRange& range) {
   std::lock_guard lock(mutex_);
   const auto it = upload_ranges_.find(range.offset());
-  if (it == upload_ranges_.end() || it->second != range.size()) {
+  if (it == upload_ranges_.end() || it->second.size != range.size()) {
     return absl::InternalError(absl::StrCat("ShmReleased for [", range.offset(), ", +",
                                             range.size(), "), which no upload holds"));
   }
   upload_ranges_.erase(it);
-  ranges_->Free(range.offset());
+  FreeRangeLocked(range);
+  return absl::OkStatus();
+}
+
+void Connection::FreeRangeLocked(const std::optional<ShmRange>& range) {
+  if (!range.has_value()) return;
+  ranges_->Free(range->offset());
   ++releases_;
   range_released_.notify_all();
-  return absl::OkStatus();
+}
+
+void Connection::SettleLocked(uint64_t stream, const Mark& mark) {
+  for (auto it = downloads_.begin(); it != downloads_.end() && it->first <= mark.download;) {
+    if (it->second.stream != stream) {
+      ++it;
+      continue;
+    }
+    FreeRangeLocked(it->second.range);
+    it = downloads_.erase(it);
+  }
+  for (auto it = upload_ranges_.begin(); it != upload_ranges_.end();) {
+    if (it->second.stream != stream || it->second.sequence > mark.upload) {
+      ++it;
+      continue;
+    }
+    ShmRange range;
+    range.set_offset(it->first);
+    range.set_size(it->second.size);
+    FreeRangeLocked(range);
+    it = upload_ranges_.erase(it);
+  }
 }
 
 void Connection::MarkLost(const absl::Status& cause) {
@@ -314,7 +382,6 @@ void Connection::MarkLost(const absl::Status& cause) {
       pending->answered.notify_one();
     }
     pending_.clear();
-    downloads_done_.notify_all();
     range_released_.notify_all();
   }
   // Wakes the reader when a send failed first.
@@ -342,15 +409,7 @@ absl::Status Connection::AttachSharedMemory(uint64_t bytes) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ShmRange> Connection::AllocateUploadRange(uint64_t size) {
-  return AllocateRange(size, /*for_upload=*/true);
-}
-
-absl::StatusOr<ShmRange> Connection::AllocateDownloadRange(uint64_t size) {
-  return AllocateRange(size, /*for_upload=*/false);
-}
-
-absl::StatusOr<ShmRange> Connection::AllocateRange(uint64_t size, bool for_upload) {
+absl::StatusOr<ShmRange> Connection::AllocateRange(uint64_t size) {
   std::unique_lock lock(mutex_);
   for (;;) {
     if (lost_) return LostStatusLocked();
@@ -358,7 +417,6 @@ absl::StatusOr<ShmRange> Connection::AllocateRange(uint64_t size, bool for_uploa
       ShmRange range;
       range.set_offset(*offset);
       range.set_size(size);
-      if (for_upload) upload_ranges_.emplace(*offset, size);
       return range;
     }
     if (size > ranges_->capacity()) {
@@ -381,27 +439,23 @@ absl::StatusOr<ShmRange> Connection::AllocateRange(uint64_t size, bool for_uploa
 
 // --- Downloads ---
 
-uint64_t Connection::RegisterDownload(uint8_t* destination, uint64_t size,
-                                      std::optional<ShmRange> range) {
-  std::lock_guard lock(mutex_);
-  const uint64_t id = next_download_id_++;
-  downloads_.emplace(id, Download{destination, size, std::move(range)});
-  return id;
-}
-
 absl::Status Connection::WaitForDownloads() {
-  uint64_t last = 0;
+  std::set<uint64_t> streams;
   {
     std::lock_guard lock(mutex_);
-    if (downloads_.empty()) return lost_ ? LostStatusLocked() : absl::OkStatus();
-    last = next_download_id_ - 1;
+    if (lost_) return LostStatusLocked();
+    for (const auto& [id, download] : downloads_) streams.insert(download.stream);
   }
-  if (absl::Status status = Flush(); !status.ok()) return status;
-  std::unique_lock lock(mutex_);
-  downloads_done_.wait(lock, [&] {
-    return lost_ || downloads_.empty() || downloads_.begin()->first > last;
-  });
-  return lost_ ? LostStatusLocked() : absl::OkStatus();
+  // A successful synchronize settles the stream's downloads; a failed one
+  // (the stream's first failure) leaves them to its destroy, and the wait is
+  // over for them: their bytes are not coming.
+  for (uint64_t stream : streams) {
+    ClientMessage request;
+    request.mutable_stream_synchronize()->set_stream(stream);
+    absl::StatusOr<DaemonMessage> answer = Call(std::move(request));
+    if (!answer.ok() && lost_) return answer.status();
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace hal::remote

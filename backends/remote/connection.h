@@ -72,19 +72,17 @@ class Connection {
   uint8_t* shared_memory_data() const { return shared_memory_->data(); }
   uint64_t shared_memory_size() const { return shared_memory_->size(); }
 
-  // A range of shared memory (size <= shared_memory_size()) for an upload,
-  // which the daemon gives back with ShmReleased. Blocks while the memory is
-  // full, sending the batch first so that what holds it can complete.
-  absl::StatusOr<ShmRange> AllocateUploadRange(uint64_t size);
-  // The same for a download, given back when its DownloadComplete arrives.
-  absl::StatusOr<ShmRange> AllocateDownloadRange(uint64_t size);
+  // A range of shared memory (size <= shared_memory_size()) for one copy.
+  // Blocks while the memory is full, sending the batch first so that what
+  // holds it can complete. An upload's range comes back with its
+  // ShmReleased, a download's with its DownloadComplete.
+  absl::StatusOr<ShmRange> AllocateRange(uint64_t size);
 
-  // Registers a download of `size` bytes into `destination`, delivered inline
-  // or (when `range` is set, from AllocateDownloadRange) through shared
-  // memory; the id to put in CopyDeviceToHost.download.
-  uint64_t RegisterDownload(uint8_t* destination, uint64_t size, std::optional<ShmRange> range);
-  // Sends the batch and blocks until every download registered so far has
-  // arrived (or the connection is lost).
+  // Posts a CopyDeviceToHost (its download id is set here) whose bytes the
+  // reader copies to `destination` when its DownloadComplete arrives.
+  absl::Status PostDownload(ClientMessage command, uint8_t* destination);
+  // Sends the batch and blocks until every download posted so far has
+  // arrived: each stream with downloads in flight is synchronized.
   absl::Status WaitForDownloads();
 
   // The most bytes of data one message may carry inline.
@@ -100,6 +98,18 @@ class Connection {
     uint8_t* destination;
     uint64_t size;
     std::optional<ShmRange> range;
+    uint64_t stream;
+  };
+  struct UploadRange {
+    uint64_t size;
+    uint64_t stream;
+    uint64_t sequence;  // order of posting, for SettleLocked
+  };
+  // What was posted before a request went out: downloads and uploads up to
+  // these are behind the request in the daemon's order.
+  struct Mark {
+    uint64_t download = 0;
+    uint64_t upload = 0;
   };
 
   Connection(UniqueFd socket, std::string daemon_name);
@@ -111,11 +121,16 @@ class Connection {
   absl::Status Answer(DaemonMessage& message);
   absl::Status CompleteDownload(const DaemonMessage& message);
   absl::Status ReleaseRange(const ShmRange& range);
+  // A completed stream's downloads and uploads posted before `mark` whose
+  // notification never came (a command the daemon refused) are settled:
+  // dropped, their ranges freed.
+  void SettleLocked(uint64_t stream, const Mark& mark);
+  void FreeRangeLocked(const std::optional<ShmRange>& range);
   // Marks the connection lost (the first cause wins) and wakes everyone.
   void MarkLost(const absl::Status& cause);
   absl::Status LostStatusLocked() const;
-  absl::StatusOr<ShmRange> AllocateRange(uint64_t size, bool for_upload);
   // With send_mutex_ held.
+  absl::Status PostLocked(ClientMessage command);
   absl::Status SendLocked(const ClientMessage& message, int fd_to_pass);
   absl::Status FlushLocked();
 
@@ -130,6 +145,7 @@ class Connection {
   std::mutex send_mutex_;
   ClientMessage batch_;
   uint64_t batch_bytes_ = 0;
+  Mark posted_;  // the last download id and upload sequence posted
   std::atomic<int> space_waiters_{0};
 
   // Guards what the reader shares with callers.
@@ -138,10 +154,8 @@ class Connection {
   absl::Status lost_status_;
   std::map<uint64_t, Pending*> pending_;  // request id -> its waiting caller
   std::map<uint64_t, Download> downloads_;  // download id -> where it goes
-  uint64_t next_download_id_ = 1;
-  std::condition_variable downloads_done_;
   std::optional<RangeAllocator> ranges_;
-  std::map<uint64_t, uint64_t> upload_ranges_;  // offset -> size, until ShmReleased
+  std::map<uint64_t, UploadRange> upload_ranges_;  // by offset, until ShmReleased
   uint64_t releases_ = 0;  // counts ranges given back, for waiters
   std::condition_variable range_released_;
 

@@ -34,6 +34,22 @@ ClientMessage FillCommand(uint64_t stream) {
   return command;
 }
 
+ClientMessage DownloadCommand(uint64_t stream, uint64_t size) {
+  ClientMessage command;
+  command.mutable_copy_device_to_host()->set_stream(stream);
+  command.mutable_copy_device_to_host()->set_size(size);
+  return command;
+}
+
+// The daemon's DownloadComplete for `command` (a posted CopyDeviceToHost)
+// carrying `bytes` inline.
+DaemonMessage DownloadComplete(const ClientMessage& command, const std::string& bytes) {
+  DaemonMessage complete;
+  complete.mutable_download_complete()->set_download(command.copy_device_to_host().download());
+  complete.mutable_download_complete()->set_inline_data(bytes);
+  return complete;
+}
+
 ClientMessage SyncRequest(uint64_t stream) {
   ClientMessage request;
   request.mutable_stream_synchronize()->set_stream(stream);
@@ -214,32 +230,31 @@ TEST_F(ConnectionTest, ARequestLargerThanAFrameIsRefusedAndTheConnectionLives) {
 
 TEST_F(ConnectionTest, DownloadedBytesArriveBeforeTheAnswerThatFollowsThem) {
   std::vector<uint8_t> destination(5, 0);
-  const uint64_t id = connection_->RegisterDownload(destination.data(), 5, std::nullopt);
+  ASSERT_TRUE(connection_->PostDownload(DownloadCommand(1, 5), destination.data()).ok());
   auto answer = CallAsync(SyncRequest(1));
   const ClientMessage request = daemon_->Next();
-  DaemonMessage complete;
-  complete.mutable_download_complete()->set_download(id);
-  complete.mutable_download_complete()->set_inline_data("hello");
-  daemon_->Send(complete);
+  ASSERT_EQ(request.batch_size(), 1);
+  daemon_->Send(DownloadComplete(request.batch(0), "hello"));
   daemon_->Answer(request, DaemonMessage());
   ASSERT_TRUE(answer.get().ok());
   EXPECT_EQ(std::string(destination.begin(), destination.end()), "hello");
 }
 
-TEST_F(ConnectionTest, WaitForDownloadsSendsTheBatchAndWaitsForEveryDownload) {
+TEST_F(ConnectionTest, WaitForDownloadsSynchronizesEachStreamWithDownloadsInFlight) {
   std::vector<uint8_t> destination(2, 0);
-  const uint64_t first = connection_->RegisterDownload(&destination[0], 1, std::nullopt);
-  const uint64_t second = connection_->RegisterDownload(&destination[1], 1, std::nullopt);
-  ASSERT_TRUE(connection_->Post(FillCommand(1)).ok());
+  ASSERT_TRUE(connection_->PostDownload(DownloadCommand(1, 1), &destination[0]).ok());
+  ASSERT_TRUE(connection_->PostDownload(DownloadCommand(2, 1), &destination[1]).ok());
   auto waited = std::async(std::launch::async, [&] { return connection_->WaitForDownloads(); });
-  EXPECT_EQ(daemon_->Next().batch_size(), 1);
-  for (uint64_t id : {second, first}) {
-    EXPECT_EQ(waited.wait_for(kShortWhile), std::future_status::timeout);
-    DaemonMessage complete;
-    complete.mutable_download_complete()->set_download(id);
-    complete.mutable_download_complete()->set_inline_data(id == first ? "a" : "b");
-    daemon_->Send(complete);
-  }
+  const ClientMessage first = daemon_->Next();
+  ASSERT_EQ(first.batch_size(), 2);
+  EXPECT_EQ(first.stream_synchronize().stream(), 1u);
+  daemon_->Send(DownloadComplete(first.batch(1), "b"));
+  daemon_->Send(DownloadComplete(first.batch(0), "a"));
+  daemon_->Answer(first, DaemonMessage());
+  const ClientMessage second = daemon_->Next();
+  EXPECT_EQ(second.stream_synchronize().stream(), 2u);
+  EXPECT_EQ(waited.wait_for(kShortWhile), std::future_status::timeout);
+  daemon_->Answer(second, DaemonMessage());
   EXPECT_TRUE(waited.get().ok());
   EXPECT_EQ(std::string(destination.begin(), destination.end()), "ab");
 }
@@ -250,12 +265,10 @@ TEST_F(ConnectionTest, WaitForDownloadsWithNonePendingReturnsAtOnce) {
 
 TEST_F(ConnectionTest, ADownloadOfTheWrongSizeEndsTheConnection) {
   std::vector<uint8_t> destination(4, 0);
-  const uint64_t id = connection_->RegisterDownload(destination.data(), 4, std::nullopt);
-  DaemonMessage complete;
-  complete.mutable_download_complete()->set_download(id);
-  complete.mutable_download_complete()->set_inline_data("toolong");
-  daemon_->Send(complete);
-  ExpectLost(connection_->WaitForDownloads());
+  ASSERT_TRUE(connection_->PostDownload(DownloadCommand(1, 4), destination.data()).ok());
+  ASSERT_TRUE(connection_->Flush().ok());
+  daemon_->Send(DownloadComplete(daemon_->Next().batch(0), "toolong"));
+  ExpectLost(connection_->Call(SyncRequest(1)).status());
   EXPECT_EQ(destination, std::vector<uint8_t>(4, 0));
 }
 
@@ -285,6 +298,17 @@ class SharedMemoryConnectionTest : public ConnectionTest {
     ASSERT_TRUE(attached.get().ok());
   }
 
+  // A CopyHostToDevice on `stream` holding a new range of `size` bytes.
+  ClientMessage Upload(uint64_t stream, uint64_t size) {
+    ClientMessage command;
+    command.mutable_copy_host_to_device()->set_stream(stream);
+    command.mutable_copy_host_to_device()->set_size(size);
+    absl::StatusOr<ShmRange> range = connection_->AllocateRange(size);
+    EXPECT_TRUE(range.ok()) << range.status();
+    if (range.ok()) *command.mutable_copy_host_to_device()->mutable_shm() = *range;
+    return command;
+  }
+
   void Release(const ShmRange& range) {
     DaemonMessage released;
     *released.mutable_shm_released()->mutable_range() = range;
@@ -297,19 +321,15 @@ class SharedMemoryConnectionTest : public ConnectionTest {
 TEST_F(SharedMemoryConnectionTest, BothSidesSeeTheSameBytes) {
   ASSERT_TRUE(connection_->has_shared_memory());
   EXPECT_EQ(connection_->shared_memory_size(), kBytes);
-  absl::StatusOr<ShmRange> range = connection_->AllocateUploadRange(6);
+  absl::StatusOr<ShmRange> range = connection_->AllocateRange(6);
   ASSERT_TRUE(range.ok());
   std::memcpy(connection_->shared_memory_data() + range->offset(), "shared", 6);
   EXPECT_EQ(std::memcmp(daemon_memory_->data() + range->offset(), "shared", 6), 0);
 }
 
 TEST_F(SharedMemoryConnectionTest, AFullMemorySendsTheBatchAndWaitsForARelease) {
-  absl::StatusOr<ShmRange> whole = connection_->AllocateUploadRange(kBytes);
-  ASSERT_TRUE(whole.ok());
-  ClientMessage upload;
-  *upload.mutable_copy_host_to_device()->mutable_shm() = *whole;
-  ASSERT_TRUE(connection_->Post(upload).ok());
-  auto next = std::async(std::launch::async, [&] { return connection_->AllocateUploadRange(64); });
+  ASSERT_TRUE(connection_->Post(Upload(1, kBytes)).ok());
+  auto next = std::async(std::launch::async, [&] { return connection_->AllocateRange(64); });
   // The upload holding the memory reaches the daemon although no request
   // went out.
   const ClientMessage frame = daemon_->Next();
@@ -322,30 +342,64 @@ TEST_F(SharedMemoryConnectionTest, AFullMemorySendsTheBatchAndWaitsForARelease) 
 }
 
 TEST_F(SharedMemoryConnectionTest, ADownloadsRangeIsFreedWhenItsBytesArrive) {
-  absl::StatusOr<ShmRange> range = connection_->AllocateDownloadRange(kBytes);
-  ASSERT_TRUE(range.ok());
+  ClientMessage command = DownloadCommand(1, kBytes);
+  *command.mutable_copy_device_to_host()->mutable_shm() = *connection_->AllocateRange(kBytes);
   std::vector<uint8_t> destination(kBytes, 0);
-  const uint64_t id = connection_->RegisterDownload(destination.data(), kBytes, *range);
+  ASSERT_TRUE(connection_->PostDownload(std::move(command), destination.data()).ok());
+  auto answer = CallAsync(SyncRequest(1));
+  const ClientMessage request = daemon_->Next();
   std::memset(daemon_memory_->data(), 0x5a, kBytes);
   DaemonMessage complete;
-  complete.mutable_download_complete()->set_download(id);
-  *complete.mutable_download_complete()->mutable_shm() = *range;
+  complete.mutable_download_complete()->set_download(
+      request.batch(0).copy_device_to_host().download());
+  *complete.mutable_download_complete()->mutable_shm() = request.batch(0).copy_device_to_host().shm();
   daemon_->Send(complete);
-  ASSERT_TRUE(connection_->WaitForDownloads().ok());
+  // Taken before the answer: the range came back with the bytes.
+  EXPECT_TRUE(connection_->AllocateRange(kBytes).ok());
+  daemon_->Answer(request, DaemonMessage());
+  ASSERT_TRUE(answer.get().ok());
   EXPECT_EQ(destination, std::vector<uint8_t>(kBytes, 0x5a));
-  EXPECT_TRUE(connection_->AllocateUploadRange(kBytes).ok());
+}
+
+TEST_F(SharedMemoryConnectionTest, AStreamReportedCompleteGivesBackRangesNoNoticeCameFor) {
+  // Commands the daemon refused send no notice; their ranges come back once
+  // their stream is reported complete, and only theirs.
+  ClientMessage download = DownloadCommand(1, kBytes / 4);
+  *download.mutable_copy_device_to_host()->mutable_shm() = *connection_->AllocateRange(kBytes / 4);
+  std::vector<uint8_t> destination(kBytes / 4, 0);
+  ASSERT_TRUE(connection_->PostDownload(std::move(download), destination.data()).ok());
+  ASSERT_TRUE(connection_->Post(Upload(1, kBytes / 4)).ok());
+  ASSERT_TRUE(connection_->Post(Upload(2, kBytes / 2)).ok());
+  auto answer = CallAsync(SyncRequest(1));
+  daemon_->Answer(daemon_->Next(), DaemonMessage());
+  ASSERT_TRUE(answer.get().ok());
+  EXPECT_TRUE(connection_->AllocateRange(kBytes / 2).ok());
+  auto blocked = std::async(std::launch::async, [&] { return connection_->AllocateRange(64); });
+  EXPECT_EQ(blocked.wait_for(kShortWhile), std::future_status::timeout);
+  daemon_->Close();
+  ExpectLost(blocked.get().status());
+}
+
+TEST_F(SharedMemoryConnectionTest, AFailedSynchronizeGivesBackNothing) {
+  ASSERT_TRUE(connection_->Post(Upload(1, kBytes)).ok());
+  auto answer = CallAsync(SyncRequest(1));
+  daemon_->Send(ErrorAnswer(daemon_->Next(), absl::StatusCode::kUnavailable, "lost device"));
+  EXPECT_EQ(answer.get().status().code(), absl::StatusCode::kUnavailable);
+  auto blocked = std::async(std::launch::async, [&] { return connection_->AllocateRange(64); });
+  EXPECT_EQ(blocked.wait_for(kShortWhile), std::future_status::timeout);
+  daemon_->Close();
+  ExpectLost(blocked.get().status());
 }
 
 TEST_F(SharedMemoryConnectionTest, AReleaseOfARangeNoUploadHoldsEndsTheConnection) {
-  absl::StatusOr<ShmRange> range = connection_->AllocateDownloadRange(128);
+  absl::StatusOr<ShmRange> range = connection_->AllocateRange(128);
   ASSERT_TRUE(range.ok());
   Release(*range);
   ExpectLost(connection_->Call(SyncRequest(1)).status());
 }
 
 TEST_F(SharedMemoryConnectionTest, AChunkLargerThanTheMemoryIsInternal) {
-  EXPECT_EQ(connection_->AllocateUploadRange(kBytes + 1).status().code(),
-            absl::StatusCode::kInternal);
+  EXPECT_EQ(connection_->AllocateRange(kBytes + 1).status().code(), absl::StatusCode::kInternal);
 }
 
 TEST_F(ConnectionTest, TheDaemonMayRefuseSharedMemory) {
@@ -362,17 +416,17 @@ TEST_F(ConnectionTest, WaitersAndLaterCallsGetUnavailableWhenTheDaemonDies) {
   auto answer = CallAsync(SyncRequest(1));
   daemon_->Next();
   std::vector<uint8_t> destination(4, 0);
-  connection_->RegisterDownload(destination.data(), 4, std::nullopt);
   daemon_->Close();
   ExpectLost(answer.get().status());
+  ExpectLost(connection_->PostDownload(DownloadCommand(1, 4), destination.data()));
   ExpectLost(connection_->WaitForDownloads());
   ExpectLost(connection_->Post(FillCommand(1)));
   ExpectLost(connection_->Call(SyncRequest(1)).status());
 }
 
 TEST_F(SharedMemoryConnectionTest, AWaitForMemoryEndsWhenTheDaemonDies) {
-  ASSERT_TRUE(connection_->AllocateUploadRange(kBytes).ok());
-  auto next = std::async(std::launch::async, [&] { return connection_->AllocateUploadRange(64); });
+  ASSERT_TRUE(connection_->AllocateRange(kBytes).ok());
+  auto next = std::async(std::launch::async, [&] { return connection_->AllocateRange(64); });
   EXPECT_EQ(next.wait_for(kShortWhile), std::future_status::timeout);
   daemon_->Close();
   ExpectLost(next.get().status());

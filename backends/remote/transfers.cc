@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <optional>
 #include <utility>
 
 namespace hal::remote {
@@ -33,7 +32,7 @@ absl::Status Upload(Connection& connection, uint64_t stream, const void* source,
     copy.set_dst_offset(offset + done);
     copy.set_size(chunk);
     if (shared_memory) {
-      absl::StatusOr<ShmRange> range = connection.AllocateUploadRange(chunk);
+      absl::StatusOr<ShmRange> range = connection.AllocateRange(chunk);
       if (!range.ok()) return range.status();
       std::memcpy(connection.shared_memory_data() + range->offset(), bytes + done, chunk);
       *copy.mutable_shm() = *std::move(range);
@@ -59,15 +58,15 @@ absl::Status Download(Connection& connection, uint64_t stream, uint64_t buffer, 
     copy.set_src(buffer);
     copy.set_src_offset(offset + done);
     copy.set_size(chunk);
-    std::optional<ShmRange> range;
     if (shared_memory) {
-      absl::StatusOr<ShmRange> allocated = connection.AllocateDownloadRange(chunk);
-      if (!allocated.ok()) return allocated.status();
-      range = *allocated;
-      *copy.mutable_shm() = *std::move(allocated);
+      absl::StatusOr<ShmRange> range = connection.AllocateRange(chunk);
+      if (!range.ok()) return range.status();
+      *copy.mutable_shm() = *std::move(range);
     }
-    copy.set_download(connection.RegisterDownload(bytes + done, chunk, std::move(range)));
-    if (absl::Status status = connection.Post(std::move(command)); !status.ok()) return status;
+    if (absl::Status status = connection.PostDownload(std::move(command), bytes + done);
+        !status.ok()) {
+      return status;
+    }
     done += chunk;
   }
   return absl::OkStatus();
