@@ -208,6 +208,10 @@ absl::StatusOr<UniqueFd> ListenTcp(const Endpoint& endpoint) {
       [](int fd, const addrinfo& info) {
         const int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        // Accepted sockets inherit it: the daemon's answers are small and
+        // latency-bound too (with Nagle, each waits out the peer's delayed
+        // ACK).
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         if (bind(fd, info.ai_addr, info.ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
           return errno;
         }
