@@ -105,9 +105,7 @@ absl::Status TestClient::Open(const std::string& virtual_device, const std::stri
   absl::StatusOr<DaemonMessage> welcome = Hello(token);
   if (!welcome.ok()) return welcome.status();
   if (absl::Status status = remote::FromWire(welcome->status()); !status.ok()) return status;
-  ClientMessage attach;
-  attach.mutable_attach()->set_virtual_device(virtual_device);
-  return Call(std::move(attach));
+  return Call(AttachMessage(virtual_device));
 }
 
 void DaemonTest::SetUp() {
@@ -166,6 +164,18 @@ bool DaemonTest::WaitForNoSessions() {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return false;
+}
+
+ClientMessage ListDevicesMessage() {
+  ClientMessage message;
+  message.mutable_list_devices();
+  return message;
+}
+
+ClientMessage AttachMessage(const std::string& virtual_device) {
+  ClientMessage message;
+  message.mutable_attach()->set_virtual_device(virtual_device);
+  return message;
 }
 
 ClientMessage AllocateMessage(uint64_t buffer, uint64_t size) {

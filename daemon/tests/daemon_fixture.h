@@ -103,6 +103,8 @@ class DaemonTest : public ::testing::Test {
 };
 
 // Message builders.
+ClientMessage ListDevicesMessage();
+ClientMessage AttachMessage(const std::string& virtual_device);
 ClientMessage AllocateMessage(uint64_t buffer, uint64_t size);
 ClientMessage StreamCreateMessage(uint64_t stream);
 ClientMessage FillMessage(uint64_t stream, uint64_t buffer, uint64_t size, uint32_t pattern);

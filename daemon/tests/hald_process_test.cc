@@ -107,9 +107,7 @@ constexpr char kPoolWithB[] = R"({"pool": {"devices": ["cpu:0"]},
   "virtual_devices": [{"name": "a", "memory_quota": "1MiB", "compute_share": 0.5}, {"name": "b", "memory_quota": "1MiB", "compute_share": 0.5}]})";
 
 std::vector<std::string> ListedNames(TestClient& client) {
-  ClientMessage list;
-  list.mutable_list_devices();
-  absl::StatusOr<DaemonMessage> answer = client.Request(std::move(list));
+  absl::StatusOr<DaemonMessage> answer = client.Request(ListDevicesMessage());
   std::vector<std::string> names;
   if (!answer.ok()) return names;
   for (const auto& device : answer->device_list().devices()) names.push_back(device.virtual_device());

@@ -28,19 +28,30 @@ TEST(PoolReloadTest, SameSpecComparesEveryField) {
   EXPECT_FALSE(SameSpec(a, b));
 }
 
-TEST(PoolReloadTest, AddsNewVirtualDevicesAndKeepsChangedAndRemovedOnes) {
-  std::unique_ptr<Runtime> runtime = CpuRuntime();
-  ASSERT_NE(runtime, nullptr);
-  if (runtime->devices().empty()) GTEST_SKIP() << "the CPU driver of the build tree is absent";
-  TempFolder folder;
-  const std::string path = folder.Write("pool.json", kPool);
-  absl::StatusOr<std::unique_ptr<Pool>> pool = Pool::FromFile(*runtime, path);
-  ASSERT_TRUE(pool.ok()) << pool.status();
-  folder.Write("pool.json", kReloaded);
+// A live pool of kPool, and its file to rewrite.
+class PoolReloadFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    runtime_ = CpuRuntime();
+    ASSERT_NE(runtime_, nullptr);
+    if (runtime_->devices().empty()) GTEST_SKIP() << "the CPU driver of the build tree is absent";
+    path_ = folder_.Write("pool.json", kPool);
+    absl::StatusOr<std::unique_ptr<Pool>> pool = Pool::FromFile(*runtime_, path_);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+  }
+  TempFolder folder_;
+  std::string path_;
+  std::unique_ptr<Runtime> runtime_;
+  std::unique_ptr<Pool> pool_;
+};
+
+TEST_F(PoolReloadFileTest, AddsNewVirtualDevicesAndKeepsChangedAndRemovedOnes) {
+  folder_.Write("pool.json", kReloaded);
   std::ostringstream log;
-  ASSERT_TRUE(ReloadVirtualDevices(*runtime, **pool, path, log).ok());
+  ASSERT_TRUE(ReloadVirtualDevices(*runtime_, *pool_, path_, log).ok());
   std::vector<std::string> names;
-  for (const auto& device : (*pool)->virtual_devices()) {
+  for (const auto& device : pool_->virtual_devices()) {
     names.push_back(device->name());
     if (device->name() == "a") {
       EXPECT_EQ(device->memory_quota(), 1u << 20) << "kept as it was";
@@ -52,19 +63,12 @@ TEST(PoolReloadTest, AddsNewVirtualDevicesAndKeepsChangedAndRemovedOnes) {
   EXPECT_THAT(log.str(), HasSubstr("virtual device b is no longer in the pool file; kept"));
 }
 
-TEST(PoolReloadTest, AnUnreadableFileChangesNothing) {
-  std::unique_ptr<Runtime> runtime = CpuRuntime();
-  ASSERT_NE(runtime, nullptr);
-  if (runtime->devices().empty()) GTEST_SKIP() << "the CPU driver of the build tree is absent";
-  TempFolder folder;
-  const std::string path = folder.Write("pool.json", kPool);
-  absl::StatusOr<std::unique_ptr<Pool>> pool = Pool::FromFile(*runtime, path);
-  ASSERT_TRUE(pool.ok());
-  folder.Write("pool.json", "{not json");
+TEST_F(PoolReloadFileTest, AnUnreadableFileChangesNothing) {
+  folder_.Write("pool.json", "{not json");
   std::ostringstream log;
-  EXPECT_EQ(ReloadVirtualDevices(*runtime, **pool, path, log).code(),
+  EXPECT_EQ(ReloadVirtualDevices(*runtime_, *pool_, path_, log).code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ((*pool)->virtual_devices().size(), 2u);
+  EXPECT_EQ(pool_->virtual_devices().size(), 2u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "backends/remote/protocol/status_codec.h"
 #include "backends/remote/protocol/wire_version.h"
 #include "daemon/tests/daemon_fixture.h"
@@ -53,18 +54,14 @@ TEST_F(SessionTest, AnotherMajorVersionIsRefusedNamingBoth) {
 TEST_F(SessionTest, AFirstMessageOtherThanHelloIsRefused) {
   std::unique_ptr<TestClient> client = Client(unix_endpoint());
   ASSERT_TRUE(client);
-  ClientMessage list;
-  list.mutable_list_devices();
-  EXPECT_EQ(client->Call(std::move(list)).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(client->Call(ListDevicesMessage()).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(SessionTest, TheDaemonsOwnUserMayAttachToEveryVirtualDevice) {
   std::unique_ptr<TestClient> client = Client(unix_endpoint());
   ASSERT_TRUE(client);
   ASSERT_TRUE(client->Hello().ok());
-  ClientMessage list;
-  list.mutable_list_devices();
-  absl::StatusOr<DaemonMessage> devices = client->Request(std::move(list));
+  absl::StatusOr<DaemonMessage> devices = client->Request(ListDevicesMessage());
   ASSERT_TRUE(devices.ok());
   ASSERT_EQ(devices->device_list().devices_size(), 2);
   EXPECT_EQ(devices->device_list().devices(0).virtual_device(), "a");
@@ -74,23 +71,17 @@ TEST_F(SessionTest, TheDaemonsOwnUserMayAttachToEveryVirtualDevice) {
   EXPECT_THAT(devices->device_list().devices(0).kernel_formats(), HasSubstr("cpu-elf"));
   EXPECT_THAT(devices->device_list().devices(1).kernel_formats(),
               ::testing::Not(HasSubstr("cpu-elf")));
-  ClientMessage attach;
-  attach.mutable_attach()->set_virtual_device("b");
-  EXPECT_TRUE(client->Call(std::move(attach)).ok());
+  EXPECT_TRUE(client->Call(AttachMessage("b")).ok());
 }
 
 TEST_F(SessionTest, ATcpPeerWithoutATokenMayDoNothing) {
   std::unique_ptr<TestClient> client = Client(tcp_endpoint());
   ASSERT_TRUE(client);
   ASSERT_TRUE(client->Hello().ok());
-  ClientMessage list;
-  list.mutable_list_devices();
-  absl::StatusOr<DaemonMessage> devices = client->Request(std::move(list));
+  absl::StatusOr<DaemonMessage> devices = client->Request(ListDevicesMessage());
   ASSERT_TRUE(devices.ok());
   EXPECT_EQ(devices->device_list().devices_size(), 0);
-  ClientMessage attach;
-  attach.mutable_attach()->set_virtual_device("a");
-  const absl::Status denied = client->Call(std::move(attach));
+  const absl::Status denied = client->Call(AttachMessage("a"));
   EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(denied.message(), HasSubstr("tcp 127.0.0.1"));
   EXPECT_THAT(denied.message(), HasSubstr("virtual device a"));
@@ -103,16 +94,22 @@ TEST_F(SessionTest, ATokenGrantsWhatItsRuleNames) {
   std::unique_ptr<TestClient> client = Client(tcp_endpoint());
   ASSERT_TRUE(client);
   ASSERT_TRUE(client->Hello("secret").ok());
-  ClientMessage attach_b;
-  attach_b.mutable_attach()->set_virtual_device("b");
-  EXPECT_EQ(client->Call(std::move(attach_b)).code(), absl::StatusCode::kPermissionDenied);
-  ClientMessage attach_a;
-  attach_a.mutable_attach()->set_virtual_device("a");
-  EXPECT_TRUE(client->Call(std::move(attach_a)).ok());
-  ClientMessage again;
-  again.mutable_attach()->set_virtual_device("a");
-  EXPECT_EQ(client->Call(std::move(again)).code(), absl::StatusCode::kFailedPrecondition)
+  EXPECT_EQ(client->Call(AttachMessage("b")).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(client->Call(AttachMessage("a")).ok());
+  EXPECT_EQ(client->Call(AttachMessage("a")).code(), absl::StatusCode::kFailedPrecondition)
       << "a connection is one context";
+}
+
+TEST_F(SessionTest, AReloadReplacesTheAccessRules) {
+  folder_.Write("pool.json", absl::StrReplaceAll(DefaultPoolFile(),
+                                                 {{R"("virtual_devices": ["a"])",
+                                                   R"("virtual_devices": ["b"])"}}));
+  server_->Reload();
+  std::unique_ptr<TestClient> to_b = Client(tcp_endpoint());
+  std::unique_ptr<TestClient> to_a = Client(tcp_endpoint());
+  ASSERT_TRUE(to_a && to_b);
+  EXPECT_TRUE(to_b->Open("b", "secret").ok());
+  EXPECT_EQ(to_a->Open("a", "secret").code(), absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(SessionTest, AttachingToAnUnknownVirtualDeviceIsNotFound) {
