@@ -78,9 +78,17 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::OverSocket(UniqueFd sock
 }
 
 Connection::Connection(UniqueFd socket, std::string daemon_name)
-    : channel_(std::move(socket)), daemon_name_(std::move(daemon_name)) {}
+    : channel_(std::move(socket)), daemon_name_(std::move(daemon_name)), owner_(getpid()) {}
 
 Connection::~Connection() {
+  if (getpid() != owner_) {
+    // A forked child's copy: the session and the reader thread are the
+    // parent's. shutdown() would end the parent's session and join() wait
+    // for a thread this process does not have; only the child's descriptor
+    // is closed, and the thread object is left, never joined.
+    new std::thread(std::move(reader_));
+    return;
+  }
   channel_.Shutdown();
   if (reader_.joinable()) reader_.join();
 }

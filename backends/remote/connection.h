@@ -7,9 +7,12 @@
 // that sees a stream complete has its downloaded bytes already. A lost
 // connection (EOF, a failed send, a malformed frame) fails every waiter and
 // every later call with Unavailable "hald at <endpoint> closed the
-// connection"; nothing waits for an answer that cannot come.
+// connection"; nothing waits for an answer that cannot come. A forked child's
+// copy leaves the parent's session alone when destroyed.
 #ifndef HAL_BACKENDS_REMOTE_CONNECTION_H_
 #define HAL_BACKENDS_REMOTE_CONNECTION_H_
+
+#include <sys/types.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -136,6 +139,7 @@ class Connection {
 
   Channel channel_;
   const std::string daemon_name_;
+  const pid_t owner_;  // the process that opened it (a forked child does not own it)
   uint64_t max_frame_bytes_ = 0;
   uint64_t session_ = 0;
   std::optional<SharedMemory> shared_memory_;

@@ -3,7 +3,10 @@
 // that return something the caller needs (objects created, queries, waits)
 // are requests answered on the context's connection; stream commands, frees
 // and destroys are one-way and batched (connection.h).
+#include <unistd.h>
+
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,12 +32,18 @@ using driver_support::LastErrorMessage;
 constexpr char kDriverVersion[] = "0.1.0";
 inline constexpr driver_support::ExceptionBarrier Guarded{"the remote driver"};
 
-// What initialize() found; null before it and after shutdown().
+// What initialize() found; null before it and after the last shutdown().
+// Every Runtime of a process loads the same library and initializes it, so
+// the state is shared and counted. A forked child that initializes again
+// gets a state of its own (the parent's connection is the parent's).
 struct DriverState {
   RemoteConfig config;
   std::unique_ptr<Connection> control;  // ListDevices and MemoryInfo
   std::vector<RemoteDevice> devices;
+  pid_t pid = getpid();
+  int references = 1;
 };
+std::mutex g_state_mutex;
 std::unique_ptr<DriverState> g_state;
 
 hal_result FailWith(const absl::Status& status) {
@@ -68,6 +77,12 @@ hal_result ToResult(const absl::Status& status) {
 
 hal_result Initialize() {
   return Guarded([&] {
+    std::lock_guard lock(g_state_mutex);
+    if (g_state != nullptr && g_state->pid == getpid()) {
+      ++g_state->references;
+      return HAL_SUCCESS;
+    }
+    g_state.reset();  // inherited from the parent: Connection leaves its session alone
     absl::StatusOr<RemoteConfig> config = RemoteConfigFromEnvironment();
     if (!config.ok()) return FailUnavailable(config.status());
     absl::StatusOr<std::unique_ptr<Connection>> control =
@@ -75,13 +90,20 @@ hal_result Initialize() {
     if (!control.ok()) return FailUnavailable(control.status());
     absl::StatusOr<std::vector<RemoteDevice>> devices = ListRemoteDevices(**control);
     if (!devices.ok()) return FailUnavailable(devices.status());
-    g_state = std::make_unique<DriverState>(
-        DriverState{*std::move(config), *std::move(control), *std::move(devices)});
+    g_state = std::make_unique<DriverState>();
+    g_state->config = *std::move(config);
+    g_state->control = *std::move(control);
+    g_state->devices = *std::move(devices);
     return HAL_SUCCESS;
   });
 }
 
-void Shutdown() { g_state.reset(); }
+void Shutdown() {
+  std::lock_guard lock(g_state_mutex);
+  if (g_state != nullptr && (g_state->pid != getpid() || --g_state->references == 0)) {
+    g_state.reset();
+  }
+}
 
 hal_result DeviceCount(uint32_t* out_count) {
   *out_count = static_cast<uint32_t>(g_state->devices.size());

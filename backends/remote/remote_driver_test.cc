@@ -4,6 +4,8 @@
 // buffers, and a daemon that dies under a context.
 #include <dlfcn.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -146,6 +148,53 @@ TEST_F(RemoteDriverTest, ADaemonThatListsNothingIsUnavailable) {
   FakeDaemon daemon(ServeDevices({}));
   EXPECT_EQ(Initialize(daemon.endpoint()), HAL_ERROR_UNAVAILABLE);
   EXPECT_NE(LastError().find("attach to no virtual device"), std::string::npos) << LastError();
+}
+
+TEST_F(RemoteDriverTest, EveryRuntimeOfAProcessSharesOneInitialization) {
+  FakeDaemon daemon(ServeDevices({"vd"}));
+  ASSERT_EQ(Initialize(daemon.endpoint()), HAL_SUCCESS) << LastError();
+  ASSERT_EQ(table_->initialize(), HAL_SUCCESS);
+  EXPECT_EQ(daemon.connections(), 1);
+  table_->shutdown();  // the second runtime's: the first one's devices stay
+  uint32_t count = 0;
+  ASSERT_EQ(table_->device_count(&count), HAL_SUCCESS);
+  EXPECT_EQ(count, 1u);
+  uint64_t free_bytes = 0;
+  uint64_t total_bytes = 0;
+  EXPECT_EQ(table_->device_get_memory_info(0, &free_bytes, &total_bytes), HAL_SUCCESS);
+}
+
+// The child's exit codes.
+enum ForkedChild : int { kChildOk = 0, kChildInitializeFailed, kChildWrongDevices };
+
+TEST_F(RemoteDriverTest, AForkedChildInitializesAfreshAndLeavesTheParentsSessionsAlone) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer does not support threads started after a threaded fork";
+#endif
+  FakeDaemon daemon(ServeDevices({"vd"}));
+  OpenContext(daemon);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // What a new Runtime in the child does, and the child's copy of the
+    // parent's context going away.
+    table_->context_destroy(context_);
+    if (table_->initialize() != HAL_SUCCESS) _exit(kChildInitializeFailed);
+    uint32_t count = 0;
+    const bool listed = table_->device_count(&count) == HAL_SUCCESS && count == 1;
+    table_->shutdown();
+    _exit(listed ? kChildOk : kChildWrongDevices);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), kChildOk);
+  // The parent's control connection and session still work.
+  uint64_t free_bytes = 0;
+  uint64_t total_bytes = 0;
+  EXPECT_EQ(table_->device_get_memory_info(0, &free_bytes, &total_bytes), HAL_SUCCESS)
+      << LastError();
+  ExpectRoundTrip(Pattern(100));
 }
 
 // --- devices ---
