@@ -65,8 +65,8 @@ absl::StatusOr<testing::HaldProcess*> StartedDaemon() {
   testing::HaldProcess::Options options;
   options.hald = HAL_BENCH_HALD_PATH;
   // Room for a 256 MiB buffer and the copies' working memory.
-  options.pool_json = testing::RemotePoolJson({absl::GetFlag(FLAGS_device)},
-                                              {{kVirtualDevice, 1ull << 30, 1.0}});
+  options.pool_json =
+      testing::RemotePoolJson({absl::GetFlag(FLAGS_device)}, {{kVirtualDevice, 1ull << 30, 1.0}});
   options.listen_tcp = true;
   HAL_ASSIGN_OR_RETURN(hald, testing::HaldProcess::Start(options), "starting hald");
   return hald.get();
@@ -84,7 +84,7 @@ struct Target {
 };
 
 absl::StatusOr<Target> Open(Path path) {
-  HAL_ASSIGN_OR_RETURN(testing::HaldProcess* hald, StartedDaemon());
+  HAL_ASSIGN_OR_RETURN(testing::HaldProcess * hald, StartedDaemon());
   // The remote driver reads its endpoint when the runtime loads it.
   const std::string endpoint = path == Path::kLocal  ? std::string("none")
                                : path == Path::kUnix ? hald->unix_endpoint()
@@ -102,8 +102,7 @@ absl::StatusOr<Target> Open(Path path) {
     // remote:0, the first (only) virtual device hald serves.
     HAL_ASSIGN_OR_RETURN(SelectedDevice selected, SelectDevice("remote"));
     target.runtime = std::move(selected.runtime);
-    HAL_ASSIGN_OR_RETURN(target.device, selected.device->Open(), "opening ",
-                         selected.device->id());
+    HAL_ASSIGN_OR_RETURN(target.device, selected.device->Open(), "opening ", selected.device->id());
   }
   HAL_ASSIGN_OR_RETURN(target.queue, target.device->CreateQueue());
   HAL_ASSIGN_OR_RETURN(const KernelBundle bundle, KernelBundle::ReadFile(StandardBundlePath()));
@@ -148,8 +147,8 @@ class CopyData {
   absl::Status Check() const {
     const auto mismatch = std::mismatch(source_.begin(), source_.end(), destination_.begin());
     if (mismatch.first == source_.end()) return absl::OkStatus();
-    return absl::InternalError(absl::StrCat("copied data is wrong from byte ",
-                                            (mismatch.first - source_.begin()) * 4));
+    return absl::InternalError(
+        absl::StrCat("copied data is wrong from byte ", (mismatch.first - source_.begin()) * 4));
   }
 
  private:
@@ -198,27 +197,25 @@ const char* PathName(Path path) {
 
 void RegisterBenchmarks() {
   for (const Path path : {Path::kLocal, Path::kUnix}) {
-    benchmark::RegisterBenchmark(
-        absl::StrCat("BM_RoundTrip", PathName(path)).c_str(),
-        [path](benchmark::State& state) {
-          ReportIfFailed(state, MeasureDispatches(state, path, 1));
-        })
+    benchmark::RegisterBenchmark(absl::StrCat("BM_RoundTrip", PathName(path)).c_str(),
+                                 [path](benchmark::State& state) {
+                                   ReportIfFailed(state, MeasureDispatches(state, path, 1));
+                                 })
         ->UseRealTime();
-    benchmark::RegisterBenchmark(
-        absl::StrCat("BM_Pipelined", PathName(path)).c_str(),
-        [path](benchmark::State& state) {
-          ReportIfFailed(state, MeasureDispatches(state, path, kPipelinedDispatches));
-        })
+    benchmark::RegisterBenchmark(absl::StrCat("BM_Pipelined", PathName(path)).c_str(),
+                                 [path](benchmark::State& state) {
+                                   ReportIfFailed(
+                                       state, MeasureDispatches(state, path, kPipelinedDispatches));
+                                 })
         ->UseRealTime();
   }
   for (const Path path : {Path::kLocal, Path::kUnix, Path::kTcp}) {
     for (const Direction direction : {Direction::kHostToDevice, Direction::kDeviceToHost}) {
       const char* name = direction == Direction::kHostToDevice ? "HostToDevice" : "DeviceToHost";
-      benchmark::RegisterBenchmark(
-          absl::StrCat("BM_", name, PathName(path)).c_str(),
-          [path, direction](benchmark::State& state) {
-            ReportIfFailed(state, MeasureCopies(state, path, direction));
-          })
+      benchmark::RegisterBenchmark(absl::StrCat("BM_", name, PathName(path)).c_str(),
+                                   [path, direction](benchmark::State& state) {
+                                     ReportIfFailed(state, MeasureCopies(state, path, direction));
+                                   })
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond);
     }
@@ -228,7 +225,8 @@ void RegisterBenchmarks() {
 RatioReporter::Comparison CopyRatio(const std::string& direction, const std::string& what) {
   return {.measured_function = "BM_" + direction + "Unix",
           .baseline_function = "BM_" + direction + "Local",
-          .description = "256 MiB " + what + " throughput, remote (Unix socket, shared memory) / "
+          .description = "256 MiB " + what +
+                         " throughput, remote (Unix socket, shared memory) / "
                          "local",
           .target_ratio = 0.8};
 }

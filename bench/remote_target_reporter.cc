@@ -10,7 +10,8 @@ RemoteTargetReporter::RemoteTargetReporter(std::vector<Comparison> ratios,
                                            std::vector<Difference> differences,
                                            std::vector<Floor> floors)
     : RatioReporter(std::move(ratios)) {
-  for (Difference& difference : differences) differences_.push_back({std::move(difference), {}, {}});
+  for (Difference& difference : differences)
+    differences_.push_back({std::move(difference), {}, {}});
   for (Floor& floor : floors) floors_.push_back({std::move(floor), {}});
 }
 

@@ -47,7 +47,8 @@ TEST_F(FramesTest, ALengthPastTheLimitClosesTheSessionWithoutWaitingForTheBytes)
 TEST_F(FramesTest, AZeroLengthFrameClosesTheSession) { ExpectClosedAfterRawBytes(FrameHeader(0)); }
 
 TEST_F(FramesTest, AFrameCutShortByTheEndOfTheConnectionClosesTheSession) {
-  for (const std::string& prefix : {FrameHeader(100) + std::string(10, 'x'), std::string("\x10\x00", 2)}) {
+  for (const std::string& prefix :
+       {FrameHeader(100) + std::string(10, 'x'), std::string("\x10\x00", 2)}) {
     absl::StatusOr<remote::UniqueFd> fd = ConnectRaw(endpoint());
     ASSERT_TRUE(fd.ok()) << fd.status();
     ASSERT_TRUE(WriteAll(fd->get(), prefix).ok());
@@ -143,8 +144,7 @@ std::vector<StructuralCase> StructuralCases() {
       {"a kernel signature with 4 workgroup sizes",
        [](ClientMessage& m) {
          m.set_request_id(99);
-         remote::v1::KernelSignature& signature =
-             *m.mutable_kernel_get()->mutable_signature();
+         remote::v1::KernelSignature& signature = *m.mutable_kernel_get()->mutable_signature();
          for (int i = 0; i < 4; ++i) signature.add_workgroup_size(1);
        }},
   };

@@ -61,7 +61,7 @@ std::unique_ptr<RawSession> HostileDaemonTest::Connect(const remote::Endpoint& e
 }
 
 std::unique_ptr<RawSession> HostileDaemonTest::OpenTenant(const std::string& virtual_device,
-                                                         uint64_t bytes) {
+                                                          uint64_t bytes) {
   absl::StatusOr<std::unique_ptr<RawSession>> session = RawSession::Open(endpoint_, virtual_device);
   EXPECT_TRUE(session.ok()) << session.status();
   if (!session.ok()) return nullptr;
@@ -77,8 +77,8 @@ void HostileDaemonTest::SetUp() {
   ASSERT_NE(hald_, nullptr) << "hald did not start";
   bystander_ = OpenTenant(kDeviceA, kBystanderBytes);
   ASSERT_NE(bystander_, nullptr);
-  ASSERT_TRUE(bystander_->Upload(kBystanderStream, kBystanderBuffer, 0, Pattern(kBystanderBytes, 1))
-                  .ok());
+  ASSERT_TRUE(
+      bystander_->Upload(kBystanderStream, kBystanderBuffer, 0, Pattern(kBystanderBytes, 1)).ok());
   ASSERT_TRUE(bystander_->Synchronize(kBystanderStream).ok());
 }
 

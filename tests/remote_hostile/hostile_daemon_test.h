@@ -1,9 +1,9 @@
 // The fixture of the hostile-peer tests: one hald per test suite (started by
-// tests/remote's launcher on a temporary Unix socket and a TCP loopback port, serving two virtual
-// devices of the CPU device), a bystander session that holds data through
-// every test, and the check after each test that the daemon still serves a
-// well-behaved tenant and that the bystander's data is intact. The suite ends
-// with SIGTERM, which hald must answer by exiting 0.
+// tests/remote's launcher on a temporary Unix socket and a TCP loopback port,
+// serving two virtual devices of the CPU device), a bystander session that
+// holds data through every test, and the check after each test that the
+// daemon still serves a well-behaved tenant and that the bystander's data is
+// intact. The suite ends with SIGTERM, which hald must answer by exiting 0.
 #ifndef HAL_TESTS_REMOTE_HOSTILE_HOSTILE_DAEMON_TEST_H_
 #define HAL_TESTS_REMOTE_HOSTILE_HOSTILE_DAEMON_TEST_H_
 

@@ -28,7 +28,9 @@ ClientMessage Upload(uint64_t offset, uint64_t size, uint64_t inline_bytes) {
   return m;
 }
 
-ClientMessage Download(uint64_t offset, uint64_t size) { return CopyToHost(0, 1, offset, size, 77); }
+ClientMessage Download(uint64_t offset, uint64_t size) {
+  return CopyToHost(0, 1, offset, size, 77);
+}
 
 ClientMessage CopyBuffer(uint64_t src_offset, uint64_t dst_offset, uint64_t size) {
   ClientMessage m;
@@ -140,7 +142,11 @@ TEST_F(RangesTest, ANativeCpuImageIsPermissionDenied) {
   // first sees the image.
   std::unique_ptr<RawSession> session = OpenTenant(kDeviceB);
   ASSERT_NE(session, nullptr);
-  const std::string elf = std::string("\x7f" "ELF", 4) + std::string(60, '\0');
+  const std::string elf = std::string(
+                              "\x7f"
+                              "ELF",
+                              4) +
+                          std::string(60, '\0');
   const absl::Status refusal = LoadKernel(*session, "cpu-elf:x86_64", elf, "noop");
   EXPECT_EQ(refusal.code(), absl::StatusCode::kPermissionDenied) << refusal;
 }

@@ -57,8 +57,8 @@ absl::Status WaitForClose(int fd) {
       return absl::InternalError(absl::StrCat("recv: ", std::strerror(errno)));
     }
   }
-  return absl::DeadlineExceededError(
-      absl::StrCat("the daemon kept the connection open for ", absl::FormatDuration(kReceiveTimeout)));
+  return absl::DeadlineExceededError(absl::StrCat("the daemon kept the connection open for ",
+                                                  absl::FormatDuration(kReceiveTimeout)));
 }
 
 absl::StatusOr<std::unique_ptr<RawSession>> RawSession::Connect(const remote::Endpoint& endpoint) {
@@ -104,8 +104,7 @@ absl::StatusOr<DaemonMessage> RawSession::Call(ClientMessage message, int fd) {
                                               " arrived while waiting for ", id));
     }
     if (answer.has_download_complete()) {
-      downloads_[answer.download_complete().download()] =
-          answer.download_complete().inline_data();
+      downloads_[answer.download_complete().download()] = answer.download_complete().inline_data();
     }
   }
 }
@@ -117,7 +116,9 @@ absl::Status RawSession::Request(ClientMessage message, int fd) {
 
 absl::Status RawSession::Send(const ClientMessage& message) { return channel_->Send(message); }
 
-absl::Status RawSession::SendRaw(const std::string& bytes) { return WriteAll(channel_->fd(), bytes); }
+absl::Status RawSession::SendRaw(const std::string& bytes) {
+  return WriteAll(channel_->fd(), bytes);
+}
 
 absl::Status RawSession::WaitForClose() { return testing::WaitForClose(channel_->fd()); }
 
@@ -148,15 +149,15 @@ absl::Status RawSession::Synchronize(uint64_t stream) {
   return Request(std::move(message));
 }
 
-absl::StatusOr<std::string> RawSession::Download(uint64_t stream, uint64_t buffer,
-                                                 uint64_t offset, uint64_t size) {
+absl::StatusOr<std::string> RawSession::Download(uint64_t stream, uint64_t buffer, uint64_t offset,
+                                                 uint64_t size) {
   const uint64_t download = next_download_++;
   HAL_RETURN_IF_ERROR(Send(CopyToHost(stream, buffer, offset, size, download)));
   HAL_RETURN_IF_ERROR(Synchronize(stream));
   const auto found = downloads_.find(download);
   if (found == downloads_.end()) {
-    return absl::InternalError(absl::StrCat("the stream synchronized before download ", download,
-                                            " was delivered"));
+    return absl::InternalError(
+        absl::StrCat("the stream synchronized before download ", download, " was delivered"));
   }
   std::string bytes = std::move(found->second);
   downloads_.erase(found);

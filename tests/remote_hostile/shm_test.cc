@@ -45,8 +45,8 @@ void ExpectRefused(const absl::Status& status) {
 TEST_F(SharedMemoryTest, AMemfdOfAnotherSizeThanStatedIsRefused) {
   absl::StatusOr<remote::SharedMemory> shm = remote::SharedMemory::Create(kShmBytes, "hostile");
   ASSERT_TRUE(shm.ok()) << shm.status();
-  for (const uint64_t stated : {2 * kShmBytes, kShmBytes / 2, uint64_t{0},
-                                std::numeric_limits<uint64_t>::max()}) {
+  for (const uint64_t stated :
+       {2 * kShmBytes, kShmBytes / 2, uint64_t{0}, std::numeric_limits<uint64_t>::max()}) {
     SCOPED_TRACE(stated);
     std::unique_ptr<RawSession> session = Connect(endpoint());
     ASSERT_NE(session, nullptr);
