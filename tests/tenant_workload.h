@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -24,16 +25,22 @@ namespace hal::testing {
 // One tenant's random workload against a host model of every live buffer.
 class TenantWorkload {
  public:
-  TenantWorkload(std::shared_ptr<VirtualDevice> vd, const KernelBundle& bundle, uint32_t seed)
-      : vd_(std::move(vd)), random_(seed) {
-    queue_ = *vd_->device()->CreateQueue();
-    fill_ = *vd_->device()->LoadKernel(bundle, "fill_f32");
+  TenantWorkload(const std::shared_ptr<VirtualDevice>& vd, const KernelBundle& bundle,
+                 uint32_t seed)
+      : TenantWorkload(vd->device(), vd->name(), bundle, seed) {}
+  // On any device whose quota refusals name "quota" (a remote device served
+  // by hald's virtual device, tests/remote); `name` names it in errors.
+  TenantWorkload(std::shared_ptr<Device> device, std::string name, const KernelBundle& bundle,
+                 uint32_t seed)
+      : device_(std::move(device)), name_(std::move(name)), random_(seed) {
+    queue_ = *device_->CreateQueue();
+    fill_ = *device_->LoadKernel(bundle, "fill_f32");
   }
 
   // Runs `steps` random operations; returns the first mismatch or error.
   absl::Status Run(int steps) {
     for (int step = 0; step < steps; ++step) {
-      HAL_RETURN_IF_ERROR(Step(), "at step ", step, " of tenant ", vd_->name());
+      HAL_RETURN_IF_ERROR(Step(), "at step ", step, " of tenant ", name_);
     }
     HAL_RETURN_IF_ERROR(queue_->Synchronize());
     for (auto& [id, entry] : buffers_) HAL_RETURN_IF_ERROR(CheckRead(entry));
@@ -79,7 +86,7 @@ class TenantWorkload {
 
   absl::Status Allocate() {
     const uint64_t size = 4 * (1024 + random_() % (48 * 1024));  // 4 KiB .. 196 KiB, words
-    auto buffer = vd_->device()->Allocate(size);
+    auto buffer = device_->Allocate(size);
     if (!buffer.ok()) {
       // Over its own quota is the only acceptable refusal.
       if (buffer.status().code() == absl::StatusCode::kResourceExhausted &&
@@ -156,7 +163,8 @@ class TenantWorkload {
     return absl::OkStatus();
   }
 
-  std::shared_ptr<VirtualDevice> vd_;
+  std::shared_ptr<Device> device_;
+  std::string name_;
   std::mt19937 random_;
   std::unique_ptr<Queue> queue_;
   std::shared_ptr<Kernel> fill_;
