@@ -25,6 +25,15 @@ constexpr int kHandshakeTimeoutSeconds = 10;
 // and length prefix.
 uint64_t EntryBytes(const ClientMessage& message) { return message.ByteSizeLong() + 16; }
 
+// Bytes a command moves through shared memory: they count toward sending the
+// batch, so the daemon starts on a large copy's first chunks while the
+// next ones are being filled.
+uint64_t SharedMemoryBytes(const ClientMessage& message) {
+  if (message.has_copy_host_to_device()) return message.copy_host_to_device().shm().size();
+  if (message.has_copy_device_to_host()) return message.copy_device_to_host().shm().size();
+  return 0;
+}
+
 // The stream a successful answer to `request` reports complete (every
 // command posted to it before the request has run); 0 for other answers.
 // A failed synchronize is not one: hald may answer a stream's first failure
@@ -164,6 +173,7 @@ absl::StatusOr<DaemonMessage> Connection::Call(ClientMessage request, int fd_to_
       if (batch_.batch_size() > 0) request.mutable_batch()->Swap(batch_.mutable_batch());
       batch_.Clear();
       batch_bytes_ = 0;
+      batch_moved_bytes_ = 0;
       mark = posted_;
       sent = SendLocked(request, fd_to_pass);
     }
@@ -219,10 +229,11 @@ absl::Status Connection::PostLocked(ClientMessage command) {
     upload_ranges_[copy.shm().offset()] =
         UploadRange{copy.shm().size(), copy.stream(), ++posted_.upload};
   }
+  batch_moved_bytes_ += SharedMemoryBytes(command);
   *batch_.add_batch() = std::move(command);
   batch_bytes_ += bytes;
-  if (batch_bytes_ >= kBatchFlushBytes || batch_.batch_size() >= kBatchFlushEntries ||
-      space_waiters_ > 0) {
+  if (batch_bytes_ + batch_moved_bytes_ >= kBatchFlushBytes ||
+      batch_.batch_size() >= kBatchFlushEntries || space_waiters_ > 0) {
     return FlushLocked();
   }
   return absl::OkStatus();
@@ -238,6 +249,7 @@ absl::Status Connection::FlushLocked() {
   absl::Status status = SendLocked(batch_, -1);
   batch_.Clear();
   batch_bytes_ = 0;
+  batch_moved_bytes_ = 0;
   return status;
 }
 

@@ -37,8 +37,9 @@ namespace hal::remote {
 
 class Connection {
  public:
-  // The batch is sent once it holds this many bytes or entries (or a request
-  // goes out, or someone waits for shared memory).
+  // The batch is sent once it holds (or moves through shared memory) this
+  // many bytes, or holds this many entries (or a request goes out, or
+  // someone waits for shared memory).
   static constexpr uint64_t kBatchFlushBytes = 256u << 10;
   static constexpr int kBatchFlushEntries = 1024;
   // Bytes a frame keeps for the message around inline data.
@@ -149,6 +150,7 @@ class Connection {
   std::mutex send_mutex_;
   ClientMessage batch_;
   uint64_t batch_bytes_ = 0;
+  uint64_t batch_moved_bytes_ = 0;
   Mark posted_;  // the last download id and upload sequence posted
   std::atomic<int> space_waiters_{0};
 

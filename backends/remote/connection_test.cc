@@ -183,6 +183,13 @@ TEST_F(ConnectionTest, TheBatchGoesOutAtItsByteLimit) {
   EXPECT_TRUE(posted.get().ok());
 }
 
+TEST_F(ConnectionTest, BytesMovedThroughSharedMemoryCountTowardTheByteLimit) {
+  ClientMessage upload;
+  upload.mutable_copy_host_to_device()->mutable_shm()->set_size(Connection::kBatchFlushBytes);
+  ASSERT_TRUE(connection_->Post(upload).ok());
+  EXPECT_EQ(daemon_->Next().batch_size(), 1);
+}
+
 TEST_F(ConnectionTest, FlushSendsTheBatchAlone) {
   ASSERT_TRUE(connection_->Post(FillCommand(4)).ok());
   ASSERT_TRUE(connection_->Flush().ok());

@@ -249,7 +249,7 @@ TEST_F(RemoteDriverTest, CopiesInlineWithoutSharedMemory) {
   setenv("HAL_REMOTE_SHM_BYTES", "0", 1);
   FakeDaemon daemon(ServeDevices({"vd"}));
   OpenContext(daemon);
-  ExpectRoundTrip(Pattern(300 << 10));
+  ExpectRoundTrip(Pattern((3 << 20) + 5));  // 1 MiB chunks
 }
 
 TEST_F(RemoteDriverTest, DeviceBuffersDoNotMap) {

@@ -1,8 +1,9 @@
 // Host bytes to and from buffers in the daemon: through the session's shared
 // memory on a Unix socket, inline in the message otherwise (TCP, no shared
 // memory, or a copy small enough that a shared-memory round trip costs more
-// than the bytes). Large copies are split into chunks that fit a quarter of
-// the shared memory (so several are in flight) or one frame.
+// than the bytes). Large copies are split into chunks of at most 4 MiB
+// through shared memory (and a quarter of it, so several are in flight) or
+// 1 MiB inline.
 #ifndef HAL_BACKENDS_REMOTE_TRANSFERS_H_
 #define HAL_BACKENDS_REMOTE_TRANSFERS_H_
 
@@ -15,6 +16,8 @@ namespace hal::remote {
 
 // Copies up to this many bytes travel inline even where shared memory exists.
 inline constexpr uint64_t kInlineCopyBytes = 4096;
+inline constexpr uint64_t kSharedMemoryChunkBytes = uint64_t{4} << 20;
+inline constexpr uint64_t kInlineChunkBytes = uint64_t{1} << 20;
 
 // Posts CopyHostToDevice commands on `stream` writing `size` bytes of
 // `source` to `buffer` at `offset`. `source` is read before this returns.
