@@ -4,11 +4,17 @@
 // (and only it); the fixture checks after each test that it still serves.
 #include <sys/socket.h>
 
+#include <cstdint>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "backends/remote/protocol/frame_codec.h"
 #include "backends/remote/protocol/wire_version.h"
 #include "gtest/gtest.h"
@@ -42,6 +48,46 @@ TEST_F(FramesTest, AnHttpRequestClosesTheSession) {
 TEST_F(FramesTest, ALengthPastTheLimitClosesTheSessionWithoutWaitingForTheBytes) {
   ExpectClosedAfterRawBytes(FrameHeader(static_cast<uint32_t>(remote::kMaxFrameBytes + 1)));
   ExpectClosedAfterRawBytes(FrameHeader(0xffffffffu));
+}
+
+// VmRSS of `pid`, in bytes (0 when unreadable).
+uint64_t ResidentBytes(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    uint64_t kib = 0;
+    if (absl::StartsWith(line, "VmRSS:") &&
+        absl::SimpleAtoi(
+            absl::StripAsciiWhitespace(absl::StripSuffix(absl::StripPrefix(line, "VmRSS:"), "kB")),
+            &kib)) {
+      return kib << 10;
+    }
+  }
+  return 0;
+}
+
+TEST_F(FramesTest, FramesClaimingTheLargestLengthReserveNoMemoryForIt) {
+  // 64 connections announce the largest frame (64 MiB) and send 16 bytes of
+  // it: a daemon that reserved what they announce would take 4 GiB.
+  const uint64_t before = ResidentBytes(daemon_pid());
+  ASSERT_GT(before, 0u);
+  std::vector<remote::UniqueFd> announcers;
+  for (int i = 0; i < 64; ++i) {
+    absl::StatusOr<remote::UniqueFd> fd = ConnectRaw(endpoint());
+    ASSERT_TRUE(fd.ok()) << fd.status();
+    ASSERT_TRUE(WriteAll(fd->get(), FrameHeader(static_cast<uint32_t>(remote::kMaxFrameBytes)) +
+                                        std::string(16, '\0'))
+                    .ok());
+    announcers.push_back(*std::move(fd));
+  }
+  // Served meanwhile, which also gives the daemon time to read what came.
+  std::unique_ptr<RawSession> tenant = OpenTenant(kDeviceA);
+  ASSERT_NE(tenant, nullptr);
+  const absl::Status served = tenant->RoundTrip(Pattern(4096, 8));
+  EXPECT_TRUE(served.ok()) << served;
+  const uint64_t after = ResidentBytes(daemon_pid());
+  EXPECT_LT(after, before + (256ull << 20))
+      << "hald grew from " << before << " to " << after << " bytes for frames that never came";
 }
 
 TEST_F(FramesTest, AZeroLengthFrameClosesTheSession) { ExpectClosedAfterRawBytes(FrameHeader(0)); }
