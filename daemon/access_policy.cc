@@ -33,26 +33,28 @@ struct Place {
 };
 
 // getpwnam_r/getgrnam_r/getpwuid_r want a buffer whose size only
-// sysconf suggests; grown on ERANGE.
+// sysconf suggests; grown on ERANGE. `entry`'s strings point into `strings`,
+// which must outlive their use.
 template <typename Entry, typename Lookup>
-bool LookUp(Lookup lookup, Entry& entry) {
-  std::vector<char> buffer(1024);
+bool LookUp(Lookup lookup, Entry& entry, std::vector<char>& strings) {
+  strings.resize(1024);
   Entry* found = nullptr;
   int error;
-  while ((error = lookup(&entry, buffer.data(), buffer.size(), &found)) == ERANGE &&
-         buffer.size() < (1u << 20)) {
-    buffer.resize(buffer.size() * 2);
+  while ((error = lookup(&entry, strings.data(), strings.size(), &found)) == ERANGE &&
+         strings.size() < (1u << 20)) {
+    strings.resize(strings.size() * 2);
   }
   return error == 0 && found != nullptr;
 }
 
 absl::StatusOr<uint32_t> UidOfUser(const std::string& user, const Place& place) {
   passwd entry;
+  std::vector<char> strings;
   if (!LookUp(
           [&](passwd* e, char* b, size_t n, passwd** r) {
             return getpwnam_r(user.c_str(), e, b, n, r);
           },
-          entry)) {
+          entry, strings)) {
     return place.Error(absl::StrCat("names user \"", user, "\", unknown on this host"));
   }
   return entry.pw_uid;
@@ -60,11 +62,12 @@ absl::StatusOr<uint32_t> UidOfUser(const std::string& user, const Place& place) 
 
 absl::StatusOr<uint32_t> GidOfGroup(const std::string& group, const Place& place) {
   struct group entry;
+  std::vector<char> strings;
   if (!LookUp(
           [&](struct group* e, char* b, size_t n, struct group** r) {
             return getgrnam_r(group.c_str(), e, b, n, r);
           },
-          entry)) {
+          entry, strings)) {
     return place.Error(absl::StrCat("names group \"", group, "\", unknown on this host"));
   }
   return entry.gr_gid;
@@ -75,11 +78,12 @@ absl::StatusOr<uint32_t> GidOfGroup(const std::string& group, const Place& place
 std::set<uint32_t> GroupsOf(const PeerIdentity& peer) {
   std::set<uint32_t> groups = {peer.gid};
   passwd entry;
+  std::vector<char> strings;
   if (!LookUp(
           [&](passwd* e, char* b, size_t n, passwd** r) {
             return getpwuid_r(peer.uid, e, b, n, r);
           },
-          entry)) {
+          entry, strings)) {
     return groups;
   }
   groups.insert(entry.pw_gid);
