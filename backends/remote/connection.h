@@ -61,10 +61,15 @@ class Connection {
 
   // Sends `request` (a request id is set) with the batched one-way commands
   // ahead of it, and blocks for its answer. A failure the daemon answers is
-  // returned as its status; a lost connection is Unavailable.
+  // returned as its status; a lost connection is Unavailable. A successful
+  // answer that reports a stream complete (synchronize, an idle query,
+  // destroy) also settles the stream's copies whose notice never came
+  // (commands the daemon refused): their downloads are dropped and their
+  // shared memory is free again.
   absl::StatusOr<DaemonMessage> Call(ClientMessage request, int fd_to_pass = -1);
   // Appends a one-way command to the batch, sending the batch when it is
-  // full. Unavailable once the connection is lost.
+  // full. Unavailable once the connection is lost. A CopyHostToDevice's
+  // shared-memory range is held until its ShmReleased.
   absl::Status Post(ClientMessage command);
   // Sends the batch now.
   absl::Status Flush();
