@@ -14,7 +14,8 @@ packages=(
   # runtime validates every SPIR-V image before a driver sees it.
   spirv-tools
   # hald and the remote driver: the wire format and the metrics exporter.
-  libprotobuf-dev protobuf-compiler prometheus-cpp-dev
+  # libcrypto: SHA-256 of the access tokens in hald's pool file.
+  libprotobuf-dev protobuf-compiler prometheus-cpp-dev libssl-dev
 )
 
 missing=()
