@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "bench/cuda_raw.h"
+#include "bench/fill_constants.h"
 #include "benchmark/benchmark.h"
 
 ABSL_DECLARE_FLAG(std::string, device);
@@ -27,11 +28,6 @@ namespace hal::bench {
 namespace {
 
 constexpr double kOversubscription = 1.5;
-
-struct FillConstants {
-  float value;
-  uint32_t n;
-};
 
 // The managed buffers, and the ballast that leaves `capacity` bytes of the
 // GPU free; all freed on destruction.

@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "bench/bench_context.h"
 #include "bench/bench_main.h"
+#include "bench/fill_constants.h"
 #include "bench/ratio_reporter.h"
 #include "benchmark/benchmark.h"
 #include "hal/hal.h"
@@ -38,11 +39,6 @@ namespace {
 
 constexpr double kOvercommit = 1.5;
 constexpr int kTenants = 3;
-
-struct FillConstants {
-  float value;
-  uint32_t n;
-};
 
 absl::Status Fill(Queue& queue, const Kernel& fill, const Buffer& buffer, float value) {
   const uint32_t n = static_cast<uint32_t>(buffer.size() / sizeof(float));

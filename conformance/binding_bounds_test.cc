@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "conformance/buffer_io.h"
+#include "conformance/byte_units.h"
 #include "conformance/device_test.h"
 #include "conformance/standard_kernels.h"
 #include "conformance/status_matchers.h"
@@ -16,7 +17,6 @@
 namespace hal::cts {
 namespace {
 
-constexpr uint64_t kMiB = uint64_t{1} << 20;
 constexpr uint32_t kSmallElements = 1024;  // a 4 KiB binding
 constexpr uint32_t kClaimed = 1u << 22;    // the n the kernels are told: 16 MiB of floats
 constexpr uint32_t kPattern = 0x7E57AB1E;  // what the neighbours hold

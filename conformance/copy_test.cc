@@ -28,7 +28,7 @@ HAL_CTS_COVERS("Copy.HostToDeviceToHost", {"stream_copy_host_to_device", "succes
                {"stream_create", "success"}, {"stream_destroy", "success"});
 TEST_P(Copy, HostToDeviceToHost) {
   for (uint64_t size : kOddSizes) {
-    SCOPED_TRACE(testing::Message() << "size " << size);
+    SCOPED_TRACE(::testing::Message() << "size " << size);
     const std::vector<uint8_t> data = PatternBytes(size, 1);
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> buffer, device().Allocate(size));
     HAL_CTS_ASSERT_OK(queue().CopyHostToDevice(data.data(), *buffer, 0, size));
@@ -42,7 +42,7 @@ TEST_P(Copy, HostToDeviceToHost) {
 HAL_CTS_COVERS("Copy.DeviceToDevice", {"stream_copy_buffer", "success"});
 TEST_P(Copy, DeviceToDevice) {
   for (uint64_t size : kOddSizes) {
-    SCOPED_TRACE(testing::Message() << "size " << size);
+    SCOPED_TRACE(::testing::Message() << "size " << size);
     const std::vector<uint8_t> data = PatternBytes(size, 2);
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> source,
                                  UploadBytes(device(), queue(), data));
@@ -81,7 +81,7 @@ TEST_P(Copy, AtOffsetsTouchOnlyTheirRange) {
   };
   for (const Case& c : {Case{0, 5, 3}, Case{7, 13, 4097}, Case{4096, 1, 4096},
                         Case{1, kBufferSize - 1, 1}, Case{0, 0, kBufferSize}}) {
-    SCOPED_TRACE(testing::Message()
+    SCOPED_TRACE(::testing::Message()
                  << "source offset " << c.source_offset << ", destination offset "
                  << c.destination_offset << ", size " << c.size);
     const std::vector<uint8_t> source_bytes = PatternBytes(kBufferSize, 4);
@@ -153,7 +153,7 @@ TEST_P(Copy, OutOfRangeIsInvalidArgumentAndEnqueuesNothing) {
   // Past the end, starting past the end, and offset + size overflowing.
   for (const Range& r : {Range{60, 8}, Range{0, kSize + 1}, Range{kSize + 1, 0}, Range{kSize, 1},
                          Range{kMax, 2}, Range{2, kMax}}) {
-    SCOPED_TRACE(testing::Message() << "offset " << r.offset << ", size " << r.size);
+    SCOPED_TRACE(::testing::Message() << "offset " << r.offset << ", size " << r.size);
     const auto kInvalid = StatusIs(absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(queue().CopyHostToDevice(host_source.data(), *buffer, r.offset, r.size), kInvalid);
     EXPECT_THAT(queue().CopyDeviceToHost(*buffer, r.offset, host_destination.data(), r.size),

@@ -88,7 +88,7 @@ absl::Status CtsEnvironment::SelectAndOpenDevices() {
 
 void CtsEnvironment::Install(std::unique_ptr<CtsEnvironment> environment) {
   g_environment = environment.get();
-  testing::AddGlobalTestEnvironment(environment.release());  // GoogleTest owns it
+  ::testing::AddGlobalTestEnvironment(environment.release());  // GoogleTest owns it
 }
 
 CtsEnvironment& CtsEnvironment::Get() { return *g_environment; }

@@ -29,7 +29,7 @@ struct CtsDevice {
   std::string test_name;
 };
 
-class CtsEnvironment : public testing::Environment {
+class CtsEnvironment : public ::testing::Environment {
  public:
   // Creates the runtime, selects devices and opens them, and reads the kernel
   // bundle. An empty device list is not an error here (see devices()).
@@ -38,7 +38,7 @@ class CtsEnvironment : public testing::Environment {
   static absl::StatusOr<std::unique_ptr<CtsEnvironment>> Create(const CtsOptions& options);
 
   // Hands `environment` to GoogleTest as its global environment and makes it
-  // the one Get() returns. Must precede testing::InitGoogleTest.
+  // the one Get() returns. Must precede ::testing::InitGoogleTest.
   static void Install(std::unique_ptr<CtsEnvironment> environment);
   // The installed environment. Only valid after Install().
   static CtsEnvironment& Get();

@@ -139,8 +139,7 @@ int FinishRun(const CtsOptions& options, Report& report) {
     }
   }
   const Summary summary = report.summary();
-  return summary.failed + summary.crashed + summary.timed_out > 0 ? kExitTestsFailed
-                                                                  : kExitSuccess;
+  return summary.failed + summary.crashed + summary.timed_out > 0 ? kExitTestsFailed : kExitSuccess;
 }
 
 // --no-fork: the whole suite as one GoogleTest run in this process.
@@ -153,9 +152,9 @@ int RunHere(const CommandLine& command_line) {
   report.devices = *std::move(devices);
   auto listener = std::make_unique<ReportListener>();
   const ReportListener& results = *listener;
-  testing::UnitTest::GetInstance()->listeners().Append(listener.release());  // GoogleTest owns it
+  ::testing::UnitTest::GetInstance()->listeners().Append(listener.release());  // GoogleTest owns it
   ArgvForGTest gtest_args(command_line.gtest_args);
-  testing::InitGoogleTest(gtest_args.argc(), gtest_args.argv());
+  ::testing::InitGoogleTest(gtest_args.argc(), gtest_args.argv());
 
   const bool listing_only = GTEST_FLAG_GET(list_tests);
   if (!listing_only) PrintDevicesUnderTest(report.devices);
@@ -190,7 +189,7 @@ absl::StatusOr<std::vector<DeviceRecord>> StartChild(const CommandLine& command_
     return devices.status();
   }
   ArgvForGTest gtest_args(command_line.gtest_args);
-  testing::InitGoogleTest(gtest_args.argc(), gtest_args.argv());
+  ::testing::InitGoogleTest(gtest_args.argc(), gtest_args.argv());
   return devices;
 }
 
@@ -199,7 +198,7 @@ int RunAsChild(const CommandLine& command_line, int fd) {
   if (!StartChild(command_line, fd).ok()) return kExitSetupFailed;
   auto writer = std::make_unique<ChildEventWriter>(fd);
   const ChildEventWriter& results = *writer;
-  testing::UnitTest::GetInstance()->listeners().Append(writer.release());  // GoogleTest owns it
+  ::testing::UnitTest::GetInstance()->listeners().Append(writer.release());  // GoogleTest owns it
   [[maybe_unused]] const int gtest_result = RUN_ALL_TESTS();
   CtsEnvironment::Get().Shutdown();
   for (const TestRecord& record : results.tests()) {
@@ -253,7 +252,7 @@ int Run(int argc, char** argv) {
   if (options.help) {
     std::cout << CtsUsage() << "\n";
     ArgvForGTest gtest_help({command_line->gtest_args.front(), "--help"});
-    testing::InitGoogleTest(gtest_help.argc(), gtest_help.argv());  // prints GoogleTest's usage
+    ::testing::InitGoogleTest(gtest_help.argc(), gtest_help.argv());  // prints GoogleTest's usage
     return kExitSuccess;
   }
   if (options.coverage) {

@@ -18,8 +18,8 @@ const KnownFailureMark kLlvmpipeMark{"vulkan|level_zero", "llvmpipe.*", "test re
                                      __LINE__};
 
 std::optional<std::string> CurrentTestProperty(const char* key) {
-  const testing::TestResult& result =
-      *testing::UnitTest::GetInstance()->current_test_info()->result();
+  const ::testing::TestResult& result =
+      *::testing::UnitTest::GetInstance()->current_test_info()->result();
   for (int i = 0; i < result.test_property_count(); ++i) {
     if (std::string(result.GetTestProperty(i).key()) == key) {
       return std::string(result.GetTestProperty(i).value());
@@ -132,8 +132,8 @@ TEST(CtsSelfTest, MalformedExpectedFailuresAreRefusedNamingTheEntry) {
     const std::string path = WriteExpectedFailures("hal_cts_self_test_bad.json", c.contents);
     const auto entries = ReadExpectedFailures(path);
     EXPECT_EQ(entries.status().code(), absl::StatusCode::kInvalidArgument) << c.contents;
-    EXPECT_THAT(std::string(entries.status().message()), testing::HasSubstr(c.message));
-    EXPECT_THAT(std::string(entries.status().message()), testing::HasSubstr(path));
+    EXPECT_THAT(std::string(entries.status().message()), ::testing::HasSubstr(c.message));
+    EXPECT_THAT(std::string(entries.status().message()), ::testing::HasSubstr(path));
     std::filesystem::remove(path);
   }
   EXPECT_EQ(ReadExpectedFailures("/nonexistent/expected.json").status().code(),

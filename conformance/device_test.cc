@@ -6,7 +6,7 @@
 namespace hal::cts {
 
 void DeviceFixture::SetUpDevice(absl::string_view case_name) {
-  const testing::TestInfo& info = *testing::UnitTest::GetInstance()->current_test_info();
+  const ::testing::TestInfo& info = *::testing::UnitTest::GetInstance()->current_test_info();
   // "Copy.ZeroSizeIsANoOp/cpu_0" without the device suffix (and the case).
   const std::string name = absl::StrCat(
       info.test_suite_name(), ".",
@@ -34,7 +34,7 @@ void DeviceFixture::SetUpDevice(absl::string_view case_name) {
 // still open.
 void DeviceFixture::TearDownDevice() { expected_failure_.reset(); }
 
-std::string DeviceTestName(const testing::TestParamInfo<const CtsDevice*>& info) {
+std::string DeviceTestName(const ::testing::TestParamInfo<const CtsDevice*>& info) {
   return info.param->test_name;
 }
 

@@ -57,7 +57,7 @@ class DeviceFixture {
   std::unique_ptr<KnownFailureScope> expected_failure_;
 };
 
-class DeviceTest : public testing::TestWithParam<const CtsDevice*>, public DeviceFixture {
+class DeviceTest : public ::testing::TestWithParam<const CtsDevice*>, public DeviceFixture {
  protected:
   void SetUp() override { SetUpDevice(); }
   void TearDown() override { TearDownDevice(); }
@@ -65,7 +65,7 @@ class DeviceTest : public testing::TestWithParam<const CtsDevice*>, public Devic
 };
 
 // Test names carry the device: "Copy.HostToDeviceToHost/cpu_0".
-std::string DeviceTestName(const testing::TestParamInfo<const CtsDevice*>& info);
+std::string DeviceTestName(const ::testing::TestParamInfo<const CtsDevice*>& info);
 
 // How GoogleTest prints the parameter (value_param in reports): the device id.
 void PrintTo(const CtsDevice* device, std::ostream* os);
@@ -75,12 +75,12 @@ void PrintTo(const CtsDevice* device, std::ostream* os);
 // In a DeviceTest body: skips, as unsupported, on a device that lacks the
 // optional `capability` (a hal::Capability), with the reason "the driver
 // reports no <name> capability".
-#define HAL_CTS_REQUIRE_CAPABILITY(capability)                                         \
-  do {                                                                                 \
-    if (!properties().capabilities.has(capability)) {                                  \
-      HAL_CTS_SKIP_UNSUPPORTED(std::string("the driver reports no ") +                 \
-                               ::hal::CapabilityName(capability) + " capability");     \
-    }                                                                                  \
+#define HAL_CTS_REQUIRE_CAPABILITY(capability)                                     \
+  do {                                                                             \
+    if (!properties().capabilities.has(capability)) {                              \
+      HAL_CTS_SKIP_UNSUPPORTED(std::string("the driver reports no ") +             \
+                               ::hal::CapabilityName(capability) + " capability"); \
+    }                                                                              \
   } while (false)
 
 // Instantiates `suite` for every device under test. With no device (only

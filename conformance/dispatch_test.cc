@@ -25,27 +25,27 @@ namespace {
 
 class Dispatch : public DeviceTest {};
 
-// Elements kept past the end of every range, set to kGuard.
-constexpr size_t kGuardElements = 300;
-constexpr float kGuard = -12345.0f;
+// Elements kept past the end of every range, set to kDispatchGuard.
+constexpr size_t kDispatchGuardElements = 300;
+constexpr float kDispatchGuard = -12345.0f;
 
 constexpr uint32_t kElementCounts[] = {1, 255, 256, 257, 100003};
 
 template <typename T>
 std::vector<T> WithGuard(std::vector<T> values, T guard) {
-  values.resize(values.size() + kGuardElements, guard);
+  values.resize(values.size() + kDispatchGuardElements, guard);
   return values;
 }
 
 template <typename T>
-testing::AssertionResult GuardIntact(absl::Span<const T> tail, T guard) {
+::testing::AssertionResult GuardIntact(absl::Span<const T> tail, T guard) {
   for (size_t i = 0; i < tail.size(); ++i) {
     if (tail[i] != guard) {
-      return testing::AssertionFailure()
+      return ::testing::AssertionFailure()
              << "element " << i << " past the end of the range was overwritten";
     }
   }
-  return testing::AssertionSuccess();
+  return ::testing::AssertionSuccess();
 }
 
 TEST_P(Dispatch, StandardKernelsHaveTheDocumentedSignatures) {
@@ -67,7 +67,7 @@ TEST_P(Dispatch, StandardKernelsHaveTheDocumentedSignatures) {
     EXPECT_EQ(kernel->binding_count(), expected.bindings);
     EXPECT_EQ(kernel->push_constant_size(), expected.push_constant_size);
     EXPECT_EQ(kernel->workgroup_size(), expected.workgroup_size);
-    EXPECT_THAT(properties().kernel_formats, testing::Contains(kernel->image_format()));
+    EXPECT_THAT(properties().kernel_formats, ::testing::Contains(kernel->image_format()));
   }
 }
 
@@ -76,17 +76,17 @@ HAL_CTS_COVERS("Dispatch.FillF32", {"module_load", "success"}, {"kernel_get", "s
 TEST_P(Dispatch, FillF32) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Kernel> kernel, LoadKernel("fill_f32"));
   for (uint32_t n : kElementCounts) {
-    SCOPED_TRACE(testing::Message() << "n " << n);
+    SCOPED_TRACE(::testing::Message() << "n " << n);
     HAL_CTS_ASSERT_OK_AND_ASSIGN(
         std::shared_ptr<Buffer> out,
-        Upload<float>(device(), queue(), WithGuard(std::vector<float>(n, 0.0f), kGuard)));
+        Upload<float>(device(), queue(), WithGuard(std::vector<float>(n, 0.0f), kDispatchGuard)));
     const BufferBinding bindings[] = {{out.get(), 0}};
     HAL_CTS_ASSERT_OK(queue().Dispatch(*kernel, {WorkgroupsFor(n, kElementwiseWorkgroupSize)},
                                        bindings, FillF32Constants{3.25f, n}));
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::vector<float> got,
-                                 Download<float>(queue(), *out, n + kGuardElements));
+                                 Download<float>(queue(), *out, n + kDispatchGuardElements));
     for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(got[i], 3.25f) << "element " << i;
-    EXPECT_TRUE(GuardIntact<float>(absl::MakeConstSpan(got).subspan(n), kGuard));
+    EXPECT_TRUE(GuardIntact<float>(absl::MakeConstSpan(got).subspan(n), kDispatchGuard));
   }
 }
 
@@ -94,21 +94,21 @@ TEST_P(Dispatch, SaxpyF32) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Kernel> kernel, LoadKernel("saxpy_f32"));
   constexpr float kA = 1.75f;
   for (uint32_t n : kElementCounts) {
-    SCOPED_TRACE(testing::Message() << "n " << n);
+    SCOPED_TRACE(::testing::Message() << "n " << n);
     const std::vector<float> x = RandomFloats(n, 1);
     const std::vector<float> y = RandomFloats(n, 2);
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> x_buffer,
                                  Upload<float>(device(), queue(), x));
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> y_buffer,
-                                 Upload<float>(device(), queue(), WithGuard(y, kGuard)));
+                                 Upload<float>(device(), queue(), WithGuard(y, kDispatchGuard)));
     const BufferBinding bindings[] = {{x_buffer.get(), 0}, {y_buffer.get(), 0}};
     HAL_CTS_ASSERT_OK(queue().Dispatch(*kernel, {WorkgroupsFor(n, kElementwiseWorkgroupSize)},
                                        bindings, SaxpyF32Constants{kA, n}));
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::vector<float> got,
-                                 Download<float>(queue(), *y_buffer, n + kGuardElements));
+                                 Download<float>(queue(), *y_buffer, n + kDispatchGuardElements));
     const absl::Span<const float> result = absl::MakeConstSpan(got).first(n);
     EXPECT_TRUE(MatchesReference(result, SaxpyReference(kA, x, y)));
-    EXPECT_TRUE(GuardIntact<float>(absl::MakeConstSpan(got).subspan(n), kGuard));
+    EXPECT_TRUE(GuardIntact<float>(absl::MakeConstSpan(got).subspan(n), kDispatchGuard));
   }
 }
 
@@ -119,7 +119,7 @@ TEST_P(Dispatch, ReduceSumF32) {
   };
   for (const Case& c : {Case{1, 256}, Case{256, 256}, Case{4097, 256}, Case{100003, 4096},
                         Case{1000003, 4096}, Case{5000, 1000}}) {
-    SCOPED_TRACE(testing::Message()
+    SCOPED_TRACE(::testing::Message()
                  << "n " << c.n << ", elements per workgroup " << c.elements_per_workgroup);
     const std::vector<float> in = RandomFloats(c.n, 3);
     const uint32_t workgroups = WorkgroupsFor(c.n, c.elements_per_workgroup);
@@ -127,15 +127,17 @@ TEST_P(Dispatch, ReduceSumF32) {
                                  Upload<float>(device(), queue(), in));
     HAL_CTS_ASSERT_OK_AND_ASSIGN(
         std::shared_ptr<Buffer> partials,
-        Upload<float>(device(), queue(), WithGuard(std::vector<float>(workgroups), kGuard)));
+        Upload<float>(device(), queue(),
+                      WithGuard(std::vector<float>(workgroups), kDispatchGuard)));
     const BufferBinding bindings[] = {{in_buffer.get(), 0}, {partials.get(), 0}};
     HAL_CTS_ASSERT_OK(queue().Dispatch(*kernel, {workgroups}, bindings,
                                        ReduceSumF32Constants{c.n, c.elements_per_workgroup}));
-    HAL_CTS_ASSERT_OK_AND_ASSIGN(std::vector<float> got,
-                                 Download<float>(queue(), *partials, workgroups + kGuardElements));
+    HAL_CTS_ASSERT_OK_AND_ASSIGN(
+        std::vector<float> got,
+        Download<float>(queue(), *partials, workgroups + kDispatchGuardElements));
     const Reference reference = ReducePartialsReference(in, c.elements_per_workgroup);
     EXPECT_TRUE(MatchesReference(absl::MakeConstSpan(got).first(workgroups), reference));
-    EXPECT_TRUE(GuardIntact<float>(absl::MakeConstSpan(got).subspan(workgroups), kGuard));
+    EXPECT_TRUE(GuardIntact<float>(absl::MakeConstSpan(got).subspan(workgroups), kDispatchGuard));
 
     // The partials summed on the host: the total is within the sum of the
     // partials' bounds.
@@ -160,8 +162,8 @@ TEST_P(Dispatch, GemmF32) {
   for (const Case& c :
        {Case{1, 1, 1, 1.0f, 0.0f}, Case{37, 53, 29, 1.5f, -0.5f}, Case{16, 16, 16, 1.0f, 1.0f},
         Case{128, 128, 128, 0.75f, 0.25f}, Case{5, 130, 70, -1.0f, 2.0f}}) {
-    SCOPED_TRACE(testing::Message() << c.m << "x" << c.n << "x" << c.k << ", alpha " << c.alpha
-                                    << ", beta " << c.beta);
+    SCOPED_TRACE(::testing::Message() << c.m << "x" << c.n << "x" << c.k << ", alpha " << c.alpha
+                                      << ", beta " << c.beta);
     const std::vector<float> a = RandomFloats(size_t{c.m} * c.k, 4);
     const std::vector<float> b = RandomFloats(size_t{c.k} * c.n, 5);
     const std::vector<float> old_c = RandomFloats(size_t{c.m} * c.n, 6);
@@ -169,19 +171,21 @@ TEST_P(Dispatch, GemmF32) {
                                  Upload<float>(device(), queue(), a));
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> b_buffer,
                                  Upload<float>(device(), queue(), b));
-    HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> c_buffer,
-                                 Upload<float>(device(), queue(), WithGuard(old_c, kGuard)));
+    HAL_CTS_ASSERT_OK_AND_ASSIGN(
+        std::shared_ptr<Buffer> c_buffer,
+        Upload<float>(device(), queue(), WithGuard(old_c, kDispatchGuard)));
     const BufferBinding bindings[] = {
         {a_buffer.get(), 0}, {b_buffer.get(), 0}, {c_buffer.get(), 0}};
     const GridSize grid{WorkgroupsFor(c.n, kGemmTile), WorkgroupsFor(c.m, kGemmTile), 1};
     HAL_CTS_ASSERT_OK(queue().Dispatch(*kernel, grid, bindings,
                                        GemmF32Constants{c.m, c.n, c.k, c.alpha, c.beta}));
     const size_t count = size_t{c.m} * c.n;
-    HAL_CTS_ASSERT_OK_AND_ASSIGN(std::vector<float> got,
-                                 Download<float>(queue(), *c_buffer, count + kGuardElements));
+    HAL_CTS_ASSERT_OK_AND_ASSIGN(
+        std::vector<float> got,
+        Download<float>(queue(), *c_buffer, count + kDispatchGuardElements));
     EXPECT_TRUE(MatchesReference(absl::MakeConstSpan(got).first(count),
                                  GemmReference(c.m, c.n, c.k, c.alpha, c.beta, a, b, old_c)));
-    EXPECT_TRUE(GuardIntact<float>(absl::MakeConstSpan(got).subspan(count), kGuard));
+    EXPECT_TRUE(GuardIntact<float>(absl::MakeConstSpan(got).subspan(count), kDispatchGuard));
   }
 }
 
@@ -215,7 +219,7 @@ TEST_P(Dispatch, VectorAddI32WrapsOnOverflow) {
   constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
   constexpr int32_t kGuardInt = 0x5EEDBEEF;
   for (uint32_t n : kElementCounts) {
-    SCOPED_TRACE(testing::Message() << "n " << n);
+    SCOPED_TRACE(::testing::Message() << "n " << n);
     std::vector<int32_t> a = RandomInts(n, 7);
     std::vector<int32_t> b = RandomInts(n, 8);
     // Overflow in both directions, and the identities around them.
@@ -234,7 +238,7 @@ TEST_P(Dispatch, VectorAddI32WrapsOnOverflow) {
     HAL_CTS_ASSERT_OK(queue().Dispatch(*kernel, {WorkgroupsFor(n, kElementwiseWorkgroupSize)},
                                        bindings, VectorAddI32Constants{n}));
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::vector<int32_t> got,
-                                 Download<int32_t>(queue(), *c_buffer, n + kGuardElements));
+                                 Download<int32_t>(queue(), *c_buffer, n + kDispatchGuardElements));
     const std::vector<int32_t> expected = VectorAddReference(a, b);
     for (uint32_t i = 0; i < n; ++i) {
       ASSERT_EQ(got[i], expected[i]) << "element " << i << ": " << a[i] << " + " << b[i];
@@ -264,7 +268,8 @@ TEST_P(Dispatch, BindingOffsetsAreHonoured) {
   constexpr uint32_t kN = 1000;
   constexpr float kA = -2.5f;
   const std::vector<float> x = RandomFloats(x_offset / sizeof(float) + kN, 9);
-  const std::vector<float> y = RandomFloats(y_offset / sizeof(float) + kN + kGuardElements, 10);
+  const std::vector<float> y =
+      RandomFloats(y_offset / sizeof(float) + kN + kDispatchGuardElements, 10);
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> x_buffer,
                                Upload<float>(device(), queue(), x));
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> y_buffer,

@@ -28,7 +28,7 @@ HAL_CTS_COVERS("Fill.RepeatsThePatternOverTheWholeBuffer", {"stream_fill", "succ
 TEST_P(Fill, RepeatsThePatternOverTheWholeBuffer) {
   constexpr uint64_t kSize = 4096 + 12;
   for (uint32_t pattern : {0x00000000u, 0xFFFFFFFFu, 0xDEADBEEFu, 0x01020304u, 0x80000001u}) {
-    SCOPED_TRACE(testing::Message() << "pattern 0x" << std::hex << pattern);
+    SCOPED_TRACE(::testing::Message() << "pattern 0x" << std::hex << pattern);
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> buffer,
                                  UploadBytes(device(), queue(), PatternBytes(kSize, 1)));
     HAL_CTS_ASSERT_OK(queue().Fill(*buffer, 0, kSize, pattern));
@@ -44,7 +44,7 @@ TEST_P(Fill, AtOffsetsTouchesOnlyItsRange) {
   };
   for (const Case& c :
        {Case{4, 4}, Case{8, 4092}, Case{4096, 4096}, Case{kSize - 4, 4}, Case{12, kSize - 16}}) {
-    SCOPED_TRACE(testing::Message() << "offset " << c.offset << ", size " << c.size);
+    SCOPED_TRACE(::testing::Message() << "offset " << c.offset << ", size " << c.size);
     const std::vector<uint8_t> background = PatternBytes(kSize, 2);
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> buffer,
                                  UploadBytes(device(), queue(), background));

@@ -23,15 +23,15 @@ class LargeGrid : public DeviceTest {
 
 // 67 MB of floats: 65539 workgroups of 256, four more than one row holds.
 constexpr uint32_t kElements = 65535 * 256 + 1000;
-constexpr size_t kGuardElements = 64;
-constexpr float kGuard = -12345.0f;
+constexpr size_t kGridGuardElements = 64;
+constexpr float kGridGuard = -12345.0f;
 
 TEST_P(LargeGrid, FillF32CoversEveryElementOfATwoDimensionalGrid) {
   const GridSize grid = GridFor(WorkgroupsFor(kElements, kElementwiseWorkgroupSize), MaxGridX());
   ASSERT_GT(grid.y, 1u) << "the range must not fit one row of " << MaxGridX() << " workgroups";
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Kernel> kernel, LoadKernel("fill_f32"));
-  std::vector<float> initial(kElements + kGuardElements, 0.0f);
-  std::fill(initial.begin() + kElements, initial.end(), kGuard);
+  std::vector<float> initial(kElements + kGridGuardElements, 0.0f);
+  std::fill(initial.begin() + kElements, initial.end(), kGridGuard);
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> out,
                                Upload<float>(device(), queue(), initial));
   const BufferBinding bindings[] = {{out.get(), 0}};
@@ -39,7 +39,7 @@ TEST_P(LargeGrid, FillF32CoversEveryElementOfATwoDimensionalGrid) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::vector<float> got,
                                Download<float>(queue(), *out, initial.size()));
   for (uint32_t i = 0; i < kElements; ++i) ASSERT_EQ(got[i], 2.5f) << "element " << i;
-  for (size_t i = kElements; i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "guard " << i;
+  for (size_t i = kElements; i < got.size(); ++i) ASSERT_EQ(got[i], kGridGuard) << "guard " << i;
 }
 
 TEST_P(LargeGrid, ReduceSumF32WritesOnePartialPerLinearWorkgroup) {
@@ -57,7 +57,7 @@ TEST_P(LargeGrid, ReduceSumF32WritesOnePartialPerLinearWorkgroup) {
   const uint64_t grid_size = uint64_t{grid.x} * grid.y;
   HAL_CTS_ASSERT_OK_AND_ASSIGN(
       std::shared_ptr<Buffer> out,
-      Upload<float>(device(), queue(), std::vector<float>(grid_size, kGuard)));
+      Upload<float>(device(), queue(), std::vector<float>(grid_size, kGridGuard)));
   const BufferBinding bindings[] = {{in_buffer.get(), 0}, {out.get(), 0}};
   HAL_CTS_ASSERT_OK(
       queue().Dispatch(*kernel, grid, bindings, ReduceSumF32Constants{kElements, kPerWorkgroup}));
@@ -66,7 +66,8 @@ TEST_P(LargeGrid, ReduceSumF32WritesOnePartialPerLinearWorkgroup) {
     const uint32_t count = std::min(kPerWorkgroup, kElements - w * kPerWorkgroup);
     ASSERT_EQ(got[w], static_cast<float>(w) * static_cast<float>(count)) << "partial " << w;
   }
-  for (uint64_t w = partials; w < grid_size; ++w) ASSERT_EQ(got[w], kGuard) << "workgroup " << w;
+  for (uint64_t w = partials; w < grid_size; ++w)
+    ASSERT_EQ(got[w], kGridGuard) << "workgroup " << w;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "conformance/byte_units.h"
 #include "conformance/coverage/coverage.h"
 #include "conformance/device_test.h"
 #include "conformance/status_matchers.h"
@@ -15,8 +16,6 @@ namespace hal::cts {
 namespace {
 
 class Memory : public DeviceTest {};
-
-constexpr uint64_t kMiB = uint64_t{1} << 20;
 
 // Sizes from one byte to 64 MiB, odd ones included, capped to a quarter of
 // the device's memory so that small devices can run the test too.
@@ -34,7 +33,7 @@ HAL_CTS_COVERS("Memory.AllocatesManySizesWithTheDeviceGranularity", {"buffer_all
 TEST_P(Memory, AllocatesManySizesWithTheDeviceGranularity) {
   const uint64_t granularity = properties().allocation_granularity;
   for (uint64_t size : AllocationSizes(properties().memory_bytes)) {
-    SCOPED_TRACE(testing::Message() << "size " << size);
+    SCOPED_TRACE(::testing::Message() << "size " << size);
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> buffer, device().Allocate(size));
     EXPECT_EQ(buffer->size(), size);
     EXPECT_EQ(buffer->kind(), BufferKind::kDevice);
@@ -50,7 +49,7 @@ TEST_P(Memory, MappedBuffersHaveTheMinimumAlignment) {
   const uint64_t alignment = properties().min_buffer_alignment;
   for (BufferKind kind : {BufferKind::kDevice, BufferKind::kHostStaging}) {
     for (uint64_t size : {uint64_t{1}, uint64_t{4097}}) {
-      SCOPED_TRACE(testing::Message()
+      SCOPED_TRACE(::testing::Message()
                    << "size " << size << ", host-staging " << (kind == BufferKind::kHostStaging));
       HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> buffer, device().Allocate(size, kind));
       EXPECT_EQ(buffer->kind(), kind);
@@ -131,7 +130,7 @@ TEST_P(Memory, RepeatedLargeAllocationsAreReleased) {
   // 16 rounds of 64 MiB, each written by the device: more than a small
   // device holds at once, so memory that a free failed to return shows up.
   for (int round = 0; round < 16; ++round) {
-    SCOPED_TRACE(testing::Message() << "round " << round);
+    SCOPED_TRACE(::testing::Message() << "round " << round);
     HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> buffer, device().Allocate(size));
     HAL_CTS_ASSERT_OK(queue().Fill(*buffer, 0, size / 4 * 4, 0xA5A5A5A5));
     HAL_CTS_ASSERT_OK(queue().Synchronize());

@@ -78,15 +78,16 @@ std::vector<int32_t> VectorAddReference(absl::Span<const int32_t> a, absl::Span<
   return c;
 }
 
-testing::AssertionResult MatchesReference(absl::Span<const float> got, const Reference& reference) {
+::testing::AssertionResult MatchesReference(absl::Span<const float> got,
+                                            const Reference& reference) {
   if (got.size() != reference.values.size()) {
-    return testing::AssertionFailure()
+    return ::testing::AssertionFailure()
            << "got " << got.size() << " values, the reference has " << reference.values.size();
   }
   const double gamma = Gamma(reference.terms);
   constexpr int kMaxReported = 8;
   int mismatches = 0;
-  testing::AssertionResult failure = testing::AssertionFailure();
+  ::testing::AssertionResult failure = ::testing::AssertionFailure();
   for (size_t i = 0; i < got.size(); ++i) {
     const double error = std::abs(static_cast<double>(got[i]) - reference.values[i]);
     const double bound = gamma * reference.magnitudes[i];
@@ -96,7 +97,7 @@ testing::AssertionResult MatchesReference(absl::Span<const float> got, const Ref
               << " (error " << error << " > bound " << bound << ")";
     }
   }
-  if (mismatches == 0) return testing::AssertionSuccess();
+  if (mismatches == 0) return ::testing::AssertionSuccess();
   return failure << "\n  " << mismatches << " of " << got.size()
                  << " values outside the rounding bound (terms " << reference.terms << ")";
 }

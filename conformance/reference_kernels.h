@@ -46,7 +46,8 @@ std::vector<int32_t> VectorAddReference(absl::Span<const int32_t> a, absl::Span<
 
 // Success when every got[i] is within gamma(terms) * magnitudes[i] of
 // values[i]; otherwise names the first mismatches, their error and bound.
-testing::AssertionResult MatchesReference(absl::Span<const float> got, const Reference& reference);
+::testing::AssertionResult MatchesReference(absl::Span<const float> got,
+                                            const Reference& reference);
 
 // Deterministic test data: uniform in [low, high) from `seed`.
 std::vector<float> RandomFloats(size_t count, uint32_t seed, float low = -1.0f, float high = 1.0f);

@@ -9,24 +9,24 @@
 namespace hal::cts {
 namespace {
 
-std::optional<std::string> FindProperty(const testing::TestResult& result, const char* key) {
+std::optional<std::string> FindProperty(const ::testing::TestResult& result, const char* key) {
   for (int i = 0; i < result.test_property_count(); ++i) {
-    const testing::TestProperty& property = result.GetTestProperty(i);
+    const ::testing::TestProperty& property = result.GetTestProperty(i);
     if (std::string(property.key()) == key) return std::string(property.value());
   }
   return std::nullopt;
 }
 
-bool IsFailure(const testing::TestPartResult& part) { return part.failed(); }
-bool IsSkip(const testing::TestPartResult& part) { return part.skipped(); }
+bool IsFailure(const ::testing::TestPartResult& part) { return part.failed(); }
+bool IsSkip(const ::testing::TestPartResult& part) { return part.skipped(); }
 
 // The messages of the result's parts that `wanted` picks, "file:line: message"
 // each.
-std::string PartMessages(const testing::TestResult& result,
-                         bool (*wanted)(const testing::TestPartResult&)) {
+std::string PartMessages(const ::testing::TestResult& result,
+                         bool (*wanted)(const ::testing::TestPartResult&)) {
   std::string messages;
   for (int i = 0; i < result.total_part_count(); ++i) {
-    const testing::TestPartResult& part = result.GetTestPartResult(i);
+    const ::testing::TestPartResult& part = result.GetTestPartResult(i);
     if (!wanted(part)) continue;
     if (!messages.empty()) messages += "\n";
     if (part.file_name() != nullptr) {
@@ -37,7 +37,7 @@ std::string PartMessages(const testing::TestResult& result,
   return messages;
 }
 
-TestRecord FailureOutsideTests(std::string name, const testing::TestResult& result) {
+TestRecord FailureOutsideTests(std::string name, const ::testing::TestResult& result) {
   TestRecord record;
   record.name = std::move(name);
   record.outcome = TestOutcome::kFailed;
@@ -47,8 +47,8 @@ TestRecord FailureOutsideTests(std::string name, const testing::TestResult& resu
 
 }  // namespace
 
-TestRecord ClassifyTest(const testing::TestInfo& test_info) {
-  const testing::TestResult& result = *test_info.result();
+TestRecord ClassifyTest(const ::testing::TestInfo& test_info) {
+  const ::testing::TestResult& result = *test_info.result();
   TestRecord record;
   record.name = absl::StrCat(test_info.test_suite_name(), ".", test_info.name());
   if (test_info.value_param() != nullptr) record.device = test_info.value_param();
@@ -80,11 +80,11 @@ TestRecord ClassifyTest(const testing::TestInfo& test_info) {
   return record;
 }
 
-void ReportListener::OnTestEnd(const testing::TestInfo& test_info) {
+void ReportListener::OnTestEnd(const ::testing::TestInfo& test_info) {
   tests_.push_back(ClassifyTest(test_info));
 }
 
-void ReportListener::OnTestSuiteEnd(const testing::TestSuite& test_suite) {
+void ReportListener::OnTestSuiteEnd(const ::testing::TestSuite& test_suite) {
   if (test_suite.ad_hoc_test_result().Failed()) {
     tests_.push_back(
         FailureOutsideTests(absl::StrCat(test_suite.name(), " (suite set-up or tear-down)"),
@@ -92,7 +92,7 @@ void ReportListener::OnTestSuiteEnd(const testing::TestSuite& test_suite) {
   }
 }
 
-void ReportListener::OnTestIterationEnd(const testing::UnitTest& unit_test, int /*iteration*/) {
+void ReportListener::OnTestIterationEnd(const ::testing::UnitTest& unit_test, int /*iteration*/) {
   if (unit_test.ad_hoc_test_result().Failed()) {
     tests_.push_back(
         FailureOutsideTests("(global set-up or tear-down)", unit_test.ad_hoc_test_result()));

@@ -11,11 +11,11 @@
 
 namespace hal::cts {
 
-class ReportListener : public testing::EmptyTestEventListener {
+class ReportListener : public ::testing::EmptyTestEventListener {
  public:
-  void OnTestEnd(const testing::TestInfo& test_info) override;
-  void OnTestSuiteEnd(const testing::TestSuite& test_suite) override;
-  void OnTestIterationEnd(const testing::UnitTest& unit_test, int iteration) override;
+  void OnTestEnd(const ::testing::TestInfo& test_info) override;
+  void OnTestSuiteEnd(const ::testing::TestSuite& test_suite) override;
+  void OnTestIterationEnd(const ::testing::UnitTest& unit_test, int iteration) override;
 
   const std::vector<TestRecord>& tests() const { return tests_; }
 
@@ -24,7 +24,7 @@ class ReportListener : public testing::EmptyTestEventListener {
 };
 
 // The record of a finished test: its outcome, skip kind and message.
-TestRecord ClassifyTest(const testing::TestInfo& test_info);
+TestRecord ClassifyTest(const ::testing::TestInfo& test_info);
 
 }  // namespace hal::cts
 

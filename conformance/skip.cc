@@ -8,7 +8,7 @@
 namespace hal::cts {
 
 void RecordSkipKind(absl::string_view kind) {
-  testing::Test::RecordProperty(kSkipKindProperty, std::string(kind));
+  ::testing::Test::RecordProperty(kSkipKindProperty, std::string(kind));
 }
 
 bool KnownFailureApplies(const KnownFailureMark& mark, absl::string_view driver_name,
@@ -29,12 +29,12 @@ KnownFailureScope::KnownFailureScope(KnownFailureMark mark, absl::string_view dr
 }
 
 KnownFailureScope::~KnownFailureScope() {
-  if (action_ == Action::kVerify) Conclude(testing::Test::HasFailure(), mark_);
+  if (action_ == Action::kVerify) Conclude(::testing::Test::HasFailure(), mark_);
 }
 
 void KnownFailureScope::Conclude(bool body_failed, const KnownFailureMark& mark) {
   if (body_failed) {
-    testing::Test::RecordProperty(kKnownFailureStillFailsProperty, mark.reason);
+    ::testing::Test::RecordProperty(kKnownFailureStillFailsProperty, mark.reason);
     return;
   }
   if (!mark.removal_hint.empty()) {

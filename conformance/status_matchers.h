@@ -32,10 +32,10 @@ MATCHER_P(StatusIs, code,
 
 // For ASSERT_PRED_FORMAT1: success when the status (or StatusOr) is OK.
 template <typename StatusLike>
-testing::AssertionResult IsOk(const char* expression, const StatusLike& value) {
+::testing::AssertionResult IsOk(const char* expression, const StatusLike& value) {
   const absl::Status& status = StatusOf(value);
-  if (status.ok()) return testing::AssertionSuccess();
-  return testing::AssertionFailure() << expression << " failed: " << status;
+  if (status.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << expression << " failed: " << status;
 }
 
 }  // namespace hal::cts

@@ -7,14 +7,13 @@
 #include <random>
 #include <vector>
 
+#include "conformance/byte_units.h"
 #include "conformance/device_test.h"
 #include "conformance/standard_kernels.h"
 #include "conformance/status_matchers.h"
 
 namespace hal::cts {
 namespace {
-
-constexpr uint64_t kMiB = uint64_t{1} << 20;
 
 class VirtualDevices : public DeviceTest {
  protected:
@@ -144,7 +143,7 @@ TEST_P(VirtualDevices, NewMemoryReadsAsZerosThroughEveryPath) {
   constexpr uint64_t kSize = 4 * kWords;
   const std::vector<uint8_t> zeros(kSize, 0);
   for (const double overcommit : {1.0, 2.0}) {
-    SCOPED_TRACE(testing::Message() << "overcommit " << overcommit);
+    SCOPED_TRACE(::testing::Message() << "overcommit " << overcommit);
     auto pool = MakePool(overcommit, 8 * kMiB);
     ASSERT_NE(pool, nullptr);
     auto owner = Tenant(*pool, "owner", 4 * kMiB, 0.5);

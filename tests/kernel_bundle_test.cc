@@ -15,7 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-KernelInfo Kernel(std::string name, uint32_t bindings = 2, uint32_t push = 8) {
+KernelInfo KernelInfoNamed(std::string name, uint32_t bindings = 2, uint32_t push = 8) {
   KernelInfo info;
   info.name = std::move(name);
   info.binding_count = bindings;
@@ -33,14 +33,14 @@ KernelImage Image(std::string format, std::string kernel = "", size_t size = 100
 }
 
 std::vector<uint8_t> SampleBytes() {
-  auto bundle = KernelBundle::Create({Kernel("a"), Kernel("bb", 0, 0)},
+  auto bundle = KernelBundle::Create({KernelInfoNamed("a"), KernelInfoNamed("bb", 0, 0)},
                                      {Image("cpu-elf:x86_64"), Image("spirv-vulkan", "bb", 37)});
   EXPECT_TRUE(bundle.ok()) << bundle.status();
   return bundle->Serialize();
 }
 
 TEST(KernelBundleTest, SerializeParseRoundTrip) {
-  auto original = KernelBundle::Create({Kernel("a"), Kernel("bb", 0, 0)},
+  auto original = KernelBundle::Create({KernelInfoNamed("a"), KernelInfoNamed("bb", 0, 0)},
                                        {Image("cpu-elf:x86_64"), Image("spirv-vulkan", "bb", 37)});
   ASSERT_TRUE(original.ok()) << original.status();
   auto parsed = KernelBundle::Parse(original->Serialize());
@@ -65,7 +65,7 @@ TEST(KernelBundleTest, SerializeParseRoundTrip) {
 }
 
 TEST(KernelBundleTest, FindKernel) {
-  auto bundle = KernelBundle::Create({Kernel("a"), Kernel("b")}, {Image("x")});
+  auto bundle = KernelBundle::Create({KernelInfoNamed("a"), KernelInfoNamed("b")}, {Image("x")});
   ASSERT_TRUE(bundle.ok());
   ASSERT_NE(bundle->FindKernel("b"), nullptr);
   EXPECT_EQ(bundle->FindKernel("b")->name, "b");
@@ -85,28 +85,28 @@ std::vector<RuleCase> BrokenRules() {
   using internal::ImageEntryOffset;
   using internal::KernelEntryOffset;
   namespace field = internal::field;
-  KernelInfo zero_size = Kernel("a");
+  KernelInfo zero_size = KernelInfoNamed("a");
   zero_size.workgroup_size[2] = 0;
   return {
       {{}, {Image("x")}, "declares no kernels", field::kKernelCount},
-      {{Kernel("")},
+      {{KernelInfoNamed("")},
        {Image("x")},
        "kernel 0 has an empty or unprintable name",
        KernelEntryOffset(0) + field::kKernelName},
-      {{Kernel("a b")}, {Image("x")}, "unprintable name", KernelEntryOffset(0)},
-      {{Kernel("a"), Kernel("a")},
+      {{KernelInfoNamed("a b")}, {Image("x")}, "unprintable name", KernelEntryOffset(0)},
+      {{KernelInfoNamed("a"), KernelInfoNamed("a")},
        {Image("x")},
        "kernel 1 (\"a\") is declared twice",
        KernelEntryOffset(1) + field::kKernelName},
-      {{Kernel("a", 17)},
+      {{KernelInfoNamed("a", 17)},
        {Image("x")},
        "17 bindings; at most 16",
        KernelEntryOffset(0) + field::kKernelBindingCount},
-      {{Kernel("a", 1, 132)},
+      {{KernelInfoNamed("a", 1, 132)},
        {Image("x")},
        "132 bytes of push constants",
        KernelEntryOffset(0) + field::kKernelPushConstantSize},
-      {{Kernel("a", 1, 6)},
+      {{KernelInfoNamed("a", 1, 6)},
        {Image("x")},
        "6 bytes of push constants; it must be a multiple of 4",
        KernelEntryOffset(0) + field::kKernelPushConstantSize},
@@ -114,23 +114,23 @@ std::vector<RuleCase> BrokenRules() {
        {Image("x")},
        "workgroup size of 0 in dimension 2",
        KernelEntryOffset(0) + field::kKernelWorkgroupSize + 8},
-      {{Kernel("a")},
+      {{KernelInfoNamed("a")},
        {Image("")},
        "image 0 has an empty or unprintable format",
        ImageEntryOffset(1, 0) + field::kImageFormat},
-      {{Kernel("a")},
+      {{KernelInfoNamed("a")},
        {Image("x", "nope")},
        "image 0 (x) is for kernel \"nope\"",
        ImageEntryOffset(1, 0) + field::kImageKernelName},
-      {{Kernel("a")},
+      {{KernelInfoNamed("a")},
        {Image("x"), Image("x")},
        "image 1 repeats an earlier image of format x",
        ImageEntryOffset(1, 1) + field::kImageFormat},
-      {{Kernel("a")},
+      {{KernelInfoNamed("a")},
        {Image("x", "a"), Image("x", "a")},
        "for kernel \"a\"",
        ImageEntryOffset(1, 1) + field::kImageFormat},
-      {{Kernel("a")},
+      {{KernelInfoNamed("a")},
        {Image("x", "", 0)},
        "image 0 (x) is empty",
        ImageEntryOffset(1, 0) + field::kImageDataSize},
@@ -158,7 +158,8 @@ TEST(KernelBundleTest, EveryRuleBrokenInAFileNamesTheByteOffset) {
 }
 
 TEST(KernelBundleTest, AnImageOfEachFormatForEveryKernelAndForOneIsAllowed) {
-  auto bundle = KernelBundle::Create({Kernel("a")}, {Image("x"), Image("x", "a"), Image("y")});
+  auto bundle =
+      KernelBundle::Create({KernelInfoNamed("a")}, {Image("x"), Image("x", "a"), Image("y")});
   EXPECT_TRUE(bundle.ok()) << bundle.status();
 }
 

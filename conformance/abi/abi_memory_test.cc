@@ -13,7 +13,7 @@ namespace {
 // Sizes from one byte to a few MiB, off the usual boundaries too.
 constexpr uint64_t kSizes[] = {1, 3, 4, 255, 256, 4095, 4097, 65536, 100000, uint64_t{3} << 20};
 // More than any device has.
-constexpr uint64_t kBeyondAnyDevice = uint64_t{1} << 62;
+constexpr uint64_t kSizeBeyondAnyDevice = uint64_t{1} << 62;
 
 class AbiMemory : public DriverTableTest {
  protected:
@@ -21,8 +21,7 @@ class AbiMemory : public DriverTableTest {
   hal_result Allocate(uint64_t size, hal_buffer_kind kind, DrvBuffer* out,
                       uint64_t* allocated_size) {
     hal_drv_buffer* buffer = nullptr;
-    const hal_result result =
-        CallBufferAllocate(context(), size, kind, 0, &buffer, allocated_size);
+    const hal_result result = CallBufferAllocate(context(), size, kind, 0, &buffer, allocated_size);
     if (result == HAL_SUCCESS) *out = DrvBuffer(&table(), context(), buffer);
     return result;
   }
@@ -62,7 +61,7 @@ TEST_P(AbiMemory, DeviceAllocationBeyondTheDeviceIsOutOfMemory) {
   DrvBuffer buffer;
   uint64_t allocated = 0;
   EXPECT_HAL_RESULT(HAL_ERROR_OUT_OF_MEMORY,
-                    Allocate(kBeyondAnyDevice, HAL_BUFFER_DEVICE, &buffer, &allocated));
+                    Allocate(kSizeBeyondAnyDevice, HAL_BUFFER_DEVICE, &buffer, &allocated));
   EXPECT_FALSE(buffer);
   EXPECT_FALSE(LastError().empty());
 }
@@ -73,7 +72,7 @@ TEST_P(AbiMemory, StagingAllocationBeyondTheHostIsOutOfMemory) {
   DrvBuffer buffer;
   uint64_t allocated = 0;
   EXPECT_HAL_RESULT(HAL_ERROR_OUT_OF_MEMORY,
-                    Allocate(kBeyondAnyDevice, HAL_BUFFER_HOST_STAGING, &buffer, &allocated));
+                    Allocate(kSizeBeyondAnyDevice, HAL_BUFFER_HOST_STAGING, &buffer, &allocated));
   EXPECT_FALSE(buffer);
   EXPECT_FALSE(LastError().empty());
 }
@@ -84,7 +83,7 @@ TEST_P(AbiMemory, ContextServesAfterAnOutOfMemory) {
   DrvBuffer refused;
   uint64_t allocated = 0;
   ASSERT_HAL_RESULT(HAL_ERROR_OUT_OF_MEMORY,
-                    Allocate(kBeyondAnyDevice, HAL_BUFFER_DEVICE, &refused, &allocated));
+                    Allocate(kSizeBeyondAnyDevice, HAL_BUFFER_DEVICE, &refused, &allocated));
   DrvBuffer buffer = AllocateBuffer(4096);
   ASSERT_TRUE(buffer);
   DrvStream stream = CreateStream();
@@ -110,8 +109,8 @@ TEST_P(AbiMemory, StagingBuffersMapToAlignedWritableMemory) {
   }
 }
 
-HAL_CTS_COVERS("AbiMemory.DeviceBuffersMapExactlyWhenThePropertySaysSo",
-               {"buffer_map", "success"}, {"buffer_map", "unsupported"});
+HAL_CTS_COVERS("AbiMemory.DeviceBuffersMapExactlyWhenThePropertySaysSo", {"buffer_map", "success"},
+               {"buffer_map", "unsupported"});
 TEST_P(AbiMemory, DeviceBuffersMapExactlyWhenThePropertySaysSo) {
   DrvBuffer buffer = AllocateBuffer(4096);
   ASSERT_TRUE(buffer);
@@ -179,8 +178,8 @@ TEST_P(AbiMemory, BuffersFreeInAnyOrder) {
   std::vector<DrvBuffer> buffers;
   for (int round = 0; round < 2; ++round) {
     for (uint64_t size : kSizes) {
-      buffers.push_back(AllocateBuffer(size, round == 0 ? HAL_BUFFER_DEVICE
-                                                        : HAL_BUFFER_HOST_STAGING));
+      buffers.push_back(
+          AllocateBuffer(size, round == 0 ? HAL_BUFFER_DEVICE : HAL_BUFFER_HOST_STAGING));
       ASSERT_TRUE(buffers.back());
     }
   }
@@ -201,9 +200,9 @@ TEST_P(AbiMemory, AllocationsFromSeveralThreadsAtOnce) {
       for (int i = 0; i < 32 && results[t] == HAL_SUCCESS; ++i) {
         hal_drv_buffer* buffer = nullptr;
         uint64_t allocated = 0;
-        results[t] = CallBufferAllocate(
-            context(), kSizes[(t + i) % std::size(kSizes)],
-            i % 2 == 0 ? HAL_BUFFER_DEVICE : HAL_BUFFER_HOST_STAGING, 0, &buffer, &allocated);
+        results[t] = CallBufferAllocate(context(), kSizes[(t + i) % std::size(kSizes)],
+                                        i % 2 == 0 ? HAL_BUFFER_DEVICE : HAL_BUFFER_HOST_STAGING, 0,
+                                        &buffer, &allocated);
         if (results[t] == HAL_SUCCESS) table().buffer_free(context(), buffer);
       }
     });
@@ -213,7 +212,8 @@ TEST_P(AbiMemory, AllocationsFromSeveralThreadsAtOnce) {
 }
 
 HAL_CTS_COVERS("AbiMemory.OddSizedDeviceBufferKeepsEveryByte", {"buffer_allocate", "success"},
-               {"stream_copy_host_to_device", "success"}, {"stream_copy_device_to_host", "success"});
+               {"stream_copy_host_to_device", "success"},
+               {"stream_copy_device_to_host", "success"});
 TEST_P(AbiMemory, OddSizedDeviceBufferKeepsEveryByte) {
   for (uint64_t size : {uint64_t{1}, uint64_t{3}, uint64_t{4097}, uint64_t{100000}}) {
     DrvBuffer buffer = AllocateBuffer(size);
@@ -221,8 +221,8 @@ TEST_P(AbiMemory, OddSizedDeviceBufferKeepsEveryByte) {
     ASSERT_TRUE(buffer && stream);
     std::vector<uint8_t> written(size);
     for (size_t i = 0; i < written.size(); ++i) written[i] = static_cast<uint8_t>(i ^ (i >> 8));
-    ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_copy_host_to_device(
-                                       stream.get(), written.data(), buffer.get(), 0, size));
+    ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_copy_host_to_device(stream.get(), written.data(),
+                                                                      buffer.get(), 0, size));
     EXPECT_EQ(ReadBack(stream, buffer.get(), 0, size), written) << size << " bytes";
   }
 }
@@ -266,12 +266,14 @@ TEST_P(AbiMemory, OutOfMemoryLeavesLiveBuffersIntact) {
   DrvBuffer live = AllocateBuffer(4096);
   DrvStream stream = CreateStream();
   ASSERT_TRUE(live && stream);
-  ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_fill(stream.get(), live.get(), 0, 4096, 0x42424242));
+  ASSERT_HAL_RESULT(HAL_SUCCESS,
+                    table().stream_fill(stream.get(), live.get(), 0, 4096, 0x42424242));
   ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_synchronize(stream.get()));
   for (hal_buffer_kind kind : {HAL_BUFFER_DEVICE, HAL_BUFFER_HOST_STAGING}) {
     DrvBuffer refused;
     uint64_t allocated = 0;
-    EXPECT_HAL_RESULT(HAL_ERROR_OUT_OF_MEMORY, Allocate(kBeyondAnyDevice, kind, &refused, &allocated));
+    EXPECT_HAL_RESULT(HAL_ERROR_OUT_OF_MEMORY,
+                      Allocate(kSizeBeyondAnyDevice, kind, &refused, &allocated));
   }
   EXPECT_EQ(ReadBack(stream, live.get(), 4092, 4), (std::vector<uint8_t>{0x42, 0x42, 0x42, 0x42}));
 }

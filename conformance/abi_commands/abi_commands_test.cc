@@ -65,8 +65,7 @@ hal_result AbiCommandsTest::GetKernel(hal_drv_module* module, absl::string_view 
                                       const hal_kernel_signature& signature,
                                       hal_drv_kernel** out_kernel) {
   const std::string name_text(name);
-  const hal_kernel_desc desc{HAL_STRUCTURE_TYPE_KERNEL_DESC, nullptr, name_text.c_str(),
-                             signature};
+  const hal_kernel_desc desc{HAL_STRUCTURE_TYPE_KERNEL_DESC, nullptr, name_text.c_str(), signature};
   return table().kernel_get(module, &desc, out_kernel);
 }
 
@@ -116,8 +115,8 @@ void AbiCommandsTest::EnqueueGemmChain(const DrvStream& stream, int rounds) {
     gemm_c_ = AllocateBuffer(kBytes);
     if (gemm_.kernel == nullptr || gemm_ab_.get() == nullptr || gemm_c_.get() == nullptr) return;
     const std::vector<float> ones(kGemmSize * kGemmSize, 1.0f);
-    Write(stream, gemm_ab_.get(),
-          0, absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(ones.data()), kBytes));
+    Write(stream, gemm_ab_.get(), 0,
+          absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(ones.data()), kBytes));
   }
   const hal_binding bindings[] = {{gemm_ab_.get(), 0}, {gemm_ab_.get(), 0}, {gemm_c_.get(), 0}};
   const GemmF32Constants constants{kGemmSize, kGemmSize, kGemmSize, 1.0f, 0.0f};
@@ -128,8 +127,7 @@ void AbiCommandsTest::EnqueueGemmChain(const DrvStream& stream, int rounds) {
   }
 }
 
-void AbiCommandsTest::ExpectAnswerWhileBusy(const DrvStream& stream,
-                                            absl::FunctionRef<void()> then,
+void AbiCommandsTest::ExpectAnswerWhileBusy(const DrvStream& stream, absl::FunctionRef<void()> then,
                                             absl::FunctionRef<hal_result()> query,
                                             hal_result expected) {
   DrvEvent witness = CreateEvent();
@@ -141,7 +139,7 @@ void AbiCommandsTest::ExpectAnswerWhileBusy(const DrvStream& stream,
     const hal_result answer = query();
     const hal_result witnessed = table().event_query(witness.get());
     EXPECT_HAL_RESULT(HAL_SUCCESS, table().stream_synchronize(stream.get()));
-    if (testing::Test::HasFailure()) return;
+    if (::testing::Test::HasFailure()) return;
     if (witnessed == HAL_NOT_READY) {
       EXPECT_HAL_RESULT(expected, answer) << "while a chain of " << rounds << " gemms was pending";
       return;

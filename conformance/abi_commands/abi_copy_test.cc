@@ -13,7 +13,7 @@ namespace hal::cts {
 namespace {
 
 // Bytes on each side of a copied range that must keep their value.
-constexpr uint64_t kGuard = 19;
+constexpr uint64_t kGuardByte = 19;
 
 // `bytes` with `inserted` written over it at `offset`.
 std::vector<uint8_t> Overwritten(std::vector<uint8_t> bytes, uint64_t offset,
@@ -24,14 +24,13 @@ std::vector<uint8_t> Overwritten(std::vector<uint8_t> bytes, uint64_t offset,
 
 class AbiCopy : public AbiCommandsTest {
  protected:
-
   // `size` bytes from `src_offset` of one patterned buffer to `dst_offset` of
-  // another, each with kGuard bytes past the range, of `kind`s.
+  // another, each with kGuardByte bytes past the range, of `kind`s.
   void CheckBufferCopy(uint64_t src_offset, uint64_t dst_offset, uint64_t size,
                        hal_buffer_kind src_kind = HAL_BUFFER_DEVICE,
                        hal_buffer_kind dst_kind = HAL_BUFFER_DEVICE) {
-    const uint64_t src_size = src_offset + size + kGuard;
-    const uint64_t dst_size = dst_offset + size + kGuard;
+    const uint64_t src_size = src_offset + size + kGuardByte;
+    const uint64_t dst_size = dst_offset + size + kGuardByte;
     DrvBuffer src = AllocateBuffer(src_size, src_kind);
     DrvBuffer dst = AllocateBuffer(dst_size, dst_kind);
     ASSERT_TRUE(src && dst);
@@ -41,42 +40,45 @@ class AbiCopy : public AbiCommandsTest {
     Write(stream(), dst.get(), 0, dst_bytes);
     ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_copy_buffer(stream().get(), src.get(), src_offset,
                                                               dst.get(), dst_offset, size));
-    const std::vector<uint8_t> copied(src_bytes.begin() + static_cast<ptrdiff_t>(src_offset),
-                                      src_bytes.begin() + static_cast<ptrdiff_t>(src_offset + size));
-    EXPECT_EQ(ReadBack(stream(), dst.get(), 0, dst_size), Overwritten(dst_bytes, dst_offset, copied));
+    const std::vector<uint8_t> copied(
+        src_bytes.begin() + static_cast<ptrdiff_t>(src_offset),
+        src_bytes.begin() + static_cast<ptrdiff_t>(src_offset + size));
+    EXPECT_EQ(ReadBack(stream(), dst.get(), 0, dst_size),
+              Overwritten(dst_bytes, dst_offset, copied));
     EXPECT_EQ(ReadBack(stream(), src.get(), 0, src_size), src_bytes) << "the source changed";
   }
 
   // `size` host bytes to `offset` of a patterned buffer.
   void CheckHostToDevice(uint64_t offset, uint64_t size) {
-    const uint64_t buffer_size = offset + size + kGuard;
+    const uint64_t buffer_size = offset + size + kGuardByte;
     DrvBuffer buffer = AllocateBuffer(buffer_size);
     ASSERT_TRUE(buffer);
     const std::vector<uint8_t> before = PatternBytes(buffer_size, 3);
     Write(stream(), buffer.get(), 0, before);
     const std::vector<uint8_t> source = PatternBytes(size, 4);
-    ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_copy_host_to_device(
-                                       stream().get(), source.data(), buffer.get(), offset, size));
-    EXPECT_EQ(ReadBack(stream(), buffer.get(), 0, buffer_size), Overwritten(before, offset, source));
+    ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_copy_host_to_device(stream().get(), source.data(),
+                                                                      buffer.get(), offset, size));
+    EXPECT_EQ(ReadBack(stream(), buffer.get(), 0, buffer_size),
+              Overwritten(before, offset, source));
   }
 
   // `size` bytes from `offset` of a patterned buffer into the middle of host
   // memory whose bytes around the range must stay as they were.
   void CheckDeviceToHost(uint64_t offset, uint64_t size) {
-    const uint64_t buffer_size = offset + size + kGuard;
+    const uint64_t buffer_size = offset + size + kGuardByte;
     DrvBuffer buffer = AllocateBuffer(buffer_size);
     ASSERT_TRUE(buffer);
     const std::vector<uint8_t> contents = PatternBytes(buffer_size, 5);
     Write(stream(), buffer.get(), 0, contents);
-    const std::vector<uint8_t> host_before(size + 2 * kGuard, 0xee);
+    const std::vector<uint8_t> host_before(size + 2 * kGuardByte, 0xee);
     std::vector<uint8_t> host = host_before;
-    ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_copy_device_to_host(
-                                       stream().get(), buffer.get(), offset, host.data() + kGuard,
-                                       size));
+    ASSERT_HAL_RESULT(HAL_SUCCESS,
+                      table().stream_copy_device_to_host(stream().get(), buffer.get(), offset,
+                                                         host.data() + kGuardByte, size));
     ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_synchronize(stream().get()));
     const std::vector<uint8_t> copied(contents.begin() + static_cast<ptrdiff_t>(offset),
                                       contents.begin() + static_cast<ptrdiff_t>(offset + size));
-    EXPECT_EQ(host, Overwritten(host_before, kGuard, copied));
+    EXPECT_EQ(host, Overwritten(host_before, kGuardByte, copied));
   }
 };
 
@@ -119,10 +121,11 @@ TEST_P(AbiCopy, WithinOneBufferBetweenDisjointRanges) {
   ASSERT_TRUE(buffer);
   const std::vector<uint8_t> before = PatternBytes(kSize, 6);
   Write(stream(), buffer.get(), 0, before);
-  ASSERT_HAL_RESULT(HAL_SUCCESS,
-                    table().stream_copy_buffer(stream().get(), buffer.get(), 3, buffer.get(), 601, 333));
-  EXPECT_EQ(ReadBack(stream(), buffer.get(), 0, kSize),
-            Overwritten(before, 601, std::vector<uint8_t>(before.begin() + 3, before.begin() + 336)));
+  ASSERT_HAL_RESULT(HAL_SUCCESS, table().stream_copy_buffer(stream().get(), buffer.get(), 3,
+                                                            buffer.get(), 601, 333));
+  EXPECT_EQ(
+      ReadBack(stream(), buffer.get(), 0, kSize),
+      Overwritten(before, 601, std::vector<uint8_t>(before.begin() + 3, before.begin() + 336)));
 }
 
 // Fill, copy, fill again, copy again on one stream: each copy sees the fill

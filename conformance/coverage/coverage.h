@@ -74,8 +74,8 @@ std::string CoverageMarkdown();
 }  // namespace hal::cts
 
 // At namespace scope, next to the tests it describes.
-#define HAL_CTS_COVERS(test_pattern, ...)                                      \
-  [[maybe_unused]] static const bool HAL_STATUS_CONCAT_(hal_cts_covers_, __LINE__) = \
+#define HAL_CTS_COVERS(test_pattern, ...)                                               \
+  [[maybe_unused]] static const bool HAL_STATUS_CONCAT_(hal_cts_covers_, __COUNTER__) = \
       ::hal::cts::RegisterCoverage(test_pattern, {__VA_ARGS__}, __FILE__, __LINE__)
 
 #endif  // HAL_CONFORMANCE_COVERAGE_COVERAGE_H_

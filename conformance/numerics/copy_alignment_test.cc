@@ -23,18 +23,18 @@ namespace {
 
 // Bytes kept after the range (and before it, for ranges at the end): odd, so
 // that the range's end is misaligned too.
-constexpr uint64_t kMargin = 67;
+constexpr uint64_t kCopyMargin = 67;
 // A large range leaves this much of LargeBufferBytes for its offset and margin.
-constexpr uint64_t kLargeSlack = 8192;
+constexpr uint64_t kCopyLargeSlack = 8192;
 
 struct CopyCase {
   // Where the range starts; ignored when at_end.
   uint64_t offset = 0;
-  // The range ends at the buffer's last byte (offset = kMargin).
+  // The range ends at the buffer's last byte (offset = kCopyMargin).
   bool at_end = false;
   // Bytes copied; ignored when large.
   uint64_t size = 0;
-  // LargeBufferBytes - kLargeSlack bytes.
+  // LargeBufferBytes - kCopyLargeSlack bytes.
   bool large = false;
 
   std::string Name() const {
@@ -67,10 +67,10 @@ class CopyAlignment : public DeviceCaseTest<CopyCase> {
     DeviceCaseTest::SetUp();
     if (IsSkipped()) return;
     const CopyCase& c = test_case();
-    const uint64_t size = c.large ? LargeBufferBytes(properties()) - kLargeSlack : c.size;
+    const uint64_t size = c.large ? LargeBufferBytes(properties()) - kCopyLargeSlack : c.size;
     ASSERT_GT(size, 0u) << "the device's memory is too small for a large buffer";
-    layout_ = c.at_end ? Layout{kMargin + size, kMargin, size}
-                       : Layout{c.offset + size + kMargin, c.offset, size};
+    layout_ = c.at_end ? Layout{kCopyMargin + size, kCopyMargin, size}
+                       : Layout{c.offset + size + kCopyMargin, c.offset, size};
     background_ = HashBytes(layout_.buffer_size, 1);
     source_ = DifferingFrom(HashBytes(layout_.buffer_size, 2), background_, 0);
   }
@@ -79,7 +79,7 @@ class CopyAlignment : public DeviceCaseTest<CopyCase> {
   absl::Span<const uint8_t> SourceRange() const {
     return absl::MakeConstSpan(source_).subspan(layout_.offset, layout_.size);
   }
-  testing::AssertionResult HoldsTheCopy(absl::Span<const uint8_t> got) const {
+  ::testing::AssertionResult HoldsTheCopy(absl::Span<const uint8_t> got) const {
     return RangeOverBackground(got, background_, layout_.offset, SourceRange());
   }
 

@@ -31,7 +31,7 @@
 namespace hal::cts {
 
 template <typename Case>
-class DeviceCaseTest : public testing::TestWithParam<std::tuple<const CtsDevice*, Case>>,
+class DeviceCaseTest : public ::testing::TestWithParam<std::tuple<const CtsDevice*, Case>>,
                        public DeviceFixture {
  public:
   using CaseType = Case;
@@ -48,7 +48,7 @@ class DeviceCaseTest : public testing::TestWithParam<std::tuple<const CtsDevice*
 // "cpu_0_offset1_size3".
 template <typename Case>
 std::string DeviceCaseTestName(
-    const testing::TestParamInfo<std::tuple<const CtsDevice*, Case>>& info) {
+    const ::testing::TestParamInfo<std::tuple<const CtsDevice*, Case>>& info) {
   return absl::StrCat(std::get<0>(info.param)->test_name, "_", std::get<1>(info.param).Name());
 }
 

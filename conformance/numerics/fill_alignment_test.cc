@@ -23,15 +23,15 @@ namespace hal::cts {
 namespace {
 
 // Bytes after the range; not a multiple of 4, as a buffer's size need not be.
-constexpr uint64_t kMargin = 67;
+constexpr uint64_t kFillMargin = 67;
 // A large range leaves this much of LargeBufferBytes for its offset and margin.
-constexpr uint64_t kLargeSlack = 8192;
+constexpr uint64_t kFillLargeSlack = 8192;
 
 struct FillCase {
   uint64_t offset = 0;
   // Bytes filled; ignored when large.
   uint64_t size = 0;
-  // LargeBufferBytes - kLargeSlack bytes.
+  // LargeBufferBytes - kFillLargeSlack bytes.
   bool large = false;
   uint32_t pattern = 0;
 
@@ -62,9 +62,9 @@ class FillAlignment : public DeviceCaseTest<FillCase> {};
 
 TEST_P(FillAlignment, TouchesExactlyItsRange) {
   const FillCase& c = test_case();
-  const uint64_t size = c.large ? LargeBufferBytes(properties()) - kLargeSlack : c.size;
+  const uint64_t size = c.large ? LargeBufferBytes(properties()) - kFillLargeSlack : c.size;
   ASSERT_GT(size, 0u) << "the device's memory is too small for a large buffer";
-  const uint64_t buffer_size = c.offset + size + kMargin;
+  const uint64_t buffer_size = c.offset + size + kFillMargin;
   // The background differs at every byte from the pattern as a fill of the
   // whole buffer would lay it (offsets are multiples of 4, so in phase), so a
   // word the fill skipped always shows.

@@ -24,8 +24,8 @@
 namespace hal::cts {
 namespace {
 
-constexpr size_t kGuardElements = 64;
-constexpr float kGuard = -12345.0f;
+constexpr size_t kGemmGuardElements = 64;
+constexpr float kGemmGuard = -12345.0f;
 // A strip's length: 4097 tiles, past every power of two a kernel might round to.
 constexpr uint32_t kStrip = 65537;
 
@@ -46,7 +46,7 @@ std::vector<GemmCase> GemmCases() {
 
 // A buffer needs at least one element; a kernel told of none reads none.
 std::vector<float> AtLeastOne(std::vector<float> values) {
-  if (values.empty()) values.push_back(kGuard);
+  if (values.empty()) values.push_back(kGemmGuard);
   return values;
 }
 
@@ -59,7 +59,7 @@ TEST_P(GemmNumerics, GemmF32) {
   const std::vector<float> b = HashFloats(size_t{c.k} * c.n, 7);
   const size_t count = size_t{c.m} * c.n;
   const std::vector<float> old_c =
-      GuardedTail(HashFloats(count + kGuardElements, 8), kGuardElements, kGuard);
+      GuardedTail(HashFloats(count + kGemmGuardElements, 8), kGemmGuardElements, kGemmGuard);
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> a_buffer,
                                Upload<float>(device(), queue(), AtLeastOne(a)));
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> b_buffer,
@@ -74,11 +74,11 @@ TEST_P(GemmNumerics, GemmF32) {
   HAL_CTS_ASSERT_OK(
       queue().Dispatch(*kernel, grid, bindings, GemmF32Constants{c.m, c.n, c.k, c.alpha, c.beta}));
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::vector<float> got,
-                               Download<float>(queue(), *c_buffer, count + kGuardElements));
+                               Download<float>(queue(), *c_buffer, count + kGemmGuardElements));
   EXPECT_TRUE(MatchesReference(absl::MakeConstSpan(got).first(count),
                                GemmReference(c.m, c.n, c.k, c.alpha, c.beta, a, b,
                                              absl::MakeConstSpan(old_c).first(count))));
-  EXPECT_TRUE(AllEqual<float>(absl::MakeConstSpan(got).subspan(count), kGuard)) << "past M*N";
+  EXPECT_TRUE(AllEqual<float>(absl::MakeConstSpan(got).subspan(count), kGemmGuard)) << "past M*N";
 }
 
 HAL_CTS_COVERS("GemmNumerics.GemmF32", {"stream_dispatch", "success"});

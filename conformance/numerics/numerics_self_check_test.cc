@@ -30,9 +30,9 @@ std::string TestNameOfKernel(absl::string_view kernel) {
 // The tests of the *Numerics suites, without their parameter suffix.
 std::set<std::string> NumericsTests() {
   std::set<std::string> names;
-  const testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
+  const ::testing::UnitTest& unit_test = *::testing::UnitTest::GetInstance();
   for (int s = 0; s < unit_test.total_test_suite_count(); ++s) {
-    const testing::TestSuite& suite = *unit_test.GetTestSuite(s);
+    const ::testing::TestSuite& suite = *unit_test.GetTestSuite(s);
     if (!absl::EndsWith(suite.name(), "Numerics")) continue;
     for (int t = 0; t < suite.total_test_count(); ++t) {
       const absl::string_view name = suite.GetTestInfo(t)->name();

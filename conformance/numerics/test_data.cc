@@ -73,17 +73,17 @@ std::vector<uint8_t> RepeatedPattern(uint32_t pattern, size_t size) {
   return bytes;
 }
 
-testing::AssertionResult BytesEqual(absl::Span<const uint8_t> got,
-                                    absl::Span<const uint8_t> expected) {
+::testing::AssertionResult BytesEqual(absl::Span<const uint8_t> got,
+                                      absl::Span<const uint8_t> expected) {
   if (got.size() != expected.size()) {
-    return testing::AssertionFailure()
+    return ::testing::AssertionFailure()
            << "got " << got.size() << " bytes, expected " << expected.size();
   }
   if (got.empty() || std::memcmp(got.data(), expected.data(), got.size()) == 0) {
-    return testing::AssertionSuccess();
+    return ::testing::AssertionSuccess();
   }
   constexpr int kMaxReported = 8;
-  testing::AssertionResult failure = testing::AssertionFailure();
+  ::testing::AssertionResult failure = ::testing::AssertionFailure();
   size_t differing = 0, first = 0, last = 0;
   for (size_t i = 0; i < got.size(); ++i) {
     if (got[i] == expected[i]) continue;
@@ -98,28 +98,28 @@ testing::AssertionResult BytesEqual(absl::Span<const uint8_t> got,
                  << ", " << last << "]";
 }
 
-testing::AssertionResult RangeOverBackground(absl::Span<const uint8_t> got,
-                                             absl::Span<const uint8_t> background, uint64_t offset,
-                                             absl::Span<const uint8_t> range) {
+::testing::AssertionResult RangeOverBackground(absl::Span<const uint8_t> got,
+                                               absl::Span<const uint8_t> background,
+                                               uint64_t offset, absl::Span<const uint8_t> range) {
   if (got.size() != background.size() || offset + range.size() > got.size()) {
-    return testing::AssertionFailure()
+    return ::testing::AssertionFailure()
            << "got " << got.size() << " bytes over a background of " << background.size()
            << " and a range of " << range.size() << " bytes at " << offset;
   }
   const uint64_t end = offset + range.size();
-  if (testing::AssertionResult before = BytesEqual(got.first(offset), background.first(offset));
+  if (::testing::AssertionResult before = BytesEqual(got.first(offset), background.first(offset));
       !before) {
     return before << "\n  (before the range, which starts at " << offset << ")";
   }
-  if (testing::AssertionResult inside = BytesEqual(got.subspan(offset, range.size()), range);
+  if (::testing::AssertionResult inside = BytesEqual(got.subspan(offset, range.size()), range);
       !inside) {
     return inside << "\n  (in the range, counted from its start at " << offset << ")";
   }
-  if (testing::AssertionResult after = BytesEqual(got.subspan(end), background.subspan(end));
+  if (::testing::AssertionResult after = BytesEqual(got.subspan(end), background.subspan(end));
       !after) {
     return after << "\n  (after the range, counted from its end at " << end << ")";
   }
-  return testing::AssertionSuccess();
+  return ::testing::AssertionSuccess();
 }
 
 }  // namespace hal::cts

@@ -31,14 +31,14 @@ std::vector<float> HashFloats(size_t count, uint32_t seed, float low = -1.0f, fl
 
 // Whether `got` equals `expected` byte for byte; otherwise names the first
 // differing bytes, how many differ and in which range.
-testing::AssertionResult BytesEqual(absl::Span<const uint8_t> got,
-                                    absl::Span<const uint8_t> expected);
+::testing::AssertionResult BytesEqual(absl::Span<const uint8_t> got,
+                                      absl::Span<const uint8_t> expected);
 
 // Whether `got` is `background` with [offset, offset + range.size()) holding
 // `range`: the range written and every byte around it untouched.
-testing::AssertionResult RangeOverBackground(absl::Span<const uint8_t> got,
-                                             absl::Span<const uint8_t> background, uint64_t offset,
-                                             absl::Span<const uint8_t> range);
+::testing::AssertionResult RangeOverBackground(absl::Span<const uint8_t> got,
+                                               absl::Span<const uint8_t> background,
+                                               uint64_t offset, absl::Span<const uint8_t> range);
 
 // Ints that differ from one index to the next (HashBytes as int32).
 std::vector<int32_t> HashInts(size_t count, uint32_t seed);
@@ -59,14 +59,14 @@ std::vector<T> GuardedTail(std::vector<T> values, size_t count, T guard) {
 // Whether every value of `values` equals `expected`; otherwise names the
 // first that does not and how many do not.
 template <typename T>
-testing::AssertionResult AllEqual(absl::Span<const T> values, T expected) {
+::testing::AssertionResult AllEqual(absl::Span<const T> values, T expected) {
   size_t differing = 0, first = 0;
   for (size_t i = 0; i < values.size(); ++i) {
     if (values[i] == expected) continue;
     if (differing++ == 0) first = i;
   }
-  if (differing == 0) return testing::AssertionSuccess();
-  return testing::AssertionFailure()
+  if (differing == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
          << differing << " of " << values.size() << " elements differ from " << expected
          << ", the first [" << first << "] = " << values[first];
 }
@@ -74,13 +74,13 @@ testing::AssertionResult AllEqual(absl::Span<const T> values, T expected) {
 // Whether got[i] == expected[i] for every i; otherwise names the first
 // mismatches and how many there are.
 template <typename T>
-testing::AssertionResult ElementsEqual(absl::Span<const T> got, absl::Span<const T> expected) {
+::testing::AssertionResult ElementsEqual(absl::Span<const T> got, absl::Span<const T> expected) {
   if (got.size() != expected.size()) {
-    return testing::AssertionFailure()
+    return ::testing::AssertionFailure()
            << "got " << got.size() << " elements, expected " << expected.size();
   }
   constexpr int kMaxReported = 8;
-  testing::AssertionResult failure = testing::AssertionFailure();
+  ::testing::AssertionResult failure = ::testing::AssertionFailure();
   size_t differing = 0;
   for (size_t i = 0; i < got.size(); ++i) {
     if (got[i] == expected[i]) continue;
@@ -88,7 +88,7 @@ testing::AssertionResult ElementsEqual(absl::Span<const T> got, absl::Span<const
       failure << "\n  [" << i << "] got " << got[i] << ", expected " << expected[i];
     }
   }
-  if (differing == 0) return testing::AssertionSuccess();
+  if (differing == 0) return ::testing::AssertionSuccess();
   return failure << "\n  " << differing << " of " << got.size() << " elements differ";
 }
 

@@ -68,7 +68,7 @@ TEST(NumericsTestData, RepeatedPatternIsLittleEndianAtAnySize) {
 TEST(NumericsTestData, BytesEqualNamesTheFirstDifference) {
   EXPECT_TRUE(BytesEqual(std::vector<uint8_t>{1, 2, 3}, std::vector<uint8_t>{1, 2, 3}));
   EXPECT_TRUE(BytesEqual({}, {}));
-  const testing::AssertionResult differs =
+  const ::testing::AssertionResult differs =
       BytesEqual(std::vector<uint8_t>{1, 7, 3, 8}, std::vector<uint8_t>{1, 2, 3, 4});
   EXPECT_FALSE(differs);
   EXPECT_THAT(differs.message(), HasSubstr("byte 1: got 0x7, expected 0x2"));
@@ -81,15 +81,15 @@ TEST(NumericsTestData, RangeOverBackgroundFailsOnAnyByteOutOfPlace) {
   const std::vector<uint8_t> range = {7, 8};
   EXPECT_TRUE(RangeOverBackground(std::vector<uint8_t>{0, 0, 7, 8, 0, 0}, background, 2, range));
   // Before, inside and after the range; and a range past the end.
-  const testing::AssertionResult before =
+  const ::testing::AssertionResult before =
       RangeOverBackground(std::vector<uint8_t>{0, 1, 7, 8, 0, 0}, background, 2, range);
   EXPECT_FALSE(before);
   EXPECT_THAT(before.message(), HasSubstr("before the range"));
-  const testing::AssertionResult inside =
+  const ::testing::AssertionResult inside =
       RangeOverBackground(std::vector<uint8_t>{0, 0, 7, 0, 0, 0}, background, 2, range);
   EXPECT_FALSE(inside);
   EXPECT_THAT(inside.message(), HasSubstr("in the range"));
-  const testing::AssertionResult after =
+  const ::testing::AssertionResult after =
       RangeOverBackground(std::vector<uint8_t>{0, 0, 7, 8, 0, 9}, background, 2, range);
   EXPECT_FALSE(after);
   EXPECT_THAT(after.message(), HasSubstr("after the range"));
@@ -103,11 +103,11 @@ TEST(NumericsTestData, GuardedTailSetsTheLastElements) {
 
 TEST(NumericsTestData, AllEqualAndElementsEqualNameWhatDiffers) {
   EXPECT_TRUE(AllEqual<int>(std::vector<int>{5, 5}, 5));
-  const testing::AssertionResult all = AllEqual<int>(std::vector<int>{5, 6, 7}, 5);
+  const ::testing::AssertionResult all = AllEqual<int>(std::vector<int>{5, 6, 7}, 5);
   EXPECT_FALSE(all);
   EXPECT_THAT(all.message(), HasSubstr("2 of 3 elements differ from 5, the first [1] = 6"));
   EXPECT_TRUE(ElementsEqual<int>(std::vector<int>{1, 2}, std::vector<int>{1, 2}));
-  const testing::AssertionResult elements =
+  const ::testing::AssertionResult elements =
       ElementsEqual<int>(std::vector<int>{1, 3}, std::vector<int>{1, 2});
   EXPECT_FALSE(elements);
   EXPECT_THAT(elements.message(), HasSubstr("[1] got 3, expected 2"));

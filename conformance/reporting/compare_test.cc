@@ -23,7 +23,7 @@ class ReportFile {
  public:
   explicit ReportFile(const std::string& text) {
     static int count = 0;
-    path_ = testing::TempDir() + "hal_cts_compare_" + std::to_string(getpid()) + "_" +
+    path_ = ::testing::TempDir() + "hal_cts_compare_" + std::to_string(getpid()) + "_" +
             std::to_string(count++) + ".json";
     std::ofstream(path_, std::ios::binary) << text;
   }
@@ -99,7 +99,7 @@ TEST(CompareTest, RegressionsFirstThenFixesAppearedDisappearedAndOtherChanges) {
     ASSERT_NE(found, std::string::npos) << "missing or out of order: " << expected << "\n" << out;
     position = found + expected.size();
   }
-  EXPECT_THAT(out, testing::Not(HasSubstr("Copy.Same")));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("Copy.Same")));
   EXPECT_TRUE(compared.err.empty());
 }
 

@@ -44,9 +44,9 @@ Report SampleReport() {
 
 TEST(JUnitTest, SuitesInOrderOfFirstAppearanceWithCounts) {
   const std::string xml = JUnitXml(SampleReport());
-  EXPECT_THAT(xml, testing::StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                                       "<testsuites name=\"hal-cts\" tests=\"6\" failures=\"4\" "
-                                       "errors=\"0\" skipped=\"1\" time=\"1.500\">\n"));
+  EXPECT_THAT(xml, ::testing::StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                         "<testsuites name=\"hal-cts\" tests=\"6\" failures=\"4\" "
+                                         "errors=\"0\" skipped=\"1\" time=\"1.500\">\n"));
   const size_t copy = xml.find("<testsuite name=\"Copy\" tests=\"2\" failures=\"1\"");
   const size_t event = xml.find("<testsuite name=\"Event\" tests=\"2\" failures=\"2\"");
   const size_t fill = xml.find(
@@ -60,7 +60,7 @@ TEST(JUnitTest, SuitesInOrderOfFirstAppearanceWithCounts) {
   EXPECT_LT(copy, event);
   EXPECT_LT(event, fill);
   EXPECT_LT(fill, global);
-  EXPECT_THAT(xml, testing::EndsWith("</testsuites>\n"));
+  EXPECT_THAT(xml, ::testing::EndsWith("</testsuites>\n"));
 }
 
 TEST(JUnitTest, FailuresCrashesAndTimeoutsAreFailuresWithTheirType) {
@@ -84,7 +84,7 @@ TEST(JUnitTest, SkipsCarryTheReasonAndKind) {
 }
 
 TEST(JUnitTest, WriteJUnitWritesTheFileOrSaysWhyNot) {
-  const std::string path = testing::TempDir() + "hal_cts_junit_test_" + std::to_string(getpid());
+  const std::string path = ::testing::TempDir() + "hal_cts_junit_test_" + std::to_string(getpid());
   ASSERT_TRUE(WriteJUnit(path, SampleReport()).ok());
   std::stringstream written;
   written << std::ifstream(path).rdbuf();

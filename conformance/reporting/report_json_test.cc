@@ -165,7 +165,7 @@ TEST(ReportTest, SummaryLineNamesCrashesAndTimeouts) {
 class TempFile {
  public:
   explicit TempFile(const std::string& contents)
-      : path_(testing::TempDir() + "hal_cts_report_test_" + std::to_string(getpid())) {
+      : path_(::testing::TempDir() + "hal_cts_report_test_" + std::to_string(getpid())) {
     std::ofstream(path_, std::ios::binary) << contents;
   }
   ~TempFile() { std::remove(path_.c_str()); }

@@ -53,6 +53,8 @@ add_executable(hal_cts_reporting_tests
   "${CMAKE_CURRENT_LIST_DIR}/xml_text_test.cc"
 )
 target_include_directories(hal_cts_reporting_tests PRIVATE "${PROJECT_SOURCE_DIR}")
+# Each test file has its own record-making helpers of the same names.
+set_target_properties(hal_cts_reporting_tests PROPERTIES UNITY_BUILD OFF)
 target_link_libraries(hal_cts_reporting_tests PRIVATE
   hal_cts_reporting hal_warnings GTest::gtest GTest::gmock GTest::gtest_main
   nlohmann_json::nlohmann_json)

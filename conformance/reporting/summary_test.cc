@@ -66,7 +66,7 @@ TEST(SummaryTest, LongMessagesAreCutAndAnEmptyDeviceHasNoPassRate) {
   report.tests = {Record("Copy.B/cpu_0", "cpu:0", TestOutcome::kFailed, std::string(500, 'x'))};
   const std::string summary = Summarized(report);
   EXPECT_THAT(summary, HasSubstr(std::string(200, 'x') + "...\n"));
-  EXPECT_THAT(summary, testing::Not(HasSubstr(std::string(201, 'x'))));
+  EXPECT_THAT(summary, ::testing::Not(HasSubstr(std::string(201, 'x'))));
   EXPECT_THAT(summary, HasSubstr("cpu:1 (cpu, host CPU): 0 passed, 0 failed, 0 crashed, 0 timed "
                                  "out, 0 skipped (0 unsupported, 0 known failure); pass rate n/a "
                                  "(none ran)\n"));

@@ -29,22 +29,22 @@ void WriteChildLine(int fd, ChildEvent::Kind kind, absl::string_view text) {
   }
 }
 
-void ChildEventWriter::OnTestStart(const testing::TestInfo& test_info) {
+void ChildEventWriter::OnTestStart(const ::testing::TestInfo& test_info) {
   WriteChildLine(fd_, ChildEvent::Kind::kStart,
                  absl::StrCat(test_info.test_suite_name(), ".", test_info.name()));
 }
 
-void ChildEventWriter::OnTestEnd(const testing::TestInfo& test_info) {
+void ChildEventWriter::OnTestEnd(const ::testing::TestInfo& test_info) {
   ReportListener::OnTestEnd(test_info);
   SendNewRecords();
 }
 
-void ChildEventWriter::OnTestSuiteEnd(const testing::TestSuite& test_suite) {
+void ChildEventWriter::OnTestSuiteEnd(const ::testing::TestSuite& test_suite) {
   ReportListener::OnTestSuiteEnd(test_suite);
   SendNewRecords();
 }
 
-void ChildEventWriter::OnTestIterationEnd(const testing::UnitTest& unit_test, int iteration) {
+void ChildEventWriter::OnTestIterationEnd(const ::testing::UnitTest& unit_test, int iteration) {
   ReportListener::OnTestIterationEnd(unit_test, iteration);
   SendNewRecords();
 }
@@ -57,11 +57,11 @@ void ChildEventWriter::SendNewRecords() {
 
 void WriteListing(int fd, const std::vector<DeviceRecord>& devices) {
   WriteChildLine(fd, ChildEvent::Kind::kDevices, DeviceRecordsToJsonLine(devices));
-  const testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
+  const ::testing::UnitTest& unit_test = *::testing::UnitTest::GetInstance();
   for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
-    const testing::TestSuite& suite = *unit_test.GetTestSuite(i);
+    const ::testing::TestSuite& suite = *unit_test.GetTestSuite(i);
     for (int j = 0; j < suite.total_test_count(); ++j) {
-      const testing::TestInfo& test = *suite.GetTestInfo(j);
+      const ::testing::TestInfo& test = *suite.GetTestInfo(j);
       if (!test.should_run()) continue;
       WriteChildLine(fd, ChildEvent::Kind::kTest, absl::StrCat(suite.name(), ".", test.name()));
     }

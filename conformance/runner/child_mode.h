@@ -30,10 +30,10 @@ class ChildEventWriter : public ReportListener {
  public:
   explicit ChildEventWriter(int fd) : fd_(fd) {}
 
-  void OnTestStart(const testing::TestInfo& test_info) override;
-  void OnTestEnd(const testing::TestInfo& test_info) override;
-  void OnTestSuiteEnd(const testing::TestSuite& test_suite) override;
-  void OnTestIterationEnd(const testing::UnitTest& unit_test, int iteration) override;
+  void OnTestStart(const ::testing::TestInfo& test_info) override;
+  void OnTestEnd(const ::testing::TestInfo& test_info) override;
+  void OnTestSuiteEnd(const ::testing::TestSuite& test_suite) override;
+  void OnTestIterationEnd(const ::testing::UnitTest& unit_test, int iteration) override;
 
  private:
   void SendNewRecords();

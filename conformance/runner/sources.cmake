@@ -17,8 +17,6 @@ target_sources(hal-cts PRIVATE
 # their own, as hal-cts's main() discovers devices before any test runs.
 add_executable(hal_cts_runner_tests
   ${hal_cts_runner_sources}
-  "${CMAKE_CURRENT_LIST_DIR}/../reporting/record_json.cc"
-  "${CMAKE_CURRENT_LIST_DIR}/../report.cc"
   "${CMAKE_CURRENT_LIST_DIR}/child_protocol_test.cc"
   "${CMAKE_CURRENT_LIST_DIR}/test_groups_test.cc"
   "${CMAKE_CURRENT_LIST_DIR}/group_run_test.cc"

@@ -31,7 +31,7 @@ int DeviceOfParameter(absl::string_view parameter, const std::vector<std::string
 
 }  // namespace
 
-std::string DeviceTestName(absl::string_view device_id) {
+std::string TestNameOfDevice(absl::string_view device_id) {
   std::string name(device_id);
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
@@ -49,7 +49,7 @@ bool IsExclusiveSuite(absl::string_view suite) {
 std::vector<TestGroup> GroupTests(const std::vector<std::string>& tests,
                                   const std::vector<DeviceRecord>& devices) {
   std::vector<std::string> device_names;
-  for (const DeviceRecord& device : devices) device_names.push_back(DeviceTestName(device.id));
+  for (const DeviceRecord& device : devices) device_names.push_back(TestNameOfDevice(device.id));
 
   std::vector<TestGroup> groups;
   std::map<std::string, size_t> index_of_group;
@@ -93,8 +93,8 @@ std::vector<TestGroup> BatchGroups(const std::vector<TestGroup>& groups, int job
     it->second.push_back(&group);
   }
   const size_t device_count = std::max<size_t>(devices.size(), 1);
-  const size_t per_device = std::max<size_t>(1, (static_cast<size_t>(jobs) + device_count - 1) /
-                                                    device_count);
+  const size_t per_device =
+      std::max<size_t>(1, (static_cast<size_t>(jobs) + device_count - 1) / device_count);
   for (const std::string& device : devices) {
     const std::vector<const TestGroup*>& members = joinable[device];
     const size_t count = std::min(per_device, members.size());
@@ -103,9 +103,9 @@ std::vector<TestGroup> BatchGroups(const std::vector<TestGroup>& groups, int job
       const size_t begin = b * members.size() / count, end = (b + 1) * members.size() / count;
       TestGroup batch;
       batch.device_id = device;
-      batch.name = end - begin == 1 ? members[begin]->name
-                                    : absl::StrCat(members[begin]->name, " .. ",
-                                                   members[end - 1]->name);
+      batch.name = end - begin == 1
+                       ? members[begin]->name
+                       : absl::StrCat(members[begin]->name, " .. ", members[end - 1]->name);
       for (size_t i = begin; i < end; ++i) {
         batch.tests.insert(batch.tests.end(), members[i]->tests.begin(), members[i]->tests.end());
         batch.test_groups.insert(batch.test_groups.end(), members[i]->test_groups.begin(),

@@ -27,7 +27,7 @@ struct TestGroup {
 
 // The device as test names carry it: the id with non-alphanumerics as '_'
 // ("cpu:0" -> "cpu_0"), as CtsEnvironment names it.
-std::string DeviceTestName(absl::string_view device_id);
+std::string TestNameOfDevice(absl::string_view device_id);
 
 // Suites that must have their device to themselves: they take the device's
 // memory up to its limit, or judge time, so another process on the same

@@ -38,8 +38,8 @@ TEST(TestGroupsTest, OneGroupPerSuiteAndDeviceInOrderOfFirstTest) {
 }
 
 TEST(TestGroupsTest, ParameterNamingNoDeviceIsDeviceless) {
-  const std::vector<TestGroup> groups = GroupTests({"Odd.X/vulkan_0", "Odd.X/cpu_0x"},
-                                                   {Device("cpu:0")});
+  const std::vector<TestGroup> groups =
+      GroupTests({"Odd.X/vulkan_0", "Odd.X/cpu_0x"}, {Device("cpu:0")});
   ASSERT_EQ(groups.size(), 1u);
   EXPECT_EQ(groups[0].name, "Odd");
   EXPECT_EQ(groups[0].device_id, "");
@@ -93,9 +93,9 @@ TEST(BatchGroupsTest, MoreJobsSplitEachDevicesGroupsUpToOneGroupPerBatch) {
   EXPECT_EQ(tests, 9u);
 }
 
-TEST(TestGroupsTest, DeviceTestNameReplacesNonAlphanumerics) {
-  EXPECT_EQ(DeviceTestName("cpu:0"), "cpu_0");
-  EXPECT_EQ(DeviceTestName("fake-x:12"), "fake_x_12");
+TEST(TestGroupsTest, TestNameOfDeviceReplacesNonAlphanumerics) {
+  EXPECT_EQ(TestNameOfDevice("cpu:0"), "cpu_0");
+  EXPECT_EQ(TestNameOfDevice("fake-x:12"), "fake_x_12");
 }
 
 }  // namespace

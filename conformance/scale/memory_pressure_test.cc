@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "conformance/buffer_io.h"
+#include "conformance/byte_units.h"
 #include "conformance/coverage/coverage.h"
 #include "conformance/numerics/device_case_test.h"
 #include "conformance/scale/scale_limits.h"
@@ -27,9 +28,6 @@
 
 namespace hal::cts {
 namespace {
-
-constexpr uint64_t kKiB = uint64_t{1} << 10;
-constexpr uint64_t kMiB = uint64_t{1} << 20;
 
 // Sizes of the buffers a pressure test allocates, in turn, until the limit.
 struct SizeMix {
@@ -260,7 +258,7 @@ TEST_P(MemoryPressure, RepeatedCyclesEndAlike) {
   size_t first_count = 0;
   uint64_t first_used = 0;
   for (int cycle = 0; cycle < 3; ++cycle) {
-    SCOPED_TRACE(testing::Message() << "cycle " << cycle);
+    SCOPED_TRACE(::testing::Message() << "cycle " << cycle);
     Written written;
     written.write = false;
     ASSERT_NO_FATAL_FAILURE(FillTenantUntilRefused(written));

@@ -22,7 +22,7 @@
 namespace hal::cts {
 namespace {
 
-constexpr uint64_t kQuota = 4 << 20;
+constexpr uint64_t kComputeQuota = 4 << 20;
 
 // Runs `rounds` increments on the tenant's own counter, synchronizing every
 // few, and checks the result.
@@ -46,7 +46,7 @@ class VirtualDevicePartitions : public DeviceTest {
     if (properties().partition.kind == PartitionKind::kNone) {
       HAL_CTS_SKIP_UNSUPPORTED("the device reports no partitions");
     }
-    auto pool = PoolOf(physical_device(), {.capacity_bytes = 4 * kQuota});
+    auto pool = PoolOf(physical_device(), {.capacity_bytes = 4 * kComputeQuota});
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
   }
@@ -61,7 +61,7 @@ TEST_P(VirtualDevicePartitions, GrantsAreDisjointAndAligned) {
   uint32_t granted = 0;
   for (int t = 0; t < 2; ++t) {
     HAL_CTS_ASSERT_OK_AND_ASSIGN(Tenant tenant,
-                                 CreateTenant(*pool_, absl::StrCat("half", t), kQuota, 0.5));
+                                 CreateTenant(*pool_, absl::StrCat("half", t), kComputeQuota, 0.5));
     EXPECT_EQ(tenant.virtual_device->compute_enforcement(), ComputeEnforcement::kHardPartition);
     const uint32_t units = tenant.device().partition_units();
     EXPECT_GE(units, partition().min_units) << "tenant " << t;
@@ -120,13 +120,13 @@ HAL_CTS_COVERS("VirtualDeviceCompute.HalfSharesBothProgress", {"stream_dispatch"
                {"stream_signal_event", "success"}, {"event_timestamp_ns", "success"},
                {"stream_synchronize", "success"});
 TEST_P(VirtualDeviceCompute, HalfSharesBothProgress) {
-  HAL_CTS_ASSERT_OK_AND_ASSIGN(
-      std::unique_ptr<Pool> pool,
-      PoolOf(physical_device(), {.capacity_bytes = 2 * kQuota, .time_slice = test_case().mode}));
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Pool> pool,
+                               PoolOf(physical_device(), {.capacity_bytes = 2 * kComputeQuota,
+                                                          .time_slice = test_case().mode}));
   std::vector<Tenant> tenants;
   for (int t = 0; t < 2; ++t) {
     HAL_CTS_ASSERT_OK_AND_ASSIGN(Tenant tenant,
-                                 CreateTenant(*pool, absl::StrCat("half", t), kQuota, 0.5));
+                                 CreateTenant(*pool, absl::StrCat("half", t), kComputeQuota, 0.5));
     tenants.push_back(std::move(tenant));
   }
   constexpr int kRounds = 16;
@@ -157,8 +157,8 @@ HAL_CTS_COVERS("VirtualDeviceCompute.WholeDeviceIsNotEnforced", {"stream_dispatc
 TEST_P(VirtualDeviceCompute, WholeDeviceIsNotEnforced) {
   HAL_CTS_ASSERT_OK_AND_ASSIGN(
       std::unique_ptr<Pool> pool,
-      PoolOf(physical_device(), {.capacity_bytes = kQuota, .time_slice = test_case().mode}));
-  HAL_CTS_ASSERT_OK_AND_ASSIGN(Tenant tenant, CreateTenant(*pool, "whole", kQuota, 1.0));
+      PoolOf(physical_device(), {.capacity_bytes = kComputeQuota, .time_slice = test_case().mode}));
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(Tenant tenant, CreateTenant(*pool, "whole", kComputeQuota, 1.0));
   EXPECT_EQ(tenant.virtual_device->compute_enforcement(), ComputeEnforcement::kWholeDevice);
   HAL_CTS_EXPECT_OK(RunChain(tenant, 8));
   EXPECT_EQ(tenant.virtual_device->compute_busy_ns(), 0u);

@@ -52,18 +52,18 @@ const CrossingCase kCrossings[] = {
 constexpr uint32_t kN = 1024;
 constexpr uint64_t kBytes = kN * sizeof(int32_t);
 constexpr uint32_t kSecret = 0x5EC12E7;
-constexpr uint64_t kQuota = 1 << 20;
+constexpr uint64_t kIsolationQuota = 1 << 20;
 
 class VirtualDeviceIsolation : public DeviceCaseTest<CrossingCase> {
  protected:
   void SetUp() override {
     DeviceCaseTest::SetUp();
     if (IsSkipped()) return;
-    auto pool = PoolOf(physical_device(), {.capacity_bytes = 2 * kQuota});
+    auto pool = PoolOf(physical_device(), {.capacity_bytes = 2 * kIsolationQuota});
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
     for (auto [tenant, name] : {std::pair{&owner_, "owner"}, std::pair{&intruder_, "intruder"}}) {
-      auto created = CreateTenant(*pool_, name, kQuota, 0.5);
+      auto created = CreateTenant(*pool_, name, kIsolationQuota, 0.5);
       ASSERT_TRUE(created.ok()) << created.status();
       *tenant = *std::move(created);
     }

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "conformance/buffer_io.h"
+#include "conformance/byte_units.h"
 #include "conformance/coverage/coverage.h"
 #include "conformance/numerics/device_case_test.h"
 #include "conformance/scale/tenants.h"
@@ -30,8 +31,6 @@ struct OvercommitCase {
   int buffers_per_tenant;
   std::string Name() const { return name; }
 };
-constexpr uint64_t kKiB = uint64_t{1} << 10;
-constexpr uint64_t kMiB = uint64_t{1} << 20;
 const OvercommitCase kOvercommitCases[] = {
     {"bytes_1000", 1000, 12},
     {"kib_64", 64 * kKiB, 6},

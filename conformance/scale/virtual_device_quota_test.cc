@@ -91,7 +91,7 @@ TEST_P(VirtualDeviceQuota, FillsToTheLastByteThenRefuses) {
   bool single_bytes = false;  // after the first refusal
   for (uint64_t size = 1; used() < quota();
        size = single_bytes ? 1 : std::min(step, quota() - used())) {
-    SCOPED_TRACE(testing::Message() << size << " bytes with " << used() << " in use");
+    SCOPED_TRACE(::testing::Message() << size << " bytes with " << used() << " in use");
     HAL_CTS_ASSERT_OK_AND_ASSIGN(const uint64_t takes, Takes(size));
     if (used() + takes > quota()) {
       ExpectRefused(size);
