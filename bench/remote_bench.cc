@@ -40,7 +40,10 @@
 #include "tests/remote/remote_pool.h"
 
 ABSL_FLAG(std::string, device, "cpu",
-          "Selector of the device behind hald and the local baseline (cpu, vulkan).");
+          "Selector of the device behind hald and the local baseline (cpu, vulkan, cuda).");
+ABSL_FLAG(std::string, hald, HAL_BENCH_HALD_PATH,
+          "The hald program to start (default: the build tree's; tools/gpu-run.sh passes the "
+          "installed one).");
 
 namespace hal::bench {
 namespace {
@@ -63,7 +66,7 @@ absl::StatusOr<testing::HaldProcess*> StartedDaemon() {
   std::unique_ptr<testing::HaldProcess>& hald = Daemon();
   if (hald != nullptr) return hald.get();
   testing::HaldProcess::Options options;
-  options.hald = HAL_BENCH_HALD_PATH;
+  options.hald = absl::GetFlag(FLAGS_hald);
   // Room for a 256 MiB buffer and the copies' working memory.
   options.pool_json =
       testing::RemotePoolJson({absl::GetFlag(FLAGS_device)}, {{kVirtualDevice, 1ull << 30, 1.0}});

@@ -7,16 +7,19 @@
 #
 #   tools/gpu-run.sh pack     here: builds the default preset, installs it into
 #                             .gpu/hal (relocatable), adds the benchmark programs
-#                             and the Abseil shared libraries they need, and
+#                             and the shared libraries they need (Abseil,
+#                             Benchmark, protobuf, prometheus-cpp, libcrypto), and
 #                             downloads the Vulkan loader and validation layer
 #                             .debs into .gpu/debs. .gpu is git-ignored.
 #   tools/gpu-run.sh run      there (device tool, carry [".gpu"]): unpacks the
 #                             .debs into .gpu/root (never into /), then runs
 #                             hal-info, hal-cts (validation layer on) on every
-#                             device but CUDA's, hal-cts on cuda:0, a mixed pool
-#                             of cuda:0, the NVIDIA Vulkan device and cpu:0,
-#                             the benchmarks, the CUDA benchmarks and the
-#                             partition table, writing every log under $OUT (or
+#                             device but CUDA's, hal-cts on cuda:0, hal-cts on
+#                             remote:0 served by cuda:0 through hald, a mixed
+#                             pool of cuda:0, the NVIDIA Vulkan device and cpu:0,
+#                             the benchmarks, the CUDA benchmarks, the partition
+#                             table and hal_remote_bench on every device,
+#                             writing every log under $OUT (or
 #                             .gpu/out when OUT is unset, e.g. to try it here).
 #
 # `run` works here too (on lavapipe; the CUDA steps are skipped, each saying
@@ -31,6 +34,8 @@ readonly benches=(hal_bench_dispatch_latency hal_bench_saxpy hal_bench_quota_acc
                   hal_bench_vulkan_dispatch hal_bench_vulkan_copy)
 # Harnesses that take --device: run once per driver (a missing one reports why).
 readonly device_benches=(hal_bench_time_slice hal_bench_overcommit)
+# hald against in-process use of the same device (started by the bench itself).
+readonly remote_bench=hal_remote_bench
 # hal's CUDA driver against the raw CUDA driver API; run where cuda:0 exists.
 readonly cuda_benches=(hal_bench_cuda_launch hal_bench_cuda_copy hal_bench_cuda_allocation
                        hal_bench_cuda_partition)
@@ -43,13 +48,15 @@ pack() {
   cmake --build --preset default
   rm -rf "$gpu_dir" && mkdir -p "$prefix/bin" "$prefix/lib" "$gpu_dir/debs"
   cmake --install build --prefix "$prefix" >/dev/null
-  for bench in "${benches[@]}" "${device_benches[@]}" "${cuda_benches[@]}"; do
+  for bench in "${benches[@]}" "${device_benches[@]}" "${cuda_benches[@]}" "$remote_bench"; do
     [ -x "build/bin/$bench" ] && cp "build/bin/$bench" "$prefix/bin/"
   done
-  # Debian's Abseil and Google Benchmark are shared libraries that machine
-  # lacks: carry the ones the programs load (libstdc++ and glibc there are newer).
+  # Debian's Abseil, Google Benchmark, protobuf, prometheus-cpp (with its
+  # civetweb) and libcrypto are shared libraries that machine lacks: carry the
+  # ones the programs load (libstdc++ and glibc there are newer).
   for program in "$prefix"/bin/* "$prefix"/lib/*.so; do
-    ldd "$program" 2>/dev/null | awk '/libabsl_|libbenchmark/ {print $3}'
+    ldd "$program" 2>/dev/null |
+      awk '/libabsl_|libbenchmark|libprotobuf|libprometheus|libcivetweb|libcrypto/ {print $3}'
   done | sort -u | xargs -r cp -L -t "$prefix/lib/"
   strip --strip-debug "$prefix"/bin/* "$prefix"/lib/*.so* 2>/dev/null || true
   (cd "$gpu_dir/debs" && apt-get download "${debs[@]}" 2>/dev/null)
@@ -80,6 +87,25 @@ write_mixed_pool() {
   ]
 }
 JSON
+}
+
+# hal-cts on remote:0: a hald of the install serving cuda:0 over a Unix socket.
+remote_cts_on_cuda() {
+  local out=$1 bin=$2 dir
+  dir=$(mktemp -d)
+  cat >"$dir/pool.json" <<'JSON'
+{"pool": {"devices": ["cuda:0"]},
+ "virtual_devices": [{"name": "remote-cuda", "memory_quota": "8GiB"}]}
+JSON
+  "$bin/hald" --pool "$dir/pool.json" --listen "unix:$dir/hald.sock" 2>"$out/hald.log" &
+  local hald=$!
+  for _ in $(seq 100); do grep -q "listening on" "$out/hald.log" && break; sleep 0.1; done
+  HAL_REMOTE_ENDPOINT="unix:$dir/hald.sock" "$bin/hal-cts" --device remote:0 \
+    --report "$out/cts-remote-cuda-report.json"
+  local rc=$?
+  kill -TERM "$hald" && wait "$hald" || rc=1
+  rm -rf "$dir"
+  return $rc
 }
 
 run() {
@@ -123,10 +149,12 @@ run() {
     --report "$out/cts-report.json"
   if [ -z "$no_cuda" ]; then
     step hal-cts-cuda "$bin/hal-cts" --device cuda:0 --report "$out/cts-cuda-report.json"
+    step hal-cts-remote-cuda remote_cts_on_cuda "$out" "$bin"
     write_mixed_pool "$out/mixed-pool.json"
     step mixed-pool "$bin/hal-info" --pool "$out/mixed-pool.json"
   else
     skip hal-cts-cuda "$no_cuda"
+    skip hal-cts-remote-cuda "$no_cuda"
     skip mixed-pool "$no_cuda"
   fi
   for bench in "${benches[@]}"; do
@@ -142,6 +170,12 @@ run() {
     [ -x "$bin/$bench" ] || continue
     for device in "${bench_devices[@]}"; do step "$bench-$device" "$bin/$bench" --device="$device"; done
   done
+  if [ -x "$bin/$remote_bench" ]; then
+    for device in "${bench_devices[@]}"; do
+      if [ "$device" = cuda ] && [ -n "$no_cuda" ]; then skip "$remote_bench-cuda" "$no_cuda"; continue; fi
+      step "$remote_bench-$device" "$bin/$remote_bench" --device="$device" --hald="$bin/hald"
+    done
+  fi
   return $status
 }
 
