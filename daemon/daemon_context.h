@@ -17,6 +17,15 @@
 
 namespace hal::daemon {
 
+// What one session may make the daemon hold for it beyond what quotas charge.
+struct SessionLimits {
+  // Bytes of inline (TCP) downloads copied but not yet sent: a request of a
+  // few bytes makes the daemon hold up to a frame's worth, so a client that
+  // never reads could otherwise exhaust the daemon's memory. Past it a
+  // download fails with ResourceExhausted (kept on its stream).
+  uint64_t inline_download_bytes = uint64_t{1} << 30;
+};
+
 class DaemonContext {
  public:
   DaemonContext(Pool& pool, AccessPolicy policy)
@@ -25,6 +34,8 @@ class DaemonContext {
   Pool& pool() const { return pool_; }
   SessionRegistry& sessions() { return sessions_; }
   absl::Time started() const { return started_; }
+  // Set before serving (tests lower them).
+  SessionLimits& limits() { return limits_; }
 
   // The rules in force now; a session keeps the ones it read for one decision.
   std::shared_ptr<const AccessPolicy> policy() const {
@@ -48,6 +59,7 @@ class DaemonContext {
  private:
   Pool& pool_;
   const absl::Time started_ = absl::Now();
+  SessionLimits limits_;
   SessionRegistry sessions_;
   mutable std::mutex mu_;
   std::shared_ptr<const AccessPolicy> policy_;  // guarded by mu_

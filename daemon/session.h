@@ -132,6 +132,10 @@ class Session {
   std::shared_ptr<Device> device_;
   bool native_kernels_ = false;
   absl::Status session_failure_;  // a failed one-way command naming no stream
+  // Inline downloads copied and not yet sent (SessionLimits); released by
+  // the notifier's thread.
+  std::shared_ptr<std::atomic<uint64_t>> inline_download_bytes_ =
+      std::make_shared<std::atomic<uint64_t>>(0);
   HandleTable<std::shared_ptr<Buffer>> buffers_{"buffer", 1u << 20};
   HandleTable<std::shared_ptr<Stream>> streams_{"stream", 1024};
   HandleTable<std::shared_ptr<TenantEvent>> events_{"event", 1u << 16};

@@ -181,6 +181,12 @@ absl::Status Session::CopyDeviceToHost(Stream& stream, const remote::v1::CopyDev
           "CopyDeviceToHost of ", command.size(), " bytes inline; at most ", kMaxInlineDownload,
           " fit a frame (split the copy)"));
     }
+    const uint64_t limit = daemon_.limits().inline_download_bytes;
+    if (inline_download_bytes_->load() + command.size() > limit) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "CopyDeviceToHost of ", command.size(), " bytes inline would hold more than ", limit,
+          " bytes of downloads the client has not read yet"));
+    }
     complete.mutable_inline_data()->resize(command.size());
     destination = reinterpret_cast<uint8_t*>(complete.mutable_inline_data()->data());
   }
@@ -189,7 +195,14 @@ absl::Status Session::CopyDeviceToHost(Stream& stream, const remote::v1::CopyDev
       !status.ok()) {
     return status;
   }
-  return QueueCompletion(stream, std::move(done), nullptr);
+  if (command.has_shm()) return QueueCompletion(stream, std::move(done), nullptr);
+  // Counted until the notifier has sent (or dropped) the bytes.
+  inline_download_bytes_->fetch_add(command.size());
+  std::shared_ptr<const void> held(nullptr, [counter = inline_download_bytes_,
+                                             size = command.size()](const void*) {
+    counter->fetch_sub(size);
+  });
+  return QueueCompletion(stream, std::move(done), std::move(held));
 }
 
 absl::Status Session::Dispatch(Stream& stream, const remote::v1::Dispatch& command) {

@@ -115,7 +115,7 @@ void DaemonTest::SetUp() {
   if (runtime_->devices().empty()) GTEST_SKIP() << "the CPU driver of the build tree is absent";
 }
 
-void DaemonTest::StartServer(const std::string& pool_file) {
+void DaemonTest::StartServer(const std::string& pool_file, const SessionLimits& limits) {
   pool_path_ = folder_.Write("pool.json", pool_file);
   absl::StatusOr<std::unique_ptr<Pool>> pool = Pool::FromFile(*runtime_, pool_path_);
   ASSERT_TRUE(pool.ok()) << pool.status();
@@ -130,6 +130,7 @@ void DaemonTest::StartServer(const std::string& pool_file) {
       Server::Create(*runtime_, *pool_, pool_path_, *std::move(policy), {*unix_socket, *tcp});
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = *std::move(server);
+  server_->context().limits() = limits;
   serving_ = std::thread([this] { ASSERT_TRUE(server_->Run().ok()); });
 }
 

@@ -80,8 +80,8 @@ class DaemonTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
-  // Starts the server on `pool_file` contents (DefaultPoolFile() unless given).
-  void StartServer(const std::string& pool_file);
+  // Starts the server on `pool_file` contents, with `limits`.
+  void StartServer(const std::string& pool_file, const SessionLimits& limits = {});
 
   const remote::Endpoint& unix_endpoint() const { return server_->endpoints()[0]; }
   const remote::Endpoint& tcp_endpoint() const { return server_->endpoints()[1]; }

@@ -128,6 +128,31 @@ TEST_F(SessionCommandsTest, InlineUploadsAndDownloadsRoundTrip) {
   EXPECT_EQ(client->Call(SynchronizeMessage(2)).code(), absl::StatusCode::kInvalidArgument);
 }
 
+class SessionLimitsTest : public DaemonTest {
+ protected:
+  void SetUp() override {
+    DaemonTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    SessionLimits limits;
+    limits.inline_download_bytes = 1024;
+    StartServer(DefaultPoolFile(), limits);
+  }
+};
+
+TEST_F(SessionLimitsTest, InlineDownloadsPastTheLimitAreResourceExhausted) {
+  std::unique_ptr<TestClient> client = Client(tcp_endpoint());
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->Open("a", "secret").ok());
+  ASSERT_TRUE(client->Call(AllocateMessage(1, 4096)).ok());
+  ASSERT_TRUE(client->Call(StreamCreateMessage(2)).ok());
+  ASSERT_TRUE(client->SendOneWay(DownloadMessage(2, 1, 1024, 1)).ok());
+  ASSERT_TRUE(client->Call(SynchronizeMessage(2)).ok());
+  ASSERT_TRUE(client->SendOneWay(DownloadMessage(2, 1, 4096, 2)).ok());
+  const absl::Status refused = client->Call(SynchronizeMessage(2));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.message(), HasSubstr("not read yet"));
+}
+
 TEST_F(SessionCommandsTest, AKernelOfTheTenantsModuleRuns) {
   KernelImage image;
   KernelInfo info;
