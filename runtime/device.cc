@@ -176,8 +176,10 @@ absl::StatusOr<std::shared_ptr<Kernel>> Device::LoadKernel(const KernelBundle& b
   std::shared_ptr<internal::ModuleState> module;
   {
     std::lock_guard<std::mutex> lock(state_->modules_mu);
+    absl::erase_if(state_->modules, [](const auto& entry) { return entry.second.expired(); });
     auto [it, inserted] = state_->modules.try_emplace({bundle.id(), *image_index});
-    if (inserted) {
+    module = it->second.lock();
+    if (module == nullptr) {
       hal_drv_module* raw = nullptr;
       const hal_module_desc desc =
           internal::ModuleDesc(image.format.c_str(), image.data.data(), image.data.size());
@@ -189,9 +191,9 @@ absl::StatusOr<std::shared_ptr<Kernel>> Device::LoadKernel(const KernelBundle& b
         state_->modules.erase(it);
         return status;
       }
-      it->second = std::make_shared<internal::ModuleState>(state_->table, raw);
+      module = std::make_shared<internal::ModuleState>(state_->table, raw);
+      it->second = module;
     }
-    module = it->second;
   }
   hal_kernel_desc kernel_desc{};
   kernel_desc.type = HAL_STRUCTURE_TYPE_KERNEL_DESC;

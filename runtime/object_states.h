@@ -27,8 +27,8 @@
 
 namespace hal::internal {
 
-// A module loaded from one image of one bundle; shared by its kernels and the
-// device's module cache.
+// A module loaded from one image of one bundle; held by its kernels (the
+// device's module cache only refers to it).
 struct ModuleState {
   ModuleState(const hal_driver_table* table, hal_drv_module* module)
       : table(table), module(module) {}
@@ -121,8 +121,10 @@ struct DeviceState {
   uint64_t deferred_bytes = 0;               // of deferred_frees; guarded by service_mu
 
   std::mutex modules_mu;
-  // (bundle id, image index) -> module.
-  absl::flat_hash_map<std::pair<uint64_t, size_t>, std::shared_ptr<ModuleState>>
+  // (bundle id, image index) -> module, while a kernel of it lives: a module
+  // is unloaded with its last kernel, so a long-lived device (hald's virtual
+  // devices, loading every tenant's images) does not keep them all.
+  absl::flat_hash_map<std::pair<uint64_t, size_t>, std::weak_ptr<ModuleState>>
       modules;  // guarded by modules_mu
 };
 
