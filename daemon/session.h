@@ -108,6 +108,8 @@ class Session {
   // Runs a one-way command; a failure is kept on its stream (or the session).
   void ExecuteOneWay(ClientMessage& command);
   absl::Status Execute(ClientMessage& command);
+  // The session's shared memory `range` names, which must be `size` bytes.
+  absl::StatusOr<uint8_t*> SharedBytes(const remote::v1::ShmRange& range, uint64_t size) const;
   absl::Status CopyHostToDevice(Stream& stream, remote::v1::CopyHostToDevice& command);
   absl::Status CopyDeviceToHost(Stream& stream, const remote::v1::CopyDeviceToHost& command);
   absl::Status Dispatch(Stream& stream, const remote::v1::Dispatch& command);

@@ -124,22 +124,29 @@ absl::Status Session::Execute(ClientMessage& command) {
   }
 }
 
+absl::StatusOr<uint8_t*> Session::SharedBytes(const remote::v1::ShmRange& range,
+                                               uint64_t size) const {
+  if (!shm_.has_value()) return absl::FailedPreconditionError("the session has no shared memory");
+  absl::StatusOr<absl::Span<uint8_t>> bytes = shm_->Range(range);
+  if (!bytes.ok()) return bytes.status();
+  if (bytes->size() != size) {
+    return absl::InvalidArgumentError(absl::StrCat("a copy of ", size,
+                                                   " bytes names a shared-memory range of ",
+                                                   bytes->size()));
+  }
+  return bytes->data();
+}
+
 absl::Status Session::CopyHostToDevice(Stream& stream, remote::v1::CopyHostToDevice& command) {
   absl::StatusOr<std::shared_ptr<Buffer>> dst = buffers_.Find(command.dst());
   if (!dst.ok()) return dst.status();
   if (command.has_shm()) {
-    if (!shm_.has_value()) return absl::FailedPreconditionError("the session has no shared memory");
-    absl::StatusOr<absl::Span<uint8_t>> bytes = shm_->Range(command.shm());
+    absl::StatusOr<uint8_t*> bytes = SharedBytes(command.shm(), command.size());
     if (!bytes.ok()) return bytes.status();
-    if (bytes->size() != command.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("CopyHostToDevice of ", command.size(),
-                                                     " bytes from a shared-memory range of ",
-                                                     bytes->size()));
-    }
     auto released = std::make_unique<DaemonMessage>();
     *released->mutable_shm_released()->mutable_range() = command.shm();
     absl::Status status =
-        stream.queue->CopyHostToDevice(bytes->data(), **dst, command.dst_offset(), command.size());
+        stream.queue->CopyHostToDevice(*bytes, **dst, command.dst_offset(), command.size());
     // The range goes back to the client whether or not the copy was queued.
     absl::Status queued = QueueCompletion(stream, std::move(released), nullptr);
     return status.ok() ? queued : status;
@@ -165,15 +172,9 @@ absl::Status Session::CopyDeviceToHost(Stream& stream, const remote::v1::CopyDev
   complete.set_download(command.download());
   uint8_t* destination = nullptr;
   if (command.has_shm()) {
-    if (!shm_.has_value()) return absl::FailedPreconditionError("the session has no shared memory");
-    absl::StatusOr<absl::Span<uint8_t>> bytes = shm_->Range(command.shm());
+    absl::StatusOr<uint8_t*> bytes = SharedBytes(command.shm(), command.size());
     if (!bytes.ok()) return bytes.status();
-    if (bytes->size() != command.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("CopyDeviceToHost of ", command.size(),
-                                                     " bytes into a shared-memory range of ",
-                                                     bytes->size()));
-    }
-    destination = bytes->data();
+    destination = *bytes;
     *complete.mutable_shm() = command.shm();
   } else {
     if (command.size() > kMaxInlineDownload) {
