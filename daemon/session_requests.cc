@@ -107,7 +107,8 @@ absl::StatusOr<DaemonMessage> Session::AttachShm(const remote::v1::ShmAttach& re
   if (!fd.valid()) {
     return absl::InvalidArgumentError("ShmAttach came without a memfd (SCM_RIGHTS)");
   }
-  absl::StatusOr<remote::SharedMemory> shm = remote::SharedMemory::Map(std::move(fd), request.size());
+  absl::StatusOr<remote::SharedMemory> shm =
+      remote::SharedMemory::Map(std::move(fd), request.size());
   if (!shm.ok()) return shm.status();
   shm_ = *std::move(shm);
   return DaemonMessage();
@@ -149,9 +150,9 @@ absl::StatusOr<DaemonMessage> Session::Attach(const remote::v1::Attach& request)
         absl::StrCat("hald has no virtual device \"", request.virtual_device(), "\""));
   }
   if (!policy->MayAttach(identity_, device->name())) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        identity_.name, " may not attach to virtual device ", device->name(),
-        " (the pool file's \"hald\" access rules)"));
+    return absl::PermissionDeniedError(
+        absl::StrCat(identity_.name, " may not attach to virtual device ", device->name(),
+                     " (the pool file's \"hald\" access rules)"));
   }
   virtual_device_ = std::move(device);
   device_ = virtual_device_->device();
@@ -167,8 +168,9 @@ absl::StatusOr<DaemonMessage> Session::Attach(const remote::v1::Attach& request)
 absl::StatusOr<DaemonMessage> Session::PoolStatus() {
   if (!daemon_.policy()->MayReadStatus(identity_)) {
     return absl::PermissionDeniedError(
-        absl::StrCat(identity_.name, " may not read hald's status (the pool file's \"hald\" "
-                                     "access rules)"));
+        absl::StrCat(identity_.name,
+                     " may not read hald's status (the pool file's \"hald\" "
+                     "access rules)"));
   }
   DaemonMessage answer;
   *answer.mutable_pool_status() =
@@ -207,9 +209,15 @@ absl::StatusOr<DaemonMessage> Session::CreateStream(const remote::v1::StreamCrea
   if (absl::Status status = streams_.CheckFree(request.stream()); !status.ok()) return status;
   QueueOptions options;
   switch (request.priority()) {
-    case HAL_STREAM_PRIORITY_NORMAL: options.priority = QueuePriority::kNormal; break;
-    case HAL_STREAM_PRIORITY_LOW: options.priority = QueuePriority::kLow; break;
-    case HAL_STREAM_PRIORITY_HIGH: options.priority = QueuePriority::kHigh; break;
+    case HAL_STREAM_PRIORITY_NORMAL:
+      options.priority = QueuePriority::kNormal;
+      break;
+    case HAL_STREAM_PRIORITY_LOW:
+      options.priority = QueuePriority::kLow;
+      break;
+    case HAL_STREAM_PRIORITY_HIGH:
+      options.priority = QueuePriority::kHigh;
+      break;
     default:
       return absl::InvalidArgumentError(absl::StrCat("no stream priority ", request.priority()));
   }
@@ -318,9 +326,11 @@ void Session::SynchronizeStream(uint64_t handle, Reply reply) {
   if (!found.ok()) return reply(found.status());
   std::shared_ptr<Stream> stream = *std::move(found);
   // Already idle (a short dispatch's round trip): answered without a thread hop.
+  // A recorded failure is answered only once the stream's later work is done
+  // too: synchronize returns after all submitted work (hal_driver.h).
   if (std::unique_lock<std::mutex> lock(stream->mu, std::try_to_lock); lock.owns_lock()) {
     absl::StatusOr<bool> idle = stream->queue->IsIdle();
-    if (!stream->failure.ok() || !idle.ok() || *idle) {
+    if (!idle.ok() || *idle) {
       absl::Status status = !stream->failure.ok() ? stream->failure : idle.status();
       lock.unlock();
       notifier_->FlushCompleted();

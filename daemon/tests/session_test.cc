@@ -101,9 +101,9 @@ TEST_F(SessionTest, ATokenGrantsWhatItsRuleNames) {
 }
 
 TEST_F(SessionTest, AReloadReplacesTheAccessRules) {
-  folder_.Write("pool.json", absl::StrReplaceAll(DefaultPoolFile(),
-                                                 {{R"("virtual_devices": ["a"])",
-                                                   R"("virtual_devices": ["b"])"}}));
+  folder_.Write("pool.json", absl::StrReplaceAll(
+                                 DefaultPoolFile(),
+                                 {{R"("virtual_devices": ["a"])", R"("virtual_devices": ["b"])"}}));
   server_->Reload();
   std::unique_ptr<TestClient> to_b = Client(tcp_endpoint());
   std::unique_ptr<TestClient> to_a = Client(tcp_endpoint());
@@ -176,6 +176,24 @@ TEST_F(SessionTest, OneWayFailuresAreStickyOnTheirStream) {
   query.mutable_stream_query()->set_stream(2);
   EXPECT_EQ(client->Call(query).code(), absl::StatusCode::kInvalidArgument) << "kept";
   EXPECT_TRUE(client->Call(SynchronizeMessage(3)).ok()) << "another stream is unaffected";
+}
+
+TEST_F(SessionTest, SynchronizeWithAFailureKeptStillWaitsForTheStreamsLaterWork) {
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->Call(AllocateMessage(1, 4 << 20)).ok());
+  ASSERT_TRUE(client->Call(StreamCreateMessage(2)).ok());
+  // Past the end of the buffer: the stream keeps this failure, and the work
+  // after it still runs.
+  ASSERT_TRUE(client->SendOneWay(FillMessage(2, 1, 8 << 20, 0)).ok());
+  for (uint32_t value = 1; value <= 8; ++value) {
+    ASSERT_TRUE(client->SendOneWay(FillMessage(2, 1, 4 << 20, value)).ok());
+  }
+  ASSERT_TRUE(client->SendOneWay(DownloadMessage(2, 1, 16, 1)).ok());
+  EXPECT_EQ(client->Call(SynchronizeMessage(2)).code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(client->async().size(), 1u) << "synchronize answered before the stream's work ended";
+  EXPECT_EQ(client->async()[0].download_complete().inline_data(),
+            std::string("\x08\0\0\0\x08\0\0\0\x08\0\0\0\x08\0\0\0", 16));
 }
 
 TEST_F(SessionTest, AOneWayFailureNamingNoStreamFailsTheNextRequestOnce) {
