@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <new>
 #include <set>
 #include <utility>
 
@@ -60,7 +61,6 @@ void SetReceiveTimeout(int fd, int seconds) {
 
 // A caller waiting for the answer to its request.
 struct Connection::Pending {
-  std::condition_variable answered;
   bool done = false;
   absl::Status status;  // the connection's loss, when it ends first
   DaemonMessage answer;
@@ -96,7 +96,16 @@ Connection::~Connection() {
     // for a thread this process does not have; only the child's descriptor
     // is closed, and the thread object is left, never joined.
     new std::thread(std::move(reader_));
+    // The condition variable's copied state counts the parent's reader as a
+    // waiter, whom its destructor would wait for forever: the child's copy
+    // is replaced by a fresh one first.
+    new (&changed_) std::condition_variable();
     return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    changed_.notify_all();
   }
   channel_.Shutdown();
   if (reader_.joinable()) reader_.join();
@@ -183,7 +192,7 @@ absl::StatusOr<DaemonMessage> Connection::Call(ClientMessage request, int fd_to_
     pending_.erase(id);
     return sent;
   }
-  pending.answered.wait(lock, [&] { return pending.done; });
+  WaitLocked(lock, [&] { return pending.done; });
   if (!pending.status.ok()) return pending.status;
   if (pending.answer.has_status() && pending.answer.status().code() != 0) {
     return FromWire(pending.answer.status());
@@ -210,6 +219,7 @@ absl::Status Connection::PostDownload(ClientMessage command, uint8_t* destinatio
                                     copy.has_shm() ? std::optional<ShmRange>(copy.shm())
                                                    : std::nullopt,
                                     copy.stream()});
+    changed_.notify_all();  // the reader now expects its DownloadComplete
   }
   return PostLocked(std::move(command));
 }
@@ -228,6 +238,7 @@ absl::Status Connection::PostLocked(ClientMessage command) {
     std::lock_guard state_lock(mutex_);
     upload_ranges_[copy.shm().offset()] =
         UploadRange{copy.shm().size(), copy.stream(), ++posted_.upload};
+    changed_.notify_all();  // the reader now expects its ShmReleased
   }
   batch_moved_bytes_ += SharedMemoryBytes(command);
   *batch_.add_batch() = std::move(command);
@@ -268,15 +279,26 @@ absl::Status Connection::SendLocked(const ClientMessage& message, int fd_to_pass
 // --- The reader ---
 
 void Connection::ReadLoop() {
+  std::unique_lock lock(mutex_);
   for (;;) {
-    DaemonMessage message;
-    absl::Status status = channel_.ReceiveDaemonMessage(&message);
-    if (status.ok()) status = Dispatch(message);
-    if (!status.ok()) {
-      MarkLost(status);
-      return;
-    }
+    changed_.wait(lock, [&] {
+      return stopping_ || lost_ || (!reading_ && (!downloads_.empty() || !upload_ranges_.empty()));
+    });
+    if (stopping_ || lost_) return;
+    ReadOneLocked(lock);
   }
+}
+
+void Connection::ReadOneLocked(std::unique_lock<std::mutex>& lock) {
+  reading_ = true;
+  lock.unlock();
+  DaemonMessage message;
+  absl::Status status = channel_.ReceiveDaemonMessage(&message);
+  if (status.ok()) status = Dispatch(message);
+  if (!status.ok()) MarkLost(status);
+  lock.lock();
+  reading_ = false;
+  changed_.notify_all();
 }
 
 absl::Status Connection::Dispatch(DaemonMessage& message) {
@@ -303,7 +325,7 @@ absl::Status Connection::Answer(DaemonMessage& message) {
   pending_.erase(it);
   pending.answer = std::move(message);
   pending.done = true;
-  pending.answered.notify_one();
+  changed_.notify_all();
   return absl::OkStatus();
 }
 
@@ -362,7 +384,7 @@ void Connection::FreeRangeLocked(const std::optional<ShmRange>& range) {
   if (!range.has_value()) return;
   ranges_->Free(range->offset());
   ++releases_;
-  range_released_.notify_all();
+  changed_.notify_all();
 }
 
 void Connection::SettleLocked(uint64_t stream, const Mark& mark) {
@@ -399,10 +421,9 @@ void Connection::MarkLost(const absl::Status& cause) {
     for (auto& [id, pending] : pending_) {
       pending->status = lost_status_;
       pending->done = true;
-      pending->answered.notify_one();
     }
     pending_.clear();
-    range_released_.notify_all();
+    changed_.notify_all();
   }
   // Wakes the reader when a send failed first.
   channel_.Shutdown();
@@ -451,7 +472,7 @@ absl::StatusOr<ShmRange> Connection::AllocateRange(uint64_t size) {
     lock.unlock();
     absl::Status flushed = Flush();
     lock.lock();
-    if (flushed.ok()) range_released_.wait(lock, [&] { return lost_ || releases_ != releases; });
+    if (flushed.ok()) WaitLocked(lock, [&] { return lost_ || releases_ != releases; });
     --space_waiters_;
     if (!flushed.ok()) return flushed;
   }

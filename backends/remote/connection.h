@@ -2,9 +2,12 @@
 // any order, one-way commands batched, the session's shared memory, and the
 // asynchronous notifications (DownloadComplete, ShmReleased).
 //
-// A reader thread receives every daemon message. It handles notifications in
-// arrival order before it wakes anyone waiting for a later answer, so a caller
-// that sees a stream complete has its downloaded bytes already. A lost
+// One thread at a time receives daemon messages and handles them in arrival
+// order (notifications before anyone waiting for a later answer is woken), so
+// a caller that sees a stream complete has its downloaded bytes already. A
+// caller waiting for an answer (or for shared memory) receives itself when no
+// one else does, so a lone round trip costs no thread hop on this side; a
+// reader thread receives while notifications are due and no caller does. A lost
 // connection (EOF, a failed send, a malformed frame) fails every waiter and
 // every later call with Unavailable "hald at <endpoint> closed the
 // connection"; nothing waits for an answer that cannot come. A forked child's
@@ -124,6 +127,20 @@ class Connection {
   Connection(UniqueFd socket, std::string daemon_name);
   absl::Status Handshake(const std::string& token);
   void ReadLoop();
+  // Receives and handles one message as the connection's receiver
+  // (`reading_`); `lock` holds mutex_ before and after, not during.
+  void ReadOneLocked(std::unique_lock<std::mutex>& lock);
+  // Blocks until `done()`, receiving messages whenever no one else does.
+  template <typename Predicate>
+  void WaitLocked(std::unique_lock<std::mutex>& lock, Predicate done) {
+    while (!done()) {
+      if (!reading_ && !lost_) {
+        ReadOneLocked(lock);
+      } else {
+        changed_.wait(lock);
+      }
+    }
+  }
   // Handles one message from the reader; a non-OK status is a protocol
   // violation that ends the connection.
   absl::Status Dispatch(DaemonMessage& message);
@@ -168,7 +185,11 @@ class Connection {
   std::optional<RangeAllocator> ranges_;
   std::map<uint64_t, UploadRange> upload_ranges_;  // by offset, until ShmReleased
   uint64_t releases_ = 0;  // counts ranges given back, for waiters
-  std::condition_variable range_released_;
+  bool reading_ = false;    // a thread is receiving from the channel
+  bool stopping_ = false;   // the destructor runs: the reader thread ends
+  // Signals answers, released ranges, the end of a receive, newly expected
+  // notifications, and the loss of the connection.
+  std::condition_variable changed_;
 
   std::thread reader_;
 };

@@ -65,12 +65,15 @@ class Channel {
   absl::Status ReceiveFrame(UniqueFd* fd);
   // Reads exactly `size` bytes, collecting descriptors that come along.
   absl::Status ReadFully(uint8_t* data, size_t size, UniqueFd* fd);
+  // Sends `send_buffer_` whole (send_mutex_ held).
+  absl::Status SendBuffered(int fd_to_pass);
   void ReleaseLargeBuffer();
 
   UniqueFd socket_;
   bool is_unix_ = false;
   std::string peer_name_;
   std::mutex send_mutex_;
+  std::string send_buffer_;  // the frame being sent, reused between frames
   std::string payload_;  // the receiver's buffer, reused between frames
 };
 
