@@ -86,6 +86,19 @@ std::string HaldProcess::LogTail(size_t bytes) const {
   return all.size() <= bytes ? all : "..." + all.substr(all.size() - bytes);
 }
 
+absl::Status HaldProcess::WaitForLog(const std::string& text, absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!absl::StrContains(log(), text)) {
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("hald did not log \"", text, "\" in ",
+                                                      absl::FormatDuration(timeout), "; its log:\n",
+                                                      LogTail()));
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status HaldProcess::RewritePool(const std::string& pool_json) {
   std::ofstream file(pool_path_, std::ios::binary | std::ios::trunc);
   file << pool_json;

@@ -50,10 +50,18 @@ class HaldProcess {
   // Everything hald wrote to stdout and stderr so far, and its last `bytes`.
   std::string log() const;
   std::string LogTail(size_t bytes = 4000) const;
+  // Waits until the log holds `text` (a session line, a reload line).
+  // DeadlineExceeded, with the log's tail, when it does not in `timeout`.
+  absl::Status WaitForLog(const std::string& text,
+                          absl::Duration timeout = absl::Seconds(20)) const;
 
   // Replaces the pool file's contents (then Signal(SIGHUP) reloads it).
   absl::Status RewritePool(const std::string& pool_json);
   absl::Status Signal(int signal_number) { return process_->Signal(signal_number); }
+  // Waits for hald to end after a signal of the caller's: its exit status.
+  absl::StatusOr<ExitStatus> Wait(absl::Duration timeout = absl::Seconds(30)) {
+    return process_->Wait(timeout);
+  }
   bool Running() { return process_->Running(); }
   // SIGTERM, then waits for hald to end: its exit status.
   // DeadlineExceeded (and SIGKILL) when it did not end in `timeout`.
