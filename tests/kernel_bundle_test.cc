@@ -3,6 +3,7 @@
 #include "hal/kernel_bundle.h"
 
 #include <random>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -317,6 +318,37 @@ TEST(StandardBundleTest, EveryKernelHasAVulkanImageWhenGlslcWasThere) {
                   (uint32_t{spirv->data[3]} << 24),
               0x07230203u)
         << kernel.name;
+  }
+}
+
+// Whether a whole-bundle image names `kernel` as a symbol: an ELF string
+// table entry (cpu-elf, cubin, hsaco) ends in NUL, a PTX entry in '('.
+bool ImageNamesKernel(const KernelImage& image, const std::string& kernel) {
+  const std::string bytes(image.data.begin(), image.data.end());
+  return bytes.find(kernel + '\0') != std::string::npos ||
+         bytes.find(".entry " + kernel + '(') != std::string::npos;
+}
+
+// Every image format the build put in the standard bundle covers every kernel
+// of the set: by an image of that kernel, or by an image of the whole bundle
+// that holds it. (That each toolchain found produced its formats at all is
+// checked by the ctest entries standard_bundle_has_{cuda,hip}_images.)
+TEST(StandardBundleTest, EveryKernelHasAnImageOfEveryFormatTheBuildProduced) {
+  auto bundle = KernelBundle::ReadFile(KernelBundle::StandardBundlePath());
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  std::set<std::string> formats;
+  for (const KernelImage& image : bundle->images()) formats.insert(image.format);
+  ASSERT_FALSE(formats.empty());
+  for (const std::string& format : formats) {
+    for (const KernelInfo& kernel : bundle->kernels()) {
+      bool covered = false;
+      for (const KernelImage& image : bundle->images()) {
+        if (image.format != format) continue;
+        covered |= image.kernel_name.empty() ? ImageNamesKernel(image, kernel.name)
+                                             : image.kernel_name == kernel.name;
+      }
+      EXPECT_TRUE(covered) << "no " << format << " image holds " << kernel.name;
+    }
   }
 }
 

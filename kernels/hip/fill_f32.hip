@@ -1,0 +1,5 @@
+// fill_f32 for HIP: the CUDA source, which HIP compiles unchanged once the HIP
+// runtime header declares blockIdx, __syncthreads and kin (kernels/README.md).
+#include <hip/hip_runtime.h>
+
+#include "../cuda/fill_f32.cu"
