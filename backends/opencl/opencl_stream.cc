@@ -93,10 +93,18 @@ hal_result Stream::SignalEvent(Event& event) { return Enqueued(event.Signal(queu
 
 hal_result Stream::WaitEvent(Event& event) { return Enqueued(event.EnqueueWait(queue_)); }
 
-hal_result Stream::Synchronize() { return HAL_CL(clFinish, queue_); }
+hal_result Stream::Synchronize() {
+  HAL_CL_RETURN_IF_FAILED(HAL_CL(clFinish, queue_));
+  // Everything enqueued has completed: no marker is needed to say so.
+  if (query_marker_ != nullptr) Api().clReleaseEvent(query_marker_);
+  query_marker_ = nullptr;
+  enqueued_since_marker_ = false;
+  return HAL_SUCCESS;
+}
 
 hal_result Stream::Query() {
-  if (enqueued_since_marker_ || query_marker_ == nullptr) {
+  if (!enqueued_since_marker_ && query_marker_ == nullptr) return HAL_SUCCESS;
+  if (enqueued_since_marker_) {
     cl_event marker = nullptr;
     HAL_CL_RETURN_IF_FAILED(HAL_CL(clEnqueueMarkerWithWaitList, queue_, 0, nullptr, &marker));
     HAL_CL_RETURN_IF_FAILED(HAL_CL(clFlush, queue_));

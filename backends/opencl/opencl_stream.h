@@ -50,7 +50,8 @@ class Stream {
   Context& context_;
   cl_command_queue queue_ = nullptr;
   // Stream queries poll a marker after the last command, made on the first
-  // query after new work and polled again until more work comes.
+  // query after new work and polled again until more work comes; none while
+  // nothing was enqueued since the stream was created or synchronized.
   cl_event query_marker_ = nullptr;
   bool enqueued_since_marker_ = false;
 };
