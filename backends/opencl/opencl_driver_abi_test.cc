@@ -164,6 +164,17 @@ TEST_F(OpenClDriverAbiTest, EventsCarryIncreasingDeviceTimestamps) {
   table_->event_destroy(second);
 }
 
+TEST_F(OpenClDriverAbiTest, AnEventNeverSignalledIsNotReadyAndCannotBeWaitedFor) {
+  hal_drv_event* event = nullptr;
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &event), HAL_SUCCESS);
+  EXPECT_EQ(table_->event_query(event), HAL_NOT_READY);
+  EXPECT_EQ(table_->event_synchronize(event), HAL_ERROR_FAILED_PRECONDITION);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("never signalled"));
+  EXPECT_EQ(table_->stream_wait_event(stream_, event), HAL_ERROR_FAILED_PRECONDITION);
+  EXPECT_EQ(NativeHandle(HAL_OBJECT_EVENT, event).value, 0u) << "no marker yet";
+  table_->event_destroy(event);
+}
+
 TEST_F(OpenClDriverAbiTest, AStreamWaitsForAnotherStreamsEvent) {
   hal_drv_stream* other = nullptr;
   ASSERT_EQ(table_->stream_create(context_, &kStreamDesc, &other), HAL_SUCCESS);

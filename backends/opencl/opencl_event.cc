@@ -42,7 +42,10 @@ cl_event Event::marker() {
 
 hal_result Event::EnqueueWait(cl_command_queue queue) {
   const cl_event marker = Retained();
-  if (marker == nullptr) return HAL_SUCCESS;
+  if (marker == nullptr) {
+    return Fail(HAL_ERROR_FAILED_PRECONDITION,
+                "cannot make a stream wait for an event that was never signalled");
+  }
   const hal_result result = HAL_CL(clEnqueueBarrierWithWaitList, queue, 1, &marker, nullptr);
   Api().clReleaseEvent(marker);
   return result;
@@ -50,7 +53,7 @@ hal_result Event::EnqueueWait(cl_command_queue queue) {
 
 hal_result Event::Query() {
   const cl_event marker = Retained();
-  if (marker == nullptr) return HAL_SUCCESS;
+  if (marker == nullptr) return HAL_NOT_READY;
   const hal_result result = CommandStatus(marker, "the event's marker");
   Api().clReleaseEvent(marker);
   return result;
@@ -58,7 +61,9 @@ hal_result Event::Query() {
 
 hal_result Event::Synchronize() {
   const cl_event marker = Retained();
-  if (marker == nullptr) return HAL_SUCCESS;
+  if (marker == nullptr) {
+    return Fail(HAL_ERROR_FAILED_PRECONDITION, "cannot wait for an event that was never signalled");
+  }
   hal_result result = HAL_CL(clWaitForEvents, 1, &marker);
   if (result == HAL_SUCCESS) result = CommandStatus(marker, "the event's marker");
   Api().clReleaseEvent(marker);

@@ -21,9 +21,11 @@ class Event {
 
   // Enqueues a marker after all earlier work of `queue` (a profiling queue).
   hal_result Signal(cl_command_queue queue);
-  // Makes `queue`'s later work wait for the marker; nothing when never signalled.
+  // Makes `queue`'s later work wait for the marker. As in every driver, an
+  // event never signalled is HAL_ERROR_FAILED_PRECONDITION to wait for and
+  // HAL_NOT_READY to query.
   hal_result EnqueueWait(cl_command_queue queue);
-  // HAL_SUCCESS when the marker completed (or was never enqueued), HAL_NOT_READY before.
+  // HAL_SUCCESS when the marker completed, HAL_NOT_READY before.
   hal_result Query();
   hal_result Synchronize();
   // HAL_ERROR_FAILED_PRECONDITION when never signalled; waits for the marker.
