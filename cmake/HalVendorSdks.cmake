@@ -5,6 +5,7 @@
 find_package(Vulkan QUIET)                      # Vulkan::Headers, glslc
 find_path(HAL_LEVEL_ZERO_INCLUDE_DIR level_zero/ze_api.h)
 find_package(CUDAToolkit QUIET)                 # CUDA::toolkit headers, nvcc
+find_path(HAL_HIP_INCLUDE_DIR hip/hip_runtime_api.h PATHS /opt/rocm/include)  # ROCm's HIP headers
 
 set(_hal_vk "no")
 if(Vulkan_FOUND)
@@ -18,4 +19,8 @@ set(_hal_cuda "no")
 if(CUDAToolkit_FOUND)
   set(_hal_cuda "${CUDAToolkit_VERSION} headers ${CUDAToolkit_INCLUDE_DIRS}")
 endif()
-message(STATUS "hal vendor SDKs: Vulkan: ${_hal_vk}; Level Zero: ${_hal_ze}; CUDA: ${_hal_cuda}")
+set(_hal_hip "no")
+if(HAL_HIP_INCLUDE_DIR)
+  set(_hal_hip "headers ${HAL_HIP_INCLUDE_DIR}")
+endif()
+message(STATUS "hal vendor SDKs: Vulkan: ${_hal_vk}; Level Zero: ${_hal_ze}; CUDA: ${_hal_cuda}; HIP: ${_hal_hip}")

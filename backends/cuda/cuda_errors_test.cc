@@ -2,38 +2,19 @@
 // mapped, under its own name, so a newer cuda.h's codes are not forgotten.
 #include "backends/cuda/cuda_errors.h"
 
-#include <fstream>
 #include <regex>
-#include <sstream>
-#include <string>
 
 #include "backends/gpu_core/driver_error.h"
+#include "backends/gpu_core/vendor_errors_testing.h"
 #include "gtest/gtest.h"
 
 namespace hal::cuda {
 namespace {
 
 TEST(CudaErrorsTest, EveryCuResultOfCudaHIsMappedUnderItsName) {
-  std::ifstream file(HAL_CUDA_TEST_CUDA_H);
-  ASSERT_TRUE(file) << "cannot read " << HAL_CUDA_TEST_CUDA_H;
-  std::stringstream text;
-  text << file.rdbuf();
-  const std::string header = text.str();
-  const size_t begin = header.find("typedef enum cudaError_enum");
-  const size_t end = header.find("} CUresult;", begin);
-  ASSERT_NE(begin, std::string::npos);
-  ASSERT_NE(end, std::string::npos);
-  const std::string block = header.substr(begin, end - begin);
-  const std::regex enumerator(R"((CUDA_[A-Z0-9_]+)\s*=\s*([0-9]+))");
-  int seen = 0;
-  for (auto it = std::sregex_iterator(block.begin(), block.end(), enumerator);
-       it != std::sregex_iterator(); ++it, ++seen) {
-    const int code = std::stoi((*it)[2]);
-    const gpu::VendorError* error = CudaErrors().Find(code);
-    ASSERT_NE(error, nullptr) << (*it)[1] << " (" << code << ") is not in the table";
-    EXPECT_EQ(error->name, (*it)[1].str());
-  }
-  EXPECT_GT(seen, 100);
+  gpu::testing::ExpectEveryEnumeratorMapped(CudaErrors(), HAL_CUDA_TEST_CUDA_H,
+                                            "typedef enum cudaError_enum", "} CUresult;",
+                                            std::regex(R"((CUDA_[A-Z0-9_]+)\s*=\s*([0-9]+))"), 100);
 }
 
 TEST(CudaErrorsTest, CodesMapToTheArchitecturesMeanings) {

@@ -2,11 +2,11 @@
 
 namespace hal::cuda {
 
-DriverState& State() {
+CudaApi& MutableApi() {
   // Destroyed when the runtime unloads the driver, after shutdown(): a
   // leaked heap object would be unreachable once the plugin is closed.
-  static DriverState state;
-  return state;
+  static CudaApi api;
+  return api;
 }
 
 }  // namespace hal::cuda

@@ -1,157 +1,110 @@
-// Streams: non-blocking CUDA streams (of the green context when the context
-// is partitioned) with a priority; copies, fills and launches enqueued on
-// them; the first asynchronous error each met.
-#include <memory>
-
-#include "backends/cuda/cuda_entry_points.h"
-#include "backends/cuda/cuda_handles.h"
-#include "backends/gpu_core/launch_arguments.h"
+// Streams and events through libcuda: non-blocking streams (of the green
+// context when the context is partitioned) with a priority, async copies,
+// cuMemsetD32Async fills, cuLaunchKernel, and timing events.
+#include "backends/cuda/cuda_errors.h"
+#include "backends/cuda/cuda_state.h"
+#include "backends/cuda/cuda_vendor.h"
+#include "backends/gpu_core/native_handles.h"
 
 namespace hal::cuda {
 namespace {
 
-// HAL_STREAM_PRIORITY_HIGH is the context's greatest priority; NORMAL and LOW
-// are its least, CUDA's default for every stream.
-hal_result StreamPriority(Context& context, hal_stream_priority priority, int* out_priority) {
-  *out_priority = 0;
-  if (!(context.device.properties.capabilities & HAL_CAPABILITY_STREAM_PRIORITY)) {
-    return HAL_SUCCESS;
-  }
-  int least = 0, greatest = 0;
-  if (const hal_result r =
-          HAL_CU(&context.health, cuCtxGetStreamPriorityRange, &least, &greatest)) {
-    return r;
-  }
-  *out_priority = priority == HAL_STREAM_PRIORITY_HIGH ? greatest : least;
-  return HAL_SUCCESS;
-}
+using gpu::Narrow;
 
-CUstream Native(const Stream& stream) { return Narrow<CUstream>(stream.handle); }
+CUstream Stream(uint64_t stream) { return Narrow<CUstream>(stream); }
+CUevent Event(uint64_t event) { return Narrow<CUevent>(event); }
 
-CUdeviceptr Address(hal_drv_buffer* buffer, uint64_t offset) {
-  return Unwrap(buffer)->address + offset;
-}
-
-// Runs `enqueue` for `stream` with its context current; a size of zero
-// enqueues nothing.
-template <typename Enqueue>
-hal_result OnStream(hal_drv_stream* stream, uint64_t size, const Enqueue& enqueue) {
-  if (size == 0) return HAL_SUCCESS;
-  Stream& s = *Unwrap(stream);
-  return InContext(*s.context, [&] { return enqueue(s, &s.context->health); });
-}
-
-// A failure met while waiting stays the stream's answer from then on.
-hal_result Waited(Stream& stream, hal_result result) {
-  if (result == HAL_SUCCESS || result == HAL_NOT_READY) return result;
-  return stream.first_error.Record(result, gpu::LastErrorMessage());
+// CUDA_ERROR_NOT_READY is an answer, not an error.
+hal_result Pending(CUresult result, const char* function, gpu::ContextHealth* health) {
+  return result == CUDA_ERROR_NOT_READY ? HAL_NOT_READY : Check(result, function, health);
 }
 
 }  // namespace
 
-hal_result StreamCreate(hal_drv_context* context_handle, const hal_stream_desc* desc,
-                        hal_drv_stream** out_stream) {
-  Context& context = *Unwrap(context_handle);
-  return InContext(context, [&] {
-    int priority = 0;
-    if (const hal_result r = StreamPriority(context, desc->priority, &priority)) return r;
-    CUstream native = nullptr;
-    if (const hal_result r = CreateStream(context, priority, &native)) return r;
-    auto stream = std::make_unique<Stream>();
-    stream->context = &context;
-    stream->handle = Widen(native);
-    *out_stream = Wrap<hal_drv_stream>(std::move(stream));
-    return HAL_SUCCESS;
-  });
+hal_result CudaVendor::StreamPriorityRange(Context& context, int* out_least, int* out_greatest) {
+  return HAL_CU(&context.health, cuCtxGetStreamPriorityRange, out_least, out_greatest);
 }
 
-void StreamDestroy(hal_drv_stream* stream_handle) {
-  std::unique_ptr<Stream> stream(Unwrap(stream_handle));
-  ScopedCurrent current(*stream->context);
-  Api().cuStreamSynchronize(Native(*stream));
-  Api().cuStreamDestroy(Native(*stream));
+hal_result CudaVendor::StreamCreate(Context& context, int priority, uint64_t* out_stream) {
+  CUstream stream = nullptr;
+  const hal_result result =
+      context.native_partition != 0
+          ? HAL_CU(&context.health, cuGreenCtxStreamCreate, &stream,
+                   Narrow<CUgreenCtx>(context.native_partition), CU_STREAM_NON_BLOCKING, priority)
+          : HAL_CU(&context.health, cuStreamCreateWithPriority, &stream, CU_STREAM_NON_BLOCKING,
+                   priority);
+  *out_stream = gpu::Widen(stream);
+  return result;
 }
 
-hal_result StreamCopyHostToDevice(hal_drv_stream* stream, const void* src, hal_drv_buffer* dst,
-                                  uint64_t dst_offset, uint64_t size) {
-  return OnStream(stream, size, [&](Stream& s, gpu::ContextHealth* health) {
-    return HAL_CU(health, cuMemcpyHtoDAsync, Address(dst, dst_offset), src, size, Native(s));
-  });
+void CudaVendor::StreamDestroy(Context& /*context*/, uint64_t stream) {
+  Api().cuStreamSynchronize(Stream(stream));
+  Api().cuStreamDestroy(Stream(stream));
 }
 
-hal_result StreamCopyDeviceToHost(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
-                                  void* dst, uint64_t size) {
-  return OnStream(stream, size, [&](Stream& s, gpu::ContextHealth* health) {
-    return HAL_CU(health, cuMemcpyDtoHAsync, dst, Address(src, src_offset), size, Native(s));
-  });
+hal_result CudaVendor::StreamSynchronize(Context& context, uint64_t stream) {
+  return HAL_CU(&context.health, cuStreamSynchronize, Stream(stream));
 }
 
-hal_result StreamCopyBuffer(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
-                            hal_drv_buffer* dst, uint64_t dst_offset, uint64_t size) {
-  return OnStream(stream, size, [&](Stream& s, gpu::ContextHealth* health) {
-    return HAL_CU(health, cuMemcpyDtoDAsync, Address(dst, dst_offset), Address(src, src_offset),
-                  size, Native(s));
-  });
+hal_result CudaVendor::StreamQuery(Context& context, uint64_t stream) {
+  return Pending(Api().cuStreamQuery(Stream(stream)), "cuStreamQuery", &context.health);
 }
 
-hal_result StreamFill(hal_drv_stream* stream, hal_drv_buffer* dst, uint64_t offset, uint64_t size,
-                      uint32_t pattern) {
-  return OnStream(stream, size, [&](Stream& s, gpu::ContextHealth* health) {
-    return HAL_CU(health, cuMemsetD32Async, Address(dst, offset), pattern, size / 4, Native(s));
-  });
+hal_result CudaVendor::StreamWaitEvent(Context& context, uint64_t stream, uint64_t event) {
+  return HAL_CU(&context.health, cuStreamWaitEvent, Stream(stream), Event(event), 0);
 }
 
-// The kernel ABI: bindings as device pointers, push constants as one
-// by-value struct, blockDim the kernel's declared workgroup size.
-hal_result StreamDispatch(hal_drv_stream* stream, hal_drv_kernel* kernel_handle,
-                          const hal_dispatch_desc* desc) {
-  return OnStream(stream, 1, [&](Stream& s, gpu::ContextHealth* health) {
-    uint64_t addresses[HAL_MAX_BINDINGS];
-    for (uint32_t i = 0; i < desc->binding_count; ++i) {
-      addresses[i] = Address(desc->bindings[i].buffer, desc->bindings[i].offset);
-    }
-    gpu::LaunchArguments arguments(addresses, desc->binding_count, desc->push_constants,
-                                   desc->push_constant_size);
-    const Kernel& kernel = *Unwrap(kernel_handle);
-    const uint32_t* block = kernel.signature.workgroup_size;
-    return HAL_CU(health, cuLaunchKernel, Narrow<CUfunction>(kernel.function),
-                  desc->workgroup_count[0], desc->workgroup_count[1], desc->workgroup_count[2],
-                  block[0], block[1], block[2], 0, Native(s), arguments.kernel_params(), nullptr);
-  });
+hal_result CudaVendor::CopyHostToDevice(Context& context, uint64_t stream, uint64_t dst,
+                                        const void* src, uint64_t size) {
+  return HAL_CU(&context.health, cuMemcpyHtoDAsync, dst, src, size, Stream(stream));
 }
 
-hal_result StreamSignalEvent(hal_drv_stream* stream, hal_drv_event* event_handle) {
-  return OnStream(stream, 1, [&](Stream& s, gpu::ContextHealth* health) {
-    Event& event = *Unwrap(event_handle);
-    const hal_result result =
-        HAL_CU(health, cuEventRecord, Narrow<CUevent>(event.handle), Native(s));
-    if (result == HAL_SUCCESS) event.signalled.store(true, std::memory_order_release);
-    return result;
-  });
+hal_result CudaVendor::CopyDeviceToHost(Context& context, uint64_t stream, void* dst, uint64_t src,
+                                        uint64_t size) {
+  return HAL_CU(&context.health, cuMemcpyDtoHAsync, dst, src, size, Stream(stream));
 }
 
-hal_result StreamWaitEvent(hal_drv_stream* stream, hal_drv_event* event) {
-  return OnStream(stream, 1, [&](Stream& s, gpu::ContextHealth* health) {
-    return HAL_CU(health, cuStreamWaitEvent, Native(s), Narrow<CUevent>(Unwrap(event)->handle), 0);
-  });
+hal_result CudaVendor::CopyDeviceToDevice(Context& context, uint64_t stream, uint64_t dst,
+                                          uint64_t src, uint64_t size) {
+  return HAL_CU(&context.health, cuMemcpyDtoDAsync, dst, src, size, Stream(stream));
 }
 
-hal_result StreamSynchronize(hal_drv_stream* stream_handle) {
-  Stream& stream = *Unwrap(stream_handle);
-  if (const hal_result first = stream.first_error.Get()) return first;
-  return InContext(*stream.context, [&] {
-    return Waited(stream, HAL_CU(&stream.context->health, cuStreamSynchronize, Native(stream)));
-  });
+hal_result CudaVendor::Fill32(Context& context, uint64_t stream, uint64_t dst, uint32_t pattern,
+                              uint64_t count) {
+  return HAL_CU(&context.health, cuMemsetD32Async, dst, pattern, count, Stream(stream));
 }
 
-hal_result StreamQuery(hal_drv_stream* stream_handle) {
-  Stream& stream = *Unwrap(stream_handle);
-  if (const hal_result first = stream.first_error.Get()) return first;
-  return InContext(*stream.context, [&] {
-    const CUresult result = Api().cuStreamQuery(Native(stream));
-    if (result == CUDA_ERROR_NOT_READY) return HAL_NOT_READY;
-    return Waited(stream, Check(result, "cuStreamQuery", &stream.context->health));
-  });
+hal_result CudaVendor::Launch(Context& context, uint64_t stream, uint64_t function,
+                              const uint32_t grid[3], const uint32_t block[3], void** params) {
+  return HAL_CU(&context.health, cuLaunchKernel, Narrow<CUfunction>(function), grid[0], grid[1],
+                grid[2], block[0], block[1], block[2], 0, Stream(stream), params, nullptr);
+}
+
+hal_result CudaVendor::EventCreate(Context& context, uint64_t* out_event) {
+  CUevent event = nullptr;
+  const hal_result result = HAL_CU(&context.health, cuEventCreate, &event, CU_EVENT_DEFAULT);
+  *out_event = gpu::Widen(event);
+  return result;
+}
+
+void CudaVendor::EventDestroy(Context& /*context*/, uint64_t event) {
+  Api().cuEventDestroy(Event(event));
+}
+
+hal_result CudaVendor::EventRecord(Context& context, uint64_t event, uint64_t stream) {
+  return HAL_CU(&context.health, cuEventRecord, Event(event), Stream(stream));
+}
+
+hal_result CudaVendor::EventQuery(Context& context, uint64_t event) {
+  return Pending(Api().cuEventQuery(Event(event)), "cuEventQuery", &context.health);
+}
+
+hal_result CudaVendor::EventSynchronize(Context& context, uint64_t event) {
+  return HAL_CU(&context.health, cuEventSynchronize, Event(event));
+}
+
+hal_result CudaVendor::EventElapsedMs(Context& context, uint64_t from, uint64_t to, float* out_ms) {
+  return HAL_CU(&context.health, cuEventElapsedTime, out_ms, Event(from), Event(to));
 }
 
 }  // namespace hal::cuda

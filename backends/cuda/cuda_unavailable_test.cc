@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "backends/gpu_core/driver_loading_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hal/driver/hal_driver.h"
@@ -17,13 +18,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-const hal_driver_table* Table() {
-  void* library = dlopen(HAL_CUDA_DRIVER_PATH, RTLD_NOW | RTLD_LOCAL);
-  if (library == nullptr) return nullptr;
-  const auto get_table =
-      reinterpret_cast<hal_driver_get_table_fn>(dlsym(library, HAL_DRIVER_ENTRY_POINT_NAME));
-  return get_table == nullptr ? nullptr : get_table(HAL_DRIVER_ABI_VERSION_MAJOR, 0);
-}
+const hal_driver_table* Table() { return gpu::testing::LoadDriverTable(HAL_CUDA_DRIVER_PATH); }
 
 // Where the dynamic loader finds libcuda.so.1 now; "" when it finds none.
 std::string LoadedLibcuda() {

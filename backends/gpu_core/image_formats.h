@@ -18,6 +18,19 @@ namespace hal::gpu {
 // not "sm_<major><minor>".
 std::string NvidiaKernelFormats(std::string_view architecture);
 
+// The processor of an AMD target ID: "gfx90a:sramecc+:xnack-" -> "gfx90a".
+// "" when `target_id` is not "gfx<digits and a-f>" followed by features
+// each ":<name>+" or ":<name>-".
+std::string AmdProcessor(std::string_view target_id);
+
+// The hsaco formats a device of target ID `target_id` runs, most specific
+// first, as the HIP runtime matches a code object to a device: a feature the
+// code object leaves unset matches either setting, a set one only the same.
+// "gfx90a:sramecc+:xnack-" -> "hsaco:gfx90a:sramecc+:xnack-,
+// hsaco:gfx90a:sramecc+,hsaco:gfx90a:xnack-,hsaco:gfx90a" (one string, no
+// spaces). "" for a malformed target ID.
+std::string AmdKernelFormats(std::string_view target_id);
+
 }  // namespace hal::gpu
 
 #endif  // HAL_BACKENDS_GPU_CORE_IMAGE_FORMATS_H_

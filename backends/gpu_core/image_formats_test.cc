@@ -25,5 +25,23 @@ TEST(ImageFormatsTest, NotAnSmNameGivesNoFormats) {
   EXPECT_EQ(NvidiaKernelFormats("sm_9x"), "");
 }
 
+TEST(ImageFormatsTest, AmdFeatureSettingsAreMatchedSetOrUnsetMostSpecificFirst) {
+  EXPECT_EQ(AmdKernelFormats("gfx90a:sramecc+:xnack-"),
+            "hsaco:gfx90a:sramecc+:xnack-,hsaco:gfx90a:sramecc+,hsaco:gfx90a:xnack-,"
+            "hsaco:gfx90a");
+  EXPECT_EQ(AmdKernelFormats("gfx908:xnack+"), "hsaco:gfx908:xnack+,hsaco:gfx908");
+  EXPECT_EQ(AmdKernelFormats("gfx1030"), "hsaco:gfx1030");
+  EXPECT_EQ(AmdProcessor("gfx90a:sramecc+:xnack-"), "gfx90a");
+  EXPECT_EQ(AmdProcessor("gfx1030"), "gfx1030");
+}
+
+TEST(ImageFormatsTest, AMalformedAmdTargetIdGivesNoFormats) {
+  for (const char* malformed : {"", "gfx", "sm_90", "gfx90g", "gfx90a:", "gfx90a:xnack",
+                                "gfx90a:sramecc+:", "gfx90a::xnack-"}) {
+    EXPECT_EQ(AmdKernelFormats(malformed), "") << malformed;
+    EXPECT_EQ(AmdProcessor(malformed), "") << malformed;
+  }
+}
+
 }  // namespace
 }  // namespace hal::gpu

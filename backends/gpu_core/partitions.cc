@@ -49,4 +49,23 @@ uint32_t PartitionLedger::group_units(uint32_t index) const {
   return std::min(alignment_, total_units_ - index * alignment_);
 }
 
+std::vector<uint32_t> CuMask(const std::vector<uint32_t>& groups, uint32_t alignment,
+                             uint32_t total_units) {
+  std::vector<uint32_t> mask((total_units + 31) / 32, 0);
+  const uint32_t step = std::max<uint32_t>(alignment, 1);
+  for (const uint32_t group : groups) {
+    const uint64_t end = std::min<uint64_t>(uint64_t{group + 1} * step, total_units);
+    for (uint64_t unit = uint64_t{group} * step; unit < end; ++unit) {
+      mask[unit / 32] |= 1u << (unit % 32);
+    }
+  }
+  return mask;
+}
+
+uint32_t CuMaskGranularity(std::string_view processor) {
+  // "gfx" then the major version: one digit before gfx10 (gfx908, gfx90a,
+  // gfx942), two from it (gfx1030, gfx1100).
+  return processor.size() >= 7 && processor.starts_with("gfx") ? 2 : 1;
+}
+
 }  // namespace hal::gpu

@@ -1,13 +1,14 @@
 // Compute-partition arithmetic shared by the GPU drivers: how many units a
 // context asking for N gets, and which units of a device are free, so that
 // the partitions of one device never overlap (green contexts made from the
-// same SM resource would otherwise share SMs).
+// same SM resource would otherwise share SMs, CU masks the same CUs).
 #ifndef HAL_BACKENDS_GPU_CORE_PARTITIONS_H_
 #define HAL_BACKENDS_GPU_CORE_PARTITIONS_H_
 
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace hal::gpu {
@@ -40,6 +41,17 @@ class PartitionLedger {
   mutable std::mutex mutex_;
   std::vector<bool> taken_;  // one per group
 };
+
+// The CU mask of ledger groups `groups` (hipExtStreamCreateWithCUMask's
+// words: bit i of word i / 32 enables compute unit i): group g holds the
+// units [g * alignment, (g + 1) * alignment) below `total_units`.
+std::vector<uint32_t> CuMask(const std::vector<uint32_t>& groups, uint32_t alignment,
+                             uint32_t total_units);
+
+// How many CUs an AMD processor's CU masks enable together: 2 from gfx10 on
+// (RDNA schedules work-group processors of two CUs, whose mask bits must be
+// set together), 1 before (GCN, CDNA). `processor` as "gfx90a".
+uint32_t CuMaskGranularity(std::string_view processor);
 
 }  // namespace hal::gpu
 

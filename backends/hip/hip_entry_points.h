@@ -35,7 +35,6 @@
 #define HAL_HIP_SYMBOLS(REQUIRED, OPTIONAL)                                                      \
   /* Initialization, versions, errors. */                                                     \
   REQUIRED(hipInit, hipError_t, (unsigned int flags))                                         \
-  REQUIRED(hipDriverGetVersion, hipError_t, (int* driverVersion))                             \
   REQUIRED(hipGetErrorName, const char*, (hipError_t hip_error))                              \
   REQUIRED(hipGetErrorString, const char*, (hipError_t hipError))                             \
   /* Devices and their properties. */                                                         \

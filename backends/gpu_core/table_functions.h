@@ -1,13 +1,13 @@
-// The table functions of the CUDA driver, by the file that implements them;
-// cuda_driver.cc puts them in the table.
-#ifndef HAL_BACKENDS_CUDA_CUDA_ENTRY_POINTS_H_
-#define HAL_BACKENDS_CUDA_CUDA_ENTRY_POINTS_H_
+// The driver ABI's functions the shared core implements, by the file that
+// implements them; driver_table.cc puts them in the table.
+#ifndef HAL_BACKENDS_GPU_CORE_TABLE_FUNCTIONS_H_
+#define HAL_BACKENDS_GPU_CORE_TABLE_FUNCTIONS_H_
 
 #include "hal/driver/hal_driver.h"
 
-namespace hal::cuda {
+namespace hal::gpu {
 
-// cuda_memory.cc
+// memory.cc
 hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
                           hal_drv_buffer** out_buffer, uint64_t* out_allocated_size);
 void BufferFree(hal_drv_context* context, hal_drv_buffer* buffer);
@@ -20,7 +20,7 @@ hal_result HostRegister(hal_drv_context* context, const hal_host_registration_de
                         hal_drv_buffer** out_buffer);
 void ContextTrimMemory(hal_drv_context* context);
 
-// cuda_stream.cc
+// streams.cc
 hal_result StreamCreate(hal_drv_context* context, const hal_stream_desc* desc,
                         hal_drv_stream** out_stream);
 void StreamDestroy(hal_drv_stream* stream);
@@ -39,7 +39,7 @@ hal_result StreamWaitEvent(hal_drv_stream* stream, hal_drv_event* event);
 hal_result StreamSynchronize(hal_drv_stream* stream);
 hal_result StreamQuery(hal_drv_stream* stream);
 
-// cuda_event.cc
+// events.cc
 hal_result EventCreate(hal_drv_context* context, const hal_event_desc* desc,
                        hal_drv_event** out_event);
 void EventDestroy(hal_drv_event* event);
@@ -47,13 +47,13 @@ hal_result EventQuery(hal_drv_event* event);
 hal_result EventSynchronize(hal_drv_event* event);
 hal_result EventTimestampNs(hal_drv_event* event, uint64_t* out_ns);
 
-// cuda_module.cc
+// modules.cc
 hal_result ModuleLoad(hal_drv_context* context, const hal_module_desc* desc,
                       hal_drv_module** out_module);
 void ModuleDestroy(hal_drv_module* module);
 hal_result KernelGet(hal_drv_module* module, const hal_kernel_desc* desc,
                      hal_drv_kernel** out_kernel);
 
-}  // namespace hal::cuda
+}  // namespace hal::gpu
 
-#endif  // HAL_BACKENDS_CUDA_CUDA_ENTRY_POINTS_H_
+#endif  // HAL_BACKENDS_GPU_CORE_TABLE_FUNCTIONS_H_
