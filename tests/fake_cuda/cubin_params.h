@@ -13,17 +13,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "tests/fake_vendor/elf_image.h"
 #include "tests/fake_vendor/launch_check.h"
 
 namespace hal::fake::cuda {
-
-bool LooksLikeElf(const void* image);
-
-// The extent of an ELF image known only by its start (cuModuleLoadData gets
-// no size): the end of its furthest header table or section. Reads the
-// headers in place, so the caller vouches that they are readable; refuses
-// tables or extents beyond `limit`.
-absl::StatusOr<size_t> ElfImageSize(const uint8_t* image, size_t limit);
 
 // The SM version the cubin was built for (90 for sm_90), from its ELF flags.
 absl::StatusOr<int> CubinSmVersion(absl::Span<const uint8_t> cubin);

@@ -1,0 +1,179 @@
+// The hsaco reader on real hipcc output (the standard bundle's hsaco images)
+// and on truncated and corrupted copies of it.
+#include "tests/fake_hip/hsaco.h"
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hal/kernel_bundle.h"
+#include "tests/fake_vendor/elf_image.h"
+
+namespace hal::fake::hip {
+namespace {
+
+using ::testing::HasSubstr;
+
+// The gcnArchName a device of `arch` reports (features as ROCm lists them).
+std::string DeviceName(absl::string_view arch) {
+  return absl::StartsWith(arch, "gfx9") ? absl::StrCat(arch, ":sramecc+:xnack-")
+                                        : std::string(arch);
+}
+
+class HsacoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!HAL_FAKE_HIP_HAVE_HIPCC) GTEST_SKIP() << "hipcc was not found at build time";
+    absl::StatusOr<KernelBundle> bundle = KernelBundle::ReadFile(HAL_FAKE_HIP_STANDARD_BUNDLE);
+    ASSERT_TRUE(bundle.ok()) << bundle.status();
+    for (const KernelImage& image : bundle->images()) {
+      if (absl::StartsWith(image.format, "hsaco:")) {
+        images_.emplace_back(image.format.substr(6), image.data);
+      }
+    }
+    ASSERT_FALSE(images_.empty()) << "the standard bundle has no hsaco image";
+  }
+
+  // The gfx90a image and its code object (a copy, for corrupting).
+  std::vector<uint8_t> Gfx90aBundle() const {
+    for (const auto& [arch, bytes] : images_) {
+      if (arch == "gfx90a") return bytes;
+    }
+    ADD_FAILURE() << "no hsaco:gfx90a image";
+    return {};
+  }
+  std::vector<uint8_t> Gfx90aCodeObject() const {
+    const std::vector<uint8_t> bundle = Gfx90aBundle();
+    absl::StatusOr<absl::Span<const uint8_t>> object = CodeObjectFor(bundle, "gfx90a");
+    EXPECT_TRUE(object.ok()) << object.status();
+    return object.ok() ? std::vector<uint8_t>(object->begin(), object->end())
+                       : std::vector<uint8_t>();
+  }
+
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> images_;
+};
+
+TEST_F(HsacoTest, EveryArchitectureDeclaresTheKernelAbiOfTheStandardSet) {
+  for (const auto& [arch, bytes] : images_) {
+    SCOPED_TRACE(arch);
+    absl::StatusOr<absl::Span<const uint8_t>> object = CodeObjectFor(bytes, DeviceName(arch));
+    ASSERT_TRUE(object.ok()) << object.status();
+    absl::StatusOr<CodeObjectMetadata> metadata = ReadCodeObject(*object);
+    ASSERT_TRUE(metadata.ok()) << metadata.status();
+    EXPECT_EQ(metadata->target, arch);
+    ASSERT_EQ(metadata->kernels.size(), 6u);
+    const KernelParamLayout& gemm = metadata->kernels.at("gemm_f32");
+    ASSERT_EQ(gemm.params.size(), 4u);  // A, B, C, then the 20-byte push constants
+    for (uint32_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(gemm.params[i].offset, 8 * i);
+      EXPECT_EQ(gemm.params[i].size, 8u);
+    }
+    EXPECT_EQ(gemm.params[3].offset, 24u);
+    EXPECT_EQ(gemm.params[3].size, 20u);
+    EXPECT_EQ(gemm.total_size, 44u);
+    EXPECT_EQ(gemm.max_threads_per_block, 256u);
+    const KernelParamLayout& fill = metadata->kernels.at("fill_f32");
+    ASSERT_EQ(fill.params.size(), 2u);
+    EXPECT_EQ(fill.params[1].offset, 8u);
+    EXPECT_EQ(fill.params[1].size, 8u);
+    EXPECT_EQ(metadata->kernels.at("vector_add_i32").params.back().size, 4u);
+    EXPECT_TRUE(metadata->kernels.at("noop").params.empty());
+    EXPECT_EQ(metadata->kernels.at("noop").max_threads_per_block, 1u);
+  }
+}
+
+TEST_F(HsacoTest, ABundleWithoutTheDevicesTargetIsNotFound) {
+  const std::vector<uint8_t> bundle = Gfx90aBundle();
+  absl::StatusOr<absl::Span<const uint8_t>> object = CodeObjectFor(bundle, "gfx1030");
+  EXPECT_EQ(object.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(object.status().message(), HasSubstr("(gfx90a) runs on gfx1030"));
+}
+
+TEST_F(HsacoTest, ABareCodeObjectLoadsOnItsTargetOnly) {
+  const std::vector<uint8_t> object = Gfx90aCodeObject();
+  ASSERT_TRUE(LooksLikeElf(object.data()));
+  EXPECT_TRUE(CodeObjectFor(object, "gfx90a:sramecc-:xnack+").ok());
+  EXPECT_EQ(CodeObjectFor(object, "gfx908").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(HsacoTest, TheExtentOfABundleFromItsHeader) {
+  for (const auto& [arch, bytes] : images_) {
+    ASSERT_TRUE(LooksLikeOffloadBundle(bytes.data())) << arch;
+    absl::StatusOr<size_t> size = OffloadBundleSize(bytes.data(), bytes.size());
+    ASSERT_TRUE(size.ok()) << size.status();
+    EXPECT_EQ(*size, bytes.size()) << arch;
+    EXPECT_FALSE(OffloadBundleSize(bytes.data(), bytes.size() - 1).ok()) << arch;
+  }
+}
+
+TEST(TargetIdTest, FeaturesTheTargetFixesMustMatch) {
+  EXPECT_TRUE(TargetRunsOn("gfx90a", "gfx90a:sramecc+:xnack-"));
+  EXPECT_TRUE(TargetRunsOn("gfx90a:xnack-", "gfx90a:sramecc+:xnack-"));
+  EXPECT_TRUE(TargetRunsOn("gfx90a:sramecc+:xnack-", "gfx90a:sramecc+:xnack-"));
+  EXPECT_FALSE(TargetRunsOn("gfx90a:xnack+", "gfx90a:sramecc+:xnack-"));
+  EXPECT_FALSE(TargetRunsOn("gfx90a:xnack+", "gfx90a"));
+  EXPECT_FALSE(TargetRunsOn("gfx940", "gfx942:sramecc+:xnack-"));
+  EXPECT_FALSE(TargetRunsOn("gfx90", "gfx90a"));
+  EXPECT_FALSE(TargetRunsOn("", "gfx90a"));
+}
+
+TEST_F(HsacoTest, ADescriptorDisagreeingWithTheMetadataIsRefused) {
+  std::vector<uint8_t> object = Gfx90aCodeObject();
+  absl::StatusOr<ElfImage> elf = ElfImage::Parse(object, "hsaco");
+  ASSERT_TRUE(elf.ok()) << elf.status();
+  absl::StatusOr<std::vector<ElfSymbol>> symbols = elf->Symbols();
+  ASSERT_TRUE(symbols.ok()) << symbols.status();
+  size_t kernarg_size_offset = 0;
+  for (const ElfSymbol& symbol : *symbols) {
+    if (symbol.name != "gemm_f32.kd") continue;
+    absl::StatusOr<absl::Span<const uint8_t>> descriptor = elf->BytesAt(symbol.value, 64);
+    ASSERT_TRUE(descriptor.ok()) << descriptor.status();
+    kernarg_size_offset = static_cast<size_t>(descriptor->data() - object.data()) + 8;
+  }
+  ASSERT_NE(kernarg_size_offset, 0u);
+  EXPECT_EQ(object[kernarg_size_offset], 44);
+  object[kernarg_size_offset] = 40;
+  absl::StatusOr<CodeObjectMetadata> metadata = ReadCodeObject(object);
+  EXPECT_EQ(metadata.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(metadata.status().message(),
+              HasSubstr("gemm_f32.kd declares 40 kernarg bytes, the metadata 44"));
+}
+
+TEST_F(HsacoTest, EveryTruncationFailsCleanly) {
+  const std::vector<uint8_t> object = Gfx90aCodeObject();
+  for (size_t size = 0; size < object.size(); ++size) {
+    const absl::Span<const uint8_t> truncated(object.data(), size);
+    EXPECT_EQ(ReadCodeObject(truncated).status().code(), absl::StatusCode::kInvalidArgument)
+        << size;
+  }
+  const std::vector<uint8_t> bundle = Gfx90aBundle();
+  for (size_t size = 0; size < bundle.size(); ++size) {
+    const absl::Span<const uint8_t> truncated(bundle.data(), size);
+    EXPECT_FALSE(CodeObjectFor(truncated, "gfx90a").ok()) << size;
+  }
+}
+
+TEST_F(HsacoTest, RandomCorruptionNeverCrashes) {
+  const std::vector<uint8_t> object = Gfx90aCodeObject();
+  const std::vector<uint8_t> bundle = Gfx90aBundle();
+  std::mt19937 random(13);
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<uint8_t> bytes = round % 2 == 0 ? object : bundle;
+    for (int flips = 0; flips < 4; ++flips) {
+      bytes[random() % bytes.size()] = static_cast<uint8_t>(random());
+    }
+    absl::StatusOr<absl::Span<const uint8_t>> found = CodeObjectFor(bytes, "gfx90a");
+    if (!found.ok()) continue;
+    absl::StatusOr<CodeObjectMetadata> metadata = ReadCodeObject(*found);
+    if (!metadata.ok()) {
+      EXPECT_EQ(metadata.status().code(), absl::StatusCode::kInvalidArgument);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hal::fake::hip
