@@ -24,11 +24,21 @@ absl::Status CheckKernelImage(const KernelImage& image, const KernelInfo& kernel
                                *target == spirv::Target::kVulkan1_2 ? "Vulkan 1.2" : "OpenCL 1.2",
                                ": ", problem));
   }
-  // OpenCL kernels take arguments, not descriptors: only Vulkan images have
-  // the interface read here.
-  if (*target != spirv::Target::kVulkan1_2) return absl::OkStatus();
   std::vector<uint32_t> words(image.data.size() / sizeof(uint32_t));
   std::memcpy(words.data(), image.data.data(), words.size() * sizeof(uint32_t));
+  hal_kernel_signature signature{};
+  signature.binding_count = kernel.binding_count;
+  signature.push_constant_size = kernel.push_constant_size;
+  for (int d = 0; d < 3; ++d) signature.workgroup_size[d] = kernel.workgroup_size[d];
+  // OpenCL kernels take arguments, not descriptors.
+  if (*target == spirv::Target::kOpenCl1_2) {
+    std::vector<spirv::KernelEntryPoint> kernels;
+    if (!spirv::ReadKernelEntryPoints(words, &kernels)) {
+      return refuse("its instruction stream is malformed");
+    }
+    std::string mismatch = spirv::CheckKernelEntryPoint(kernels, kernel.name, signature);
+    return mismatch.empty() ? absl::OkStatus() : refuse(mismatch);
+  }
   std::vector<spirv::EntryPointInterface> entry_points;
   if (!spirv::ReadComputeEntryPoints(words, &entry_points)) {
     return refuse("its instruction stream is malformed");
@@ -37,10 +47,6 @@ absl::Status CheckKernelImage(const KernelImage& image, const KernelInfo& kernel
   const spirv::EntryPointInterface* entry_point =
       spirv::FindEntryPoint(entry_points, kernel.name, &error);
   if (entry_point == nullptr) return refuse(error);
-  hal_kernel_signature signature{};
-  signature.binding_count = kernel.binding_count;
-  signature.push_constant_size = kernel.push_constant_size;
-  for (int d = 0; d < 3; ++d) signature.workgroup_size[d] = kernel.workgroup_size[d];
   if (std::string mismatch = spirv::CheckSignature(*entry_point, signature); !mismatch.empty()) {
     return refuse(mismatch);
   }

@@ -28,6 +28,7 @@ enum Opcode : uint32_t {
   kOpSpecConstant = 50,
   kOpSpecConstantComposite = 51,
   kOpFunction = 54,
+  kOpFunctionParameter = 55,
   kOpFunctionEnd = 56,
   kOpFunctionCall = 57,
   kOpVariable = 59,
@@ -39,6 +40,7 @@ enum Opcode : uint32_t {
   kOpExecutionModeId = 331,
 };
 constexpr uint32_t kExecutionModelGLCompute = 5;
+constexpr uint32_t kExecutionModelKernel = 6;
 constexpr uint32_t kExecutionModeLocalSize = 17;
 constexpr uint32_t kExecutionModeLocalSizeId = 38;
 constexpr uint32_t kDecorationBlock = 2;
@@ -72,6 +74,7 @@ struct Module {
     uint32_t pointee = 0;  // the type the variable's pointer type points to
   };
   struct EntryPoint {
+    uint32_t model = 0;  // GLCompute or Kernel
     uint32_t function = 0;
     std::string name;
   };
@@ -87,6 +90,7 @@ struct Module {
   std::map<std::pair<uint32_t, uint32_t>, Decorations> member_decorations;  // (struct, member)
   // The call graph, for the variables each entry point's call tree uses.
   std::map<uint32_t, std::set<uint32_t>> function_variables, function_callees;
+  std::map<uint32_t, uint32_t> function_parameters;  // function -> its parameter count
   uint32_t current_function = 0;
 
   void Record(uint32_t opcode, const uint32_t* operands, uint32_t count);
@@ -119,9 +123,11 @@ void Module::Record(uint32_t opcode, const uint32_t* operands, uint32_t count) {
   }
   switch (opcode) {
     case kOpEntryPoint:
-      if (count >= 3 && operands[0] == kExecutionModelGLCompute) {
+      if (count >= 3 &&
+          (operands[0] == kExecutionModelGLCompute || operands[0] == kExecutionModelKernel)) {
         uint32_t name_words = 0;
-        entry_points.push_back({operands[1], ReadString(operands + 2, count - 2, &name_words)});
+        entry_points.push_back(
+            {operands[0], operands[1], ReadString(operands + 2, count - 2, &name_words)});
       }
       break;
     case kOpExecutionMode:
@@ -156,6 +162,9 @@ void Module::Record(uint32_t opcode, const uint32_t* operands, uint32_t count) {
       break;
     case kOpFunction:
       if (count >= 2) current_function = operands[1];
+      break;
+    case kOpFunctionParameter:
+      if (current_function != 0) ++function_parameters[current_function];
       break;
     case kOpFunctionEnd:
       current_function = 0;
@@ -402,18 +411,44 @@ std::string ValidateSpirv(const void* image, size_t size, Target target) {
   return problem;
 }
 
-bool ReadComputeEntryPoints(const std::vector<uint32_t>& words,
-                            std::vector<EntryPointInterface>* out_entry_points) {
+namespace {
+
+// False when the instruction stream is malformed.
+bool ReadModule(const std::vector<uint32_t>& words, Module* module) {
   if (words.size() < kHeaderWords) return false;
-  Module module;
   for (size_t at = kHeaderWords; at < words.size();) {
     const uint32_t word_count = words[at] >> 16;
     if (word_count == 0 || at + word_count > words.size()) return false;
-    module.Record(words[at] & 0xffff, &words[at + 1], word_count - 1);
+    module->Record(words[at] & 0xffff, &words[at + 1], word_count - 1);
     at += word_count;
   }
+  return true;
+}
+
+}  // namespace
+
+bool ReadComputeEntryPoints(const std::vector<uint32_t>& words,
+                            std::vector<EntryPointInterface>* out_entry_points) {
+  Module module;
+  if (!ReadModule(words, &module)) return false;
   for (const Module::EntryPoint& entry_point : module.entry_points) {
-    out_entry_points->push_back(module.Interface(entry_point));
+    if (entry_point.model == kExecutionModelGLCompute) {
+      out_entry_points->push_back(module.Interface(entry_point));
+    }
+  }
+  return true;
+}
+
+bool ReadKernelEntryPoints(const std::vector<uint32_t>& words,
+                           std::vector<KernelEntryPoint>* out_entry_points) {
+  Module module;
+  if (!ReadModule(words, &module)) return false;
+  for (const Module::EntryPoint& entry_point : module.entry_points) {
+    if (entry_point.model != kExecutionModelKernel) continue;
+    auto parameters = module.function_parameters.find(entry_point.function);
+    out_entry_points->push_back(
+        {entry_point.name, module.WorkgroupSize(entry_point.function),
+         parameters == module.function_parameters.end() ? 0 : parameters->second});
   }
   return true;
 }
@@ -474,6 +509,31 @@ std::string CheckSignature(const EntryPointInterface& entry_point,
     return where + " has a push-constant block of " +
            std::to_string(*entry_point.push_constant_size) + " bytes, but the kernel declares " +
            std::to_string(signature.push_constant_size);
+  }
+  return "";
+}
+
+std::string CheckKernelEntryPoint(const std::vector<KernelEntryPoint>& entry_points,
+                                  const std::string& name, const hal_kernel_signature& signature) {
+  auto entry_point = std::find_if(entry_points.begin(), entry_points.end(),
+                                  [&](const KernelEntryPoint& kernel) { return kernel.name == name; });
+  if (entry_point == entry_points.end()) {
+    return "the SPIR-V module has no OpenCL kernel (entry point of execution model Kernel) \"" +
+           name + "\"; OpenCL and Level Zero find a kernel by its name";
+  }
+  const std::string where = "OpenCL kernel \"" + name + "\"";
+  const std::array<uint32_t, 3> declared = {
+      signature.workgroup_size[0], signature.workgroup_size[1], signature.workgroup_size[2]};
+  if (entry_point->workgroup_size && *entry_point->workgroup_size != declared) {
+    return where + " requires workgroup size " + SizeText(*entry_point->workgroup_size) +
+           " (reqd_work_group_size), but the kernel declares " + SizeText(declared);
+  }
+  const uint32_t expected = signature.binding_count + (signature.push_constant_size > 0 ? 1 : 0);
+  if (entry_point->parameter_count != expected) {
+    return where + " takes " + std::to_string(entry_point->parameter_count) +
+           " argument(s), but the kernel ABI passes " + std::to_string(expected) + " (" +
+           std::to_string(signature.binding_count) + " binding(s)" +
+           (signature.push_constant_size > 0 ? " and one push-constant struct)" : ")");
   }
   return "";
 }

@@ -7,7 +7,10 @@
 //  - ValidateSpirv: SPIRV-Tools' validator, for the target environment;
 //  - ReadComputeEntryPoints + CheckSignature: what a GLCompute entry point
 //    declares of the kernel ABI (workgroup size, descriptor bindings, push
-//    constants), read from the instruction stream, against the signature.
+//    constants), read from the instruction stream, against the signature;
+//  - ReadKernelEntryPoints + CheckKernelEntryPoint: the same for an OpenCL
+//    kernel (execution model Kernel: its name, reqd_work_group_size and
+//    argument count).
 #ifndef HAL_RUNTIME_SPIRV_INTERFACE_H_
 #define HAL_RUNTIME_SPIRV_INTERFACE_H_
 
@@ -64,6 +67,29 @@ const EntryPointInterface* FindEntryPoint(const std::vector<EntryPointInterface>
 // Empty when `signature` can run `entry_point`, else why not.
 std::string CheckSignature(const EntryPointInterface& entry_point,
                            const hal_kernel_signature& signature);
+
+// An OpenCL kernel of a SPIR-V module: what the kernel ABI in OpenCL
+// (bindings as __global pointers, then one by-value push-constant struct)
+// can be checked against without sizing the struct's OpenCL layout.
+struct KernelEntryPoint {
+  std::string name;
+  // Its LocalSize (reqd_work_group_size); unset when it declares none, and
+  // the driver then dispatches the kernel's declared workgroup size.
+  std::optional<std::array<uint32_t, 3>> workgroup_size;
+  uint32_t parameter_count = 0;
+};
+
+// The Kernel entry points of a SPIR-V module (header included); false when
+// the instruction stream is malformed.
+bool ReadKernelEntryPoints(const std::vector<uint32_t>& words,
+                           std::vector<KernelEntryPoint>* out_entry_points);
+
+// Empty when `signature` can run the OpenCL kernel `name` of
+// `entry_points`, else why not: the kernel is missing (an OpenCL or Level
+// Zero driver finds it by name only), requires another workgroup size, or
+// takes other than one argument per binding plus one for push constants.
+std::string CheckKernelEntryPoint(const std::vector<KernelEntryPoint>& entry_points,
+                                  const std::string& name, const hal_kernel_signature& signature);
 
 }  // namespace hal::spirv
 
