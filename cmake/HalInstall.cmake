@@ -21,6 +21,8 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/halConfigVersion.cmake"
                                  COMPATIBILITY SameMajorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/halConfig.cmake" "${PROJECT_BINARY_DIR}/halConfigVersion.cmake"
               "${PROJECT_SOURCE_DIR}/cmake/HalKernelBundle.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/HalKernelBundleOpenCL.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/HalOpenClSource.cmake"
         DESTINATION "${hal_cmake_dir}")
 
 # pkg-config: paths relative to ${pcfiledir} keep the install relocatable.
