@@ -51,6 +51,7 @@
   X(clCreateProgramWithIL, 210, kIlGroup)       \
   X(clBuildProgram, 100, nullptr)               \
   X(clGetProgramBuildInfo, 100, nullptr)        \
+  X(clGetProgramInfo, 100, nullptr)             \
   X(clReleaseProgram, 100, nullptr)             \
   X(clCreateKernel, 100, nullptr)               \
   X(clReleaseKernel, 100, nullptr)              \

@@ -241,18 +241,18 @@ hal_result NativeHandle(hal_drv_context* context, hal_object_kind kind, const vo
       case HAL_OBJECT_STREAM:
         return Answer("cl_command_queue",
                       Unwrap(static_cast<hal_drv_stream*>(mutable_object))->queue(), out_handle);
-      case HAL_OBJECT_EVENT:
-        // The marker of the last signal; 0 before the first.
-        return Answer("cl_event", Unwrap(static_cast<hal_drv_event*>(mutable_object))->marker(),
-                      out_handle);
       case HAL_OBJECT_MODULE:
         return Answer("cl_program", Unwrap(static_cast<hal_drv_module*>(mutable_object))->program(),
                       out_handle);
       case HAL_OBJECT_KERNEL:
         return Answer("cl_kernel", Unwrap(static_cast<hal_drv_kernel*>(mutable_object))->native(),
                       out_handle);
+      case HAL_OBJECT_EVENT:
+        break;
     }
-    return Fail(HAL_ERROR_UNSUPPORTED, "unknown object kind");
+    return Fail(HAL_ERROR_UNSUPPORTED,
+                "an OpenCL driver event is the marker of its latest signal, a new cl_event "
+                "each time: it has no stable native handle");
   });
 }
 

@@ -35,11 +35,6 @@ cl_event Event::Retained() {
   return marker_;
 }
 
-cl_event Event::marker() {
-  std::lock_guard lock(mutex_);
-  return marker_;
-}
-
 hal_result Event::EnqueueWait(cl_command_queue queue) {
   const cl_event marker = Retained();
   if (marker == nullptr) {

@@ -1,6 +1,7 @@
 // An event: the profiling marker a stream last enqueued for it, whose end
 // time is the event's timestamp (CL_PROFILING_COMMAND_END, in nanoseconds of
-// the device's timer). Signalling again replaces the marker.
+// the device's timer). Signalling again replaces the marker, so an event has
+// no stable cl_event to give as its native handle.
 #ifndef HAL_BACKENDS_OPENCL_OPENCL_EVENT_H_
 #define HAL_BACKENDS_OPENCL_OPENCL_EVENT_H_
 
@@ -30,8 +31,6 @@ class Event {
   hal_result Synchronize();
   // HAL_ERROR_FAILED_PRECONDITION when never signalled; waits for the marker.
   hal_result TimestampNs(uint64_t* out_ns);
-  // The current marker (nullptr before the first signal), for native handles.
-  cl_event marker();
 
  private:
   // The current marker, retained for the caller (nullptr when none).

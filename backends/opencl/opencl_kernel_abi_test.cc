@@ -49,11 +49,11 @@ TEST_F(OpenClDriverAbiTest, SignaturesThatDifferFromTheKernelAreRefused) {
     const char* says;
   };
   const Case cases[] = {
-      {"scale", {3, sizeof(ScaleConstants), {64, 1, 1}}, "takes 3 arguments"},
-      {"scale", {2, 0, {64, 1, 1}}, "takes 3 arguments"},
+      {"scale", {3, sizeof(ScaleConstants), {64, 1, 1}}, "declares 3 bindings and 8 bytes"},
+      {"scale", {2, 0, {64, 1, 1}}, "but its signature declares 2 bindings and 0 bytes"},
       {"scale", {2, sizeof(ScaleConstants), {128, 1, 1}}, "reqd_work_group_size(64,1,1)"},
-      {"constants_by_pointer", {1, 8, {64, 1, 1}}, "passed by value"},
-      {"scale", {3, 0, {64, 1, 1}}, "argument 2 is not a __global pointer"},
+      {"constants_by_pointer", {1, 8, {64, 1, 1}}, "takes 2 bindings and 0 bytes"},
+      {"mixed_arguments", {2, 4, {1, 1, 1}}, "does not follow the kernel ABI"},
   };
   for (const Case& test : cases) {
     hal_drv_kernel* kernel = nullptr;

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,14 +85,22 @@ class Module {
   std::map<std::string, std::unique_ptr<Kernel>, std::less<>> kernels_;
 };
 
-// Why a kernel's declaration does not match `signature`, or "" when it does.
-// `argument_count` is CL_KERNEL_NUM_ARGS; `global_pointers` tells, for each
-// argument whose address qualifier is known, whether it is a __global
-// pointer (an empty vector when the program kept no argument info);
-// `declared` is CL_KERNEL_COMPILE_WORK_GROUP_SIZE ({0,0,0} when undeclared).
+// What a built kernel declares, as far as OpenCL tells.
+struct KernelDeclaration {
+  uint32_t argument_count = 0;
+  // Per argument, whether it is a __global pointer; empty when the program
+  // kept no argument info (a SPIR-V program may not).
+  std::vector<bool> global_pointers;
+  // The size of the last argument when it is passed by value, as
+  // clSetKernelArg's size check tells it; nullopt when unknown (pocl 3.1
+  // checks no by-value size, so there a struct's size goes unchecked).
+  std::optional<uint32_t> push_constant_size;
+  size_t workgroup_size[3] = {0, 0, 0};  // reqd_work_group_size; 0s when undeclared
+};
+
+// Why `declared` does not match `signature`, or "" when it does.
 std::string SignatureMismatch(std::string_view name, const hal_kernel_signature& signature,
-                              uint32_t argument_count, const std::vector<bool>& global_pointers,
-                              const size_t (&declared)[3]);
+                              const KernelDeclaration& declared);
 
 }  // namespace hal::opencl
 

@@ -20,5 +20,12 @@ __kernel __attribute__((reqd_work_group_size(64, 1, 1))) void constants_by_point
   y[get_global_id(0)] = constants->a;
 }
 
+// A by-value argument before a binding, against the kernel ABI.
+__kernel __attribute__((reqd_work_group_size(1, 1, 1))) void mixed_arguments(
+    __global float* y, float a, __global float* z) {
+  y[0] = a;
+  z[0] = a;
+}
+
 // No argument, nothing done: the empty dispatch.
 __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void empty(void) {}

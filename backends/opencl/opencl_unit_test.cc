@@ -4,7 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backends/opencl/opencl_devices.h"
@@ -52,27 +54,43 @@ TEST(KernelFormats, SpirvComesFirstWhereTheDeviceTakesIl) {
 }
 
 constexpr hal_kernel_signature kSignature{2, 8, {64, 1, 1}};
-constexpr size_t kDeclared64[3] = {64, 1, 1};
-constexpr size_t kUndeclared[3] = {0, 0, 0};
+
+KernelDeclaration Declared(uint32_t arguments, std::vector<bool> global,
+                           std::optional<uint32_t> push_constant_size, size_t workgroup = 64) {
+  KernelDeclaration declared;
+  declared.argument_count = arguments;
+  declared.global_pointers = std::move(global);
+  declared.push_constant_size = push_constant_size;
+  declared.workgroup_size[0] = workgroup;
+  declared.workgroup_size[1] = workgroup == 0 ? 0 : 1;
+  declared.workgroup_size[2] = workgroup == 0 ? 0 : 1;
+  return declared;
+}
 
 TEST(SignatureMismatch, MatchingKernelPasses) {
-  EXPECT_EQ(SignatureMismatch("k", kSignature, 3, {true, true, false}, kDeclared64), "");
-  EXPECT_EQ(SignatureMismatch("k", kSignature, 3, {}, kUndeclared), "")
-      << "without argument info or a declared size, the count alone is checked";
-  EXPECT_EQ(SignatureMismatch("k", {2, 0, {64, 1, 1}}, 2, {true, true}, kDeclared64), "")
+  EXPECT_EQ(SignatureMismatch("k", kSignature, Declared(3, {true, true, false}, 8)), "");
+  EXPECT_EQ(SignatureMismatch("k", kSignature, Declared(3, {}, std::nullopt, 0)), "")
+      << "without argument info, sizes or a declared workgroup, the count alone is checked";
+  EXPECT_EQ(SignatureMismatch("k", kSignature, Declared(3, {true, true, false}, std::nullopt)), "")
+      << "a struct of unknown size is taken at its word";
+  EXPECT_EQ(SignatureMismatch("k", {2, 0, {64, 1, 1}}, Declared(2, {true, true}, std::nullopt)), "")
       << "no push constants, no struct argument";
 }
 
 TEST(SignatureMismatch, NamesWhatDiffers) {
-  EXPECT_THAT(SignatureMismatch("k", kSignature, 2, {}, kDeclared64),
+  EXPECT_THAT(SignatureMismatch("k", kSignature, Declared(3, {true, true, false}, 20)),
+              HasSubstr("kernel 'k' takes 2 bindings and 20 bytes of push constants, but its "
+                        "signature declares 2 bindings and 8 bytes of push constants"));
+  EXPECT_THAT(SignatureMismatch("k", kSignature, Declared(2, {true, true}, std::nullopt)),
+              HasSubstr("takes 2 bindings and 0 bytes of push constants"));
+  EXPECT_THAT(SignatureMismatch("k", kSignature, Declared(3, {true, false, true}, std::nullopt)),
+              HasSubstr("does not follow the kernel ABI: argument 1 is not a __global pointer"));
+  EXPECT_THAT(SignatureMismatch("k", kSignature, Declared(2, {}, std::nullopt)),
               HasSubstr("kernel 'k' takes 2 arguments, but its signature declares 2 bindings and "
                         "8 bytes of push constants (3 arguments)"));
-  EXPECT_THAT(SignatureMismatch("k", kSignature, 3, {true, false, false}, kDeclared64),
-              HasSubstr("argument 1 is not a __global pointer"));
-  EXPECT_THAT(SignatureMismatch("k", kSignature, 3, {true, true, true}, kDeclared64),
-              HasSubstr("passed by value"));
-  constexpr size_t kDeclared128[3] = {128, 1, 1};
-  EXPECT_THAT(SignatureMismatch("k", kSignature, 3, {}, kDeclared128),
+  EXPECT_THAT(SignatureMismatch("k", kSignature, Declared(3, {}, 12)),
+              HasSubstr("reads 12 bytes of push constants, but its signature declares 8"));
+  EXPECT_THAT(SignatureMismatch("k", kSignature, Declared(3, {}, 8, 128)),
               HasSubstr("declares reqd_work_group_size(128,1,1), but its signature declares a "
                         "workgroup of (64,1,1)"));
 }
