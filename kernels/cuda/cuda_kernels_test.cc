@@ -12,6 +12,7 @@
 
 #include "gtest/gtest.h"
 #include "kernels/cuda/host_emulation.h"
+#include "kernels/kernel_test_data.h"
 // After the emulation, which defines the CUDA keywords they use.
 #include "kernels/cuda/fill_f32.cu"
 #include "kernels/cuda/gemm_f32.cu"
@@ -23,19 +24,7 @@
 namespace hal::kernels::testing {
 namespace {
 
-constexpr float kSentinel = -12345.0f;
 constexpr dim3 kRow{256, 1, 1};
-
-// n elements, then a workgroup's worth of sentinels a kernel must not touch.
-std::vector<float> WithSentinels(uint32_t n, float value) {
-  std::vector<float> data(n + 256, kSentinel);
-  std::fill(data.begin(), data.begin() + n, value);
-  return data;
-}
-
-void ExpectSentinelsAfter(const std::vector<float>& data, uint32_t n) {
-  for (size_t i = n; i < data.size(); ++i) ASSERT_EQ(data[i], kSentinel) << "element " << i;
-}
 
 TEST(CudaKernels, FillF32WritesTheElementsBelowNOverA2DGrid) {
   const uint32_t n = 1300;  // 6 workgroups, the last partial
@@ -107,26 +96,6 @@ TEST(CudaKernels, ReduceSumF32WithZeroElementsPerWorkgroupWritesNothing) {
   Launch(reduce_sum_f32, {2, 1, 1}, kRow, in.data(), out.data(), ReduceSumF32PushConstants{256, 0});
   EXPECT_EQ(out[0], kSentinel);
   EXPECT_EQ(out[1], kSentinel);
-}
-
-struct GemmCase {
-  uint32_t m, n, k;
-  std::vector<float> a, b, c;
-};
-
-// Integer matrices of a size that is not a multiple of the 16x16 tile.
-GemmCase SmallGemm(float c_value) {
-  GemmCase g{20, 18, 17, {}, {}, {}};
-  for (uint32_t i = 0; i < g.m * g.k; ++i) g.a.push_back(static_cast<float>(i % 5) - 2.0f);
-  for (uint32_t i = 0; i < g.k * g.n; ++i) g.b.push_back(static_cast<float>(i % 3));
-  g.c.assign(g.m * g.n, c_value);
-  return g;
-}
-
-float Product(const GemmCase& g, uint32_t row, uint32_t col) {
-  float sum = 0;
-  for (uint32_t kk = 0; kk < g.k; ++kk) sum += g.a[row * g.k + kk] * g.b[kk * g.n + col];
-  return sum;
 }
 
 TEST(CudaKernels, GemmF32WithBetaZeroDoesNotReadC) {

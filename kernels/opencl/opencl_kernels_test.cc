@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kernels/kernel_test_data.h"
 #include "nlohmann/json.hpp"
 
 namespace hal::kernels::testing {
@@ -61,7 +62,6 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-constexpr float kSentinel = -12345.0f;
 using Size3 = std::array<size_t, 3>;
 constexpr Size3 kRow{256, 1, 1};
 
@@ -181,17 +181,6 @@ class OpenClKernelsTest : public ::testing::TestWithParam<Form> {
   std::vector<cl_kernel> kernels_;
   std::vector<cl_mem> buffers_;
 };
-
-// n elements, then a workgroup's worth of sentinels a kernel must not touch.
-std::vector<float> WithSentinels(uint32_t n, float value) {
-  std::vector<float> data(n + 256, kSentinel);
-  std::fill(data.begin(), data.begin() + n, value);
-  return data;
-}
-
-void ExpectSentinelsAfter(const std::vector<float>& data, uint32_t n) {
-  for (size_t i = n; i < data.size(); ++i) ASSERT_EQ(data[i], kSentinel) << "element " << i;
-}
 
 // The kernel ABI as the device reads it: every kernel of the manifest builds,
 // takes its bindings plus one push-constant argument (none without push
@@ -324,26 +313,6 @@ TEST_P(OpenClKernelsTest, ReduceSumF32WithZeroElementsPerWorkgroupWritesNothing)
   Download(out_buffer, &out);
   EXPECT_EQ(out[0], kSentinel);
   EXPECT_EQ(out[1], kSentinel);
-}
-
-struct GemmCase {
-  uint32_t m, n, k;
-  std::vector<float> a, b, c;
-};
-
-// Integer matrices of a size that is not a multiple of the 16x16 tile.
-GemmCase SmallGemm(float c_value) {
-  GemmCase g{20, 18, 17, {}, {}, {}};
-  for (uint32_t i = 0; i < g.m * g.k; ++i) g.a.push_back(static_cast<float>(i % 5) - 2.0f);
-  for (uint32_t i = 0; i < g.k * g.n; ++i) g.b.push_back(static_cast<float>(i % 3));
-  g.c.assign(g.m * g.n, c_value);
-  return g;
-}
-
-float Product(const GemmCase& g, uint32_t row, uint32_t col) {
-  float sum = 0;
-  for (uint32_t kk = 0; kk < g.k; ++kk) sum += g.a[row * g.k + kk] * g.b[kk * g.n + col];
-  return sum;
 }
 
 TEST_P(OpenClKernelsTest, GemmF32WithBetaZeroDoesNotReadC) {
