@@ -37,8 +37,9 @@ TEST(CudaErrorsTest, CheckWithoutLibcudaNamesTheCodeWithoutADescription) {
   EXPECT_EQ(Check(CUDA_SUCCESS, "cuInit"), HAL_SUCCESS);
   EXPECT_EQ(Check(CUDA_ERROR_NO_DEVICE, "cuInit"), HAL_ERROR_UNAVAILABLE);
   EXPECT_STREQ(gpu::LastErrorMessage(), "cuInit: CUDA_ERROR_NO_DEVICE (100)");
-  EXPECT_EQ(Check(static_cast<CUresult>(12345), "cuX"), HAL_ERROR_INTERNAL);
-  EXPECT_STREQ(gpu::LastErrorMessage(), "cuX: unknown error (12345)");
+  // A code cuda.h lacks, within what a CUresult may hold (0 to 1023).
+  EXPECT_EQ(Check(static_cast<CUresult>(1000), "cuX"), HAL_ERROR_INTERNAL);
+  EXPECT_STREQ(gpu::LastErrorMessage(), "cuX: unknown error (1000)");
 }
 
 }  // namespace

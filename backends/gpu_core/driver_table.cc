@@ -2,6 +2,7 @@
 // loaded, its devices enumerated), devices, contexts and native handles
 // here; memory, streams, events and modules in their own files
 // (table_functions.h).
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -138,9 +139,14 @@ hal_result ContextGetPartition(hal_drv_context* context, uint32_t* out_units) {
 
 // --- Native handles ---
 
-hal_result NativeHandle(hal_drv_context* context, hal_object_kind kind, const void* object,
-                        hal_native_handle* out_handle) {
+hal_result NativeHandle(hal_drv_context* context, hal_object_kind kind_as_given,
+                        const void* object, hal_native_handle* out_handle) {
   const NativeTypeNames names = TheVendor().native_type_names();
+  // The caller's value, read as an int: a kind this ABI does not name is a
+  // value the C++ enum may not hold.
+  int kind = 0;
+  static_assert(sizeof(kind) == sizeof(kind_as_given));
+  std::memcpy(&kind, &kind_as_given, sizeof(kind));
   switch (kind) {
     case HAL_OBJECT_CONTEXT:
       *out_handle = {names.context, Unwrap(context)->native};
