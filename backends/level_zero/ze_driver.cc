@@ -135,8 +135,9 @@ hal_result NativeHandle(hal_drv_context* context, hal_object_kind kind, const vo
       *out_handle = {"ze_command_list_handle_t", Widen(static_cast<const Stream*>(object)->list)};
       return HAL_SUCCESS;
     case HAL_OBJECT_EVENT:
-      *out_handle = {"ze_event_handle_t", Widen(static_cast<const Event*>(object)->event)};
-      return HAL_SUCCESS;
+      return driver_support::Fail(HAL_ERROR_UNSUPPORTED,
+                                  "a Level Zero driver event has no one vendor event: each "
+                                  "signal uses a ze_event_handle_t of its own");
     case HAL_OBJECT_MODULE:
       *out_handle = {"ze_module_handle_t",
                      Widen(static_cast<const Module*>(object)->modules.front())};

@@ -179,7 +179,8 @@ TEST_F(LevelZeroDriverTest, KernelSignaturesTheImageDisagreesWithAreRefused) {
   hal_drv_kernel* kernel = nullptr;
   EXPECT_EQ(CallKernelGet(module, "scale_f32", {2, 0, {64, 1, 1}}, &kernel),
             HAL_ERROR_INVALID_ARGUMENT);
-  EXPECT_THAT(table_->last_error_message(), HasSubstr("takes 3 arguments"));
+  EXPECT_THAT(table_->last_error_message(),
+              HasSubstr("push-constant struct of 12 bytes in its spirv-opencl image"));
   EXPECT_EQ(CallKernelGet(module, "scale_f32", {2, 12, {32, 1, 1}}, &kernel),
             HAL_ERROR_INVALID_ARGUMENT);
   EXPECT_THAT(table_->last_error_message(), HasSubstr("requires workgroups of 64x1x1"));

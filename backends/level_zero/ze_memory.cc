@@ -72,7 +72,8 @@ hal_result BufferAllocate(hal_drv_context* handle, const hal_buffer_desc* desc,
     } else if (desc->kind == HAL_BUFFER_HOST_STAGING) {
       const ze_host_mem_alloc_desc_t host_desc{ZE_STRUCTURE_TYPE_HOST_MEM_ALLOC_DESC, nullptr, 0};
       buffer->kind = Buffer::Kind::kHost;
-      buffer->allocated_size = desc->size;
+      buffer->allocated_size =
+          RoundUp(desc->size, context.device->properties.allocation_granularity);
       if (const hal_result r = HAL_ZE(&context.health, zeMemAllocHost, context.device->context,
                                       &host_desc, desc->size, alignment, &buffer->pointer)) {
         return r;

@@ -8,6 +8,7 @@
 #include <level_zero/ze_api.h>
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -70,25 +71,39 @@ struct Buffer {
   ze_physical_mem_handle_t physical = nullptr;  // kVirtual while committed
 };
 
-// An event in an event pool of its own, with the host-visible slot its
-// timestamp is written to.
-struct Event {
-  Context* context = nullptr;
+// One Level Zero event in a host-visible pool of its own, with the host slot
+// a signal's timestamp is written to (null for a stream's marker).
+struct ZeEvent {
   ze_event_pool_handle_t pool = nullptr;
   ze_event_handle_t event = nullptr;
   uint64_t* timestamp = nullptr;  // zeMemAllocHost'd
-  std::atomic<bool> recorded{false};
+  bool waited = false;            // a stream was told to wait for it
 };
 
-// An immediate command list on a compute queue, and the event that marks how
-// far it ran (signalled by a barrier appended for synchronize and query).
+// A hal event. Each signal gets a Level Zero event of its own: resetting the
+// one a stream may still wait for would hold that stream until the next
+// signal (streams waiting on each other in turn would deadlock). The latest
+// is `current`; earlier ones another stream waited for stay in `retired`
+// until the hal event goes, the others are reused once signalled.
+struct Event {
+  Context* context = nullptr;
+  std::mutex mutex;
+  ZeEvent current;
+  std::vector<ZeEvent> retired;
+  std::vector<ZeEvent> spare;  // signalled and never waited for: reset and reused
+  bool recorded = false;       // signalled at least once
+};
+
+// An immediate command list on a compute queue. Each command is followed by
+// a barrier signalling a marker event, so the latest marker says whether the
+// stream ran everything (query, synchronize) without appending anything.
+// Markers are reused once signalled.
 struct Stream {
   Context* context = nullptr;
   uint32_t target = 0;  // index into context->targets
   ze_command_list_handle_t list = nullptr;
-  Event marker;
-  bool marker_pending = false;   // a marker barrier was appended and not waited for
-  bool work_since_marker = false;
+  std::deque<ZeEvent> in_flight;  // markers of appended commands, oldest first
+  std::vector<ZeEvent> free_markers;
   gpu::FirstError first_error;
 };
 

@@ -1,9 +1,10 @@
 // Streams: an immediate command list each, on the device's compute queue
 // group. Level Zero does not order the commands of a list by itself, so a
 // barrier follows every command, making the stream in order as the ABI
-// wants. Events: one event in a host-visible pool of its own; a signal writes
-// the device's global timestamp (zeCommandListAppendWriteGlobalTimestamp,
-// after every earlier command) into a host slot and signals the event.
+// wants; it signals a marker event that query and synchronize look at. Events: each signal takes a Level Zero event of its own (ze_state.h
+// says why), in a host-visible pool, and writes the device's global timestamp
+// (zeCommandListAppendWriteGlobalTimestamp, after every earlier command) into
+// the event's host slot as it signals it.
 #include <memory>
 
 #include "backends/common/driver_error.h"
@@ -14,9 +15,8 @@
 namespace hal::level_zero {
 namespace {
 
-hal_result MakeEvent(Context& context, bool with_timestamp, Event* event) {
+hal_result MakeEvent(Context& context, bool with_timestamp, ZeEvent* event) {
   const ze_context_handle_t ze_context = context.device->context;
-  event->context = &context;
   const ze_event_pool_desc_t pool_desc{ZE_STRUCTURE_TYPE_EVENT_POOL_DESC, nullptr,
                                        ZE_EVENT_POOL_FLAG_HOST_VISIBLE, 1};
   if (const hal_result r = HAL_ZE(&context.health, zeEventPoolCreate, ze_context, &pool_desc, 0,
@@ -42,10 +42,30 @@ hal_result MakeEvent(Context& context, bool with_timestamp, Event* event) {
   return HAL_SUCCESS;
 }
 
-void ReleaseEvent(Event& event) {
-  if (event.timestamp != nullptr) Api().zeMemFree(event.context->device->context, event.timestamp);
+void ReleaseEvent(const Context& context, const ZeEvent& event) {
+  if (event.timestamp != nullptr) Api().zeMemFree(context.device->context, event.timestamp);
   Api().zeEventDestroy(event.event);
   Api().zeEventPoolDestroy(event.pool);
+}
+
+// The Level Zero event the next signal of `event` uses: the current one
+// before the first signal, else a spare (earlier events no stream waited
+// for, once signalled) or a new one. Called with event.mutex held.
+hal_result NextSignal(Event& event, ZeEvent* out) {
+  if (!event.recorded) {
+    *out = event.current;
+    return HAL_SUCCESS;
+  }
+  event.retired.push_back(event.current);
+  std::erase_if(event.retired, [&](const ZeEvent& old) {
+    if (old.waited || Api().zeEventQueryStatus(old.event) != ZE_RESULT_SUCCESS) return false;
+    event.spare.push_back(old);
+    return true;
+  });
+  if (event.spare.empty()) return MakeEvent(*event.context, true, out);
+  *out = event.spare.back();
+  event.spare.pop_back();
+  return HAL_SUCCESS;
 }
 
 ze_command_queue_priority_t PriorityOf(hal_stream_priority priority) {
@@ -60,41 +80,66 @@ ze_command_queue_priority_t PriorityOf(hal_stream_priority priority) {
   return ZE_COMMAND_QUEUE_PRIORITY_NORMAL;
 }
 
+// Moves the markers the stream has reached to the free list.
+void RecycleMarkers(Stream& stream) {
+  while (!stream.in_flight.empty() &&
+         Api().zeEventQueryStatus(stream.in_flight.front().event) == ZE_RESULT_SUCCESS) {
+    stream.free_markers.push_back(stream.in_flight.front());
+    stream.in_flight.pop_front();
+  }
+}
+
 // Appends one command (a call returning ze_result_t) and the barrier that
-// orders it before the next; a failure is recorded as the stream's.
+// orders it before the next and signals a marker when it is done.
 template <typename Append>
 hal_result Submit(Stream& stream, const char* name, const Append& append) {
   Context& context = *stream.context;
   if (const hal_result r = context.health.Check()) return r;
   if (const hal_result r = ZeErrors().Check(append(), name, "", &context.health)) return r;
-  stream.work_since_marker = true;
-  return HAL_ZE(&context.health, zeCommandListAppendBarrier, stream.list, nullptr, 0, nullptr);
-}
-
-// Makes the marker stand for everything appended so far.
-hal_result MarkProgress(Stream& stream) {
-  if (stream.marker_pending && !stream.work_since_marker) return HAL_SUCCESS;
-  Context& context = *stream.context;
-  if (const hal_result r = HAL_ZE(&context.health, zeEventHostReset, stream.marker.event)) return r;
-  if (const hal_result r = HAL_ZE(&context.health, zeCommandListAppendBarrier, stream.list,
-                                  stream.marker.event, 0, nullptr)) {
-    return r;
+  RecycleMarkers(stream);
+  ZeEvent marker;
+  if (stream.free_markers.empty()) {
+    if (const hal_result r = MakeEvent(context, false, &marker)) return r;
+  } else {
+    marker = stream.free_markers.back();
+    stream.free_markers.pop_back();
+    if (const hal_result r = HAL_ZE(&context.health, zeEventHostReset, marker.event)) {
+      stream.free_markers.push_back(marker);
+      return r;
+    }
   }
-  stream.marker_pending = true;
-  stream.work_since_marker = false;
+  const hal_result appended = HAL_ZE(&context.health, zeCommandListAppendBarrier, stream.list,
+                                     marker.event, 0, nullptr);
+  if (appended != HAL_SUCCESS) {
+    stream.free_markers.push_back(marker);
+    return appended;
+  }
+  stream.in_flight.push_back(marker);
   return HAL_SUCCESS;
 }
 
-// The stream's answer after a wait or query of its marker returned `result`.
+// The stream's answer after a wait or query of its latest marker returned
+// `result`.
 hal_result Settle(Stream& stream, hal_result result) {
   if (result != HAL_SUCCESS && result != HAL_NOT_READY) {
     return stream.first_error.Record(result, driver_support::LastErrorMessage());
   }
+  if (result == HAL_SUCCESS) RecycleMarkers(stream);
   if (const hal_result first = stream.first_error.Get()) return first;
   return result;
 }
 
 char* At(Buffer& buffer, uint64_t offset) { return static_cast<char*>(buffer.pointer) + offset; }
+
+// Waits for the latest signal; called with event.mutex held.
+hal_result WaitForSignal(Event& event) {
+  // Waiting for a signal never asked for would not end.
+  if (!event.recorded) {
+    return driver_support::Fail(HAL_ERROR_FAILED_PRECONDITION,
+                                "cannot wait for an event that was never signalled");
+  }
+  return HAL_ZE(&event.context->health, zeEventHostSynchronize, event.current.event, UINT64_MAX);
+}
 
 }  // namespace
 
@@ -118,10 +163,6 @@ hal_result StreamCreate(hal_drv_context* handle, const hal_stream_desc* desc,
                                     &queue, &stream->list)) {
       return r;
     }
-    if (const hal_result r = MakeEvent(context, false, &stream->marker)) {
-      Api().zeCommandListDestroy(stream->list);
-      return r;
-    }
     *out_stream = Wrap<hal_drv_stream>(std::move(stream));
     return HAL_SUCCESS;
   });
@@ -129,10 +170,11 @@ hal_result StreamCreate(hal_drv_context* handle, const hal_stream_desc* desc,
 
 void StreamDestroy(hal_drv_stream* handle) {
   std::unique_ptr<Stream> stream(Unwrap(handle));
-  if (MarkProgress(*stream) == HAL_SUCCESS) {
-    Api().zeEventHostSynchronize(stream->marker.event, UINT64_MAX);
+  if (!stream->in_flight.empty()) {
+    Api().zeEventHostSynchronize(stream->in_flight.back().event, UINT64_MAX);
   }
-  ReleaseEvent(stream->marker);
+  for (const ZeEvent& marker : stream->in_flight) ReleaseEvent(*stream->context, marker);
+  for (const ZeEvent& marker : stream->free_markers) ReleaseEvent(*stream->context, marker);
   Api().zeCommandListDestroy(stream->list);
 }
 
@@ -208,40 +250,48 @@ hal_result StreamDispatch(hal_drv_stream* handle, hal_drv_kernel* kernel_handle,
 hal_result StreamSignalEvent(hal_drv_stream* handle, hal_drv_event* event_handle) {
   Stream& stream = *Unwrap(handle);
   Event& event = *Unwrap(event_handle);
-  if (const hal_result r = HAL_ZE(&stream.context->health, zeEventHostReset, event.event)) return r;
-  if (const hal_result r = Submit(stream, "zeCommandListAppendWriteGlobalTimestamp", [&] {
-        return Api().zeCommandListAppendWriteGlobalTimestamp(stream.list, event.timestamp,
-                                                             event.event, 0, nullptr);
-      })) {
+  std::lock_guard lock(event.mutex);
+  ZeEvent next;
+  if (const hal_result r = NextSignal(event, &next)) return r;
+  next.waited = false;
+  if (const hal_result r = HAL_ZE(&stream.context->health, zeEventHostReset, next.event)) {
+    event.spare.push_back(next);
     return r;
   }
-  event.recorded.store(true, std::memory_order_release);
-  return HAL_SUCCESS;
+  const hal_result appended = Submit(stream, "zeCommandListAppendWriteGlobalTimestamp", [&] {
+    return Api().zeCommandListAppendWriteGlobalTimestamp(stream.list, next.timestamp, next.event,
+                                                         0, nullptr);
+  });
+  event.current = next;
+  event.recorded = true;
+  return appended;
 }
 
 hal_result StreamWaitEvent(hal_drv_stream* handle, hal_drv_event* event_handle) {
   Stream& stream = *Unwrap(handle);
   Event& event = *Unwrap(event_handle);
+  std::lock_guard lock(event.mutex);
   // An event never signalled has nothing to wait for (as a CUDA event).
-  if (!event.recorded.load(std::memory_order_acquire)) return HAL_SUCCESS;
+  if (!event.recorded) return HAL_SUCCESS;
+  event.current.waited = true;
   return Submit(stream, "zeCommandListAppendWaitOnEvents", [&] {
-    return Api().zeCommandListAppendWaitOnEvents(stream.list, 1, &event.event);
+    return Api().zeCommandListAppendWaitOnEvents(stream.list, 1, &event.current.event);
   });
 }
 
 hal_result StreamSynchronize(hal_drv_stream* handle) {
   Stream& stream = *Unwrap(handle);
   if (const hal_result first = stream.first_error.Get()) return first;
-  if (const hal_result r = MarkProgress(stream)) return Settle(stream, r);
+  if (stream.in_flight.empty()) return HAL_SUCCESS;
   return Settle(stream, HAL_ZE(&stream.context->health, zeEventHostSynchronize,
-                               stream.marker.event, UINT64_MAX));
+                               stream.in_flight.back().event, UINT64_MAX));
 }
 
 hal_result StreamQuery(hal_drv_stream* handle) {
   Stream& stream = *Unwrap(handle);
   if (const hal_result first = stream.first_error.Get()) return first;
-  if (const hal_result r = MarkProgress(stream)) return Settle(stream, r);
-  const ze_result_t status = Api().zeEventQueryStatus(stream.marker.event);
+  if (stream.in_flight.empty()) return HAL_SUCCESS;
+  const ze_result_t status = Api().zeEventQueryStatus(stream.in_flight.back().event);
   if (status == ZE_RESULT_NOT_READY) return HAL_NOT_READY;
   return Settle(stream, ZeErrors().Check(status, "zeEventQueryStatus", "", &stream.context->health));
 }
@@ -251,7 +301,8 @@ hal_result EventCreate(hal_drv_context* handle, const hal_event_desc*, hal_drv_e
     Context& context = *Unwrap(handle);
     if (const hal_result r = context.health.Check()) return r;
     auto event = std::make_unique<Event>();
-    if (const hal_result r = MakeEvent(context, true, event.get())) return r;
+    event->context = &context;
+    if (const hal_result r = MakeEvent(context, true, &event->current)) return r;
     *out_event = Wrap<hal_drv_event>(std::move(event));
     return HAL_SUCCESS;
   });
@@ -259,35 +310,32 @@ hal_result EventCreate(hal_drv_context* handle, const hal_event_desc*, hal_drv_e
 
 void EventDestroy(hal_drv_event* handle) {
   std::unique_ptr<Event> event(Unwrap(handle));
-  ReleaseEvent(*event);
+  ReleaseEvent(*event->context, event->current);
+  for (const ZeEvent& old : event->retired) ReleaseEvent(*event->context, old);
+  for (const ZeEvent& old : event->spare) ReleaseEvent(*event->context, old);
 }
 
 hal_result EventQuery(hal_drv_event* handle) {
   Event& event = *Unwrap(handle);
-  if (!event.recorded.load(std::memory_order_acquire)) return HAL_NOT_READY;
-  const ze_result_t status = Api().zeEventQueryStatus(event.event);
+  std::lock_guard lock(event.mutex);
+  if (!event.recorded) return HAL_NOT_READY;
+  const ze_result_t status = Api().zeEventQueryStatus(event.current.event);
   if (status == ZE_RESULT_NOT_READY) return HAL_NOT_READY;
   return ZeErrors().Check(status, "zeEventQueryStatus", "", &event.context->health);
 }
 
 hal_result EventSynchronize(hal_drv_event* handle) {
   Event& event = *Unwrap(handle);
-  // Waiting for a signal never asked for would not end.
-  if (!event.recorded.load(std::memory_order_acquire)) {
-    return driver_support::Fail(HAL_ERROR_FAILED_PRECONDITION,
-                                "cannot wait for an event that was never signalled");
-  }
-  return HAL_ZE(&event.context->health, zeEventHostSynchronize, event.event, UINT64_MAX);
+  std::lock_guard lock(event.mutex);
+  return WaitForSignal(event);
 }
 
 hal_result EventTimestampNs(hal_drv_event* handle, uint64_t* out_ns) {
   Event& event = *Unwrap(handle);
-  if (!event.recorded.load(std::memory_order_acquire)) {
-    return driver_support::Fail(HAL_ERROR_FAILED_PRECONDITION, "the event was never signalled");
-  }
-  if (const hal_result r = EventSynchronize(handle)) return r;
+  std::lock_guard lock(event.mutex);
+  if (const hal_result r = WaitForSignal(event)) return r;
   const Device& device = *event.context->device;
-  *out_ns = (*event.timestamp & device.timestamp_mask) * device.timer_resolution_ns;
+  *out_ns = (*event.current.timestamp & device.timestamp_mask) * device.timer_resolution_ns;
   return HAL_SUCCESS;
 }
 

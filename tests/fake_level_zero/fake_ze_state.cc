@@ -28,7 +28,7 @@ absl::StatusOr<std::vector<std::unique_ptr<_ze_device_handle_t>>> MakeDevices(
       if (!value.ok()) return value.status();
       *out = *value;
     }
-    if (subdevices > 8 || eus == 0 || eus > 4096 || memory_mib == 0 ||
+    if (subdevices > 16 || eus == 0 || eus > 4096 || memory_mib == 0 ||
         memory_mib > (uint64_t{1} << 20)) {
       return absl::InvalidArgumentError(absl::StrCat("fake device ", i, ": subdevices=", subdevices,
                                                      " eus=", eus, " memory_mib=", memory_mib,
@@ -100,15 +100,15 @@ bool IsDevice(ze_device_handle_t device) {
 }
 
 void DrainCommandLists() {
-  std::vector<_ze_command_list_handle_t*> lists;
+  // Shared, so that a list destroyed meanwhile on another thread lives on
+  // until it was waited for.
+  std::vector<std::shared_ptr<_ze_command_list_handle_t>> lists;
   {
     State& state = Fake();
     std::lock_guard lock(state.mutex);
-    for (const auto& [handle, list] : state.command_lists) lists.push_back(handle);
+    for (const auto& [handle, list] : state.command_lists) lists.push_back(list);
   }
-  // Lists are destroyed only by zeCommandListDestroy, which the caller does
-  // not run concurrently with a free of memory the list uses.
-  for (_ze_command_list_handle_t* list : lists) list->worker.WaitIdle();
+  for (const auto& list : lists) list->worker.WaitIdle();
 }
 
 }  // namespace hal::fake::level_zero

@@ -117,7 +117,7 @@ class State {
   std::vector<std::unique_ptr<_ze_device_handle_t>> devices;
   std::optional<ze_result_t> init_result;  // set by the first zeInit
 
-  std::map<_ze_command_list_handle_t*, std::unique_ptr<_ze_command_list_handle_t>> command_lists;
+  std::map<_ze_command_list_handle_t*, std::shared_ptr<_ze_command_list_handle_t>> command_lists;
   std::map<_ze_event_pool_handle_t*, std::unique_ptr<_ze_event_pool_handle_t>> event_pools;
   std::map<_ze_module_handle_t*, std::unique_ptr<_ze_module_handle_t>> modules;
   std::map<_ze_module_build_log_handle_t*, std::unique_ptr<_ze_module_build_log_handle_t>> logs;

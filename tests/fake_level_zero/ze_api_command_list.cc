@@ -12,12 +12,12 @@
 namespace hal::fake::level_zero::api {
 namespace {
 
-// The live list, or nullptr. Lists are destroyed only by their owner, which
-// does not use them concurrently, so the pointer stays valid for the call.
-_ze_command_list_handle_t* LiveList(ze_command_list_handle_t list) {
+// The live list, or nullptr.
+std::shared_ptr<_ze_command_list_handle_t> LiveList(ze_command_list_handle_t list) {
   State& state = Fake();
   std::lock_guard lock(state.mutex);
-  return state.command_lists.count(list) ? list : nullptr;
+  const auto it = state.command_lists.find(list);
+  return it == state.command_lists.end() ? nullptr : it->second;
 }
 
 bool LiveEvent(ze_event_handle_t event) {
@@ -34,7 +34,7 @@ bool LiveEvent(ze_event_handle_t event) {
 // and the signal, as the Level Zero spec orders them.
 ze_result_t Append(ze_command_list_handle_t handle, ze_event_handle_t signal, uint32_t wait_count,
                    const ze_event_handle_t* waits, std::function<void()> command) {
-  _ze_command_list_handle_t* list = LiveList(handle);
+  const std::shared_ptr<_ze_command_list_handle_t> list = LiveList(handle);
   if (list == nullptr) return ZE_RESULT_ERROR_INVALID_NULL_HANDLE;
   if (wait_count > 0 && waits == nullptr) return ZE_RESULT_ERROR_INVALID_SIZE;
   std::vector<ze_event_handle_t> wait_events(waits, waits + wait_count);
@@ -84,7 +84,7 @@ ze_result_t ZE_APICALL CommandListCreateImmediate(ze_context_handle_t context,
                                               desc->ordinal, " cannot run kernels (group 1 can)"));
     return ZE_RESULT_ERROR_INVALID_ARGUMENT;
   }
-  auto list = std::make_unique<_ze_command_list_handle_t>();
+  auto list = std::make_shared<_ze_command_list_handle_t>();
   list->device = device;
   list->priority = desc->priority;
   std::lock_guard lock(state.mutex);
@@ -95,7 +95,7 @@ ze_result_t ZE_APICALL CommandListCreateImmediate(ze_context_handle_t context,
 
 ze_result_t ZE_APICALL CommandListDestroy(ze_command_list_handle_t handle) {
   FAKE_ZE_ENTER("zeCommandListDestroy");
-  std::unique_ptr<_ze_command_list_handle_t> list;
+  std::shared_ptr<_ze_command_list_handle_t> list;
   {
     State& state = Fake();
     std::lock_guard lock(state.mutex);
