@@ -24,10 +24,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const hal::spirv::EntryPointInterface& entry_point : entry_points) {
       hal::spirv::CheckSignature(entry_point, signature);
     }
+    std::vector<hal::spirv::KernelEntryPoint> kernels;
+    hal::spirv::ReadKernelEntryPoints(words, &kernels);
+    hal::spirv::CheckKernelEntryPoint(kernels, "main", signature);
   }
   hal::KernelInfo kernel{"main", 4, 16, {1, 1, 1}};
-  hal::KernelImage image{"spirv-vulkan", "main", std::vector<uint8_t>(data, data + size)};
-  const absl::Status status = hal::internal::CheckKernelImage(image, kernel, "fuzz:0");
-  if (!status.ok() && status.code() != absl::StatusCode::kInvalidArgument) std::abort();
+  for (const char* format : {"spirv-vulkan", "spirv-opencl"}) {
+    hal::KernelImage image{format, "main", std::vector<uint8_t>(data, data + size)};
+    const absl::Status status = hal::internal::CheckKernelImage(image, kernel, "fuzz:0");
+    if (!status.ok() && status.code() != absl::StatusCode::kInvalidArgument) std::abort();
+  }
   return 0;
 }
