@@ -79,14 +79,7 @@ void State::DiscardLocked() {
   modules.clear();
   green_contexts.clear();
   resource_descs.clear();
-  for (const auto& [base, mapping] : mappings) {
-    (void)UnmapToReservation(base, mapping.size);
-    registry.Erase(base);
-  }
-  mappings.clear();
-  for (const auto& [base, size] : reservations) (void)ReleaseAddressRange(base, size);
-  reservations.clear();
-  physical.clear();
+  vm.reset();
   for (auto& device : devices) device->primary.default_stream.reset();
   // Allocations a test left behind go with their devices.
   for (const AllocationRange& range : registry.EraseAll()) {
@@ -101,6 +94,7 @@ bool State::Configure(absl::string_view config) {
   std::lock_guard lock(mutex);
   DiscardLocked();
   ledger.Reset();
+  vm = std::make_unique<VirtualAddressSpace>(kVmmGranularity, &registry);
   configured = true;
   initialized = false;
   init_error = CUDA_SUCCESS;

@@ -22,7 +22,7 @@
 #include "tests/fake_vendor/launch_check.h"
 #include "tests/fake_vendor/stream_worker.h"
 #include "tests/fake_vendor/twin_bundles.h"
-#include "tests/fake_vendor/virtual_memory.h"
+#include "tests/fake_vendor/virtual_address_space.h"
 
 namespace hal::fake::cuda {
 struct Device;
@@ -98,9 +98,10 @@ class State {
   // Returns false, with the reason as the last violation, if it is malformed.
   bool Configure(absl::string_view config);
 
-  std::mutex mutex;  // guards everything below but the ledger and registry
+  std::mutex mutex;  // guards everything below but the ledger, registry and vm
   CallLedger ledger;
   AllocationRegistry registry;
+  std::unique_ptr<VirtualAddressSpace> vm;  // made by Configure
   std::vector<std::unique_ptr<Device>> devices;
   bool configured = false;  // by the control API (else by the environment at cuInit)
   bool initialized = false;
@@ -112,20 +113,6 @@ class State {
   std::map<CUgreenCtx_st*, std::unique_ptr<CUgreenCtx_st>> green_contexts;
   std::map<CUdevResourceDesc_st*, std::unique_ptr<CUdevResourceDesc_st>> resource_descs;
 
-  struct Physical {
-    Device* device = nullptr;
-    PhysicalMemory memory;
-    int mappings = 0;
-    bool released = false;
-  };
-  struct Mapping {
-    uint64_t size = 0;
-    uint64_t handle = 0;
-  };
-  std::map<uintptr_t, uint64_t> reservations;  // base -> size
-  std::map<uint64_t, Physical> physical;       // CUmemGenericAllocationHandle -> memory
-  std::map<uintptr_t, Mapping> mappings;       // base -> what is mapped there
-  uint64_t next_physical_handle = 1;
 
  private:
   void DiscardLocked();
