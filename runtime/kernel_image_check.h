@@ -1,7 +1,7 @@
 // The runtime's check of a kernel image before a driver loads it: a SPIR-V
-// image must pass SPIRV-Tools' validator for its format's environment, and a
-// Vulkan image's entry point must fit the kernel's signature
-// (runtime/spirv_interface.h). Drivers trust their input; this makes hostile
+// image must pass SPIRV-Tools' validator for its format's environment, and
+// its entry point (a Vulkan image's GLCompute one, an OpenCL image's kernel)
+// must fit the kernel's signature (runtime/spirv_interface.h). Drivers trust their input; this makes hostile
 // images an InvalidArgument instead of a crash inside the vendor's compiler.
 #ifndef HAL_RUNTIME_KERNEL_IMAGE_CHECK_H_
 #define HAL_RUNTIME_KERNEL_IMAGE_CHECK_H_

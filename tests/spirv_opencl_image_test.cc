@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hal/kernel_bundle.h"
+#include "runtime/kernel_image_check.h"
 #include "runtime/spirv_interface.h"
 #include "tests/cpu_device_fixture.h"
 
@@ -149,6 +150,25 @@ TEST(SpirvOpenClTest, AMalformedInstructionStreamIsNotRead) {
   words[5] = 0xFFFF0000u | (words[5] & 0xFFFF);  // the first instruction's length runs past the end
   std::vector<spirv::KernelEntryPoint> kernels;
   EXPECT_FALSE(spirv::ReadKernelEntryPoints(words, &kernels));
+}
+
+// What Device::LoadKernel answers, before any driver sees the image.
+TEST(SpirvOpenClTest, TheRuntimesImageCheckRefusesAMismatchWithInvalidArgument) {
+  const std::vector<uint32_t> words = Assemble(kOpenClKernel, SPV_ENV_OPENCL_1_2);
+  KernelImage image{"spirv-opencl", "k", std::vector<uint8_t>(words.size() * sizeof(uint32_t))};
+  std::memcpy(image.data.data(), words.data(), image.data.size());
+  EXPECT_TRUE(internal::CheckKernelImage(image, KernelInfo{"k", 1, 4, {256, 1, 1}}, "ze:0").ok());
+  const absl::Status status =
+      internal::CheckKernelImage(image, KernelInfo{"k", 1, 4, {128, 1, 1}}, "ze:0");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(),
+              HasSubstr("the spirv-opencl image of kernel \"k\" cannot be loaded on device ze:0: "
+                        "OpenCL kernel \"k\" requires workgroup size 256x1x1"));
+  image.data.resize(image.data.size() - 4);  // the last instruction cut short
+  const absl::Status invalid =
+      internal::CheckKernelImage(image, KernelInfo{"k", 1, 4, {256, 1, 1}}, "ze:0");
+  EXPECT_EQ(invalid.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(invalid.message(), HasSubstr("it is not valid SPIR-V for OpenCL 1.2"));
 }
 
 // What the build put in the standard bundle for OpenCL and Level Zero
