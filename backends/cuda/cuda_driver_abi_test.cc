@@ -41,15 +41,11 @@ TEST_F(CudaInitTest, NoDeviceIsUnavailable) {
 TEST_F(CudaInitTest, ADeviceThatCannotBeReadIsListedUnusableWithTheReason) {
   ASSERT_EQ(Start("devices=2", "cuDeviceGetName", CUDA_ERROR_UNKNOWN, 1), HAL_SUCCESS)
       << table_->last_error_message();
-  uint32_t count = 0;
-  ASSERT_EQ(table_->device_count(&count), HAL_SUCCESS);
-  EXPECT_EQ(count, 1u);
-  ASSERT_EQ(table_->unusable_device_count(), 1u);
-  const char* name = nullptr;
-  const char* reason = nullptr;
-  table_->unusable_device_get(0, &name, &reason);
-  EXPECT_STREQ(name, "CUDA device 0");
-  EXPECT_THAT(reason, StartsWith("cuDeviceGetName: CUDA_ERROR_UNKNOWN (999)"));
+  EXPECT_EQ(DeviceCount(), 1u);
+  const auto unusable = UnusableDevices();
+  ASSERT_EQ(unusable.size(), 1u);
+  EXPECT_EQ(unusable[0].first, "CUDA device 0");
+  EXPECT_THAT(unusable[0].second, StartsWith("cuDeviceGetName: CUDA_ERROR_UNKNOWN (999)"));
 
   EXPECT_EQ(Start("devices=2", "cuDeviceGetName", CUDA_ERROR_UNKNOWN, 2), HAL_ERROR_UNAVAILABLE);
   EXPECT_THAT(table_->last_error_message(),
@@ -75,8 +71,8 @@ TEST_F(CudaInitTest, PropertiesOfAnH100LikeDevice) {
   EXPECT_STREQ(props.architecture, "sm_90");
   EXPECT_STREQ(props.kernel_formats, "cubin:sm_90,ptx");
   EXPECT_NE(props.pci_bus_id[0], '\0');
-  EXPECT_TRUE(std::any_of(std::begin(props.uuid), std::end(props.uuid),
-                          [](uint8_t b) { return b != 0; }));
+  EXPECT_TRUE(
+      std::any_of(std::begin(props.uuid), std::end(props.uuid), [](uint8_t b) { return b != 0; }));
   EXPECT_EQ(props.compute_units, 132u);
   EXPECT_EQ(props.total_memory_bytes, 1024 * kMiB);
   EXPECT_EQ(props.partition_kind, HAL_PARTITION_SM);
@@ -204,8 +200,7 @@ TEST_F(CudaMemoryTest, OutOfMemoryTrimsTheCacheRetriesThenFails) {
                              32 * kMiB};
   hal_drv_buffer* third = nullptr;
   EXPECT_EQ(table_->buffer_allocate(context_, &desc, &third, &allocated), HAL_ERROR_OUT_OF_MEMORY);
-  EXPECT_THAT(table_->last_error_message(),
-              StartsWith("cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY (2)"));
+  EXPECT_THAT(table_->last_error_message(), StartsWith("cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY (2)"));
 }
 
 TEST_F(CudaMemoryTest, DecommittedBufferComesBackAtTheSameAddress) {
@@ -217,11 +212,9 @@ TEST_F(CudaMemoryTest, DecommittedBufferComesBackAtTheSameAddress) {
   uint64_t address = 0, later = 0;
   ASSERT_EQ(table_->buffer_device_address(context_, buffer, &address), HAL_SUCCESS);
   const uint64_t held = fake_.bytes_in_use(0);
-  ASSERT_EQ(table_->buffer_decommit(context_, buffer), HAL_SUCCESS)
-      << table_->last_error_message();
+  ASSERT_EQ(table_->buffer_decommit(context_, buffer), HAL_SUCCESS) << table_->last_error_message();
   EXPECT_EQ(fake_.bytes_in_use(0), held - 4 * kMiB);
-  ASSERT_EQ(table_->buffer_recommit(context_, buffer), HAL_SUCCESS)
-      << table_->last_error_message();
+  ASSERT_EQ(table_->buffer_recommit(context_, buffer), HAL_SUCCESS) << table_->last_error_message();
   ASSERT_EQ(table_->buffer_device_address(context_, buffer, &later), HAL_SUCCESS);
   EXPECT_EQ(later, address);
   EXPECT_EQ(fake_.bytes_in_use(0), held);
@@ -231,8 +224,8 @@ TEST_F(CudaMemoryTest, DecommittedBufferComesBackAtTheSameAddress) {
 }
 
 TEST_F(CudaMemoryTest, RecommitWithoutRoomFailsAndStaysDecommitted) {
-  hal_drv_buffer* buffer = Allocate(context_, 32 * kMiB, HAL_BUFFER_DEVICE,
-                                    HAL_BUFFER_FLAG_DECOMMITTABLE);
+  hal_drv_buffer* buffer =
+      Allocate(context_, 32 * kMiB, HAL_BUFFER_DEVICE, HAL_BUFFER_FLAG_DECOMMITTABLE);
   ASSERT_EQ(table_->buffer_decommit(context_, buffer), HAL_SUCCESS);
   hal_drv_buffer* filler = Allocate(48 * kMiB);
   ASSERT_NE(filler, nullptr);
@@ -240,8 +233,7 @@ TEST_F(CudaMemoryTest, RecommitWithoutRoomFailsAndStaysDecommitted) {
   EXPECT_THAT(table_->last_error_message(), HasSubstr("cuMemCreate: CUDA_ERROR_OUT_OF_MEMORY"));
   Free(context_, filler);
   table_->context_trim_memory(context_);
-  EXPECT_EQ(table_->buffer_recommit(context_, buffer), HAL_SUCCESS)
-      << table_->last_error_message();
+  EXPECT_EQ(table_->buffer_recommit(context_, buffer), HAL_SUCCESS) << table_->last_error_message();
 }
 
 TEST_F(CudaMemoryTest, RegisteredHostMemoryIsCopiedToAndFrom) {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -140,6 +141,24 @@ class GpuDriverFixture : public ::testing::Test {
         << table_->last_error_message();
     if (context != nullptr) contexts_.push_back(context);
     return context;
+  }
+
+  uint32_t DeviceCount() {
+    uint32_t count = 0;
+    EXPECT_EQ(table_->device_count(&count), HAL_SUCCESS);
+    return count;
+  }
+
+  // The devices the driver found and does not serve: name and reason each.
+  std::vector<std::pair<std::string, std::string>> UnusableDevices() {
+    std::vector<std::pair<std::string, std::string>> devices;
+    for (uint32_t i = 0; i < table_->unusable_device_count(); ++i) {
+      const char* name = nullptr;
+      const char* reason = nullptr;
+      table_->unusable_device_get(i, &name, &reason);
+      devices.emplace_back(name, reason);
+    }
+    return devices;
   }
 
   hal_device_properties Properties(uint32_t device) {

@@ -149,6 +149,7 @@ hal_result NativeHandle(hal_drv_context* context, hal_object_kind kind_as_given,
   std::memcpy(&kind, &kind_as_given, sizeof(kind));
   switch (kind) {
     case HAL_OBJECT_CONTEXT:
+      if (Unwrap(context)->native == 0) break;  // the vendor library has no context object
       *out_handle = {names.context, Unwrap(context)->native};
       return HAL_SUCCESS;
     case HAL_OBJECT_BUFFER:

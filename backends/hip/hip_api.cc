@@ -74,6 +74,7 @@ hal_result LoadHipApi(HipApi* api) {
   api->has_launch_bounds = resolution.HasGroup(kHipLaunchBoundsGroup);
   api->has_virtual_memory = resolution.HasGroup(kHipVirtualMemoryGroup);
   api->has_cu_masks = resolution.HasGroup(kHipCuMaskGroup);
+  api->has_primary_contexts = resolution.HasGroup(kHipPrimaryContextGroup);
   return HAL_SUCCESS;
 }
 

@@ -17,6 +17,7 @@ struct HipApi {
   bool has_launch_bounds = false;
   bool has_virtual_memory = false;
   bool has_cu_masks = false;
+  bool has_primary_contexts = false;
   const char* library = nullptr;  // the soname that loaded
 };
 

@@ -1,7 +1,9 @@
-// Contexts: HIP has no context to push. The whole device's context is the
-// device itself, made current per call with hipSetDevice (the calling
-// thread's current device); a partition is the ledger groups of CUs the
-// core took, which every stream of the context is created restricted to.
+// Contexts: HIP has no context to push. A hal context's device is made
+// current per call with hipSetDevice (the calling thread's current device);
+// its native handle is the device's primary context; a partition is the
+// ledger groups of CUs the core took, which every stream of the context is
+// created restricted to.
+#include "backends/gpu_core/native_handles.h"
 #include "backends/hip/hip_api.h"
 #include "backends/hip/hip_errors.h"
 #include "backends/hip/hip_vendor.h"
@@ -9,7 +11,16 @@
 namespace hal::hip {
 
 hal_result HipVendor::OpenContext(Context& context) {
-  context.native = static_cast<uint64_t>(DeviceOf(context).device);
+  if (!Api().has_primary_contexts) return HAL_SUCCESS;  // no native context handle
+  HipDevice& device = DeviceOf(context);
+  std::lock_guard lock(device.primary_mutex);
+  if (device.primary == nullptr) {
+    if (const hal_result r =
+            HAL_HIP(nullptr, hipDevicePrimaryCtxRetain, &device.primary, device.device)) {
+      return r;
+    }
+  }
+  context.native = gpu::Widen(device.primary);
   return HAL_SUCCESS;
 }
 

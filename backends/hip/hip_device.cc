@@ -157,7 +157,13 @@ hal_result HipVendor::OpenDevice(int ordinal, std::unique_ptr<Device>* out_devic
   return ReadDevice(device);
 }
 
-void HipVendor::Unload(std::span<const std::unique_ptr<Device>> /*devices*/) {
+void HipVendor::Unload(std::span<const std::unique_ptr<Device>> devices) {
+  for (const auto& base : devices) {
+    auto& device = static_cast<HipDevice&>(*base);
+    std::lock_guard lock(device.primary_mutex);
+    if (device.primary != nullptr) Released(Api().hipDevicePrimaryCtxRelease(device.device));
+    device.primary = nullptr;
+  }
   MutableApi() = HipApi{};
 }
 

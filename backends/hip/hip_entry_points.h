@@ -114,6 +114,11 @@
   OPTIONAL(kHipVirtualMemoryGroup, hipMemGetAllocationGranularity, hipError_t,                \
            (size_t* granularity, const hipMemAllocationProp* prop,                            \
             hipMemAllocationGranularity_flags option))                                        \
+  /* The device's primary context: the vendor object a hal context's native */              \
+  /* handle names (HIP needs no context otherwise). */                                        \
+  OPTIONAL(kHipPrimaryContextGroup, hipDevicePrimaryCtxRetain, hipError_t,                    \
+           (hipCtx_t* pctx, hipDevice_t dev))                                                 \
+  OPTIONAL(kHipPrimaryContextGroup, hipDevicePrimaryCtxRelease, hipError_t, (hipDevice_t dev)) \
   /* CU-mask partitions: streams restricted to a set of compute units. */                     \
   OPTIONAL(kHipCuMaskGroup, hipExtStreamCreateWithCUMask, hipError_t,                         \
            (hipStream_t* stream, uint32_t cuMaskSize, const uint32_t* cuMask))
@@ -124,6 +129,7 @@ namespace hal::hip {
 inline constexpr char kHipLaunchBoundsGroup[] = "kernel launch bounds";
 inline constexpr char kHipVirtualMemoryGroup[] = "virtual memory";
 inline constexpr char kHipCuMaskGroup[] = "CU masks";
+inline constexpr char kHipPrimaryContextGroup[] = "primary contexts";
 
 }  // namespace hal::hip
 

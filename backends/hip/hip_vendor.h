@@ -6,6 +6,7 @@
 #define HAL_BACKENDS_HIP_HIP_VENDOR_H_
 
 #include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -16,6 +17,12 @@ namespace hal::hip {
 
 struct HipDevice : gpu::Device {
   int device = 0;  // hipDevice_t, the ordinal hipSetDevice takes
+
+  // The primary context, retained on the first hal context (where the
+  // runtime has primary contexts) and released at shutdown: the vendor
+  // object a context's native handle names.
+  std::mutex primary_mutex;
+  hipCtx_t primary = nullptr;
 };
 
 inline HipDevice& DeviceOf(gpu::Context& context) {
@@ -33,8 +40,8 @@ class HipVendor final : public gpu::Vendor {
   const char* driver_name() const override { return "hip"; }
   const char* display_name() const override { return "HIP"; }
   gpu::NativeTypeNames native_type_names() const override {
-    return {"hipDevice_t", "hipDeviceptr_t", "hipStream_t",
-            "hipEvent_t",  "hipModule_t",    "hipFunction_t"};
+    return {"hipCtx_t",   "hipDeviceptr_t", "hipStream_t",
+            "hipEvent_t", "hipModule_t",    "hipFunction_t"};
   }
   HAL_GPU_VENDOR_OVERRIDES
 };
