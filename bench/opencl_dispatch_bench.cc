@@ -11,6 +11,7 @@
 #include "bench/bench_context.h"
 #include "bench/bench_main.h"
 #include "bench/iteration_latency.h"
+#include "bench/noop_dispatch.h"
 #include "bench/ratio_reporter.h"
 #include "bench/raw_opencl.h"
 #include "benchmark/benchmark.h"
@@ -21,30 +22,7 @@ namespace {
 constexpr char kKernel[] = "noop";
 
 void BM_OpenClNoopDispatchHal(benchmark::State& state) {
-  absl::StatusOr<BenchContext> context = OpenBenchContext("opencl", kKernel);
-  if (!context.ok()) {
-    state.SkipWithError(context.status().ToString().c_str());
-    return;
-  }
-  Queue& queue = *context->queue;
-  const Kernel& noop = *context->kernel;
-  const auto dispatch_and_wait = [&]() -> absl::Status {
-    HAL_RETURN_IF_ERROR(queue.Dispatch(noop, GridSize{1, 1, 1}, {}));
-    return queue.Synchronize();
-  };
-  // The first dispatch pays for one-time work (pocl's kernel compilation).
-  if (absl::Status status = dispatch_and_wait(); !status.ok()) {
-    state.SkipWithError(status.ToString().c_str());
-    return;
-  }
-  IterationLatency latency(state);
-  for (auto _ : state) {
-    if (absl::Status status = latency.Time(dispatch_and_wait); !status.ok()) {
-      state.SkipWithError(status.ToString().c_str());
-      return;
-    }
-  }
-  latency.SetDispatchCounters(state, 1);
+  BenchmarkHalNoopDispatch(state, "opencl");
 }
 BENCHMARK(BM_OpenClNoopDispatchHal)->UseRealTime();
 

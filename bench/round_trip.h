@@ -1,17 +1,20 @@
 // The 256 MiB host -> device -> host round trip the copy benchmarks time
 // (vulkan_copy_bench, opencl_copy_bench), the same on hal's side and on a raw
 // API's: the host data, stamped per round and checked after the timed loop,
-// and the loop itself.
+// the loop itself, and hal's side of it.
 #ifndef HAL_BENCH_ROUND_TRIP_H_
 #define HAL_BENCH_ROUND_TRIP_H_
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "bench/bench_context.h"
 #include "benchmark/benchmark.h"
 #include "hal/status_macros.h"
 
@@ -80,6 +83,21 @@ absl::Status MeasureRoundTrips(benchmark::State& state, RoundTripData& data,
 
 inline void ReportIfFailed(benchmark::State& state, const absl::Status& status) {
   if (!status.ok()) state.SkipWithError(status.ToString().c_str());
+}
+
+// The round trip through hal on the first device `selector` keeps ("vulkan",
+// "opencl"): one device buffer, copied into and back out of on one queue.
+inline absl::Status MeasureHalRoundTrips(benchmark::State& state, absl::string_view selector) {
+  HAL_ASSIGN_OR_RETURN(BenchContext context, OpenBenchContext(selector, "noop"));
+  Queue& queue = *context.queue;
+  HAL_ASSIGN_OR_RETURN(const std::shared_ptr<Buffer> buffer, context.device->Allocate(kCopyBytes),
+                       "allocating the device buffer");
+  RoundTripData data;
+  return MeasureRoundTrips(state, data, [&]() -> absl::Status {
+    HAL_RETURN_IF_ERROR(queue.CopyHostToDevice(data.source(), *buffer, 0, kCopyBytes));
+    HAL_RETURN_IF_ERROR(queue.CopyDeviceToHost(*buffer, 0, data.destination(), kCopyBytes));
+    return queue.Synchronize();
+  });
 }
 
 }  // namespace hal::bench

@@ -22,20 +22,9 @@
 namespace hal::bench {
 namespace {
 
-absl::Status MeasureHal(benchmark::State& state) {
-  HAL_ASSIGN_OR_RETURN(BenchContext context, OpenBenchContext("vulkan", "noop"));
-  Queue& queue = *context.queue;
-  HAL_ASSIGN_OR_RETURN(const std::shared_ptr<Buffer> buffer, context.device->Allocate(kCopyBytes),
-                       "allocating the device buffer");
-  RoundTripData data;
-  return MeasureRoundTrips(state, data, [&]() -> absl::Status {
-    HAL_RETURN_IF_ERROR(queue.CopyHostToDevice(data.source(), *buffer, 0, kCopyBytes));
-    HAL_RETURN_IF_ERROR(queue.CopyDeviceToHost(*buffer, 0, data.destination(), kCopyBytes));
-    return queue.Synchronize();
-  });
+void BM_VulkanRoundTripHal(benchmark::State& state) {
+  ReportIfFailed(state, MeasureHalRoundTrips(state, "vulkan"));
 }
-
-void BM_VulkanRoundTripHal(benchmark::State& state) { ReportIfFailed(state, MeasureHal(state)); }
 BENCHMARK(BM_VulkanRoundTripHal)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // The baseline as a Vulkan programmer would write it: a DEVICE_LOCAL buffer

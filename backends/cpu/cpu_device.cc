@@ -10,6 +10,7 @@
 #include <string_view>
 #include <thread>
 
+#include "backends/common/derived_uuid.h"
 #include "backends/cpu/cpu_error.h"
 #include "backends/cpu/cpu_virtual_memory.h"
 #include "backends/cpu/proc_files.h"
@@ -55,30 +56,6 @@ std::string VendorName() {
   return *id;
 }
 
-uint64_t Fnv1a64(std::string_view text, uint64_t basis) {
-  uint64_t hash = basis;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3;
-  }
-  return hash;
-}
-
-// A UUID that is the same on every run on one machine and differs between
-// machines: two FNV-1a hashes (different offset bases) of the machine id
-// (/etc/machine-id, or D-Bus's copy) and the CPU model, marked as an
-// RFC 9562 version-8 (vendor-specific) UUID. Where no machine id exists (some
-// containers), it depends on the CPU model alone.
-void DeriveUuid(std::string_view model, uint8_t uuid[16]) {
-  std::optional<std::string> machine_id = ReadFirstLine("/etc/machine-id");
-  if (!machine_id) machine_id = ReadFirstLine("/var/lib/dbus/machine-id");
-  const std::string seed = machine_id.value_or("") + "\n" + std::string(model);
-  const uint64_t halves[2] = {Fnv1a64(seed, 0xcbf29ce484222325), Fnv1a64(seed, 0x84222325cbf29ce4)};
-  for (int i = 0; i < 16; ++i) uuid[i] = static_cast<uint8_t>(halves[i / 8] >> (8 * (i % 8)));
-  uuid[6] = static_cast<uint8_t>((uuid[6] & 0x0f) | 0x80);  // version 8
-  uuid[8] = static_cast<uint8_t>((uuid[8] & 0x3f) | 0x80);  // RFC 9562 variant
-}
-
 uint64_t TimestampResolutionNs() {
   // stream timestamps come from std::chrono::steady_clock, CLOCK_MONOTONIC.
   timespec resolution{};
@@ -94,7 +71,7 @@ hal_device_properties ReadProperties() {
   const std::string model = ModelName();
   CopyString(model, props.name, sizeof(props.name));
   CopyString(VendorName(), props.vendor, sizeof(props.vendor));
-  DeriveUuid(model, props.uuid);
+  driver_support::DeriveUuid(model, props.uuid);
   props.device_type = HAL_DEVICE_TYPE_CPU;
   CopyString(kArchitecture, props.architecture, sizeof(props.architecture));
   // pci_bus_id stays "": the host CPU is not a PCI device.

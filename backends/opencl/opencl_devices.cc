@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <string_view>
 
+#include "backends/common/derived_uuid.h"
 #include "backends/opencl/opencl_errors.h"
 
 namespace hal::opencl {
@@ -80,33 +80,16 @@ void CopyString(const std::string& text, char* out, size_t size) {
   out[length] = '\0';
 }
 
-uint64_t Fnv1a64(std::string_view text, uint64_t basis) {
-  uint64_t hash = basis;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3;
-  }
-  return hash;
-}
-
 // The device's own UUID (cl_khr_device_uuid), or one derived from the
-// machine id and the device's platform, name and position in its platform:
-// stable across runs on one machine, different between machines, marked as
-// an RFC 9562 version-8 (vendor-specific) UUID.
-void DeviceUuid(cl_device_id device, const std::string& extensions, const std::string& seed,
+// machine and the device's platform, name and position in its platform.
+void DeviceUuid(cl_device_id device, const std::string& extensions, const std::string& identity,
                 uint8_t uuid[16]) {
   if (HasExtension(extensions, "cl_khr_device_uuid") &&
       Api().clGetDeviceInfo(device, CL_DEVICE_UUID_KHR, CL_UUID_SIZE_KHR, uuid, nullptr) ==
           CL_SUCCESS) {
     return;
   }
-  std::string machine_id;
-  std::ifstream("/etc/machine-id") >> machine_id;
-  const std::string text = machine_id + "\n" + seed;
-  const uint64_t halves[2] = {Fnv1a64(text, 0xcbf29ce484222325), Fnv1a64(text, 0x84222325cbf29ce4)};
-  for (int i = 0; i < 16; ++i) uuid[i] = static_cast<uint8_t>(halves[i / 8] >> (8 * (i % 8)));
-  uuid[6] = static_cast<uint8_t>((uuid[6] & 0x0f) | 0x80);
-  uuid[8] = static_cast<uint8_t>((uuid[8] & 0x3f) | 0x80);
+  driver_support::DeriveUuid(identity, uuid);
 }
 
 void PciBusId(cl_device_id device, const std::string& extensions, char* out, size_t size) {

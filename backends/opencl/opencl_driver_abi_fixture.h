@@ -124,12 +124,15 @@ class OpenClDriverAbiTest : public hal::driver_abi_test::DriverAbiTestBase<kSour
     return buffer;
   }
 
-  // Uploads `values` into a new device buffer through the test's stream.
+  // Uploads `values` into a new device buffer through the test's stream,
+  // waiting for the copy (host memory must outlive it: `values` may be a
+  // temporary).
   hal_drv_buffer* Upload(const std::vector<float>& values) {
     hal_drv_buffer* buffer = Allocate(values.size() * sizeof(float));
     EXPECT_EQ(table_->stream_copy_host_to_device(stream_, values.data(), buffer, 0,
                                                  values.size() * sizeof(float)),
               HAL_SUCCESS);
+    EXPECT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS);
     return buffer;
   }
 
