@@ -127,7 +127,7 @@ TEST_F(MixedPoolOpenClTest, ConcurrentRandomWorkloadsNeverLoseData) {
   for (size_t t = 0; t < tenants_.size(); ++t) {
     threads.emplace_back([&, t] {
       TenantWorkload workload(tenants_[t], *bundle_, 7000 + static_cast<uint32_t>(t));
-      results[t] = workload.Run(300);
+      results[t] = workload.Run(150);
     });
   }
   for (std::thread& thread : threads) thread.join();
