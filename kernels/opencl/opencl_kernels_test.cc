@@ -65,8 +65,8 @@ std::string ReadFile(const std::string& path) {
 using Size3 = std::array<size_t, 3>;
 constexpr Size3 kRow{256, 1, 1};
 
-// One OpenCL context on the first device of the first platform, shared by
-// the suite; every object is released before the test ends.
+// An OpenCL context on the first device of the first platform for each
+// test; every object is released before the test ends.
 class OpenClKernelsTest : public ::testing::TestWithParam<Form> {
  protected:
   void SetUp() override {
