@@ -200,6 +200,14 @@ TEST_F(OpenClDriverAbiTest, StreamQueryAnswersSuccessOnceWorkCompleted) {
   EXPECT_TRUE(pending == HAL_SUCCESS || pending == HAL_NOT_READY) << pending;
   ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS);
   EXPECT_EQ(table_->stream_query(stream_), HAL_SUCCESS);
+  // Complete once the event signalled last is.
+  hal_drv_event* event = nullptr;
+  ASSERT_EQ(table_->event_create(context_, &kEventDesc, &event), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_fill(stream_, buffer, 0, 1 << 20, 1), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_signal_event(stream_, event), HAL_SUCCESS);
+  ASSERT_EQ(table_->event_synchronize(event), HAL_SUCCESS);
+  EXPECT_EQ(table_->stream_query(stream_), HAL_SUCCESS);
+  table_->event_destroy(event);
 }
 
 TEST_F(OpenClDriverAbiTest, NativeHandlesNameOpenClTypes) {

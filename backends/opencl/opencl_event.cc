@@ -17,12 +17,14 @@ Event::~Event() {
   if (marker_ != nullptr) Api().clReleaseEvent(marker_);
 }
 
-hal_result Event::Signal(cl_command_queue queue) {
+hal_result Event::Signal(cl_command_queue queue, cl_event* out_marker) {
   cl_event marker = nullptr;
   HAL_CL_RETURN_IF_FAILED(HAL_CL(clEnqueueMarkerWithWaitList, queue, 0, nullptr, &marker));
   // Without a flush a GPU driver may hold the marker back while the host
   // polls it.
   const hal_result flushed = HAL_CL(clFlush, queue);
+  Api().clRetainEvent(marker);
+  *out_marker = marker;
   std::lock_guard lock(mutex_);
   if (marker_ != nullptr) Api().clReleaseEvent(marker_);
   marker_ = marker;

@@ -20,8 +20,9 @@ class Event {
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
 
-  // Enqueues a marker after all earlier work of `queue` (a profiling queue).
-  hal_result Signal(cl_command_queue queue);
+  // Enqueues a marker after all earlier work of `queue` (a profiling queue);
+  // *out_marker receives a reference of its own to it (release it).
+  hal_result Signal(cl_command_queue queue, cl_event* out_marker);
   // Makes `queue`'s later work wait for the marker. As in every driver, an
   // event never signalled is HAL_ERROR_FAILED_PRECONDITION to wait for and
   // HAL_NOT_READY to query.

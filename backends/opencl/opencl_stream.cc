@@ -89,16 +89,27 @@ hal_result Stream::Dispatch(Kernel& kernel, const hal_dispatch_desc& desc) {
   return result;
 }
 
-hal_result Stream::SignalEvent(Event& event) { return Enqueued(event.Signal(queue_)); }
+hal_result Stream::SignalEvent(Event& event) {
+  cl_event marker = nullptr;
+  const hal_result result = Enqueued(event.Signal(queue_, &marker));
+  // The event's marker follows every earlier command: the stream's queries
+  // poll it too, so the stream is complete once the event is.
+  if (marker != nullptr) ReplaceQueryMarker(marker);
+  return result;
+}
+
+void Stream::ReplaceQueryMarker(cl_event marker) {
+  if (query_marker_ != nullptr) Api().clReleaseEvent(query_marker_);
+  query_marker_ = marker;
+  enqueued_since_marker_ = false;
+}
 
 hal_result Stream::WaitEvent(Event& event) { return Enqueued(event.EnqueueWait(queue_)); }
 
 hal_result Stream::Synchronize() {
   HAL_CL_RETURN_IF_FAILED(HAL_CL(clFinish, queue_));
   // Everything enqueued has completed: no marker is needed to say so.
-  if (query_marker_ != nullptr) Api().clReleaseEvent(query_marker_);
-  query_marker_ = nullptr;
-  enqueued_since_marker_ = false;
+  ReplaceQueryMarker(nullptr);
   return HAL_SUCCESS;
 }
 
@@ -108,9 +119,7 @@ hal_result Stream::Query() {
     cl_event marker = nullptr;
     HAL_CL_RETURN_IF_FAILED(HAL_CL(clEnqueueMarkerWithWaitList, queue_, 0, nullptr, &marker));
     HAL_CL_RETURN_IF_FAILED(HAL_CL(clFlush, queue_));
-    if (query_marker_ != nullptr) Api().clReleaseEvent(query_marker_);
-    query_marker_ = marker;
-    enqueued_since_marker_ = false;
+    ReplaceQueryMarker(marker);
   }
   return CommandStatus(query_marker_, "the stream's last command");
 }

@@ -46,6 +46,9 @@ class Stream {
   // Records that a command was enqueued since the last query's marker.
   hal_result Enqueued(hal_result result);
   hal_result SetArguments(cl_kernel kernel, const hal_dispatch_desc& desc);
+  // Makes `marker` (a reference the stream now owns, or nullptr when all
+  // work completed) what queries poll.
+  void ReplaceQueryMarker(cl_event marker);
 
   Context& context_;
   cl_command_queue queue_ = nullptr;
