@@ -81,6 +81,13 @@ hal_result CheckArguments(ze_kernel_handle_t kernel, const std::string& name,
                                       std::to_string(i) + " of its signature)");
     }
   }
+  if (arguments > bindings && signature.push_constant_size > 0) {
+    const std::array<std::byte, HAL_MAX_PUSH_CONSTANT_SIZE> zeros{};
+    if (Api().zeKernelSetArgumentValue(kernel, bindings, signature.push_constant_size,
+                                       zeros.data()) == ZE_RESULT_SUCCESS) {
+      return HAL_SUCCESS;
+    }
+  }
   const uint32_t image_constants = arguments > bindings ? ArgumentSize(kernel, bindings) : 0;
   if (image_constants != signature.push_constant_size) {
     return driver_support::Fail(
