@@ -178,7 +178,8 @@ TEST_F(FakeHipTest, ALaunchRunsTheCpuTwinAfterItsArgumentsAreChecked) {
             hipErrorInvalidValue);
   EXPECT_THAT(hal_fake_hip_last_violation(), HasSubstr("holds 12 argument bytes, its metadata declares 24"));
   int on_host = 0;
-  void* stray[] = {&dx, &on_host, &push};  // a host pointer for binding 1
+  void* host_pointer = &on_host;
+  void* stray[] = {&dx, &host_pointer, &push};  // a host pointer for binding 1
   EXPECT_EQ(hipModuleLaunchKernel(saxpy, 2, 1, 1, 256, 1, 1, 0, nullptr, stray, nullptr),
             hipErrorInvalidValue);
   EXPECT_THAT(hal_fake_hip_last_violation(), HasSubstr("no live allocation"));

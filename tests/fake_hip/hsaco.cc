@@ -191,7 +191,13 @@ absl::StatusOr<absl::Span<const uint8_t>> MetadataNote(const ElfImage& elf) {
 }  // namespace
 
 bool LooksLikeOffloadBundle(const void* image) {
-  return std::memcmp(image, kBundleMagic.data(), kBundleMagic.size()) == 0;
+  // Byte by byte, stopping at the first difference: the image's size is
+  // unknown, and a short one (8 zero bytes) must not be read past.
+  const auto* bytes = static_cast<const uint8_t*>(image);
+  for (size_t i = 0; i < kBundleMagic.size(); ++i) {
+    if (bytes[i] != static_cast<uint8_t>(kBundleMagic[i])) return false;
+  }
+  return true;
 }
 
 absl::StatusOr<size_t> OffloadBundleSize(const uint8_t* image, size_t limit) {

@@ -14,7 +14,14 @@ absl::Status MalformedElf(absl::string_view what) {
 
 }  // namespace
 
-bool LooksLikeElf(const void* image) { return std::memcmp(image, ELFMAG, SELFMAG) == 0; }
+bool LooksLikeElf(const void* image) {
+  // Byte by byte, stopping at the first difference, as the image's size is unknown.
+  const auto* bytes = static_cast<const uint8_t*>(image);
+  for (size_t i = 0; i < SELFMAG; ++i) {
+    if (bytes[i] != static_cast<uint8_t>(ELFMAG[i])) return false;
+  }
+  return true;
+}
 
 absl::StatusOr<size_t> ElfImageSize(const uint8_t* image, size_t limit) {
   const auto header = ReadUnaligned<Elf64_Ehdr>(image);
