@@ -100,12 +100,13 @@ Connection::~Connection() {
     // waiter, whom its destructor would wait for forever: the child's copy
     // is replaced by a fresh one first.
     new (&changed_) std::condition_variable();
+    new (&reader_wake_) std::condition_variable();
     return;
   }
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    changed_.notify_all();
+    reader_wake_.notify_one();
   }
   channel_.Shutdown();
   if (reader_.joinable()) reader_.join();
@@ -219,7 +220,7 @@ absl::Status Connection::PostDownload(ClientMessage command, uint8_t* destinatio
                                     copy.has_shm() ? std::optional<ShmRange>(copy.shm())
                                                    : std::nullopt,
                                     copy.stream()});
-    changed_.notify_all();  // the reader now expects its DownloadComplete
+    WakeReaderLocked();  // it now expects this DownloadComplete
   }
   return PostLocked(std::move(command));
 }
@@ -238,7 +239,7 @@ absl::Status Connection::PostLocked(ClientMessage command) {
     std::lock_guard state_lock(mutex_);
     upload_ranges_[copy.shm().offset()] =
         UploadRange{copy.shm().size(), copy.stream(), ++posted_.upload};
-    changed_.notify_all();  // the reader now expects its ShmReleased
+    WakeReaderLocked();  // it now expects this ShmReleased
   }
   batch_moved_bytes_ += SharedMemoryBytes(command);
   *batch_.add_batch() = std::move(command);
@@ -281,9 +282,8 @@ absl::Status Connection::SendLocked(const ClientMessage& message, int fd_to_pass
 void Connection::ReadLoop() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [&] {
-      return stopping_ || lost_ || (!reading_ && (!downloads_.empty() || !upload_ranges_.empty()));
-    });
+    reader_wake_.wait(lock,
+                      [&] { return stopping_ || lost_ || (!reading_ && NotificationsDueLocked()); });
     if (stopping_ || lost_) return;
     ReadOneLocked(lock);
   }
@@ -299,6 +299,15 @@ void Connection::ReadOneLocked(std::unique_lock<std::mutex>& lock) {
   lock.lock();
   reading_ = false;
   changed_.notify_all();
+  WakeReaderLocked();
+}
+
+bool Connection::NotificationsDueLocked() const {
+  return !downloads_.empty() || !upload_ranges_.empty();
+}
+
+void Connection::WakeReaderLocked() {
+  if (!reading_ && NotificationsDueLocked()) reader_wake_.notify_one();
 }
 
 absl::Status Connection::Dispatch(DaemonMessage& message) {
@@ -424,6 +433,7 @@ void Connection::MarkLost(const absl::Status& cause) {
     }
     pending_.clear();
     changed_.notify_all();
+    reader_wake_.notify_one();
   }
   // Wakes the reader when a send failed first.
   channel_.Shutdown();

@@ -141,6 +141,10 @@ class Connection {
       }
     }
   }
+  // Whether DownloadComplete or ShmReleased messages are still to come.
+  bool NotificationsDueLocked() const;
+  // Wakes the reader thread when notifications are due and no one receives.
+  void WakeReaderLocked();
   // Handles one message from the reader; a non-OK status is a protocol
   // violation that ends the connection.
   absl::Status Dispatch(DaemonMessage& message);
@@ -187,9 +191,13 @@ class Connection {
   uint64_t releases_ = 0;  // counts ranges given back, for waiters
   bool reading_ = false;    // a thread is receiving from the channel
   bool stopping_ = false;   // the destructor runs: the reader thread ends
-  // Signals answers, released ranges, the end of a receive, newly expected
-  // notifications, and the loss of the connection.
+  // Signals callers: answers, released ranges, the end of a receive, and the
+  // loss of the connection.
   std::condition_variable changed_;
+  // Signals the reader thread alone, only when it has something to do
+  // (notifications due and no one receiving, stopping, loss): a round trip
+  // whose caller receives its own answer wakes no other thread.
+  std::condition_variable reader_wake_;
 
   std::thread reader_;
 };
