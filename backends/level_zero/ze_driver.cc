@@ -203,8 +203,10 @@ hal_driver_table MakeTable() {
 }  // namespace
 
 DriverState& State() {
-  static auto* state = new DriverState();  // never destroyed: calls may come during exit
-  return *state;
+  // Destroyed when the runtime unloads the driver, after shutdown(): a
+  // leaked heap object would be unreachable once the plugin is closed.
+  static DriverState state;
+  return state;
 }
 
 }  // namespace hal::level_zero
