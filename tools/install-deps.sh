@@ -16,6 +16,17 @@ packages=(
   # hald and the remote driver: the wire format and the metrics exporter.
   # libcrypto: SHA-256 of the access tokens in hald's pool file.
   libprotobuf-dev protobuf-compiler prometheus-cpp-dev libssl-dev
+  # The sanitizer presets build with clang (half gcc's compile time at -O0)
+  # and its sanitizer runtimes.
+  clang libclang-rt-14-dev
+  # OpenCL: the ICD loader and headers, and pocl, a real OpenCL driver on the
+  # CPU. clang-15 and llvm-spirv-15 compile the OpenCL C kernels to SPIR-V.
+  # Never intel-opencl-icd: with it every sanitized process that loads the
+  # ICD loader aborts (docs/driver-guide.md).
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clang-15 llvm-spirv-15
+  # HIP: Debian's ROCm headers and library (no AMD GPU: the driver's tests run
+  # on the project's fake libamdhip64) and hipcc for the hsaco kernel images.
+  libamdhip64-dev hipcc
 )
 
 missing=()

@@ -62,7 +62,7 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(std::vector<const PhysicalDev
   }
   for (const auto& [id, cap] : options.capacity_caps) {
     auto it = std::find_if(members.begin(), members.end(),
-                           [&](const auto& m) { return m.device->id() == id; });
+                           [&wanted = id](const auto& m) { return m.device->id() == wanted; });
     if (it == members.end()) {
       return absl::InvalidArgumentError(
           absl::StrCat("capacity cap names device ", id, ", which is not in the pool"));

@@ -155,7 +155,7 @@ hal_result Instance::CreateVkInstance() {
   }
   if (!layers.empty() && symbols_.vkCreateDebugUtilsMessengerEXT != nullptr) {
     VkDebugUtilsMessengerCreateInfoEXT messenger{
-        VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
+        .sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
     messenger.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
     messenger.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
                             VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
@@ -302,7 +302,7 @@ void Instance::WritePciBusId(VkPhysicalDevice handle, char* out, size_t out_size
 void Instance::MemoryInfo(const PhysicalDevice& device, uint64_t* free_bytes,
                           uint64_t* total_bytes) const {
   VkPhysicalDeviceMemoryBudgetPropertiesEXT budget{
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
   VkPhysicalDeviceMemoryProperties2 memory{
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2};
   if (device.has_memory_budget) memory.pNext = &budget;
