@@ -82,6 +82,7 @@ TEST_F(FakeHipTest, DevicesAndArchitecturesFromTheConfiguration) {
   EXPECT_EQ(total, size_t{64} << 20);
   EXPECT_EQ(hipSetDevice(2), hipErrorInvalidDevice);
   EXPECT_STREQ(hipGetErrorName(hipErrorNoBinaryForGpu), "hipErrorNoBinaryForGpu");
+  EXPECT_STREQ(hipGetErrorName(hipErrorInvalidImage), "hipErrorInvalidImage");
 }
 
 TEST_F(FakeHipTest, AMalformedConfigurationFailsHipInitWithTheReason) {

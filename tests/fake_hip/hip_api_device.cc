@@ -20,7 +20,11 @@ namespace {
   X(hipErrorNotSupported) X(hipErrorHostMemoryAlreadyRegistered)                     \
   X(hipErrorHostMemoryNotRegistered) X(hipErrorAssert) X(hipErrorUnknown)
 
-const char* ErrorName(hipError_t error) {
+// Any int may be asked about (an unknown code is the question), so the code
+// is read as an int: loading an enum outside its range is undefined (UBSan).
+const char* ErrorName(const hipError_t& asked) {
+  int error = 0;
+  std::memcpy(&error, &asked, sizeof(error));
   switch (error) {
 #define HAL_FAKE_HIP_ERROR_CASE(name) \
   case name:                          \
