@@ -62,7 +62,20 @@ bool OffloadBundleWithin(const uint8_t* image, uint64_t size) {
 
 }  // namespace
 
+ImageContainer ContainerOf(const uint8_t* image, uint64_t size) {
+  if (size >= sizeof(Elf64_Ehdr) && std::memcmp(image, ELFMAG, SELFMAG) == 0) {
+    return ImageContainer::kElf;
+  }
+  if (size >= kOffloadBundleMagic.size() + sizeof(uint64_t) &&
+      std::memcmp(image, kOffloadBundleMagic.data(), kOffloadBundleMagic.size()) == 0) {
+    return ImageContainer::kOffloadBundle;
+  }
+  return ImageContainer::kOther;
+}
+
 bool ImageExtentWithin(const uint8_t* image, uint64_t size) {
+  // An ELF's or a bundle's magic on too few bytes for its header is refused;
+  // any other image has no extent to check.
   if (size >= SELFMAG && std::memcmp(image, ELFMAG, SELFMAG) == 0) return ElfWithin(image, size);
   if (size >= kOffloadBundleMagic.size() &&
       std::memcmp(image, kOffloadBundleMagic.data(), kOffloadBundleMagic.size()) == 0) {

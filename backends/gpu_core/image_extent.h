@@ -16,6 +16,15 @@ namespace hal::gpu {
 // text, which the caller NUL-terminates) has no extent to check: true.
 bool ImageExtentWithin(const uint8_t* image, uint64_t size);
 
+enum class ImageContainer {
+  kElf,            // a whole ELF header's worth of bytes starting with ELF's magic
+  kOffloadBundle,  // the offload bundle's magic and its entry count
+  kOther,          // anything else (PTX text, garbage, too few bytes)
+};
+
+// What `image` of `size` bytes is, by its leading bytes.
+ImageContainer ContainerOf(const uint8_t* image, uint64_t size);
+
 }  // namespace hal::gpu
 
 #endif  // HAL_BACKENDS_GPU_CORE_IMAGE_EXTENT_H_

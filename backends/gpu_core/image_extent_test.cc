@@ -68,6 +68,17 @@ TEST(ImageExtentTest, AnOffloadBundleIsCheckedEntryByEntry) {
   EXPECT_FALSE(ImageExtentWithin(good.data(), 30)) << "the entry count cut off";
 }
 
+TEST(ImageExtentTest, ContainersAreKnownByWholeHeadersOnly) {
+  const std::vector<uint8_t> elf = Elf(sizeof(Elf64_Ehdr) + sizeof(Elf64_Shdr), 64);
+  EXPECT_EQ(ContainerOf(elf.data(), elf.size()), ImageContainer::kElf);
+  EXPECT_EQ(ContainerOf(elf.data(), SELFMAG), ImageContainer::kOther) << "the magic alone";
+  const std::vector<uint8_t> bundle = Bundle(24 + 8 + 24 + 31, 64, 31);
+  EXPECT_EQ(ContainerOf(bundle.data(), bundle.size()), ImageContainer::kOffloadBundle);
+  EXPECT_EQ(ContainerOf(bundle.data(), 24), ImageContainer::kOther) << "no entry count";
+  const uint8_t nothing[8] = {};
+  EXPECT_EQ(ContainerOf(nothing, 0), ImageContainer::kOther);
+}
+
 TEST(ImageExtentTest, TextHasNoExtentToCheck) {
   const std::string ptx = ".version 8.0\n.target sm_75\n";
   EXPECT_TRUE(ImageExtentWithin(reinterpret_cast<const uint8_t*>(ptx.data()), ptx.size()));

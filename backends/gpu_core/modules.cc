@@ -15,6 +15,7 @@ namespace hal::gpu {
 namespace {
 
 constexpr size_t kPointerSize = 8;
+constexpr size_t kProbeWords = 8;
 
 std::string ListSizes(const std::vector<size_t>& sizes) {
   if (sizes.empty()) return "no parameters";
@@ -83,8 +84,10 @@ hal_result ModuleLoad(hal_drv_context* context_handle, const hal_module_desc* de
                     std::to_string(desc->image_size) + " bytes (a truncated or corrupt image)");
   }
   return InContext(context, [&] {
-    // A copy, 8-byte aligned for the ELF reader and NUL-terminated for text.
-    std::vector<uint64_t> image(desc->image_size / sizeof(uint64_t) + 1, 0);
+    // A copy, 8-byte aligned for the ELF reader, NUL-terminated for text, and
+    // followed by zeros a vendor's probe of a magic number (24 bytes for an
+    // offload bundle's) may read without knowing the size.
+    std::vector<uint64_t> image(desc->image_size / sizeof(uint64_t) + 1 + kProbeWords, 0);
     std::memcpy(image.data(), desc->image, desc->image_size);
     uint64_t native = 0;
     if (const hal_result r = context.vendor.ModuleLoad(context, *desc, image.data(), &native)) {

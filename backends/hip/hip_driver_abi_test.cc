@@ -160,6 +160,14 @@ TEST_F(HipDriverTest, TheCacheSparesHipMallocAndTheHsacoKernelComputes) {
   EXPECT_EQ(values.back(), 2.5f);
 }
 
+TEST_F(HipDriverTest, AnImageThatIsNoCodeObjectIsRefusedBeforeTheRuntimeReadsIt) {
+  const std::vector<uint8_t> text = {'.', 'h', 's', 'a', 'c', 'o'};
+  hal_drv_module* module = nullptr;
+  EXPECT_EQ(LoadModule(context_, "hsaco:gfx90a", text, &module), HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("these 6 bytes are neither"));
+  EXPECT_EQ(fake_.call_count("hipModuleLoadData"), 0u);
+}
+
 TEST_F(HipDriverTest, AFaultLosesItsDevicesContextUnderItsName) {
   hal_drv_kernel* fill = FillKernel(context_);
   HAL_REQUIRE_KERNEL(fill);

@@ -3,8 +3,10 @@
 // kernels through hipModuleGetFunction, their launch bounds through
 // hipFuncGetAttribute. HIP cannot say a kernel's parameter layout: the
 // bundle's signature is trusted there.
+#include <string>
 #include <vector>
 
+#include "backends/gpu_core/image_extent.h"
 #include "backends/gpu_core/native_handles.h"
 #include "backends/hip/hip_api.h"
 #include "backends/hip/hip_errors.h"
@@ -12,8 +14,17 @@
 
 namespace hal::hip {
 
-hal_result HipVendor::ModuleLoad(Context& context, const hal_module_desc& /*desc*/,
-                                 const void* image, uint64_t* out_module) {
+hal_result HipVendor::ModuleLoad(Context& context, const hal_module_desc& desc, const void* image,
+                                 uint64_t* out_module) {
+  // hipModuleLoadData takes no size: what it is given must be a container
+  // whose own headers say where it ends (checked within the size already).
+  if (gpu::ContainerOf(static_cast<const uint8_t*>(image), desc.image_size) ==
+      gpu::ImageContainer::kOther) {
+    return gpu::Fail(HAL_ERROR_INVALID_ARGUMENT,
+                     std::string("a ") + desc.format + " image is an AMD code object (ELF) or a " +
+                         "clang offload bundle; these " + std::to_string(desc.image_size) +
+                         " bytes are neither");
+  }
   hipModule_t module = nullptr;
   const hal_result result = HAL_HIP_IN(context, hipModuleLoadData, &module, image);
   *out_module = gpu::Widen(module);
