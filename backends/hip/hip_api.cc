@@ -71,10 +71,6 @@ hal_result LoadHipApi(HipApi* api) {
                      std::string(api->library) +
                          " lacks required functions: " + resolution.MissingRequiredList());
   }
-  api->has_launch_bounds = resolution.HasGroup(kHipLaunchBoundsGroup);
-  api->has_virtual_memory = resolution.HasGroup(kHipVirtualMemoryGroup);
-  api->has_cu_masks = resolution.HasGroup(kHipCuMaskGroup);
-  api->has_primary_contexts = resolution.HasGroup(kHipPrimaryContextGroup);
   return HAL_SUCCESS;
 }
 

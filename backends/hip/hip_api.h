@@ -14,11 +14,13 @@ struct HipApi {
   HAL_HIP_SYMBOLS(HAL_HIP_REQUIRED_MEMBER, HAL_HIP_OPTIONAL_MEMBER)
 #undef HAL_HIP_OPTIONAL_MEMBER
 #undef HAL_HIP_REQUIRED_MEMBER
-  bool has_launch_bounds = false;
-  bool has_virtual_memory = false;
-  bool has_cu_masks = false;
-  bool has_primary_contexts = false;
   const char* library = nullptr;  // the soname that loaded
+
+  // The optional groups: each all or nothing, its slots null when missing.
+  bool has_launch_bounds() const { return hipFuncGetAttribute != nullptr; }
+  bool has_virtual_memory() const { return hipMemCreate != nullptr; }
+  bool has_cu_masks() const { return hipExtStreamCreateWithCUMask != nullptr; }
+  bool has_primary_contexts() const { return hipDevicePrimaryCtxRetain != nullptr; }
 };
 
 // The sonames tried, in order: the development link, then ROCm 6's and

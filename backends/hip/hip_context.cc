@@ -11,7 +11,7 @@
 namespace hal::hip {
 
 hal_result HipVendor::OpenContext(Context& context) {
-  if (!Api().has_primary_contexts) return HAL_SUCCESS;  // no native context handle
+  if (!Api().has_primary_contexts()) return HAL_SUCCESS;  // no native context handle
   HipDevice& device = DeviceOf(context);
   std::lock_guard lock(device.primary_mutex);
   if (device.primary == nullptr) {

@@ -106,7 +106,7 @@ hal_result ReadAttributes(HipDevice& device, gpu::DeviceFacts* facts) {
 // ROCm has no attribute saying whether virtual memory works: the
 // granularity query answers hipErrorNotSupported where it does not.
 hal_result ReadVirtualMemory(HipDevice& device) {
-  if (!Api().has_virtual_memory) return HAL_SUCCESS;
+  if (!Api().has_virtual_memory()) return HAL_SUCCESS;
   const hipMemAllocationProp prop = PhysicalProperties(device.device);
   size_t granularity = 0;
   const hipError_t result =
@@ -124,7 +124,7 @@ hal_result ReadVirtualMemory(HipDevice& device) {
 // disjoint groups of them from its ledger.
 void ReadPartitions(HipDevice& device) {
   hal_device_properties& props = device.properties;
-  if (!Api().has_cu_masks || props.compute_units == 0) return;
+  if (!Api().has_cu_masks() || props.compute_units == 0) return;
   const uint32_t granularity = gpu::CuMaskGranularity(props.architecture);
   props.partition_kind = HAL_PARTITION_CU_MASK;
   props.partition_min_units = granularity;

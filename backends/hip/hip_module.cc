@@ -54,7 +54,7 @@ hal_result HipVendor::KernelParamSizes(Context& /*context*/, uint64_t /*function
 // .max_flat_workgroup_size, which __launch_bounds__ sets.
 hal_result HipVendor::KernelMaxThreads(Context& context, uint64_t function, int* out_threads,
                                        bool* out_known) {
-  *out_known = Api().has_launch_bounds;
+  *out_known = Api().has_launch_bounds();
   if (!*out_known) return HAL_SUCCESS;
   return HAL_HIP_IN(context, hipFuncGetAttribute, out_threads,
                     HIP_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, gpu::Narrow<hipFunction_t>(function));
