@@ -10,6 +10,8 @@
  *   HAL_FAKE_HIP_CONFIG="devices=2;cus=104,110;memory_mib=512,256;vmm=1,0;init_error=0"
  *   HAL_FAKE_HIP_ARCHS="gfx90a:sramecc+:xnack-,gfx1030"   (gcnArchName per device, or one for all)
  * Defaults: 1 device, gfx90a:sramecc+:xnack-, 104 CUs, 1024 MiB, vmm=1.
+ * oom_at_malloc=N: the Nth hipMalloc (counted over every device) answers
+ * hipErrorOutOfMemory, whatever memory is left.
  * HAL_FAKE_HIP_BUNDLES: colon-separated .halb files holding the images
  * loaded and their CPU twins (tests/fake_vendor/twin_bundles.h).
  */

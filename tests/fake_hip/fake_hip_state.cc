@@ -12,7 +12,7 @@ namespace {
 
 const std::vector<std::string>& ConfigKeys() {
   static const auto* keys =
-      new std::vector<std::string>{"devices", "cus", "memory_mib", "vmm", "init_error"};
+      new std::vector<std::string>{"devices", "cus", "memory_mib", "vmm", "init_error", "oom_at_malloc"};
   return *keys;
 }
 
@@ -111,6 +111,9 @@ bool State::Configure(absl::string_view config, absl::string_view archs) {
   if (!error.ok()) return refuse(error.status());
   absl::StatusOr<std::vector<std::unique_ptr<Device>>> made = MakeDevices(*text, archs, &registry);
   if (!made.ok()) return refuse(made.status());
+  absl::StatusOr<uint64_t> oom_at = text->ValueFor("oom_at_malloc", 0, 0);
+  if (!oom_at.ok()) return refuse(oom_at.status());
+  if (*oom_at > 0) ledger.FailCall("hipMalloc", hipErrorOutOfMemory, *oom_at);
   devices = *std::move(made);
   init_error = static_cast<int>(*error);
   return true;

@@ -118,6 +118,16 @@ TEST_F(FakeHipTest, MemoryRunsOutAtItsCapacityAndInjectedFailuresComeFirst) {
   EXPECT_EQ(hal_fake_hip_call_count("hipMalloc"), 4u);
 }
 
+TEST_F(FakeHipTest, TheConfiguredNthAllocationRunsOutOfMemory) {
+  Configure("oom_at_malloc=2");
+  void* first = Allocate(4);
+  void* second = nullptr;
+  EXPECT_EQ(hipMalloc(&second, 4), hipErrorOutOfMemory);
+  void* third = Allocate(4);
+  EXPECT_EQ(hipFree(first), hipSuccess);
+  EXPECT_EQ(hipFree(third), hipSuccess);
+}
+
 TEST_F(FakeHipTest, CuMaskStreamsRecordTheirMask) {
   Configure("cus=40");
   hipStream_t low = nullptr, high = nullptr;

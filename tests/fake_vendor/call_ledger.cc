@@ -10,6 +10,12 @@ std::optional<int> CallLedger::OnCall(absl::string_view function) {
   auto count = counts_.find(function);
   if (count == counts_.end()) count = counts_.emplace(std::string(function), 0).first;
   ++count->second;
+  const auto nth = nth_failures_.find({count->first, count->second});
+  if (nth != nth_failures_.end()) {
+    const int result = nth->second;
+    nth_failures_.erase(nth);
+    return result;
+  }
   const auto failure = failures_.find(function);
   if (failure == failures_.end()) return std::nullopt;
   const int result = failure->second.result;
@@ -24,6 +30,11 @@ void CallLedger::FailNext(absl::string_view function, int result, int count) {
     return;
   }
   failures_[std::string(function)] = {result, count};
+}
+
+void CallLedger::FailCall(absl::string_view function, int result, uint64_t nth) {
+  std::lock_guard lock(mutex_);
+  nth_failures_[{std::string(function), nth}] = result;
 }
 
 uint64_t CallLedger::CallCount(absl::string_view function) const {
@@ -49,6 +60,7 @@ void CallLedger::Reset() {
   std::lock_guard lock(mutex_);
   counts_.clear();
   failures_.clear();
+  nth_failures_.clear();
   last_violation_.clear();
 }
 

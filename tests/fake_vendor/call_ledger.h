@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/strings/string_view.h"
 
@@ -21,6 +22,10 @@ class CallLedger {
   std::optional<int> OnCall(absl::string_view function);
   // The next `count` calls of `function` answer `result`.
   void FailNext(absl::string_view function, int result, int count);
+  // The `nth` call of `function` since the last Reset (counting from 1)
+  // answers `result`: a failure a child process is configured with, at a
+  // call it cannot time (the 3rd allocation of a test run).
+  void FailCall(absl::string_view function, int result, uint64_t nth);
   uint64_t CallCount(absl::string_view function) const;
 
   void RecordViolation(std::string why);
@@ -37,6 +42,7 @@ class CallLedger {
   mutable std::mutex mutex_;
   std::map<std::string, uint64_t, std::less<>> counts_;
   std::map<std::string, InjectedFailure, std::less<>> failures_;
+  std::map<std::pair<std::string, uint64_t>, int> nth_failures_;  // (function, nth) -> result
   std::string last_violation_;
 };
 

@@ -34,5 +34,18 @@ TEST(CallLedgerTest, KeepsTheLastViolationUntilReset) {
   EXPECT_FALSE(ledger.OnCall("f").has_value());
 }
 
+TEST(CallLedgerTest, TheNthCallFailsAlone) {
+  CallLedger ledger;
+  ledger.FailCall("cuMemAlloc", 2, 3);
+  EXPECT_FALSE(ledger.OnCall("cuMemAlloc").has_value());
+  EXPECT_FALSE(ledger.OnCall("cuMemFree").has_value());
+  EXPECT_FALSE(ledger.OnCall("cuMemAlloc").has_value());
+  EXPECT_EQ(ledger.OnCall("cuMemAlloc"), 2);  // the third
+  EXPECT_FALSE(ledger.OnCall("cuMemAlloc").has_value());
+  ledger.FailCall("cuMemAlloc", 2, 1);
+  ledger.Reset();  // forgets it
+  EXPECT_FALSE(ledger.OnCall("cuMemAlloc").has_value());
+}
+
 }  // namespace
 }  // namespace hal::fake
