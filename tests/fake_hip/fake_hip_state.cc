@@ -52,6 +52,7 @@ absl::StatusOr<std::vector<std::unique_ptr<Device>>> MakeDevices(const ConfigTex
       device->arch = name;
     }
     device->ordinal = static_cast<int>(i);
+    device->primary.device = static_cast<int>(i);
     device->cus = static_cast<uint32_t>(cus);
     device->vmm = vmm != 0;
     device->memory = std::make_unique<DeviceMemory>(static_cast<int>(i), memory_mib << 20,

@@ -28,6 +28,13 @@
 #include "tests/fake_vendor/twin_bundles.h"
 #include "tests/fake_vendor/virtual_address_space.h"
 
+// A device's primary context: HIP needs none, but a driver names it as the
+// native handle of its context.
+struct ihipCtx_t {
+  int device = 0;
+  int retains = 0;
+};
+
 struct ihipStream_t {
   int device = 0;
   int priority = 0;
@@ -71,6 +78,7 @@ struct Device {
   // hipErrorIllegalAddress and kin: once set, every call on the device answers it.
   std::atomic<int> sticky_error{hipSuccess};
   std::shared_ptr<ihipStream_t> null_stream;  // made on first use
+  ihipCtx_t primary;
 };
 
 class State {

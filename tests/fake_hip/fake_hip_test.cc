@@ -81,6 +81,12 @@ TEST_F(FakeHipTest, DevicesAndArchitecturesFromTheConfiguration) {
   ASSERT_EQ(hipDeviceTotalMem(&total, 0), hipSuccess);
   EXPECT_EQ(total, size_t{64} << 20);
   EXPECT_EQ(hipSetDevice(2), hipErrorInvalidDevice);
+  hipCtx_t first = nullptr, second = nullptr;
+  ASSERT_EQ(hipDevicePrimaryCtxRetain(&first, 0), hipSuccess);
+  ASSERT_EQ(hipDevicePrimaryCtxRetain(&second, 1), hipSuccess);
+  EXPECT_NE(first, second);
+  EXPECT_EQ(hipDevicePrimaryCtxRelease(0), hipSuccess);
+  EXPECT_EQ(hipDevicePrimaryCtxRelease(0), hipErrorInvalidContext);
   EXPECT_STREQ(hipGetErrorName(hipErrorNoBinaryForGpu), "hipErrorNoBinaryForGpu");
   EXPECT_STREQ(hipGetErrorName(hipErrorInvalidImage), "hipErrorInvalidImage");
 }

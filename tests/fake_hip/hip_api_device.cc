@@ -201,3 +201,24 @@ FAKE_HIP_EXPORT hipError_t hipDeviceGetStreamPriorityRange(int* leastPriority,
   if (greatestPriority != nullptr) *greatestPriority = -1;
   return hipSuccess;
 }
+
+FAKE_HIP_EXPORT hipError_t hipDevicePrimaryCtxRetain(hipCtx_t* pctx, hipDevice_t dev) {
+  FAKE_HIP_ENTER_INITIALIZED("hipDevicePrimaryCtxRetain");
+  Device* found = nullptr;
+  if (const hipError_t error = RequireDevice(dev, &found)) return error;
+  if (pctx == nullptr) return hipErrorInvalidValue;
+  std::lock_guard lock(Fake().mutex);
+  ++found->primary.retains;
+  *pctx = &found->primary;
+  return hipSuccess;
+}
+
+FAKE_HIP_EXPORT hipError_t hipDevicePrimaryCtxRelease(hipDevice_t dev) {
+  FAKE_HIP_ENTER_INITIALIZED("hipDevicePrimaryCtxRelease");
+  Device* found = nullptr;
+  if (const hipError_t error = RequireDevice(dev, &found)) return error;
+  std::lock_guard lock(Fake().mutex);
+  if (found->primary.retains == 0) return hipErrorInvalidContext;  // released more than retained
+  --found->primary.retains;
+  return hipSuccess;
+}
