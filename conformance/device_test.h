@@ -7,6 +7,8 @@
 #ifndef HAL_CONFORMANCE_DEVICE_TEST_H_
 #define HAL_CONFORMANCE_DEVICE_TEST_H_
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -46,6 +48,18 @@ class DeviceFixture {
   const KernelBundle& kernels() const { return CtsEnvironment::Get().kernels(); }
   // A queue of this test's own, created in SetUp.
   Queue& queue() const { return *queue_; }
+  // How many virtual devices of an equal compute share (1/n) fit side by
+  // side on this device, at most `wanted`: a partitioned device gives each
+  // its own partition units (at least min_units, a multiple of alignment), so
+  // a device of few units (pocl on two cores, a GPU of two tiles) holds fewer.
+  int TenantsSideBySide(int wanted) const {
+    const PartitionInfo& partition = properties().partition;
+    if (partition.kind == PartitionKind::kNone || partition.max_units == 0) return wanted;
+    const uint32_t alignment = std::max<uint32_t>(1, partition.alignment);
+    const uint32_t grant =
+        (std::max<uint32_t>(1, partition.min_units) + alignment - 1) / alignment * alignment;
+    return static_cast<int>(std::min<uint32_t>(wanted, partition.max_units / grant));
+  }
   // A kernel of the standard bundle, loaded on the shared context.
   absl::StatusOr<std::shared_ptr<Kernel>> LoadKernel(absl::string_view name) const {
     return device().LoadKernel(kernels(), name);

@@ -14,7 +14,9 @@
 #   tools/gpu-run.sh run      there (device tool, carry [".gpu"]): unpacks the
 #                             .debs into .gpu/root (never into /), then runs
 #                             hal-info, hal-cts (validation layer on) on every
-#                             device but CUDA's, hal-cts on cuda:0, hal-cts on
+#                             device but CUDA's and OpenCL's, hal-cts on OpenCL
+#                             devices (NVIDIA's OpenCL where the driver has it,
+#                             through Debian's ICD loader), hal-cts on cuda:0, hal-cts on
 #                             remote:0 served by cuda:0 through hald, a mixed
 #                             pool of cuda:0, the NVIDIA Vulkan device and cpu:0,
 #                             the benchmarks, the CUDA benchmarks, the partition
@@ -40,7 +42,9 @@ readonly remote_bench=hal_remote_bench
 readonly cuda_benches=(hal_bench_cuda_launch hal_bench_cuda_copy hal_bench_cuda_allocation
                        hal_bench_cuda_partition)
 readonly bench_devices=(cpu vulkan cuda)
-readonly debs=(libvulkan1 vulkan-validationlayers)
+# The OpenCL ICD loader, so NVIDIA's OpenCL (its ICD file comes with the
+# driver) is served by the OpenCL driver where the machine has it.
+readonly debs=(libvulkan1 vulkan-validationlayers ocl-icd-libopencl1)
 
 pack() {
   set -e
@@ -59,6 +63,7 @@ pack() {
       awk '/libabsl_|libbenchmark|libprotobuf|libprometheus|libcivetweb|libcrypto/ {print $3}'
   done | sort -u | xargs -r cp -L -t "$prefix/lib/"
   strip --strip-debug "$prefix"/bin/* "$prefix"/lib/*.so* 2>/dev/null || true
+  cp backends/opencl/cts_expected_failures.json "$gpu_dir/opencl_expected_failures.json"
   (cd "$gpu_dir/debs" && apt-get download "${debs[@]}" 2>/dev/null)
   du -sh "$gpu_dir"
 }
@@ -145,8 +150,17 @@ run() {
   fi
   # Validation for conformance only: the benchmarks' raw baselines run without
   # the layer, so hal must too.
-  step hal-cts env HAL_VULKAN_VALIDATION=1 "$bin/hal-cts" --device '!cuda' \
+  step hal-cts env HAL_VULKAN_VALIDATION=1 "$bin/hal-cts" --device '!cuda,!opencl' \
     --report "$out/cts-report.json"
+  # OpenCL devices with the OpenCL driver's known failures (no robust buffer
+  # access on OpenCL).
+  if "$bin/hal-info" --json --selector opencl 2>/dev/null | grep -Eq '"id": ?"opencl:0"'; then
+    step hal-cts-opencl "$bin/hal-cts" --device opencl \
+      --expected-failures "$gpu_dir/opencl_expected_failures.json" \
+      --report "$out/cts-opencl-report.json"
+  else
+    skip hal-cts-opencl "no opencl:0 ($("$bin/hal-info" 2>&1 | grep -i -m1 opencl || echo "no OpenCL driver listed"))"
+  fi
   if [ -z "$no_cuda" ]; then
     step hal-cts-cuda "$bin/hal-cts" --device cuda:0 --report "$out/cts-cuda-report.json"
     step hal-cts-remote-cuda remote_cts_on_cuda "$out" "$bin"
@@ -182,5 +196,5 @@ run() {
 case "${1:-}" in
   pack) pack ;;
   run) run ;;
-  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
