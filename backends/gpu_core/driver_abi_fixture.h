@@ -228,6 +228,12 @@ class GpuDriverFixture : public ::testing::Test {
     return result;
   }
 
+  // Destroys a module of LoadModule's before the test ends.
+  void UnloadModule(hal_drv_module* module) {
+    std::erase(modules_, module);
+    table_->module_destroy(module);
+  }
+
   hal_result GetKernel(hal_drv_module* module, const char* name,
                        const hal_kernel_signature& signature, hal_drv_kernel** out_kernel) {
     const hal_kernel_desc desc{HAL_STRUCTURE_TYPE_KERNEL_DESC, nullptr, name, signature};

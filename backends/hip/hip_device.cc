@@ -136,12 +136,11 @@ hal_result ReadDevice(HipDevice& device) {
   gpu::DeviceFacts facts;
   facts.vendor = "AMD";
   facts.timestamp_resolution_ns = kTimestampResolutionNs;
-  std::string target_id;
   if (const hal_result r = ReadIdentity(device, &facts)) return r;
   if (const hal_result r = ReadAttributes(device, &facts)) return r;
-  if (const hal_result r = ReadTargetId(device.device, &target_id)) return r;
-  facts.architecture = gpu::AmdProcessor(target_id);
-  facts.kernel_formats = gpu::AmdKernelFormats(target_id);
+  if (const hal_result r = ReadTargetId(device.device, &device.target_id)) return r;
+  facts.architecture = gpu::AmdProcessor(device.target_id);
+  facts.kernel_formats = gpu::AmdKernelFormats(device.target_id);
   gpu::FillDeviceProperties(facts, &device.properties);
   ReadPartitions(device);
   return ReadVirtualMemory(device);

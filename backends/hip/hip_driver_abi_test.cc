@@ -168,6 +168,50 @@ TEST_F(HipDriverTest, AnImageThatIsNoCodeObjectIsRefusedBeforeTheRuntimeReadsIt)
   EXPECT_EQ(fake_.call_count("hipModuleLoadData"), 0u);
 }
 
+// ROCm cannot say a kernel's parameters: the driver reads them from the
+// code object's metadata (fill_f32: a pointer and an 8-byte push-constant
+// block; its hidden arguments are not the kernel ABI's).
+TEST_F(HipDriverTest, AManifestDisagreeingWithTheHsacoMetadataIsRefusedWithTheSizes) {
+  const std::vector<uint8_t> image = StandardImage(FakeHip::kDefaultFormat);
+  if (image.empty()) GTEST_SKIP() << "the standard bundle has no hsaco image (no hipcc)";
+  hal_drv_module* module = nullptr;
+  ASSERT_EQ(LoadModule(context_, FakeHip::kDefaultFormat, image, &module), HAL_SUCCESS)
+      << table_->last_error_message();
+  hal_drv_kernel* kernel = nullptr;
+  EXPECT_EQ(GetKernel(module, "fill_f32", {2, 8, {256, 1, 1}}, &kernel),
+            HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_THAT(table_->last_error_message(),
+              AllOf(HasSubstr("kernel 'fill_f32': its image declares parameters of 8, 8 bytes"),
+                    HasSubstr("2 bindings and 8 push-constant bytes")));
+  EXPECT_EQ(GetKernel(module, "fill_f32", {1, 4, {256, 1, 1}}, &kernel),
+            HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_THAT(table_->last_error_message(), HasSubstr("(parameters of 8, 4 bytes)"));
+  EXPECT_EQ(GetKernel(module, "fill_f32", {1, 0, {256, 1, 1}}, &kernel),
+            HAL_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(GetKernel(module, "fill_f32", {1, 8, {256, 1, 1}}, &kernel), HAL_SUCCESS)
+      << table_->last_error_message();
+}
+
+// Each device's module is checked against its own code object (the gfx1030
+// device loads the gfx1030 image), and a module loaded after another was
+// unloaded is read afresh.
+TEST_F(HipDriverTest, EachDevicesCodeObjectIsReadForItsOwnModules) {
+  const std::vector<uint8_t> image = StandardImage("hsaco:gfx1030");
+  if (image.empty()) GTEST_SKIP() << "the standard bundle has no hsaco:gfx1030 image (no hipcc)";
+  hal_drv_context* gfx1030 = CreateContext(1);
+  for (int round = 0; round < 2; ++round) {
+    hal_drv_module* module = nullptr;
+    ASSERT_EQ(LoadModule(gfx1030, "hsaco:gfx1030", image, &module), HAL_SUCCESS)
+        << table_->last_error_message();
+    hal_drv_kernel* kernel = nullptr;
+    EXPECT_EQ(GetKernel(module, "fill_f32", {3, 8, {256, 1, 1}}, &kernel),
+              HAL_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(GetKernel(module, "fill_f32", {1, 8, {256, 1, 1}}, &kernel), HAL_SUCCESS)
+        << table_->last_error_message();
+    UnloadModule(module);
+  }
+}
+
 TEST_F(HipDriverTest, AFaultLosesItsDevicesContextUnderItsName) {
   hal_drv_kernel* fill = FillKernel(context_);
   HAL_REQUIRE_KERNEL(fill);

@@ -5,9 +5,11 @@
 #ifndef HAL_BACKENDS_HIP_HIP_VENDOR_H_
 #define HAL_BACKENDS_HIP_HIP_VENDOR_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "backends/gpu_core/vendor.h"
@@ -17,6 +19,9 @@ namespace hal::hip {
 
 struct HipDevice : gpu::Device {
   int device = 0;  // hipDevice_t, the ordinal hipSetDevice takes
+  // gcnArchName ("gfx90a:sramecc+:xnack-"): which code object of an offload
+  // bundle the runtime loads for it.
+  std::string target_id;
 
   // The primary context, retained on the first hal context (where the
   // runtime has primary contexts) and released at shutdown: the vendor
@@ -44,6 +49,19 @@ class HipVendor final : public gpu::Vendor {
             "hipEvent_t", "hipModule_t",    "hipFunction_t"};
   }
   HAL_GPU_VENDOR_OVERRIDES
+
+ private:
+  // ROCm cannot say a kernel's parameter layout (no cuFuncGetParamInfo), so
+  // the driver reads it from the code object it gave hipModuleLoadData
+  // (hip_module.cc): each module's kernels' explicit argument sizes by name,
+  // and each function looked up in it, until the module is unloaded.
+  struct ModuleKernels {
+    std::map<std::string, std::vector<size_t>> sizes;
+    std::vector<uint64_t> functions;
+  };
+  std::mutex kernels_mutex_;
+  std::map<uint64_t, ModuleKernels> module_kernels_;
+  std::map<uint64_t, std::vector<size_t>> function_sizes_;
 };
 
 }  // namespace hal::hip

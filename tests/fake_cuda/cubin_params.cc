@@ -4,9 +4,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "backends/gpu_core/elf_image.h"
 
 namespace hal::fake::cuda {
 namespace {
+
+using gpu::ElfImage;
+using gpu::ReadUnaligned;
 
 constexpr uint8_t kFormatValue = 0x04;  // EIFMT_SVAL: a u16 size, then that many bytes
 constexpr uint8_t kAttrMaxThreads = 0x05;  // __launch_bounds__: x, y, z

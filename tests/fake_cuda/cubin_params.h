@@ -13,7 +13,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "tests/fake_vendor/elf_image.h"
 #include "tests/fake_vendor/launch_check.h"
 
 namespace hal::fake::cuda {

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "absl/strings/match.h"
+#include "backends/gpu_core/elf_image.h"
 
 #include "tests/fake_cuda/test_files.h"
 
@@ -13,6 +14,7 @@ namespace hal::fake::cuda {
 namespace {
 
 using ::testing::HasSubstr;
+using gpu::ElfImageSize;
 
 class CubinParamsTest : public ::testing::Test {
  protected:

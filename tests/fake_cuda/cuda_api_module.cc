@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "backends/gpu_core/elf_image.h"
 #include "tests/fake_cuda/cubin_params.h"
 #include "tests/fake_cuda/entry_points.h"
 #include "tests/fake_cuda/fake_cuda_state.h"
@@ -10,6 +11,9 @@
 
 namespace hal::fake::cuda {
 namespace {
+
+using gpu::ElfImageSize;
+using gpu::LooksLikeElf;
 
 constexpr size_t kImageLimit = size_t{1} << 30;
 

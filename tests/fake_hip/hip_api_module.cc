@@ -6,12 +6,17 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "backends/gpu_core/elf_image.h"
+#include "backends/gpu_core/hsaco.h"
 #include "tests/fake_hip/fake_hip_state.h"
-#include "tests/fake_hip/hsaco.h"
-#include "tests/fake_vendor/elf_image.h"
 
 namespace hal::fake::hip {
 namespace {
+
+using gpu::ElfImageSize;
+using gpu::LooksLikeElf;
+using gpu::LooksLikeOffloadBundle;
+using gpu::OffloadBundleSize;
 
 constexpr size_t kImageLimit = size_t{1} << 30;
 
@@ -88,15 +93,15 @@ FAKE_HIP_EXPORT hipError_t hipModuleLoadData(hipModule_t* module, const void* im
   absl::StatusOr<absl::Span<const uint8_t>> bytes = hal::fake::hip::ImageBytes(image);
   if (!bytes.ok()) return hal::fake::hip::Refuse(hipErrorInvalidImage, std::string(bytes.status().message()));
   absl::StatusOr<absl::Span<const uint8_t>> code_object =
-      hal::fake::hip::CodeObjectFor(*bytes, device->arch);
+      hal::gpu::CodeObjectFor(*bytes, device->arch);
   if (!code_object.ok()) {
     return hal::fake::hip::Refuse(code_object.status().code() == absl::StatusCode::kNotFound
                                       ? hipErrorNoBinaryForGpu
                                       : hipErrorInvalidImage,
                                   std::string(code_object.status().message()));
   }
-  absl::StatusOr<hal::fake::hip::CodeObjectMetadata> metadata =
-      hal::fake::hip::ReadCodeObject(*code_object);
+  absl::StatusOr<hal::gpu::CodeObjectMetadata> metadata =
+      hal::gpu::ReadCodeObject(*code_object);
   if (!metadata.ok()) {
     return hal::fake::hip::Refuse(hipErrorInvalidImage, std::string(metadata.status().message()));
   }

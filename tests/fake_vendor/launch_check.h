@@ -13,24 +13,16 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "backends/gpu_core/kernel_param_layout.h"
 #include "tests/fake_vendor/allocation_registry.h"
 #include "tests/fake_vendor/cpu_twin.h"
 
 namespace hal::fake {
 
-struct KernelParam {
-  uint32_t offset = 0;
-  uint32_t size = 0;
-};
-
-// A kernel's parameters in ordinal order, as its device image declares them.
-struct KernelParamLayout {
-  std::vector<KernelParam> params;
-  uint32_t total_size = 0;  // bytes of the whole parameter block
-  // The most threads per block the image declares (CUDA's launch bounds);
-  // 0 when it declares none.
-  uint32_t max_threads_per_block = 0;
-};
+// The layout types live with the image readers (backends/gpu_core), which
+// fill them in.
+using gpu::KernelParam;
+using gpu::KernelParamLayout;
 
 struct LaunchShape {
   std::array<uint32_t, 3> grid{1, 1, 1};

@@ -1,6 +1,6 @@
 // The hsaco reader on real hipcc output (the standard bundle's hsaco images)
 // and on truncated and corrupted copies of it.
-#include "tests/fake_hip/hsaco.h"
+#include "backends/gpu_core/hsaco.h"
 
 #include <random>
 #include <string>
@@ -8,12 +8,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "backends/gpu_core/elf_image.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hal/kernel_bundle.h"
-#include "tests/fake_vendor/elf_image.h"
 
-namespace hal::fake::hip {
+namespace hal::gpu {
 namespace {
 
 using ::testing::HasSubstr;
@@ -27,8 +27,8 @@ std::string DeviceName(absl::string_view arch) {
 class HsacoTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!HAL_FAKE_HIP_HAVE_HIPCC) GTEST_SKIP() << "hipcc was not found at build time";
-    absl::StatusOr<KernelBundle> bundle = KernelBundle::ReadFile(HAL_FAKE_HIP_STANDARD_BUNDLE);
+    if (!HAL_GPU_CORE_TEST_HAVE_HIPCC) GTEST_SKIP() << "hipcc was not found at build time";
+    absl::StatusOr<KernelBundle> bundle = KernelBundle::ReadFile(HAL_GPU_CORE_TEST_STANDARD_BUNDLE);
     ASSERT_TRUE(bundle.ok()) << bundle.status();
     for (const KernelImage& image : bundle->images()) {
       if (absl::StartsWith(image.format, "hsaco:")) {
@@ -176,4 +176,4 @@ TEST_F(HsacoTest, RandomCorruptionNeverCrashes) {
 }
 
 }  // namespace
-}  // namespace hal::fake::hip
+}  // namespace hal::gpu

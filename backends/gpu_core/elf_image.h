@@ -3,8 +3,8 @@
 // bytes at a virtual address. The image is hostile input: every read is
 // bounds-checked, and anything malformed is InvalidArgument "malformed
 // <kind>: <what>", <kind> naming the image ("cubin", "hsaco").
-#ifndef HAL_TESTS_FAKE_VENDOR_ELF_IMAGE_H_
-#define HAL_TESTS_FAKE_VENDOR_ELF_IMAGE_H_
+#ifndef HAL_BACKENDS_GPU_CORE_ELF_IMAGE_H_
+#define HAL_BACKENDS_GPU_CORE_ELF_IMAGE_H_
 
 #include <elf.h>
 
@@ -17,7 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
-namespace hal::fake {
+namespace hal::gpu {
 
 // A T from possibly unaligned bytes of an image (the caller checked the bounds).
 template <typename T>
@@ -73,6 +73,6 @@ class ElfImage {
   absl::Span<const uint8_t> section_names_;
 };
 
-}  // namespace hal::fake
+}  // namespace hal::gpu
 
-#endif  // HAL_TESTS_FAKE_VENDOR_ELF_IMAGE_H_
+#endif  // HAL_BACKENDS_GPU_CORE_ELF_IMAGE_H_

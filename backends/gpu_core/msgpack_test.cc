@@ -1,11 +1,11 @@
-#include "tests/fake_hip/msgpack.h"
+#include "backends/gpu_core/msgpack.h"
 
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace hal::fake::hip {
+namespace hal::gpu {
 namespace {
 
 using ::testing::HasSubstr;
@@ -76,4 +76,4 @@ TEST(MsgpackTest, NestingIsBounded) {
 }
 
 }  // namespace
-}  // namespace hal::fake::hip
+}  // namespace hal::gpu

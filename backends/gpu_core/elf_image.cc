@@ -1,11 +1,11 @@
-#include "tests/fake_vendor/elf_image.h"
+#include "backends/gpu_core/elf_image.h"
 
 #include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 
-namespace hal::fake {
+namespace hal::gpu {
 namespace {
 
 absl::Status MalformedElf(absl::string_view what) {
@@ -152,4 +152,4 @@ absl::StatusOr<absl::Span<const uint8_t>> ElfImage::BytesAt(uint64_t address, ui
                                 " lie in no section of the image"));
 }
 
-}  // namespace hal::fake
+}  // namespace hal::gpu

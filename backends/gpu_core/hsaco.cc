@@ -1,4 +1,4 @@
-#include "tests/fake_hip/hsaco.h"
+#include "backends/gpu_core/hsaco.h"
 
 #include <cstring>
 #include <set>
@@ -8,10 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "tests/fake_hip/msgpack.h"
-#include "tests/fake_vendor/elf_image.h"
+#include "backends/gpu_core/elf_image.h"
+#include "backends/gpu_core/msgpack.h"
 
-namespace hal::fake::hip {
+namespace hal::gpu {
 namespace {
 
 constexpr absl::string_view kBundleMagic = "__CLANG_OFFLOAD_BUNDLE__";
@@ -298,4 +298,4 @@ absl::StatusOr<CodeObjectMetadata> ReadCodeObject(absl::Span<const uint8_t> code
   return metadata;
 }
 
-}  // namespace hal::fake::hip
+}  // namespace hal::gpu

@@ -2,8 +2,8 @@
 // hsaco holds amdhsa.kernels as one msgpack map). The bytes are hostile
 // input: every length is checked against what remains, nesting is bounded,
 // and anything malformed is InvalidArgument naming the byte offset.
-#ifndef HAL_TESTS_FAKE_HIP_MSGPACK_H_
-#define HAL_TESTS_FAKE_HIP_MSGPACK_H_
+#ifndef HAL_BACKENDS_GPU_CORE_MSGPACK_H_
+#define HAL_BACKENDS_GPU_CORE_MSGPACK_H_
 
 #include <cstdint>
 #include <string>
@@ -13,7 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
-namespace hal::fake::hip {
+namespace hal::gpu {
 
 struct MsgpackValue {
   enum class Kind { kNil, kBool, kInt, kFloat, kString, kBinary, kArray, kMap };
@@ -35,6 +35,6 @@ struct MsgpackValue {
 // Exactly one value filling `bytes`.
 absl::StatusOr<MsgpackValue> ParseMsgpack(absl::Span<const uint8_t> bytes);
 
-}  // namespace hal::fake::hip
+}  // namespace hal::gpu
 
-#endif  // HAL_TESTS_FAKE_HIP_MSGPACK_H_
+#endif  // HAL_BACKENDS_GPU_CORE_MSGPACK_H_

@@ -1,10 +1,10 @@
-#include "tests/fake_hip/msgpack.h"
+#include "backends/gpu_core/msgpack.h"
 
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 
-namespace hal::fake::hip {
+namespace hal::gpu {
 namespace {
 
 constexpr int kMaxDepth = 32;
@@ -189,4 +189,4 @@ absl::StatusOr<MsgpackValue> ParseMsgpack(absl::Span<const uint8_t> bytes) {
   return value;
 }
 
-}  // namespace hal::fake::hip
+}  // namespace hal::gpu

@@ -7,8 +7,8 @@
 // v3 to v5), cross-checked against the kernel descriptor (<kernel>.kd in the
 // symbol table, whose kernarg_size must agree). Hostile input: every read is
 // bounds-checked; anything malformed is InvalidArgument naming what.
-#ifndef HAL_TESTS_FAKE_HIP_HSACO_H_
-#define HAL_TESTS_FAKE_HIP_HSACO_H_
+#ifndef HAL_BACKENDS_GPU_CORE_HSACO_H_
+#define HAL_BACKENDS_GPU_CORE_HSACO_H_
 
 #include <cstdint>
 #include <map>
@@ -18,9 +18,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "tests/fake_vendor/launch_check.h"
+#include "backends/gpu_core/kernel_param_layout.h"
 
-namespace hal::fake::hip {
+namespace hal::gpu {
 
 bool LooksLikeOffloadBundle(const void* image);
 
@@ -52,6 +52,6 @@ struct CodeObjectMetadata {
 };
 absl::StatusOr<CodeObjectMetadata> ReadCodeObject(absl::Span<const uint8_t> code_object);
 
-}  // namespace hal::fake::hip
+}  // namespace hal::gpu
 
-#endif  // HAL_TESTS_FAKE_HIP_HSACO_H_
+#endif  // HAL_BACKENDS_GPU_CORE_HSACO_H_
