@@ -141,7 +141,9 @@ typedef enum hal_partition_kind {
   HAL_PARTITION_NONE = 0,     /* no hardware partition: the runtime time-slices */
   HAL_PARTITION_SM = 1,       /* CUDA green contexts: units are SMs */
   HAL_PARTITION_CU_MASK = 2,  /* HIP CU masks: units are compute units */
-  HAL_PARTITION_SUBDEVICE = 3 /* Level Zero / OpenCL sub-devices: units are sub-devices */
+  /* Level Zero / OpenCL sub-devices: units are Level Zero sub-devices and
+     OpenCL compute units (clCreateSubDevices by counts) */
+  HAL_PARTITION_SUBDEVICE = 3
 } hal_partition_kind;
 
 typedef enum hal_device_type {
