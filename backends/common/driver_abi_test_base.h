@@ -5,11 +5,14 @@
 #ifndef HAL_BACKENDS_COMMON_DRIVER_ABI_TEST_BASE_H_
 #define HAL_BACKENDS_COMMON_DRIVER_ABI_TEST_BASE_H_
 
+#include <dlfcn.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -71,6 +74,79 @@ class DriverAbiTestBase : public ::testing::Test {
 
   static inline const hal_driver_table* table_ = nullptr;
   static inline hal_drv_context* context_ = nullptr;
+};
+
+// The fixture of a driver that may find no device here: the suite dlopens the
+// built plugin, initializes it and makes one context, or skips every test
+// saying why; each test gets a stream of its own, and the buffers and modules
+// it lists in buffers_ and modules_ are released after it.
+template <const char* kModuleFormat>
+class PluginAbiTest : public DriverAbiTestBase<kModuleFormat> {
+  using Base = DriverAbiTestBase<kModuleFormat>;
+
+ protected:
+  // `devices` names what was looked for in the skip reason ("no Vulkan
+  // device: ..."); `initialize` calls the table's initialize (a fixture may
+  // watch what it prints).
+  static void OpenPlugin(const char* path, const char* devices,
+                         hal_result (*initialize)(const hal_driver_table*) = &Initialize) {
+    library_ = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (library_ == nullptr) {
+      skip_reason_ = dlerror();
+      return;
+    }
+    const auto get_table =
+        reinterpret_cast<hal_driver_get_table_fn>(dlsym(library_, HAL_DRIVER_ENTRY_POINT_NAME));
+    const hal_driver_table* table = get_table == nullptr ? nullptr
+                                                         : get_table(HAL_DRIVER_ABI_VERSION_MAJOR,
+                                                                     HAL_DRIVER_ABI_VERSION_MINOR);
+    if (table == nullptr) {
+      skip_reason_ = "the driver exports no table for this ABI";
+      return;
+    }
+    if (initialize(table) != HAL_SUCCESS) {
+      skip_reason_ = std::string("no ") + devices + " device: " + table->last_error_message();
+      table->shutdown();
+      return;
+    }
+    const hal_context_desc desc{HAL_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0, 0};
+    if (table->context_create(0, &desc, &Base::context_) != HAL_SUCCESS) {
+      skip_reason_ = std::string("context_create: ") + table->last_error_message();
+      table->shutdown();
+      return;
+    }
+    Base::table_ = table;
+  }
+
+  static void TearDownTestSuite() {
+    if (Base::table_ != nullptr) {
+      Base::table_->context_destroy(Base::context_);
+      Base::table_->shutdown();
+    }
+    Base::table_ = nullptr;
+    if (library_ != nullptr) dlclose(library_);
+    library_ = nullptr;
+  }
+
+  void SetUp() override {
+    if (Base::table_ == nullptr) GTEST_SKIP() << skip_reason_;
+    ASSERT_EQ(Base::table_->stream_create(Base::context_, &kStreamDesc, &stream_), HAL_SUCCESS);
+  }
+
+  void TearDown() override {
+    if (stream_ != nullptr) Base::table_->stream_destroy(stream_);
+    for (hal_drv_buffer* buffer : buffers_) Base::table_->buffer_free(Base::context_, buffer);
+    for (hal_drv_module* module : modules_) Base::table_->module_destroy(module);
+  }
+
+  static inline void* library_ = nullptr;
+  static inline std::string skip_reason_;
+  hal_drv_stream* stream_ = nullptr;
+  std::vector<hal_drv_buffer*> buffers_;
+  std::vector<hal_drv_module*> modules_;
+
+ private:
+  static hal_result Initialize(const hal_driver_table* table) { return table->initialize(); }
 };
 
 }  // namespace hal::driver_abi_test

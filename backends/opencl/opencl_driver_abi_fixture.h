@@ -34,57 +34,9 @@ using hal::driver_abi_test::kEventDesc;
 using hal::driver_abi_test::kStreamDesc;
 using hal::driver_abi_test::ReadFile;
 
-class OpenClDriverAbiTest : public hal::driver_abi_test::DriverAbiTestBase<kSourceFormat> {
+class OpenClDriverAbiTest : public hal::driver_abi_test::PluginAbiTest<kSourceFormat> {
  protected:
-  static void SetUpTestSuite() {
-    library_ = dlopen(HAL_OPENCL_DRIVER_PATH, RTLD_NOW | RTLD_LOCAL);
-    if (library_ == nullptr) {
-      skip_reason_ = dlerror();
-      return;
-    }
-    const auto get_table =
-        reinterpret_cast<hal_driver_get_table_fn>(dlsym(library_, HAL_DRIVER_ENTRY_POINT_NAME));
-    const hal_driver_table* table = get_table == nullptr ? nullptr
-                                                         : get_table(HAL_DRIVER_ABI_VERSION_MAJOR,
-                                                                     HAL_DRIVER_ABI_VERSION_MINOR);
-    if (table == nullptr) {
-      skip_reason_ = "the driver exports no table for this ABI";
-      return;
-    }
-    if (table->initialize() != HAL_SUCCESS) {
-      skip_reason_ = std::string("no OpenCL device: ") + table->last_error_message();
-      table->shutdown();
-      return;
-    }
-    const hal_context_desc desc{HAL_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0, 0};
-    if (table->context_create(0, &desc, &context_) != HAL_SUCCESS) {
-      skip_reason_ = std::string("context_create: ") + table->last_error_message();
-      table->shutdown();
-      return;
-    }
-    table_ = table;
-  }
-
-  static void TearDownTestSuite() {
-    if (table_ != nullptr) {
-      table_->context_destroy(context_);
-      table_->shutdown();
-    }
-    table_ = nullptr;
-    if (library_ != nullptr) dlclose(library_);
-    library_ = nullptr;
-  }
-
-  void SetUp() override {
-    if (table_ == nullptr) GTEST_SKIP() << skip_reason_;
-    ASSERT_EQ(table_->stream_create(context_, &kStreamDesc, &stream_), HAL_SUCCESS);
-  }
-
-  void TearDown() override {
-    if (stream_ != nullptr) table_->stream_destroy(stream_);
-    for (hal_drv_buffer* buffer : buffers_) table_->buffer_free(context_, buffer);
-    for (hal_drv_module* module : modules_) table_->module_destroy(module);
-  }
+  static void SetUpTestSuite() { OpenPlugin(HAL_OPENCL_DRIVER_PATH, "OpenCL"); }
 
   // The tests' kernels as a module (destroyed in TearDown); null, with a test
   // failure, if they do not build.
@@ -144,12 +96,6 @@ class OpenClDriverAbiTest : public hal::driver_abi_test::DriverAbiTestBase<kSour
     EXPECT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS) << table_->last_error_message();
     return values;
   }
-
-  static inline void* library_ = nullptr;
-  static inline std::string skip_reason_;
-  hal_drv_stream* stream_ = nullptr;
-  std::vector<hal_drv_buffer*> buffers_;
-  std::vector<hal_drv_module*> modules_;
 };
 
 }  // namespace hal::opencl_abi_test

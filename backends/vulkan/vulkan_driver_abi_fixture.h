@@ -40,60 +40,19 @@ using hal::driver_abi_test::kEventDesc;
 using hal::driver_abi_test::kStreamDesc;
 using hal::driver_abi_test::ReadFile;
 
-class VulkanDriverAbiTest : public hal::driver_abi_test::DriverAbiTestBase<kSpirvFormat> {
+class VulkanDriverAbiTest : public hal::driver_abi_test::PluginAbiTest<kSpirvFormat> {
  protected:
   static void SetUpTestSuite() {
-    library_ = dlopen(HAL_VULKAN_DRIVER_PATH, RTLD_NOW | RTLD_LOCAL);
-    if (library_ == nullptr) {
-      skip_reason_ = dlerror();
-      return;
-    }
-    const auto get_table =
-        reinterpret_cast<hal_driver_get_table_fn>(dlsym(library_, HAL_DRIVER_ENTRY_POINT_NAME));
-    const hal_driver_table* table = get_table == nullptr ? nullptr
-                                                         : get_table(HAL_DRIVER_ABI_VERSION_MAJOR,
-                                                                     HAL_DRIVER_ABI_VERSION_MINOR);
-    if (table == nullptr) {
-      skip_reason_ = "the driver exports no table for this ABI";
-      return;
-    }
+    OpenPlugin(HAL_VULKAN_DRIVER_PATH, "Vulkan", &InitializeKeepingStderr);
+  }
+
+  // initialize(), keeping what it printed for the tests that check it.
+  static hal_result InitializeKeepingStderr(const hal_driver_table* table) {
     ::testing::internal::CaptureStderr();
     const hal_result initialized = table->initialize();
     initialize_stderr_ = ::testing::internal::GetCapturedStderr();
     std::fputs(initialize_stderr_.c_str(), stderr);
-    if (initialized != HAL_SUCCESS) {
-      skip_reason_ = std::string("no Vulkan device: ") + table->last_error_message();
-      table->shutdown();
-      return;
-    }
-    const hal_context_desc desc{HAL_STRUCTURE_TYPE_CONTEXT_DESC, nullptr, 0, 0};
-    if (table->context_create(0, &desc, &context_) != HAL_SUCCESS) {
-      skip_reason_ = std::string("context_create: ") + table->last_error_message();
-      table->shutdown();
-      return;
-    }
-    table_ = table;
-  }
-
-  static void TearDownTestSuite() {
-    if (table_ != nullptr) {
-      table_->context_destroy(context_);
-      table_->shutdown();
-    }
-    table_ = nullptr;
-    if (library_ != nullptr) dlclose(library_);
-    library_ = nullptr;
-  }
-
-  void SetUp() override {
-    if (table_ == nullptr) GTEST_SKIP() << skip_reason_;
-    ASSERT_EQ(table_->stream_create(context_, &kStreamDesc, &stream_), HAL_SUCCESS);
-  }
-
-  void TearDown() override {
-    if (stream_ != nullptr) table_->stream_destroy(stream_);
-    for (hal_drv_buffer* buffer : buffers_) table_->buffer_free(context_, buffer);
-    for (hal_drv_module* module : modules_) table_->module_destroy(module);
+    return initialized;
   }
 
   // The test's saxpy SPIR-V as a module (destroyed in TearDown); null, with
@@ -166,12 +125,7 @@ class VulkanDriverAbiTest : public hal::driver_abi_test::DriverAbiTestBase<kSpir
     return buffer;
   }
 
-  static inline void* library_ = nullptr;
-  static inline std::string skip_reason_;
   static inline std::string initialize_stderr_;  // what initialize() printed
-  hal_drv_stream* stream_ = nullptr;
-  std::vector<hal_drv_buffer*> buffers_;
-  std::vector<hal_drv_module*> modules_;
 };
 
 }  // namespace hal::vulkan_abi_test
