@@ -86,6 +86,19 @@ constexpr bool kThreadSanitizer = false;
 
 class ForkTest : public testing::CpuDeviceTest {
  protected:
+  void SetUp() override {
+    // gcc 12's ThreadSanitizer does not hold its own allocator's locks across
+    // fork() (LLVM added that only in 2024, llvm-project#96600), so a child of
+    // a multi-threaded process deadlocks in TSan itself when it allocates or
+    // execs (google/sanitizers#453, #945): a CI run saw this child hang for
+    // 30 s. The default and asan presets run these tests.
+    if (kThreadSanitizer) {
+      GTEST_SKIP() << "a forked child of a threaded process can deadlock inside ThreadSanitizer's "
+                      "runtime (google/sanitizers#453); default and asan run the fork tests";
+    }
+    testing::CpuDeviceTest::SetUp();
+  }
+
   // Forks while a fill runs on the parent's driver threads; the child runs
   // `body` (given the buffer being filled) and leaves with _exit, never
   // returning into GoogleTest. Returns the child's exit code.
@@ -110,10 +123,6 @@ TEST_F(ForkTest, ChildRefusesInheritedContexts) {
 }
 
 TEST_F(ForkTest, ChildCanCreateANewRuntime) {
-  if (kThreadSanitizer) {
-    GTEST_SKIP() << "ThreadSanitizer stops a child of a multi-threaded process that starts "
-                    "threads (die_after_fork), which a new runtime's context does";
-  }
   EXPECT_EQ(ForkWithWorkInFlight([](const Buffer&) { return UseANewRuntime(); }), kChildOk);
 }
 
