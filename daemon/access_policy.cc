@@ -194,7 +194,8 @@ absl::StatusOr<AccessPolicy::Rule> ReadRule(const json& entry, const Place& plac
                                             const std::set<std::string, std::less<>>& defined) {
   if (!entry.is_object()) return place.Error("must be an object");
   HAL_RETURN_IF_ERROR(internal::CheckKnownKeys(
-      entry, {"virtual_devices", "users", "uids", "groups", "gids", "tokens_sha256", "status"},
+      entry,
+      {"virtual_devices", "users", "uids", "groups", "gids", "tokens_sha256", "status", "admin"},
       absl::StrCat("pool file ", place.path, ": ", place.where)));
   AccessPolicy::Rule rule;
   HAL_RETURN_IF_ERROR(ReadVirtualDevices(entry, "virtual_devices", place, defined,
@@ -211,11 +212,16 @@ absl::StatusOr<AccessPolicy::Rule> ReadRule(const json& entry, const Place& plac
     if (!entry["status"].is_boolean()) return place.At("status").Error("must be true or false");
     rule.status = entry["status"].get<bool>();
   }
+  if (entry.contains("admin")) {
+    if (!entry["admin"].is_boolean()) return place.At("admin").Error("must be true or false");
+    rule.admin = entry["admin"].get<bool>();
+  }
   if (rule.uids.empty() && rule.gids.empty() && rule.token_digests.empty()) {
     return place.Error("names no one: give users, uids, groups, gids or tokens_sha256");
   }
-  if (!rule.all_virtual_devices && rule.virtual_devices.empty() && !rule.status) {
-    return place.Error("grants nothing: give virtual_devices or \"status\": true");
+  if (!rule.all_virtual_devices && rule.virtual_devices.empty() && !rule.status && !rule.admin) {
+    return place.Error(
+        "grants nothing: give virtual_devices, \"status\": true or \"admin\": true");
   }
   return rule;
 }
@@ -265,8 +271,7 @@ bool AccessPolicy::AnyRuleGrants(const PeerIdentity& peer, Grants grants) const 
   const bool has_token = !peer.token.empty();
   const std::array<uint8_t, 32> token_digest = Sha256(peer.token);
   std::optional<std::set<uint32_t>> groups;  // looked up once, when a rule names groups
-  for (const Rule& rule : rules_) {
-    if (!grants(rule)) continue;
+  const auto names_peer = [&](const Rule& rule) {
     bool named = false;
     // Every digest is compared, so the time taken does not say which matched.
     for (const auto& digest : rule.token_digests) {
@@ -280,7 +285,12 @@ bool AccessPolicy::AnyRuleGrants(const PeerIdentity& peer, Grants grants) const 
                             [&](uint32_t gid) { return rule.gids.contains(gid); });
       }
     }
-    if (named) return true;
+    return named;
+  };
+  for (const std::vector<Rule>* rules : {&rules_, &grants_}) {
+    for (const Rule& rule : *rules) {
+      if (grants(rule) && names_peer(rule)) return true;
+    }
   }
   return false;
 }
@@ -295,6 +305,21 @@ bool AccessPolicy::MayAttach(const PeerIdentity& peer, absl::string_view virtual
 bool AccessPolicy::MayReadStatus(const PeerIdentity& peer) const {
   if (IsOperator(peer)) return true;
   return AnyRuleGrants(peer, [](const Rule& rule) { return rule.status; });
+}
+
+bool AccessPolicy::MayAdminister(const PeerIdentity& peer) const {
+  if (IsOperator(peer)) return true;
+  return AnyRuleGrants(peer, [](const Rule& rule) { return rule.admin; });
+}
+
+AccessPolicy AccessPolicy::WithGrants(std::vector<Rule> grants) const {
+  AccessPolicy policy = *this;
+  policy.grants_ = std::move(grants);
+  return policy;
+}
+
+std::array<uint8_t, 32> AccessPolicy::TokenDigest(absl::string_view token) {
+  return Sha256(token);
 }
 
 bool AccessPolicy::AllowsNativeKernels(absl::string_view virtual_device) const {

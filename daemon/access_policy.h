@@ -45,6 +45,9 @@ class AccessPolicy {
 
   bool MayAttach(const PeerIdentity& peer, absl::string_view virtual_device) const;
   bool MayReadStatus(const PeerIdentity& peer) const;
+  // Whether the peer may create and destroy virtual devices (the admin
+  // requests): operators, and peers a rule with "admin": true names.
+  bool MayAdminister(const PeerIdentity& peer) const;
   // Whether cpu-elf images (native code run in the daemon's own process) are
   // taken for `virtual_device` ("native_kernels" in the file; never by
   // default: a tenant's CPU kernel could read every other tenant's memory).
@@ -58,7 +61,15 @@ class AccessPolicy {
     bool all_virtual_devices = false;  // "virtual_devices": "*"
     std::set<std::string, std::less<>> virtual_devices;
     bool status = false;
+    bool admin = false;  // "admin": the admin requests
   };
+
+  // This policy with `grants` besides the file's rules: the daemon's own
+  // rules for the virtual devices the admin requests created (each names a
+  // token digest and uids and grants one virtual device).
+  AccessPolicy WithGrants(std::vector<Rule> grants) const;
+  // The SHA-256 digest of a token, as a rule's token_digests hold it.
+  static std::array<uint8_t, 32> TokenDigest(absl::string_view token);
 
  private:
   AccessPolicy() = default;
@@ -70,7 +81,8 @@ class AccessPolicy {
   bool AnyRuleGrants(const PeerIdentity& peer, Grants grants) const;
 
   uint32_t daemon_uid_ = 0;
-  std::vector<Rule> rules_;
+  std::vector<Rule> rules_;   // the pool file's
+  std::vector<Rule> grants_;  // the admin requests' (WithGrants)
   bool all_native_kernels_ = false;
   std::set<std::string, std::less<>> native_kernels_;
 };

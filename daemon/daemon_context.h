@@ -1,12 +1,16 @@
 // What every session of a hald shares: the pool it serves, the access rules
-// (replaced on SIGHUP), the session registry and when the daemon started.
-// Thread-safe.
+// (the pool file's, replaced on SIGHUP, plus the grants of the virtual
+// devices the admin requests created), the session registry and when the
+// daemon started. Thread-safe.
 #ifndef HAL_DAEMON_DAEMON_CONTEXT_H_
 #define HAL_DAEMON_DAEMON_CONTEXT_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
@@ -26,10 +30,17 @@ struct SessionLimits {
   uint64_t inline_download_bytes = uint64_t{1} << 30;
 };
 
+// A virtual device an admin request created (not the pool file).
+struct DynamicVirtualDevice {
+  std::string owner;           // who asked, as hal-info --pool shows it
+  uint64_t lease_session = 0;  // the creating session when leased, else 0
+  AccessPolicy::Rule grant;    // its token's digest and attach_uids
+  bool retiring = false;       // being destroyed: no new attach, no grant
+};
+
 class DaemonContext {
  public:
-  DaemonContext(Pool& pool, AccessPolicy policy)
-      : pool_(pool), policy_(std::make_shared<const AccessPolicy>(std::move(policy))) {}
+  DaemonContext(Pool& pool, AccessPolicy policy);
 
   Pool& pool() const { return pool_; }
   SessionRegistry& sessions() { return sessions_; }
@@ -38,31 +49,42 @@ class DaemonContext {
   SessionLimits& limits() { return limits_; }
 
   // The rules in force now; a session keeps the ones it read for one decision.
-  std::shared_ptr<const AccessPolicy> policy() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return policy_;
-  }
-  void ReplacePolicy(AccessPolicy policy) {
-    auto replacement = std::make_shared<const AccessPolicy>(std::move(policy));
-    std::lock_guard<std::mutex> lock(mu_);
-    policy_.swap(replacement);
-  }
+  std::shared_ptr<const AccessPolicy> policy() const;
+  // The pool file's rules read again; the admin requests' grants stay.
+  void ReplacePolicy(AccessPolicy policy);
 
-  // The pool's virtual device of that name, or null.
-  std::shared_ptr<VirtualDevice> FindVirtualDevice(absl::string_view name) const {
-    for (std::shared_ptr<VirtualDevice>& device : pool_.virtual_devices()) {
-      if (device->name() == name) return device;
-    }
-    return nullptr;
-  }
+  // The pool's virtual device of that name, or null; one being destroyed
+  // is null too (no new session may attach to it).
+  std::shared_ptr<VirtualDevice> FindVirtualDevice(absl::string_view name) const;
+  // The pool's virtual devices but those being destroyed.
+  std::vector<std::shared_ptr<VirtualDevice>> VirtualDevices() const;
+
+  // Serializes the admin requests (create, destroy, a lease's end) with one
+  // another and with the pool file's reload.
+  std::mutex& admin_mutex() { return admin_mu_; }
+  // The admin requests' bookkeeping; their grants join policy() at once.
+  void AddDynamic(const std::string& name, DynamicVirtualDevice device);
+  std::optional<DynamicVirtualDevice> Dynamic(absl::string_view name) const;
+  // Marks it being destroyed and withdraws its grant.
+  void Retire(const std::string& name);
+  void RemoveDynamic(const std::string& name);
+  // Names of the dynamic virtual devices leased to `session`.
+  std::vector<std::string> LeasedBy(uint64_t session) const;
+  // Virtual device name -> owner of every dynamic virtual device.
+  std::map<std::string, std::string> Owners() const;
 
  private:
+  void RebuildPolicyLocked();  // needs mu_ held
+
   Pool& pool_;
   const absl::Time started_ = absl::Now();
   SessionLimits limits_;
   SessionRegistry sessions_;
+  std::mutex admin_mu_;
   mutable std::mutex mu_;
-  std::shared_ptr<const AccessPolicy> policy_;  // guarded by mu_
+  AccessPolicy file_policy_;                                           // guarded by mu_
+  std::map<std::string, DynamicVirtualDevice, std::less<>> dynamic_;  // guarded by mu_
+  std::shared_ptr<const AccessPolicy> policy_;  // file_policy_ + grants; guarded by mu_
 };
 
 }  // namespace hal::daemon

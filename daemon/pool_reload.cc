@@ -16,6 +16,7 @@ bool SameSpec(const VirtualDeviceSpec& a, const VirtualDeviceSpec& b) {
 }
 
 absl::Status ReloadVirtualDevices(const Runtime& runtime, Pool& pool, const std::string& path,
+                                  const std::set<std::string, std::less<>>& dynamic,
                                   std::ostream& log) {
   // The file is read by the one pool-file reader there is: into a pool of its
   // own (placed on empty devices, so nothing of the live pool is touched),
@@ -24,10 +25,15 @@ absl::Status ReloadVirtualDevices(const Runtime& runtime, Pool& pool, const std:
                        "reloading ", path);
   std::map<std::string, std::shared_ptr<VirtualDevice>> live;
   for (std::shared_ptr<VirtualDevice>& device : pool.virtual_devices()) {
-    live.emplace(device->name(), std::move(device));
+    if (!dynamic.contains(device->name())) live.emplace(device->name(), std::move(device));
   }
   for (const std::shared_ptr<VirtualDevice>& wanted : reread->virtual_devices()) {
     const VirtualDeviceSpec& spec = wanted->spec();
+    if (dynamic.contains(spec.name)) {
+      log << "hald: reload: virtual device " << spec.name
+          << " not added: an admin request created one of that name\n";
+      continue;
+    }
     auto it = live.find(spec.name);
     if (it == live.end()) {
       absl::StatusOr<std::shared_ptr<VirtualDevice>> created = pool.CreateVirtualDevice(spec);

@@ -7,6 +7,7 @@
 #define HAL_DAEMON_POOL_RELOAD_H_
 
 #include <ostream>
+#include <set>
 #include <string>
 
 #include "absl/status/status.h"
@@ -19,7 +20,11 @@ namespace hal::daemon {
 bool SameSpec(const VirtualDeviceSpec& a, const VirtualDeviceSpec& b);
 
 // An error when the file cannot be read as a pool file (nothing changes then).
+// `dynamic`: the names of the virtual devices the admin requests created,
+// which the file neither removes nor re-adds (a file entry of such a name is
+// not added).
 absl::Status ReloadVirtualDevices(const Runtime& runtime, Pool& pool, const std::string& path,
+                                  const std::set<std::string, std::less<>>& dynamic,
                                   std::ostream& log);
 
 }  // namespace hal::daemon

@@ -63,7 +63,8 @@ void FillSession(const SessionSnapshot& session, absl::Time now, SessionStatus& 
 }  // namespace
 
 PoolStatus BuildPoolStatus(const hal::Pool& pool, const SessionRegistry& sessions,
-                           absl::Time daemon_started) {
+                           absl::Time daemon_started,
+                           const std::map<std::string, std::string>& owners) {
   const absl::Time now = absl::Now();
   const absl::Duration uptime = std::max(absl::ZeroDuration(), now - daemon_started);
   PoolStatus status;
@@ -74,7 +75,12 @@ PoolStatus BuildPoolStatus(const hal::Pool& pool, const SessionRegistry& session
   status.set_time_slice(TimeSliceModeName(pool.options().time_slice));
   for (const Pool::DeviceUsage& usage : pool.usage()) FillDevice(usage, *status.add_devices());
   for (const auto& vd : pool.virtual_devices()) {
-    FillVirtualDevice(*vd, sessions, uptime, *status.add_virtual_devices());
+    VirtualDeviceStatus& out = *status.add_virtual_devices();
+    FillVirtualDevice(*vd, sessions, uptime, out);
+    if (auto owner = owners.find(vd->name()); owner != owners.end()) {
+      out.set_dynamic(true);
+      out.set_owner(owner->second);
+    }
   }
   // Without overcommit nothing is evicted: what is charged is resident.
   for (PhysicalDeviceStatus& device : *status.mutable_devices()) {

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <set>
 #include <cstring>
 #include <iostream>
 #include <thread>
@@ -86,7 +87,12 @@ void Server::Reload() {
   } else {
     context_.ReplacePolicy(*std::move(policy));
   }
-  if (absl::Status status = ReloadVirtualDevices(runtime_, context_.pool(), pool_file_, std::cerr);
+  // Admin requests wait: the names of the dynamic virtual devices hold.
+  std::lock_guard<std::mutex> admin_lock(context_.admin_mutex());
+  std::set<std::string, std::less<>> dynamic;
+  for (auto& [name, owner] : context_.Owners()) dynamic.insert(name);
+  if (absl::Status status =
+          ReloadVirtualDevices(runtime_, context_.pool(), pool_file_, dynamic, std::cerr);
       !status.ok()) {
     std::cerr << "hald: reload: virtual devices kept: " << status.message() << "\n";
   }

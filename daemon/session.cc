@@ -27,7 +27,9 @@ Session::Session(DaemonContext& daemon, std::unique_ptr<remote::Channel> channel
       channel_(std::move(channel)),
       on_finished_(std::move(on_finished)),
       counters_(daemon.sessions().Register(channel_->peer_name())),
-      waiter_(std::make_unique<BlockingWaiter>(kMaxConcurrentWaits)) {}
+      waiter_(std::make_unique<BlockingWaiter>(kMaxConcurrentWaits)) {
+  counters_->SetCloser([this] { Close(); });
+}
 
 Session::~Session() {
   if (reader_.joinable()) reader_.join();
@@ -141,6 +143,7 @@ void Session::TearDown() {
   virtual_device_.reset();
   shm_.reset();
   daemon_.sessions().Unregister(id());
+  EndLeases();  // after Unregister: a destroy waits for attached sessions, this one too
 }
 
 }  // namespace hal::daemon

@@ -104,6 +104,14 @@ class Session {
   void SynchronizeEvent(uint64_t handle, Reply reply);
   void DestroyStream(uint64_t handle, Reply reply);
 
+  // admin_requests.cc: the admin requests (operators only) and the end of
+  // the leases of virtual devices this session created.
+  absl::StatusOr<DaemonMessage> CreateVirtualDevice(
+      const remote::v1::VirtualDeviceCreate& request);
+  absl::StatusOr<DaemonMessage> DestroyVirtualDevice(
+      const remote::v1::VirtualDeviceDestroy& request);
+  void EndLeases();
+
   // session_commands.cc: one-way commands.
   // Runs a one-way command; a failure is kept on its stream (or the session).
   void ExecuteOneWay(ClientMessage& command);

@@ -9,6 +9,11 @@ void SessionCounters::SetVirtualDevice(absl::string_view name) {
   virtual_device_ = std::string(name);
 }
 
+void SessionCounters::SetCloser(std::function<void()> closer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  closer_ = std::move(closer);
+}
+
 SessionSnapshot SessionCounters::Snapshot() const {
   SessionSnapshot snapshot;
   snapshot.id = id_;
@@ -39,6 +44,16 @@ size_t SessionRegistry::AttachedTo(absl::string_view virtual_device) const {
     if (session.virtual_device == virtual_device) ++count;
   }
   return count;
+}
+
+void SessionRegistry::CloseAttachedTo(absl::string_view virtual_device) {
+  // Under the registry's lock a registered session is alive: it unregisters
+  // before it is destroyed.
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [id, counters] : sessions_) {
+    std::lock_guard<std::mutex> counters_lock(counters->mu_);
+    if (counters->virtual_device_ == virtual_device && counters->closer_) counters->closer_();
+  }
 }
 
 std::shared_ptr<SessionCounters> SessionRegistry::Register(std::string peer) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,16 +46,21 @@ class SessionCounters {
   void AddStream() { streams_.fetch_add(1, std::memory_order_relaxed); }
   void RemoveStream() { streams_.fetch_sub(1, std::memory_order_relaxed); }
   void CountCommand() { commands_.fetch_add(1, std::memory_order_relaxed); }
+  // What ends the session's connection (Session::Close), set by the session
+  // once it is constructed; the registry calls it for CloseAttachedTo.
+  void SetCloser(std::function<void()> closer);
 
   uint64_t id() const { return id_; }
   SessionSnapshot Snapshot() const;
 
  private:
+  friend class SessionRegistry;  // CloseAttachedTo reads under mu_
   const uint64_t id_;
   const std::string peer_;
   const absl::Time connected_;
   mutable std::mutex mu_;
-  std::string virtual_device_;  // guarded by mu_
+  std::string virtual_device_;    // guarded by mu_
+  std::function<void()> closer_;  // guarded by mu_
   std::atomic<uint64_t> bytes_{0}, buffers_{0}, streams_{0}, commands_{0};
 };
 
@@ -62,6 +68,10 @@ class SessionRegistry {
  public:
   std::vector<SessionSnapshot> Snapshot() const;  // thread-safe, ordered by id
   size_t AttachedTo(absl::string_view virtual_device) const;
+  // Ends the connection of every session attached to `virtual_device` (its
+  // sessions then free what they hold and unregister): a destroyed virtual
+  // device's tenants see their devices turn Unavailable.
+  void CloseAttachedTo(absl::string_view virtual_device);
 
   // A new session with the next id (ids start at 1 and are never reused).
   std::shared_ptr<SessionCounters> Register(std::string peer);

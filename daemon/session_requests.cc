@@ -62,6 +62,10 @@ void Session::HandleRequest(ClientMessage& message, remote::UniqueFd fd, Reply r
       return reply(Attach(message.attach()));
     case ClientMessage::kPoolStatus:
       return reply(PoolStatus());
+    case ClientMessage::kVirtualDeviceCreate:
+      return reply(CreateVirtualDevice(message.virtual_device_create()));
+    case ClientMessage::kVirtualDeviceDestroy:
+      return reply(DestroyVirtualDevice(message.virtual_device_destroy()));
     case ClientMessage::kBufferAllocate:
       return reply(AllocateBuffer(message.buffer_allocate()));
     case ClientMessage::kStreamCreate:
@@ -117,7 +121,7 @@ absl::StatusOr<DaemonMessage> Session::AttachShm(const remote::v1::ShmAttach& re
 absl::StatusOr<DaemonMessage> Session::ListDevices() {
   const std::shared_ptr<const AccessPolicy> policy = daemon_.policy();
   DaemonMessage answer;
-  for (const std::shared_ptr<VirtualDevice>& device : daemon_.pool().virtual_devices()) {
+  for (const std::shared_ptr<VirtualDevice>& device : daemon_.VirtualDevices()) {
     if (!policy->MayAttach(identity_, device->name())) continue;
     *answer.mutable_device_list()->add_devices() =
         ListedProperties(*device, policy->AllowsNativeKernels(device->name()));
@@ -174,7 +178,7 @@ absl::StatusOr<DaemonMessage> Session::PoolStatus() {
   }
   DaemonMessage answer;
   *answer.mutable_pool_status() =
-      BuildPoolStatus(daemon_.pool(), daemon_.sessions(), daemon_.started());
+      BuildPoolStatus(daemon_.pool(), daemon_.sessions(), daemon_.started(), daemon_.Owners());
   return answer;
 }
 

@@ -5,9 +5,11 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "hal/fault_injection.h"
 #include "hal/status_macros.h"
 #include "hal/virtual_device.h"
+#include "runtime/access.h"
 #include "runtime/device_open.h"
 #include "virtual-device/placement.h"
 #include "virtual-device/pool_state.h"
@@ -114,6 +116,9 @@ Pool::~Pool() = default;
 absl::StatusOr<std::shared_ptr<VirtualDevice>> Pool::CreateVirtualDevice(
     const VirtualDeviceSpec& spec) {
   return state_->CreateVirtualDevice(spec);
+}
+absl::Status Pool::DestroyVirtualDevice(absl::string_view name) {
+  return state_->DestroyVirtualDevice(name);
 }
 std::vector<Pool::DeviceUsage> Pool::usage() const { return state_->Usage(); }
 std::vector<std::shared_ptr<VirtualDevice>> Pool::virtual_devices() const {
@@ -287,6 +292,48 @@ absl::StatusOr<std::shared_ptr<VirtualDevice>> PoolState::CreateVirtualDevice(
   virtual_devices_.push_back(vd);
   if (member.residency) member.residency->SetHostReservation(eviction_room);
   return vd;
+}
+
+void PoolState::UpdateHostReservationsLocked() const {
+  const std::vector<Pool::DeviceUsage> usage = UsageLocked();
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (!members_[i].residency) continue;
+    members_[i].residency->SetHostReservation(
+        EvictionVolume(usage[i].quota_placed, usage[i].capacity_bytes));
+  }
+}
+
+absl::Status PoolState::DestroyVirtualDevice(absl::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = std::find_if(virtual_devices_.begin(), virtual_devices_.end(),
+                         [&](const auto& vd) { return vd->name() == name; });
+  if (it == virtual_devices_.end()) {
+    return absl::NotFoundError(absl::StrCat("the pool has no virtual device named \"", name, "\""));
+  }
+  const VirtualDevice& vd = **it;
+  // Copies of the pool's reference are only made under mu_ (VirtualDevices),
+  // so counts of one cannot grow while it is held. The device's state is
+  // shared by every object opened on it (buffers, queues, events, kernels).
+  std::vector<std::string> in_use;
+  if (it->use_count() > 1 || vd.device().use_count() > 1) {
+    in_use.push_back("something besides the pool holds it");
+  }
+  if (const long objects = Access::State(*vd.device()).use_count() - 1; objects > 0) {
+    in_use.push_back(absl::StrCat(objects, " of its objects are alive"));
+  }
+  if (vd.memory_used() > 0) {
+    in_use.push_back(absl::StrCat(vd.memory_used(), " bytes are charged to it"));
+  }
+  if (!in_use.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "virtual device \"", name, "\" cannot be destroyed: ", absl::StrJoin(in_use, "; ")));
+  }
+  // Destroying the virtual device closes its context (giving back its
+  // partition units) and its time-slice gate (leaving the device's
+  // scheduler); its quota and share leave the usage sums with it.
+  virtual_devices_.erase(it);
+  UpdateHostReservationsLocked();
+  return absl::OkStatus();
 }
 
 }  // namespace internal

@@ -30,11 +30,15 @@ class PoolState {
   uint64_t host_memory_limit() const { return host_memory_limit_; }
   const std::vector<Member>& members() const { return members_; }
   absl::StatusOr<std::shared_ptr<VirtualDevice>> CreateVirtualDevice(const VirtualDeviceSpec& spec);
+  absl::Status DestroyVirtualDevice(absl::string_view name);
   std::vector<Pool::DeviceUsage> Usage() const;
   std::vector<std::shared_ptr<VirtualDevice>> VirtualDevices() const;
 
  private:
   std::vector<Pool::DeviceUsage> UsageLocked() const;  // needs mu_ held
+  // Sets each overcommitted device's host reservation to what its quotas
+  // placed now may evict.  // needs mu_ held
+  void UpdateHostReservationsLocked() const;
   // The host memory to reserve for what overcommit may evict from `member`
   // once `spec` is placed there; ResourceExhausted past the pool's host limit.
   absl::StatusOr<uint64_t> EvictionRoom(const VirtualDeviceSpec& spec, size_t member,

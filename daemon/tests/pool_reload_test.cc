@@ -49,7 +49,7 @@ class PoolReloadFileTest : public ::testing::Test {
 TEST_F(PoolReloadFileTest, AddsNewVirtualDevicesAndKeepsChangedAndRemovedOnes) {
   folder_.Write("pool.json", kReloaded);
   std::ostringstream log;
-  ASSERT_TRUE(ReloadVirtualDevices(*runtime_, *pool_, path_, log).ok());
+  ASSERT_TRUE(ReloadVirtualDevices(*runtime_, *pool_, path_, {}, log).ok());
   std::vector<std::string> names;
   for (const auto& device : pool_->virtual_devices()) {
     names.push_back(device->name());
@@ -66,7 +66,7 @@ TEST_F(PoolReloadFileTest, AddsNewVirtualDevicesAndKeepsChangedAndRemovedOnes) {
 TEST_F(PoolReloadFileTest, AnUnreadableFileChangesNothing) {
   folder_.Write("pool.json", "{not json");
   std::ostringstream log;
-  EXPECT_EQ(ReloadVirtualDevices(*runtime_, *pool_, path_, log).code(),
+  EXPECT_EQ(ReloadVirtualDevices(*runtime_, *pool_, path_, {}, log).code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(pool_->virtual_devices().size(), 2u);
 }

@@ -163,6 +163,14 @@ class HAL_API Pool {
   // Places and opens a virtual device. ResourceExhausted when no device can
   // take it, with the reason for each device; InvalidArgument for a bad spec.
   absl::StatusOr<std::shared_ptr<VirtualDevice>> CreateVirtualDevice(const VirtualDeviceSpec& spec);
+  // Removes the virtual device `name` and returns its placement to its
+  // device: its quota, compute share, partition units, time-slice tenancy
+  // and the host memory reserved for its overcommit. NotFound for a name not
+  // in the pool; FailedPrecondition, with nothing changed, while any of its
+  // objects is alive (buffers, queues, events, modules, kernels: its ledger
+  // is not at zero) or while anything besides the pool holds its
+  // VirtualDevice or Device (the caller drops its own references first).
+  absl::Status DestroyVirtualDevice(absl::string_view name);
 
   // Overcommit traffic of one device (pools with overcommit_ratio > 1).
   struct ResidencyUsage {

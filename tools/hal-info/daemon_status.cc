@@ -1,46 +1,16 @@
 #include "tools/hal-info/daemon_status.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
-#include "backends/remote/protocol/channel.h"
-#include "backends/remote/protocol/endpoint.h"
-#include "backends/remote/protocol/status_codec.h"
-#include "backends/remote/protocol/wire_version.h"
+#include "backends/remote/protocol/daemon_client.h"
 #include "hal/status_macros.h"
 #include "tools/hal-info/machine_report.h"
 
 namespace hal::info {
-namespace {
-
-using remote::DaemonMessage;
-
-// The answer to request `id`; asynchronous messages (id 0) are skipped.
-absl::StatusOr<DaemonMessage> Answer(remote::Channel& channel, uint64_t id,
-                                     const std::string& endpoint) {
-  DaemonMessage answer;
-  do {
-    HAL_RETURN_IF_ERROR(channel.ReceiveDaemonMessage(&answer), "asking hald at ", endpoint,
-                        " for its status");
-  } while (answer.request_id() == 0);
-  if (answer.request_id() != id) {
-    return absl::UnavailableError(absl::StrCat("hald at ", endpoint, " answered request ",
-                                               answer.request_id(), " instead of ", id));
-  }
-  if (answer.has_status() && answer.status().code() != 0) {
-    absl::Status refusal = remote::FromWire(answer.status());
-    return absl::Status(refusal.code(),
-                        absl::StrCat("hald at ", endpoint, " refused: ", refusal.message()));
-  }
-  return answer;
-}
-
-}  // namespace
 
 std::string DefaultDaemonEndpoint() {
   const char* endpoint = std::getenv("HAL_REMOTE_ENDPOINT");
@@ -49,33 +19,17 @@ std::string DefaultDaemonEndpoint() {
 
 absl::StatusOr<PoolStatus> QueryDaemonStatus(const remote::Endpoint& where,
                                              const std::string& token, absl::Duration timeout) {
-  const std::string endpoint = where.ToString();
-  HAL_ASSIGN_OR_RETURN(remote::UniqueFd socket, remote::Connect(where, timeout));
-  // A daemon that accepts but never answers must not hang hal-info.
-  const timeval limit = absl::ToTimeval(timeout);
-  setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
-  remote::Channel channel(std::move(socket));
-
-  remote::ClientMessage hello;
-  hello.set_request_id(1);
-  hello.mutable_hello()->set_protocol_major(remote::kProtocolMajor);
-  hello.mutable_hello()->set_protocol_minor(remote::kProtocolMinor);
-  hello.mutable_hello()->set_client(absl::StrCat("hal-info pid ", getpid()));
-  hello.mutable_hello()->set_token(token);
-  HAL_RETURN_IF_ERROR(channel.Send(hello), "asking hald at ", endpoint, " for its status");
-  HAL_ASSIGN_OR_RETURN(DaemonMessage welcome, Answer(channel, 1, endpoint));
-  if (!welcome.has_welcome()) {
-    return absl::UnavailableError(absl::StrCat("hald at ", endpoint, " answered Hello without Welcome"));
-  }
-
+  HAL_ASSIGN_OR_RETURN(
+      remote::DaemonClient daemon,
+      remote::DaemonClient::Connect(where, token, absl::StrCat("hal-info pid ", getpid()), timeout),
+      "asking for hald's status");
   remote::ClientMessage request;
-  request.set_request_id(2);
   request.mutable_pool_status();
-  HAL_RETURN_IF_ERROR(channel.Send(request), "asking hald at ", endpoint, " for its status");
-  HAL_ASSIGN_OR_RETURN(DaemonMessage answer, Answer(channel, 2, endpoint));
+  HAL_ASSIGN_OR_RETURN(remote::DaemonMessage answer, daemon.Call(std::move(request)),
+                       "asking for hald's status");
   if (!answer.has_pool_status()) {
-    return absl::UnavailableError(
-        absl::StrCat("hald at ", endpoint, " answered the status request without a status"));
+    return absl::UnavailableError(absl::StrCat(
+        "hald at ", daemon.endpoint(), " answered the status request without a status"));
   }
   return std::move(*answer.mutable_pool_status());
 }

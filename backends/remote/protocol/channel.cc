@@ -150,6 +150,11 @@ absl::Status Channel::ReadFully(uint8_t* data, size_t size, UniqueFd* fd) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == ECONNRESET || errno == EPIPE) return ConnectionClosed();
+      // A receive timeout (SO_RCVTIMEO, DaemonClient's) ran out.
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        return absl::DeadlineExceededError(
+            absl::StrCat("no answer from ", peer_name_, " within the receive timeout"));
+      }
       return SocketError(absl::StrCat("receiving from ", peer_name_), errno);
     }
     // Descriptors beyond the control buffer are closed by the kernel

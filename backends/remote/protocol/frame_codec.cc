@@ -1,5 +1,7 @@
 #include "backends/remote/protocol/frame_codec.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "backends/remote/protocol/wire_version.h"
 #include "google/protobuf/stubs/logging.h"
@@ -50,6 +52,24 @@ absl::Status CheckKernelGet(const v1::KernelGet& get) {
                      "kernel_get.signature.push_constant_size");
 }
 
+absl::Status CheckName(const std::string& text, absl::string_view field) {
+  return CheckAtMost(text.size(), kMaxAdminStringBytes, absl::StrCat("the size of ", field));
+}
+
+absl::Status CheckVirtualDeviceCreate(const v1::VirtualDeviceCreate& create) {
+  const std::pair<const std::string*, absl::string_view> strings[] = {
+      {&create.name(), "virtual_device_create.name"},
+      {&create.require_vendor(), "virtual_device_create.require_vendor"},
+      {&create.require_format(), "virtual_device_create.require_format"},
+      {&create.prefer_vendor(), "virtual_device_create.prefer_vendor"},
+      {&create.owner(), "virtual_device_create.owner"}};
+  for (const auto& [text, field] : strings) {
+    if (absl::Status s = CheckName(*text, field); !s.ok()) return s;
+  }
+  return CheckAtMost(create.attach_uids_size(), kMaxAttachUids,
+                     "the number of virtual_device_create.attach_uids");
+}
+
 // The checks of one command, wherever it sits.
 absl::Status CheckCommand(const Client& message) {
   switch (message.body_case()) {
@@ -57,6 +77,10 @@ absl::Status CheckCommand(const Client& message) {
       return CheckDispatch(message.dispatch());
     case Client::kKernelGet:
       return CheckKernelGet(message.kernel_get());
+    case Client::kVirtualDeviceCreate:
+      return CheckVirtualDeviceCreate(message.virtual_device_create());
+    case Client::kVirtualDeviceDestroy:
+      return CheckName(message.virtual_device_destroy().name(), "virtual_device_destroy.name");
     default:
       return absl::OkStatus();
   }
@@ -79,6 +103,11 @@ absl::Status CheckBatch(const Client& message) {
     }
     if (entry.body_case() == Client::BODY_NOT_SET) {
       return absl::InvalidArgumentError(absl::StrCat("batch[", i, "] carries no command"));
+    }
+    if (entry.body_case() == Client::kVirtualDeviceCreate ||
+        entry.body_case() == Client::kVirtualDeviceDestroy) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("batch[", i, "] holds an admin request, which is never one-way"));
     }
     if (absl::Status s = CheckCommand(entry); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("batch[", i, "]: ", s.message()));
@@ -139,6 +168,18 @@ absl::Status DecodeClientMessage(absl::Span<const uint8_t> payload, ClientMessag
 absl::Status DecodeDaemonMessage(absl::Span<const uint8_t> payload, DaemonMessage* out) {
   if (absl::Status s = Parse(payload, "daemon message", out); !s.ok()) return s;
   if (out->body_case() == DaemonMessage::kDeviceList) return CheckDeviceList(out->device_list());
+  if (out->body_case() == DaemonMessage::kVirtualDeviceCreated) {
+    const v1::VirtualDeviceCreated& created = out->virtual_device_created();
+    if (absl::Status s = CheckName(created.name(), "virtual_device_created.name"); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CheckName(created.physical_device(),
+                                   "virtual_device_created.physical_device");
+        !s.ok()) {
+      return s;
+    }
+    return CheckName(created.token(), "virtual_device_created.token");
+  }
   return absl::OkStatus();
 }
 

@@ -20,6 +20,10 @@ using DaemonMessage = ::hal::remote::v1::DaemonMessage;
 
 // The most one-way commands one ClientMessage.batch may carry.
 inline constexpr int kMaxBatchEntries = 4096;
+// The longest string an admin request or its answer carries (names, vendors,
+// formats, owner, token), and the most attach_uids a create request lists.
+inline constexpr size_t kMaxAdminStringBytes = 256;
+inline constexpr int kMaxAttachUids = 1024;
 // Bytes of the frame header: the payload's length, 32-bit little-endian.
 inline constexpr size_t kFrameHeaderBytes = 4;
 
@@ -28,7 +32,9 @@ inline constexpr size_t kFrameHeaderBytes = 4;
 // 0) and not nested, at most kMaxBatchEntries of them, and each carries a
 // command; workgroup_count, workgroup_size and max_workgroup_* have exactly 3
 // values; at most HAL_MAX_BINDINGS bindings; push constants at most
-// HAL_MAX_PUSH_CONSTANT_SIZE bytes; uuids 16 bytes. Handles, offsets and sizes
+// HAL_MAX_PUSH_CONSTANT_SIZE bytes; uuids 16 bytes; admin requests are not
+// batched, their strings are at most kMaxAdminStringBytes and their
+// attach_uids at most kMaxAttachUids. Handles, offsets and sizes
 // are the daemon's to check against its state.
 absl::Status DecodeClientMessage(absl::Span<const uint8_t> payload, ClientMessage* out);
 absl::Status DecodeDaemonMessage(absl::Span<const uint8_t> payload, DaemonMessage* out);

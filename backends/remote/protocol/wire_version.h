@@ -6,9 +6,11 @@
 namespace hal::remote {
 
 // Hello/Welcome carry these; a daemon refuses a client of another major.
-// The minor says which fields were added (hal_remote.proto's history).
+// The minor says which fields were added (hal_remote.proto's history):
+//   1.1: the admin requests VirtualDeviceCreate/VirtualDeviceDestroy and
+//        VirtualDeviceCreated; VirtualDeviceStatus.owner.
 inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 0;
+inline constexpr uint32_t kProtocolMinor = 1;
 
 // The largest frame payload either side accepts: 64 MiB of bulk data plus
 // room for the message around it. Clients split copies larger than
