@@ -81,13 +81,10 @@ HAL_SPANK_EXPORT int slurm_spank_init(spank_t spank, int argc, char** argv) {
 HAL_SPANK_EXPORT int slurm_spank_init_post_opt(spank_t spank, int /*argc*/, char** /*argv*/) {
   if (!spank_remote(spank) || !step_spec.has_value()) return 0;
   hal::slurm::JobStep step;
-  uid_t uid = 0;
-  if (!GetItem(spank, S_JOB_ID, step.job_id) || !GetItem(spank, S_JOB_STEPID, step.step_id) ||
-      !GetItem(spank, S_JOB_UID, uid)) {
-    slurm_error("hal_spank: cannot read the job step's id and user");
+  if (!GetItem(spank, S_JOB_ID, step.job_id) || !GetItem(spank, S_JOB_STEPID, step.step_id)) {
+    slurm_error("hal_spank: cannot read the job step's id");
     return -1;
   }
-  step.uid = uid;
   // The extern step (PrologFlags=contain) runs no task of the user.
   if (step.step_id == SLURM_EXTERN_CONT) return 0;
   absl::StatusOr<hal::remote::VirtualDeviceRequest> request =

@@ -32,7 +32,10 @@ absl::StatusOr<StepVirtualDevice> StepVirtualDevice::Create(const PluginConfig& 
   const std::string label = StepLabel(step);
   request.name = absl::StrCat("slurm-", label);
   request.owner = absl::StrCat("slurm job ", label);
-  request.attach_uids = {step.uid};
+  // No attach_uids: the job's uid would then see the virtual devices of the
+  // user's other steps on this node too, and remote:0 (the first listed)
+  // could be one of those. The token is the step's alone.
+  request.attach_uids.clear();
   request.lease = true;
   absl::StatusOr<remote::DaemonClient> daemon =
       remote::DaemonClient::Connect(config.endpoint, "", absl::StrCat("hal_spank job ", label),

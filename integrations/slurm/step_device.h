@@ -20,7 +20,6 @@ namespace hal::slurm {
 struct JobStep {
   uint32_t job_id = 0;
   uint32_t step_id = 0;  // or Slurm's SLURM_BATCH_SCRIPT, SLURM_INTERACTIVE_STEP, ...
-  uint32_t uid = 0;      // the job's user
 };
 
 // "42.0", "42.batch", "42.interactive", "42.extern": as Slurm writes steps.
@@ -30,8 +29,8 @@ class StepVirtualDevice {
  public:
   // Connects to hald at config.endpoint (as the plugin's user: root in
   // slurmstepd) and creates virtual device "slurm-<job>.<step>" of `request`
-  // with a lease, the job's uid allowed to attach and owner
-  // "slurm job <job>.<step>". Errors are DaemonClient's and
+  // with a lease and owner "slurm job <job>.<step>"; only holders of its
+  // token may attach (TaskEnvironment). Errors are DaemonClient's and
   // CreateVirtualDevice's (hald's message), prefixed with the device's name.
   static absl::StatusOr<StepVirtualDevice> Create(const PluginConfig& config, const JobStep& step,
                                                   remote::VirtualDeviceRequest request);

@@ -227,7 +227,8 @@ wait_for 20 both_holding || fail "the two steps did not both start: $(cat "$dir"
 expect_quota "$dir/first.txt" $((96 << 20))
 expect_quota "$dir/second.txt" $((32 << 20))
 devices=$(plugin_devices | sed 's/^slurm-[^ ]* //' | sort)
-[[ $devices == "$(printf '%s\n' "$((32 << 20))/$((32 << 20))" "$((96 << 20))/$((96 << 20))")" ]] ||
+expected=$(printf '%s\n' "$((32 << 20))/$((32 << 20))" "$((96 << 20))/$((96 << 20))" | sort)
+[[ $devices == "$expected" ]] ||
   fail "hald does not show both devices full to their quotas: $(plugin_devices)"
 
 echo "== scancel: the virtual devices and their charges are gone"
@@ -241,11 +242,30 @@ wait_for 15 no_plugin_devices || fail "cancelled, but hald still has: $(plugin_d
   fail "quota placed on the devices is $(quota_placed) bytes, was $placed_before"
 
 echo "== a batch job's step has one too"
-as_user sbatch --chdir="$dir" --time=1 --hal-vd=mem=16MiB --output="$dir/batch.txt" \
+mkdir "$dir/batch" && chown "$job_user" "$dir/batch"  # slurmstepd writes its output as the user
+as_user sbatch --chdir="$dir/batch" --time=1 --hal-vd=mem=16MiB --output="$dir/batch/out.txt" \
   --wrap="$probe" >/dev/null || fail "sbatch refused the job"
 wait_for 20 no_jobs_left || fail "the batch job did not end"
-expect_quota "$dir/batch.txt" $((16 << 20))
-grep -Eq 'name "slurm-[0-9]+\.batch on ' "$dir/batch.txt" || fail "not the batch step's device"
+expect_quota "$dir/batch/out.txt" $((16 << 20))
+grep -Eq 'name "slurm-[0-9]+\.batch on ' "$dir/batch/out.txt" || fail "not the batch step's device"
 wait_for 5 no_plugin_devices || fail "the batch job ended but hald still has: $(plugin_devices)"
+
+echo "== the tasks do not inherit slurmstepd's connection to hald"
+task_fds() { run_job "$@" bash -c 'cd /proc/$$/fd && echo *'; }
+with_device=$(task_fds --hal-vd=mem=1MiB) || fail "the job failed: $with_device"
+without=$(task_fds) || fail "the job failed: $without"
+[[ $with_device == "$without" ]] ||
+  fail "a task of a --hal-vd step has open files $with_device, one without has $without"
+
+echo "== a killed slurmstepd's virtual device is destroyed by hald (the lease)"
+as_user sbatch --chdir="$dir/batch" --time=1 --hal-vd=mem=8MiB --output="$dir/batch/killed.txt" \
+  --wrap="echo task \$\$; exec $probe --hold-seconds 30" >/dev/null || fail "sbatch refused the job"
+wait_for 20 grep -qsx holding "$dir/batch/killed.txt" || fail "the job did not start: $(plugin_devices)"
+job=$(squeue -h -p hal -o %i)
+stepd=$(pgrep -xf "slurmstepd: \[$job\.batch\]") || fail "no slurmstepd for job $job"
+task=$(sed -n 's/^task //p' "$dir/batch/killed.txt")
+kill -KILL "$stepd"
+wait_for 10 no_plugin_devices || fail "slurmstepd was killed, but hald still has: $(plugin_devices)"
+kill -KILL "$task"  # its slurmstepd is gone: nobody else ends it
 
 echo "PASS"
