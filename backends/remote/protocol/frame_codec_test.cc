@@ -1,8 +1,10 @@
 #include "backends/remote/protocol/frame_codec.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "backends/remote/protocol/test_support.h"
 #include "backends/remote/protocol/wire_version.h"
 #include "gtest/gtest.h"
 #include "hal/driver/hal_driver.h"
@@ -209,6 +211,70 @@ TEST(RemoteProtocolFrame, DeviceListShapeIsChecked) {
   DaemonMessage count = message;
   count.mutable_device_list()->mutable_devices(0)->add_max_workgroup_count(1);
   ExpectRefused(DecodeDaemon(count), "devices[0].max_workgroup_count has 4 values");
+}
+
+using testing::ValidVirtualDeviceCreate;
+
+TEST(RemoteProtocolFrame, AdminRequestsHaveBoundedStringsAndUids) {
+  EXPECT_TRUE(DecodeClient(ValidVirtualDeviceCreate()).ok());
+  const std::string longest(kMaxAdminStringBytes, 'n');
+  const std::string too_long(kMaxAdminStringBytes + 1, 'n');
+  using Setter = void (v1::VirtualDeviceCreate::*)(const std::string&);
+  const std::pair<Setter, std::string> fields[] = {
+      {&v1::VirtualDeviceCreate::set_name, "virtual_device_create.name"},
+      {&v1::VirtualDeviceCreate::set_require_vendor, "virtual_device_create.require_vendor"},
+      {&v1::VirtualDeviceCreate::set_require_format, "virtual_device_create.require_format"},
+      {&v1::VirtualDeviceCreate::set_prefer_vendor, "virtual_device_create.prefer_vendor"},
+      {&v1::VirtualDeviceCreate::set_owner, "virtual_device_create.owner"}};
+  for (const auto& [set, field] : fields) {
+    ClientMessage message = ValidVirtualDeviceCreate();
+    (message.mutable_virtual_device_create()->*set)(longest);
+    EXPECT_TRUE(DecodeClient(message).ok()) << field;
+    (message.mutable_virtual_device_create()->*set)(too_long);
+    ExpectRefused(DecodeClient(message), field + " is 257");
+  }
+
+  ClientMessage uids = ValidVirtualDeviceCreate();
+  while (uids.virtual_device_create().attach_uids_size() < kMaxAttachUids) {
+    uids.mutable_virtual_device_create()->add_attach_uids(1);
+  }
+  EXPECT_TRUE(DecodeClient(uids).ok());
+  uids.mutable_virtual_device_create()->add_attach_uids(1);
+  ExpectRefused(DecodeClient(uids), "virtual_device_create.attach_uids is 1025");
+
+  ClientMessage destroy;
+  destroy.set_request_id(5);
+  destroy.mutable_virtual_device_destroy()->set_name(longest);
+  EXPECT_TRUE(DecodeClient(destroy).ok());
+  destroy.mutable_virtual_device_destroy()->set_name(too_long);
+  ExpectRefused(DecodeClient(destroy), "virtual_device_destroy.name is 257");
+}
+
+TEST(RemoteProtocolFrame, AdminRequestsAreNeverBatched) {
+  ClientMessage create;
+  *create.add_batch() = ValidVirtualDeviceCreate();
+  create.mutable_batch(0)->set_request_id(0);
+  ExpectRefused(DecodeClient(create), "batch[0] holds an admin request");
+  ClientMessage destroy;
+  destroy.add_batch()->mutable_virtual_device_destroy()->set_name("job");
+  ExpectRefused(DecodeClient(destroy), "batch[0] holds an admin request");
+}
+
+TEST(RemoteProtocolFrame, VirtualDeviceCreatedHasBoundedStrings) {
+  DaemonMessage message;
+  message.set_request_id(4);
+  v1::VirtualDeviceCreated* created = message.mutable_virtual_device_created();
+  created->set_name("job-42");
+  created->set_physical_device("cpu:0");
+  created->set_token(std::string(64, 'f'));
+  EXPECT_TRUE(DecodeDaemon(message).ok());
+  for (auto* field : {created->mutable_name(), created->mutable_physical_device(),
+                      created->mutable_token()}) {
+    const std::string kept = *field;
+    *field = std::string(kMaxAdminStringBytes + 1, 'x');
+    ExpectRefused(DecodeDaemon(message), "virtual_device_created.");
+    *field = kept;
+  }
 }
 
 TEST(RemoteProtocolFrame, DaemonAnswersMayBeEmpty) {

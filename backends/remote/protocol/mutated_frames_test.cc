@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backends/remote/protocol/frame_codec.h"
+#include "backends/remote/protocol/test_support.h"
 #include "backends/remote/protocol/wire_version.h"
 #include "gtest/gtest.h"
 
@@ -67,6 +68,20 @@ std::vector<std::string> ValidPayloads() {
   download.mutable_status()->set_code(3);
   download.mutable_status()->set_message("bad");
   payloads.push_back(download.SerializeAsString());
+
+  payloads.push_back(testing::ValidVirtualDeviceCreate().SerializeAsString());
+
+  ClientMessage destroy;
+  destroy.set_request_id(6);
+  destroy.mutable_virtual_device_destroy()->set_name("job-42");
+  payloads.push_back(destroy.SerializeAsString());
+
+  DaemonMessage created;
+  created.set_request_id(5);
+  created.mutable_virtual_device_created()->set_name("job-42");
+  created.mutable_virtual_device_created()->set_physical_device("cuda:0");
+  created.mutable_virtual_device_created()->set_token(std::string(64, 'a'));
+  payloads.push_back(created.SerializeAsString());
   return payloads;
 }
 

@@ -10,10 +10,27 @@
 #include <string>
 #include <utility>
 
+#include "backends/remote/protocol/frame_codec.h"
 #include "backends/remote/protocol/unique_fd.h"
 #include "gtest/gtest.h"
 
 namespace hal::remote::testing {
+
+// An admin request to create a virtual device that passes the decoder's
+// checks, with every kind of field set.
+inline ClientMessage ValidVirtualDeviceCreate() {
+  ClientMessage message;
+  message.set_request_id(4);
+  v1::VirtualDeviceCreate* create = message.mutable_virtual_device_create();
+  create->set_name("job-42");
+  create->set_memory_quota(1 << 20);
+  create->set_compute_share(0.5);
+  create->set_require_vendor("NVIDIA");
+  create->set_owner("slurm job 42.0");
+  create->add_attach_uids(1000);
+  create->set_lease(true);
+  return message;
+}
 
 // A fresh directory under /tmp (short: Unix socket paths hold 107 bytes),
 // removed with its contents on destruction.
