@@ -28,7 +28,7 @@ fail() {
 }
 
 (( EUID == 0 )) || skip "not root: slurmd must be root to start job steps as their users"
-for program in munged slurmctld slurmd slurmstepd srun sbatch scancel sinfo squeue runuser ss; do
+for program in munged slurmctld slurmd slurmstepd srun sbatch scancel sinfo squeue runuser python3; do
   command -v "$program" >/dev/null || skip "$program is not installed (tools/install-deps.sh)"
 done
 getent passwd "$job_user" >/dev/null || skip "no user $job_user to run the jobs as"
@@ -72,6 +72,19 @@ stop_daemons() {
     wait "$pid" 2>/dev/null
   done
 }
+# The PID of the slurmstepd of step $1 ("42.batch"), by its process title.
+step_daemon() {
+  local cmdline
+  for cmdline in /proc/[0-9]*/cmdline; do
+    # (a process may end while this reads it)
+    if [[ $({ tr -d '\0' <"$cmdline"; } 2>/dev/null) == "slurmstepd: [$1]" ]]; then
+      cmdline=${cmdline#/proc/}
+      echo "${cmdline%/cmdline}"
+      return 0
+    fi
+  done
+  return 1
+}
 process_gone() { ! kill -0 "$1" 2>/dev/null; }
 no_jobs_left() { [[ -z $(SLURM_CONF=$dir/slurm.conf squeue -h -p hal 2>/dev/null) ]]; }
 
@@ -93,10 +106,11 @@ start() {
   pids+=($!)
 }
 
+# A port nothing on 127.0.0.1 accepts connections on.
 free_port() {
   local port
   for port in $(shuf -i 20000-60000 -n 40); do
-    [[ -z $(ss -Htlna "sport = :$port") ]] && { echo "$port"; return 0; }
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
   done
   return 1
 }
@@ -159,6 +173,8 @@ ReturnToService=2
 SlurmdParameters=config_overrides
 KillWait=1
 MinJobAge=2
+# Batch jobs start within a second, not at the next minute's pass.
+SchedulerParameters=sched_interval=1
 NodeName=$(hostname -s) NodeAddr=127.0.0.1 CPUs=4 State=UNKNOWN
 PartitionName=hal Nodes=$(hostname -s) Default=YES MaxTime=5 State=UP
 EOF
@@ -262,7 +278,7 @@ as_user sbatch --chdir="$dir/batch" --time=1 --hal-vd=mem=8MiB --output="$dir/ba
   --wrap="echo task \$\$; exec $probe --hold-seconds 30" >/dev/null || fail "sbatch refused the job"
 wait_for 20 grep -qsx holding "$dir/batch/killed.txt" || fail "the job did not start: $(plugin_devices)"
 job=$(squeue -h -p hal -o %i)
-stepd=$(pgrep -xf "slurmstepd: \[$job\.batch\]") || fail "no slurmstepd for job $job"
+stepd=$(step_daemon "$job.batch") || fail "no slurmstepd for job $job"
 task=$(sed -n 's/^task //p' "$dir/batch/killed.txt")
 kill -KILL "$stepd"
 wait_for 10 no_plugin_devices || fail "slurmstepd was killed, but hald still has: $(plugin_devices)"
