@@ -129,6 +129,46 @@ TEST_F(AccessPolicyTest, StatusIsGrantedByItsOwnFlag) {
   EXPECT_FALSE(policy->MayReadStatus(TcpPeer("other")));
 }
 
+TEST_F(AccessPolicyTest, AdminRequestsAreForOperatorsAndRulesThatGrantThem) {
+  const auto policy = Load(absl::StrCat(
+      R"({"access": [{"uids": [)", kStranger, R"(], "admin": true},
+                     {"tokens_sha256": [")", kSecretDigest, R"("], "status": true}]})"));
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_TRUE(policy->MayAdminister(UnixPeer(0)));
+  EXPECT_TRUE(policy->MayAdminister(UnixPeer(geteuid())));
+  EXPECT_TRUE(policy->MayAdminister(UnixPeer(kStranger)));
+  // The admin grant is its own: neither attaching nor the status.
+  EXPECT_FALSE(policy->MayAttach(UnixPeer(kStranger), "a"));
+  EXPECT_FALSE(policy->MayReadStatus(UnixPeer(kStranger)));
+  EXPECT_FALSE(policy->MayAdminister(UnixPeer(kStranger + 1)));
+  EXPECT_FALSE(policy->MayAdminister(TcpPeer("s3cret")));
+  EXPECT_FALSE(policy->MayAdminister(TcpPeer("")));
+}
+
+// The daemon's grants for virtual devices its admin requests created: a
+// token's digest and uids, for that virtual device only, beside the file's
+// rules.
+TEST_F(AccessPolicyTest, GrantsAddToTheFilesRules) {
+  const auto file = Load(absl::StrCat(R"({"access": [{"uids": [)", kStranger,
+                                      R"(], "virtual_devices": ["a"]}]})"));
+  ASSERT_TRUE(file.ok()) << file.status();
+  AccessPolicy::Rule grant;
+  grant.token_digests.push_back(AccessPolicy::TokenDigest("job-token"));
+  grant.uids.insert(kNobody);
+  grant.virtual_devices.insert("job");
+  const AccessPolicy policy = file->WithGrants({grant});
+  EXPECT_TRUE(policy.MayAttach(TcpPeer("job-token"), "job"));
+  EXPECT_TRUE(policy.MayAttach(UnixPeer(kNobody), "job"));
+  EXPECT_FALSE(policy.MayAttach(TcpPeer("job-token"), "a"));
+  EXPECT_FALSE(policy.MayAttach(TcpPeer("other"), "job"));
+  EXPECT_FALSE(policy.MayReadStatus(TcpPeer("job-token")));
+  EXPECT_FALSE(policy.MayAdminister(TcpPeer("job-token")));
+  EXPECT_TRUE(policy.MayAttach(UnixPeer(kStranger), "a"));
+  // The file's policy itself is unchanged.
+  EXPECT_FALSE(file->MayAttach(TcpPeer("job-token"), "job"));
+  EXPECT_EQ(AccessPolicy::TokenDigest("s3cret")[0], 0x1e);
+}
+
 TEST_F(AccessPolicyTest, NativeKernelsOnlyWhereTheFileAllowsThem) {
   const auto some = Load(R"({"native_kernels": ["b"]})");
   ASSERT_TRUE(some.ok()) << some.status();
@@ -174,7 +214,9 @@ TEST_F(AccessPolicyTest, MalformedRulesAreRefusedNamingTheirPlace) {
       {R"({"access": [{"virtual_devices": "*"}]})",
        "hald.access[0] names no one: give users, uids, groups, gids or tokens_sha256"},
       {R"({"access": [{"uids": [1], "status": true}, {"uids": [1]}]})",
-       "hald.access[1] grants nothing: give virtual_devices or \"status\": true"},
+       "hald.access[1] grants nothing: give virtual_devices, \"status\": true or \"admin\": "
+       "true"},
+      {R"({"access": [{"uids": [1], "admin": 1}]})", "hald.access[0].admin must be true or false"},
       {R"({"native_kernels": ["zz"]})",
        "hald.native_kernels[0] names virtual device \"zz\", which the pool file does not define"},
       {R"({"native_kernels": true})", "hald.native_kernels must be \"*\" or an array"},

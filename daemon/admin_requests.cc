@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/escaping.h"
@@ -50,21 +51,25 @@ absl::Status MayAdminister(const DaemonContext& daemon, const PeerIdentity& peer
 
 // Ends the sessions attached to the retiring virtual device `name`, waits
 // until they have freed everything, then removes it from the pool and
-// forgets it. Without the admin mutex: a session being waited for may end a
-// lease of its own, which takes it.
+// forgets it. Waits without the admin mutex (a session waited for may end a
+// lease of its own, which takes it); removes with it, so that a create of
+// the same name comes before or after, never between.
 absl::Status EndSessionsAndDestroy(DaemonContext& daemon, const std::string& name) {
   while (true) {
     daemon.sessions().CloseAttachedTo(name);
     if (daemon.sessions().AttachedTo(name) == 0) {
+      std::lock_guard<std::mutex> lock(daemon.admin_mutex());
       // Still FailedPrecondition while a status or metrics reader holds it
       // for a moment.
-      absl::Status status = daemon.pool().DestroyVirtualDevice(name);
-      if (status.ok()) break;
+      const absl::Status status = daemon.pool().DestroyVirtualDevice(name);
+      if (status.ok()) {
+        daemon.RemoveDynamic(name);
+        break;
+      }
       if (status.code() != absl::StatusCode::kFailedPrecondition) return status;
     }
     std::this_thread::sleep_for(kDestroyPoll);
   }
-  daemon.RemoveDynamic(name);
   std::cerr << "hald: virtual device " << name << " destroyed\n";
   return absl::OkStatus();
 }
@@ -101,11 +106,11 @@ absl::StatusOr<DaemonMessage> Session::CreateVirtualDevice(
   dynamic.grant.uids.insert(request.attach_uids().begin(), request.attach_uids().end());
   dynamic.grant.virtual_devices.insert(spec.name);
   daemon_.AddDynamic(spec.name, std::move(dynamic));
-  std::cerr << "hald: virtual device " << spec.name << " created on " << created->placement().id()
-            << " for " << identity_.name << (request.owner().empty() ? "" : " (")
-            << request.owner() << (request.owner().empty() ? "" : ")")
-            << (request.lease() ? ", leased to session " : "")
-            << (request.lease() ? absl::StrCat(id()) : "") << "\n";
+  std::string log = absl::StrCat("hald: virtual device ", spec.name, " created on ",
+                                 created->placement().id(), " by ", identity_.name);
+  if (!request.owner().empty()) absl::StrAppend(&log, " for ", request.owner());
+  if (request.lease()) absl::StrAppend(&log, ", leased to session ", id());
+  std::cerr << log << "\n";
   DaemonMessage answer;
   remote::v1::VirtualDeviceCreated& body = *answer.mutable_virtual_device_created();
   body.set_name(spec.name);
@@ -148,7 +153,9 @@ void Session::EndLeases() {
   {
     std::lock_guard<std::mutex> lock(daemon_.admin_mutex());
     for (const std::string& name : daemon_.LeasedBy(id())) {
-      if (daemon_.Dynamic(name)->retiring) continue;  // a destroy is under way
+      // Under way or done: an operator's destroy of it.
+      const std::optional<DynamicVirtualDevice> dynamic = daemon_.Dynamic(name);
+      if (!dynamic || dynamic->retiring) continue;
       daemon_.Retire(name);
       leased.push_back(name);
     }

@@ -15,6 +15,18 @@ BlockingWaiter::~BlockingWaiter() {
 
 void BlockingWaiter::Run(std::function<void()> job) {
   std::lock_guard<std::mutex> lock(mu_);
+  StartLocked(std::move(job));
+}
+
+bool BlockingWaiter::TryRun(std::function<void()> job) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Each queued job takes one idle thread when it wakes.
+  if (stopping_ || (idle_ <= jobs_.size() && threads_.size() >= max_threads_)) return false;
+  StartLocked(std::move(job));
+  return true;
+}
+
+void BlockingWaiter::StartLocked(std::function<void()> job) {
   jobs_.push_back(std::move(job));
   if (idle_ < jobs_.size() && threads_.size() < max_threads_) {
     threads_.emplace_back([this] { Loop(); });

@@ -1,6 +1,7 @@
 // Runs a session's blocking waits (StreamSynchronize, EventSynchronize,
-// StreamDestroy) off its reader thread, several at once, so that a wait on
-// one stream never holds up the commands of another.
+// StreamDestroy) off its receiving thread, several at once, so that a wait on
+// one stream never holds up the commands of another; and the helper threads
+// that take over receiving when the receiver waits itself (receiver_role.h).
 #ifndef HAL_DAEMON_BLOCKING_WAITER_H_
 #define HAL_DAEMON_BLOCKING_WAITER_H_
 
@@ -24,9 +25,14 @@ class BlockingWaiter {
 
   // Runs `job` on a waiter thread (a new one when all are busy, up to the limit).
   void Run(std::function<void()> job);
+  // Runs `job` on a thread now: an idle one or a new one under the limit.
+  // False, and `job` is dropped, when every thread is busy at the limit.
+  bool TryRun(std::function<void()> job);
 
  private:
   void Loop();
+  // Queues `job` and wakes or starts a thread for it (mu_ held).
+  void StartLocked(std::function<void()> job);
 
   const size_t max_threads_;
   std::mutex mu_;

@@ -101,7 +101,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<hal::daemon::MetricsExporter> exporter;
   if (!metrics.empty()) {
     absl::StatusOr<std::unique_ptr<hal::daemon::MetricsExporter>> started =
-        hal::daemon::MetricsExporter::Start(metrics, **pool, (*server)->context().sessions());
+        hal::daemon::MetricsExporter::Start(
+            metrics, **pool, (*server)->context().sessions(),
+            [&context = (*server)->context()] { return context.Owners(); });
     if (!started.ok()) return Fail(started.status().message());
     exporter = *std::move(started);
     std::cerr << "hald: metrics on port " << exporter->port() << "\n";

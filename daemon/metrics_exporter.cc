@@ -16,12 +16,15 @@ namespace hal::daemon {
 // are exactly the pool's virtual and physical devices at that moment.
 class PoolCollector : public prometheus::Collectable {
  public:
-  PoolCollector(const hal::Pool& pool, const SessionRegistry& sessions)
-      : pool_(pool), sessions_(sessions) {}
+  PoolCollector(const hal::Pool& pool, const SessionRegistry& sessions,
+                std::function<std::map<std::string, std::string>()> owners)
+      : pool_(pool), sessions_(sessions), owners_(std::move(owners)) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     // The start time only feeds uptime and achieved share, which are not exported.
-    const PoolStatus status = BuildPoolStatus(pool_, sessions_, absl::Now());
+    const PoolStatus status =
+        BuildPoolStatus(pool_, sessions_, absl::Now(),
+                        owners_ ? owners_() : std::map<std::string, std::string>());
     using remote::v1::PhysicalDeviceStatus;
     using remote::v1::VirtualDeviceStatus;
     std::vector<prometheus::MetricFamily> families;
@@ -59,6 +62,15 @@ class PoolCollector : public prometheus::Collectable {
            [](const VirtualDeviceStatus& vd) { return double(vd.compute_held_back_ns()) / 1e9; });
     per_vd("hal_vd_sessions", "Sessions (tenant connections) attached to the virtual device",
            kGauge, [](const VirtualDeviceStatus& vd) { return double(vd.sessions()); });
+    // An info series: who owns each virtual device ("" for the pool file's).
+    prometheus::MetricFamily info{"hal_vd_info",
+                                  "The virtual device's owner (an admin request's), value 1",
+                                  kGauge, {}};
+    for (const VirtualDeviceStatus& vd : status.virtual_devices()) {
+      info.metric.push_back(Sample(
+          kGauge, 1, {{"virtual_device", vd.name()}, {"device", vd.device()}, {"owner", vd.owner()}}));
+    }
+    families.push_back(std::move(info));
     per_device("hal_device_capacity_bytes", "Device memory the pool may use", kGauge,
                [](const PhysicalDeviceStatus& d) { return double(d.capacity_bytes()); });
     per_device("hal_device_resident_bytes",
@@ -85,6 +97,7 @@ class PoolCollector : public prometheus::Collectable {
 
   const hal::Pool& pool_;
   const SessionRegistry& sessions_;
+  const std::function<std::map<std::string, std::string>()> owners_;
 };
 
 namespace {
@@ -114,7 +127,8 @@ MetricsExporter::MetricsExporter(std::unique_ptr<prometheus::Exposer> exposer,
 MetricsExporter::~MetricsExporter() = default;
 
 absl::StatusOr<std::unique_ptr<MetricsExporter>> MetricsExporter::Start(
-    const std::string& address, const hal::Pool& pool, const SessionRegistry& sessions) {
+    const std::string& address, const hal::Pool& pool, const SessionRegistry& sessions,
+    std::function<std::map<std::string, std::string>()> owners) {
   if (absl::Status status = CheckAddress(address); !status.ok()) return status;
   std::unique_ptr<prometheus::Exposer> exposer;
   try {
@@ -129,7 +143,7 @@ absl::StatusOr<std::unique_ptr<MetricsExporter>> MetricsExporter::Start(
     return absl::InternalError(absl::StrCat("metrics exporter on ", address,
                                             " reports no single listening port"));
   }
-  auto collector = std::make_shared<PoolCollector>(pool, sessions);
+  auto collector = std::make_shared<PoolCollector>(pool, sessions, std::move(owners));
   exposer->RegisterCollectable(collector);
   return std::unique_ptr<MetricsExporter>(new MetricsExporter(
       std::move(exposer), std::move(collector), static_cast<uint16_t>(ports[0])));

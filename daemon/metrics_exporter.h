@@ -8,6 +8,8 @@
 #define HAL_DAEMON_METRICS_EXPORTER_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -29,9 +31,11 @@ class MetricsExporter {
   // picks a free one, see port()). InvalidArgument for an address that is not
   // HOST:PORT, Unavailable when it cannot be bound. `pool` and `sessions`
   // must outlive the exporter: scrapes read them on the exporter's threads.
-  static absl::StatusOr<std::unique_ptr<MetricsExporter>> Start(const std::string& address,
-                                                                const hal::Pool& pool,
-                                                                const SessionRegistry& sessions);
+  // `owners`, called at each scrape, names the owner of each virtual device
+  // an admin request created (hal_vd_info's owner label).
+  static absl::StatusOr<std::unique_ptr<MetricsExporter>> Start(
+      const std::string& address, const hal::Pool& pool, const SessionRegistry& sessions,
+      std::function<std::map<std::string, std::string>()> owners = {});
   ~MetricsExporter();  // stops serving; a scrape in progress finishes first
   MetricsExporter(const MetricsExporter&) = delete;
   MetricsExporter& operator=(const MetricsExporter&) = delete;

@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <map>
+#include <mutex>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -133,6 +136,39 @@ TEST_F(MetricsExporterTest, ValuesAreReadAtScrapeTime) {
   EXPECT_THAT(later, HasSubstr(VdSample("hal_vd_memory_used_bytes", "a", 0)));
   EXPECT_THAT(later, HasSubstr(VdSample("hal_vd_sessions", "a", 0)));
   EXPECT_THAT(later, Not(HasSubstr(VdSample("hal_vd_sessions", "a", 1))));
+}
+
+// Virtual devices an admin request creates and destroys: their series come
+// and go with them, and hal_vd_info names their owner.
+TEST_F(MetricsExporterTest, SeriesFollowCreatedAndDestroyedVirtualDevicesWithTheirOwners) {
+  std::map<std::string, std::string> owners;
+  std::mutex owners_mu;
+  auto exporter = MetricsExporter::Start("127.0.0.1:0", *pool_, sessions_, [&] {
+    std::lock_guard<std::mutex> lock(owners_mu);
+    return owners;
+  });
+  ASSERT_TRUE(exporter.ok()) << exporter.status();
+  ASSERT_NE(MakeVirtualDevice(*pool_, "job", 2 << 20, 0.25), nullptr);
+  {
+    std::lock_guard<std::mutex> lock(owners_mu);
+    owners["job"] = "slurm job 42.0";
+  }
+  const std::string created = Scrape((*exporter)->port());
+  EXPECT_THAT(created, HasSubstr("# TYPE hal_vd_info gauge\n"));
+  EXPECT_THAT(created, HasSubstr(VdSample("hal_vd_memory_quota_bytes", "job", 2 << 20)));
+  EXPECT_THAT(created, HasSubstr("hal_vd_info{virtual_device=\"job\",device=\"cpu:0\",owner="
+                                 "\"slurm job 42.0\"} 1\n"));
+  EXPECT_THAT(created,
+              HasSubstr("hal_vd_info{virtual_device=\"a\",device=\"cpu:0\",owner=\"\"} 1\n"));
+
+  ASSERT_TRUE(pool_->DestroyVirtualDevice("job").ok());
+  {
+    std::lock_guard<std::mutex> lock(owners_mu);
+    owners.clear();
+  }
+  const std::string destroyed = Scrape((*exporter)->port());
+  EXPECT_THAT(destroyed, Not(HasSubstr("virtual_device=\"job\"")));
+  EXPECT_THAT(destroyed, HasSubstr(VdSample("hal_vd_memory_quota_bytes", "a", 1 << 20)));
 }
 
 TEST_F(MetricsExporterTest, AnAddressThatIsNotHostAndPortIsInvalidArgument) {

@@ -97,18 +97,38 @@ absl::Status Session::Serve() {
   google::protobuf::ArenaOptions options;
   options.initial_block = first_block.data();
   options.initial_block_size = first_block.size();
+  // One arena serves whichever thread receives: one at a time does.
   google::protobuf::Arena arena(options);
-  while (true) {
-    ClientMessage* message = google::protobuf::Arena::CreateMessage<ClientMessage>(&arena);
+  arena_ = &arena;
+  // Receiving ends on the thread that meets the end; this one waits for it.
+  while (role_.Acquire()) ReceiveWhileHolding();
+  return role_.end_status();
+}
+
+void Session::ReceiveWhileHolding() {
+  do {
+    arena_->Reset();
+    ClientMessage* message = google::protobuf::Arena::CreateMessage<ClientMessage>(arena_);
     remote::UniqueFd fd;
     // A malformed frame leaves the stream out of step: the session ends.
     if (absl::Status status =
             channel_->ReceiveClientMessage(message, channel_->is_unix() ? &fd : nullptr);
         !status.ok()) {
-      return status;
+      role_.End(status);
+      return;
     }
     HandleMessage(*message, std::move(fd));
-    arena.Reset();
+  } while (role_.HoldsRole());
+}
+
+void Session::RunBlocking(std::function<void()> job) {
+  if (role_.BeginInlineWait()) {
+    job();
+    role_.EndInlineWait();
+  } else if (role_.HandOff()) {
+    job();
+  } else {
+    waiter_->Run(std::move(job));
   }
 }
 
@@ -129,6 +149,7 @@ void Session::Answer(uint64_t request_id, absl::StatusOr<DaemonMessage> answer) 
 void Session::TearDown() {
   channel_->Shutdown();  // the client learns at once; late answers go nowhere
   waiter_.reset();  // finishes what was waiting
+  role_.StopStandby();
   streams_.ForEach([](const std::shared_ptr<Stream>& stream) {
     std::lock_guard<std::mutex> lock(stream->mu);
     stream->queue.reset();  // waits for its work

@@ -1,7 +1,8 @@
-// One tenant connection: a session. Its reader thread shakes hands (Hello ->
+// One tenant connection: a session. Its thread shakes hands (Hello ->
 // Welcome, or a refusal naming both protocol versions), then executes what
-// the client sends in order: requests are answered (blocking waits from a
-// waiter thread, so they never stall the reader), one-way commands run on
+// the client sends in order: requests are answered (a blocking wait by the
+// thread that received it, which hands receiving to another thread first:
+// receiver_role.h; so a wait never stalls the session), one-way commands run on
 // their stream's hal::Queue and a failure is kept for the stream's next
 // StreamSynchronize/StreamQuery (or, naming no stream, the session's next
 // request). Everything is done through the virtual device's own hal::Device,
@@ -30,6 +31,7 @@
 #include "daemon/completion_notifier.h"
 #include "daemon/daemon_context.h"
 #include "daemon/handle_table.h"
+#include "daemon/receiver_role.h"
 #include "daemon/tenant_modules.h"
 #include "hal/buffer.h"
 #include "hal/event.h"
@@ -79,6 +81,11 @@ class Session {
   void Run();
   absl::Status Handshake();
   absl::Status Serve();
+  // Receives and handles frames while the calling thread is the receiver.
+  void ReceiveWhileHolding();
+  // Runs a blocking wait on this thread while another takes receiving over
+  // if a frame comes, or on a waiter thread when no thread can.
+  void RunBlocking(std::function<void()> job);
   void TearDown();
   absl::Status Send(const DaemonMessage& message);
   void Answer(uint64_t request_id, absl::StatusOr<DaemonMessage> answer);
@@ -135,7 +142,9 @@ class Session {
   std::thread reader_;
   std::atomic<bool> finished_{false};
 
-  // Everything below is the reader thread's, except where noted.
+  // Everything below is the receiver's (the thread holding role_), except
+  // where noted.
+  google::protobuf::Arena* arena_ = nullptr;  // frames are parsed onto it; set by Serve
   PeerIdentity identity_;  // SO_PEERCRED and Hello.token, set by Handshake
   std::optional<remote::SharedMemory> shm_;
   std::shared_ptr<VirtualDevice> virtual_device_;  // set by Attach
@@ -155,6 +164,13 @@ class Session {
   // the waiter and the queues.
   std::unique_ptr<CompletionNotifier> notifier_;
   std::unique_ptr<BlockingWaiter> waiter_;
+  // Thread-safe. Its helpers run on waiter_; its standby is stopped in TearDown.
+  ReceiverRole role_{[this] {
+                       return waiter_->TryRun([this] {
+                         if (role_.AcquireAsHelper()) ReceiveWhileHolding();
+                       });
+                     },
+                     [this] { ReceiveWhileHolding(); }, channel_->fd()};
 };
 
 }  // namespace hal::daemon

@@ -341,7 +341,7 @@ void Session::SynchronizeStream(uint64_t handle, Reply reply) {
       return reply(status.ok() ? absl::StatusOr<DaemonMessage>(DaemonMessage()) : status);
     }
   }
-  waiter_->Run([this, stream, reply = std::move(reply)] {
+  RunBlocking([this, stream, reply = std::move(reply)] {
     absl::Status status;
     {
       std::lock_guard<std::mutex> lock(stream->mu);
@@ -360,7 +360,7 @@ void Session::SynchronizeEvent(uint64_t handle, Reply reply) {
     return reply(absl::FailedPreconditionError(
         absl::StrCat("event ", handle, " was never signalled: nothing to wait for")));
   }
-  waiter_->Run([this, event = (*event)->event, reply = std::move(reply)] {
+  RunBlocking([this, event = (*event)->event, reply = std::move(reply)] {
     absl::Status status = event->Wait();
     if (status.ok()) notifier_->FlushCompleted();
     reply(status.ok() ? absl::StatusOr<DaemonMessage>(DaemonMessage()) : status);
@@ -371,7 +371,7 @@ void Session::DestroyStream(uint64_t handle, Reply reply) {
   absl::StatusOr<std::shared_ptr<Stream>> stream = streams_.Remove(handle);
   if (!stream.ok()) return reply(stream.status());
   counters_->RemoveStream();
-  waiter_->Run([this, stream = *std::move(stream), reply = std::move(reply)] {
+  RunBlocking([this, stream = *std::move(stream), reply = std::move(reply)] {
     {
       std::lock_guard<std::mutex> lock(stream->mu);
       stream->queue.reset();  // waits for its work

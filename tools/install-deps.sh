@@ -27,6 +27,11 @@ packages=(
   # HIP: Debian's ROCm headers and library (no AMD GPU: the driver's tests run
   # on the project's fake libamdhip64) and hipcc for the hsaco kernel images.
   libamdhip64-dev hipcc
+  # Scheduler integrations (integrations/): Slurm's SPANK header and a real
+  # one-node cluster for its test (slurmctld, slurmd, munge), gRPC for the
+  # Kubernetes device plugin, and jsonschema to validate its CDI specs.
+  libslurm-dev slurmctld slurmd slurm-client munge
+  libgrpc++-dev protobuf-compiler-grpc python3-jsonschema
 )
 
 missing=()

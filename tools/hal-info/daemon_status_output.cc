@@ -39,16 +39,20 @@ std::string RenderDaemonStatusTable(const PoolStatus& status, const std::string&
   }
   absl::StrAppendFormat(&out, "\nVirtual devices (%d)\n  %-12s %-8s %-24s %-8s %-20s %-8s %s\n",
                         status.virtual_devices_size(), "NAME", "DEVICE", "MEMORY USED / QUOTA",
-                        "REFUSED", "COMPUTE", "ACHIEVED", "SESSIONS");
+                        "REFUSED", "COMPUTE", "ACHIEVED", "SESSIONS OWNER");
   for (const auto& vd : status.virtual_devices()) {
     // The achieved share is measured for time-sliced virtual devices only.
     const bool measured = vd.compute_enforcement() == "time-slice";
+    // OWNER: only the admin requests' virtual devices have one.
+    const std::string owner =
+        !vd.dynamic() ? "" : absl::StrCat(" ", vd.owner().empty() ? "-" : vd.owner());
     absl::StrAppendFormat(
-        &out, "  %-12s %-8s %-24s %-8d %-20s %-8s %d\n", vd.name(), vd.device(),
+        &out, "  %-12s %-8s %-24s %-8d %-20s %-8s %-*d%s\n", vd.name(), vd.device(),
         absl::StrCat(HumanBytes(vd.memory_used_bytes()), " / ",
                      HumanBytes(vd.memory_quota_bytes())),
         vd.quota_refusals(), absl::StrFormat("%.2f %s", vd.compute_share(), vd.compute_enforcement()),
-        measured ? absl::StrFormat("%.2f", vd.achieved_share()) : "-", vd.sessions());
+        measured ? absl::StrFormat("%.2f", vd.achieved_share()) : "-", owner.empty() ? 0 : 8,
+        vd.sessions(), owner);
   }
   absl::StrAppendFormat(&out, "\nSessions (%d)\n", status.sessions_size());
   if (status.sessions_size() > 0) {
@@ -103,7 +107,9 @@ std::string RenderDaemonStatusJson(const PoolStatus& status, const std::string& 
                                        {"compute_held_back_ns", vd.compute_held_back_ns()},
                                        {"achieved_share", vd.achieved_share()},
                                        {"sessions", vd.sessions()},
-                                       {"priority", vd.priority()}});
+                                       {"priority", vd.priority()},
+                                       {"dynamic", vd.dynamic()},
+                                       {"owner", vd.owner()}});
   }
   for (const auto& s : status.sessions()) {
     json["sessions"].push_back({{"id", s.id()},

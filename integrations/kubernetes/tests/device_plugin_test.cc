@@ -1,6 +1,8 @@
 // The whole plugin (PluginRunner) between a fake kubelet and a hald of the
 // build tree serving a pool of cpu:0 capped at 64 MiB: four slices of
 // 16 MiB and compute share 0.25, resource hal.dev/cpu-0.
+#include <signal.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -292,6 +294,37 @@ TEST_F(DevicePluginTest, ARestartedPluginTakesOverItsVirtualDevices) {
   EXPECT_THAT(runner_->plugins()[0]->VirtualDevices(), ElementsAre("k8s-cpu-0-s0"));
   runner_->Tick();  // no pod holds its slices
   EXPECT_EQ(VirtualDevice("k8s-cpu-0-s0").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(DevicePluginTest, TheProgramServesUntilSigterm) {
+  ASSERT_TRUE(kubelet_->WaitForRegistrations(1).ok());
+  runner_.reset();
+  hal::testing::ChildProcess::Options program;
+  program.argv = {HAL_DEVICE_PLUGIN_PATH,
+                  "--hald-socket=" + hald_->folder() + "/hald.sock",
+                  "--slice-mib=32",
+                  "--kubelet-dir=" + folder_.path() + "/device-plugins",
+                  "--pod-resources-socket=" + folder_.path() + "/pod-resources/kubelet.sock",
+                  "--cdi-dir=" + folder_.path() + "/cdi",
+                  "--interval=0.1"};
+  program.output_file = folder_.path() + "/plugin.log";
+  auto process = hal::testing::ChildProcess::Start(program);
+  ASSERT_TRUE(process.ok()) << process.status();
+  auto registrations = kubelet_->WaitForRegistrations(2);
+  ASSERT_TRUE(registrations.ok()) << registrations.status();
+  EXPECT_EQ(registrations->back().resource_name(), kResource);
+  // Its slices are of --slice-mib: two of 32 MiB.
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto stream = Plugin()->ListAndWatch(&context, v1beta1::Empty());
+  v1beta1::ListAndWatchResponse list;
+  ASSERT_TRUE(stream->Read(&list));
+  EXPECT_EQ(list.devices_size(), 2);
+  context.TryCancel();
+  ASSERT_TRUE((*process)->Signal(SIGTERM).ok());
+  auto ended = (*process)->Wait(absl::Seconds(30));
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  EXPECT_TRUE(ended->exited && ended->code == 0) << ended->ToString();
 }
 
 }  // namespace
