@@ -32,6 +32,8 @@ for program in munged slurmctld slurmd slurmstepd srun sbatch scancel sinfo sque
   command -v "$program" >/dev/null || skip "$program is not installed (tools/install-deps.sh)"
 done
 getent passwd "$job_user" >/dev/null || skip "no user $job_user to run the jobs as"
+runuser -u "$job_user" -- test -x "$probe" ||
+  skip "user $job_user cannot run $probe (the build tree is not readable by others)"
 
 dir=$(mktemp -d /tmp/hal-slurm-test.XXXXXX) || fail "mktemp"
 chmod 755 "$dir"  # the job's user reaches the MUNGE and hald sockets in it
