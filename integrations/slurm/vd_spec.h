@@ -1,13 +1,13 @@
 // The SPEC of `srun --hal-vd=SPEC` (and of the plugstack.conf `defaults=`
 // argument): comma-separated KEY=VALUE pairs, e.g.
-//   mem=4GiB,share=0.5,vendor=NVIDIA,format=spirv,priority=1
+//   mem=4GiB,share=0.5,vendor=NVIDIA,format=spirv-vulkan,priority=1
 //
 //   mem=SIZE        memory quota (required): bytes, or with a binary suffix
 //                   K|KiB, M|MiB, G|GiB, T|TiB (as Slurm's --mem: 1G = 2^30)
 //   share=FRACTION  compute share of the device, in (0, 1] (default 1)
 //   vendor=NAME     only a device of this vendor (exact, as hal-info shows it)
 //   prefer=NAME     a device of this vendor first, others if none fits
-//   format=FORMAT   only a device that takes this kernel format ("spirv")
+//   format=FORMAT   only a device that takes this kernel format ("spirv-vulkan")
 //   priority=INT    larger is kept resident first under memory pressure
 #ifndef HAL_INTEGRATIONS_SLURM_VD_SPEC_H_
 #define HAL_INTEGRATIONS_SLURM_VD_SPEC_H_

@@ -14,13 +14,13 @@ absl::Status ParseError(absl::string_view spec) {
 
 TEST(VirtualDeviceSpecTest, ReadsEveryKey) {
   absl::StatusOr<remote::VirtualDeviceRequest> request = ParseVirtualDeviceSpec(
-      "mem=4GiB,share=0.5,vendor=NVIDIA,prefer=AMD,format=spirv,priority=-3", {});
+      "mem=4GiB,share=0.5,vendor=NVIDIA,prefer=AMD,format=spirv-vulkan,priority=-3", {});
   ASSERT_TRUE(request.ok()) << request.status();
   EXPECT_EQ(request->memory_quota, uint64_t{4} << 30);
   EXPECT_DOUBLE_EQ(request->compute_share, 0.5);
   EXPECT_EQ(request->require_vendor, "NVIDIA");
   EXPECT_EQ(request->prefer_vendor, "AMD");
-  EXPECT_EQ(request->require_format, "spirv");
+  EXPECT_EQ(request->require_format, "spirv-vulkan");
   EXPECT_EQ(request->priority, -3);
 }
 

@@ -128,8 +128,10 @@ wait_for 5 test -S "$dir/munge.sock" || skip "munged cannot start: $(tail -n 3 "
 
 # --- hald: a pool of cpu:0 and vulkan:0 (when the machine has a Vulkan device).
 pool_devices='"cpu:0"'
+single_spec=mem=64MiB,share=0.5 single_device=cpu:0
 if HAL_DEVICE_SELECTOR=vulkan:0 "$hal_info" --json >/dev/null 2>&1; then
   pool_devices+=', "vulkan:0"'
+  single_spec+=,format=spirv-vulkan single_device=vulkan:0
 else
   echo "note: no vulkan:0 here; hald's pool is cpu:0 alone"
 fi
@@ -216,9 +218,11 @@ print(sum(d["quota_placed_bytes"] for d in json.load(sys.stdin)["devices"]))'
 placed_before=$(quota_placed) || fail "hal-info --pool cannot ask hald"
 
 echo "== a step sees exactly its quota on remote:0"
-run_job --hal-vd=mem=64MiB,share=0.5 "$probe" >"$dir/single.txt" 2>&1 ||
+run_job --hal-vd="$single_spec" "$probe" >"$dir/single.txt" 2>&1 ||
   fail "the job failed: $(cat "$dir/single.txt")"
 expect_quota "$dir/single.txt" $((64 << 20))
+grep -Eq "hal_spank: step [0-9]+\.0 has virtual device slurm-[0-9]+\.0 on $single_device\$" \
+  "$dir/slurmd.log" || fail "slurmd's log does not say the step's device is on $single_device"
 wait_for 5 no_plugin_devices || fail "the step ended but hald still has: $(plugin_devices)"
 
 echo "== a SPEC that does not parse is refused by srun"
