@@ -6,6 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "integrations/kubernetes/cdi_spec.h"
+#include "integrations/kubernetes/hald_admin.h"
+#include "integrations/kubernetes/kubelet_registration.h"
+#include "integrations/kubernetes/pod_resources_client.h"
+#include "integrations/kubernetes/slice_device_plugin.h"
 #include "integrations/kubernetes/plugin_log.h"
 
 namespace hal::kubernetes {

@@ -14,13 +14,15 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "integrations/kubernetes/container_access.h"
-#include "integrations/kubernetes/hald_admin.h"
-#include "integrations/kubernetes/kubelet_registration.h"
-#include "integrations/kubernetes/pod_resources_client.h"
-#include "integrations/kubernetes/slice_device_plugin.h"
 #include "integrations/kubernetes/slice_layout.h"
 
 namespace hal::kubernetes {
+
+// Declared only: the program's main includes this header without gRPC's.
+class HaldAdmin;
+class KubeletRegistration;
+class PodResourcesClient;
+class SliceDevicePlugin;
 
 struct PluginOptions {
   // How the plugin reaches hald ("" : unix:<access.host_socket>), and the
