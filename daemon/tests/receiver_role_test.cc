@@ -134,9 +134,10 @@ TEST(ReceiverRoleTest, AFrameDuringAnInlineWaitGoesToTheStandby) {
   ReceiverRole role(
       [] { return false; },
       [&] {
+        const bool held = role_seen->HoldsRole();
         char byte = 0;
-        const bool read_it = read(role_seen->HoldsRole() ? sockets.watched.get() : -1, &byte, 1) == 1;
-        standby_held.set_value(read_it);
+        const bool received = read(sockets.watched.get(), &byte, 1) == 1;
+        standby_held.set_value(held && received);
         role_seen->End(absl::OkStatus());  // the turn ends as a receive at EOF would
       },
       sockets.watched.get());
@@ -154,7 +155,6 @@ TEST(ReceiverRoleTest, AFrameDuringAnInlineWaitGoesToTheStandby) {
 TEST(ReceiverRoleTest, TheStandbyWhileBusyRefusesASecondInlineWait) {
   SocketPair sockets;
   ASSERT_GE(sockets.watched.get(), 0);
-  std::promise<void> in_turn;
   std::promise<void> finish_turn;
   std::shared_future<void> finished = finish_turn.get_future().share();
   ReceiverRole* role_seen = nullptr;
