@@ -36,12 +36,21 @@ constexpr char kResource[] = "hal.dev/cpu-0";
 
 class DevicePluginTest : public ::testing::Test {
  protected:
+  // cpu:0 capped at 64 MiB: four slices of 16 MiB.
+  virtual std::string PoolJson() {
+    return hal::testing::RemotePoolJson({"cpu:0"}, {}, {{"capacity_caps", {{"cpu:0", "64MiB"}}}});
+  }
+  // Whether a pool hald cannot serve skips the test (a device absent here).
+  virtual bool SkipWithoutHald() { return false; }
+
   void SetUp() override {
     hal::testing::HaldProcess::Options hald;
     hald.hald = HAL_TEST_HALD_PATH;
-    hald.pool_json = hal::testing::RemotePoolJson(
-        {"cpu:0"}, {}, {{"capacity_caps", {{"cpu:0", "64MiB"}}}});
+    hald.pool_json = PoolJson();
     auto started = hal::testing::HaldProcess::Start(hald);
+    if (!started.ok() && SkipWithoutHald()) {
+      GTEST_SKIP() << "hald could not serve this pool: " << started.status();
+    }
     ASSERT_TRUE(started.ok()) << started.status();
     hald_ = *std::move(started);
     admin_ = std::make_unique<HaldAdmin>(HaldAdmin::Options{
@@ -161,7 +170,8 @@ TEST_F(DevicePluginTest, ListAndWatchListsTheSlicesAndTheirHealth) {
   }
   EXPECT_THAT(ids, ElementsAre("cpu-0-s0", "cpu-0-s1", "cpu-0-s2", "cpu-0-s3"));
   // hald gone: the same slices, unhealthy.
-  ASSERT_TRUE(hald_->StopCleanly().ok());
+  absl::Status stopped = hald_->StopCleanly();
+  ASSERT_TRUE(stopped.ok()) << stopped;
   runner_->Tick();
   ASSERT_TRUE(stream->Read(&list));
   ASSERT_EQ(list.devices_size(), 4);
@@ -295,6 +305,41 @@ TEST_F(DevicePluginTest, ARestartedPluginTakesOverItsVirtualDevices) {
   EXPECT_EQ(runner_->plugins()[0]->slices().count(), 4);  // its own count as room
   EXPECT_THAT(runner_->plugins()[0]->VirtualDevices(), ElementsAre("k8s-cpu-0-s0"));
   runner_->Tick();  // no pod holds its slices
+  EXPECT_EQ(VirtualDevice("k8s-cpu-0-s0").status().code(), absl::StatusCode::kNotFound);
+}
+
+// cpu:0 capped at 64 MiB and Mesa's lavapipe vulkan:0 capped at 32 MiB, placed
+// by binpack (the device with the least room that fits first).
+class TwoDevicePluginTest : public DevicePluginTest {
+ protected:
+  std::string PoolJson() override {
+    return hal::testing::RemotePoolJson(
+        {"cpu:0", "vulkan:0"}, {},
+        {{"capacity_caps", {{"cpu:0", "64MiB"}, {"vulkan:0", "32MiB"}}}});
+  }
+  bool SkipWithoutHald() override { return true; }
+};
+
+TEST_F(TwoDevicePluginTest, EachDeviceIsAResourceAndAVirtualDeviceStaysOnItsDevice) {
+  auto registrations = kubelet_->WaitForRegistrations(2);
+  ASSERT_TRUE(registrations.ok()) << registrations.status();
+  std::vector<std::string> resources;
+  for (const auto& request : *registrations) resources.push_back(request.resource_name());
+  EXPECT_THAT(resources, ::testing::UnorderedElementsAre("hal.dev/cpu-0", "hal.dev/vulkan-0"));
+
+  v1beta1::AllocateRequest request;
+  request.add_container_requests()->add_devices_ids("vulkan-0-s1");
+  v1beta1::AllocateResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(kubelet_->PluginStub("hal-vulkan-0.sock")->Allocate(&context, request, &response).ok());
+  EXPECT_EQ(response.container_responses(0).cdi_devices(0).name(), "hal.dev/vd=vulkan-0");
+  EXPECT_EQ(VirtualDevice("k8s-vulkan-0-s1")->device(), "vulkan:0");
+  // binpack puts a 16 MiB virtual device of cpu:0's slices on vulkan:0,
+  // which has less room left: the admin API cannot name the device, so
+  // the plugin gives it back and fails the container.
+  grpc::Status elsewhere = Allocate({"cpu-0-s0"});
+  EXPECT_EQ(elsewhere.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(elsewhere.error_message(), HasSubstr("on vulkan:0, not on cpu:0"));
   EXPECT_EQ(VirtualDevice("k8s-cpu-0-s0").status().code(), absl::StatusCode::kNotFound);
 }
 
