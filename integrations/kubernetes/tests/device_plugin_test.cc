@@ -308,6 +308,56 @@ TEST_F(DevicePluginTest, ARestartedPluginTakesOverItsVirtualDevices) {
   EXPECT_EQ(VirtualDevice("k8s-cpu-0-s0").status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(DevicePluginTest, NothingIsReclaimedWhileTheKubeletCannotBeAsked) {
+  ASSERT_TRUE(Allocate({"cpu-0-s0"}).ok());
+  kubelet_.reset();  // pod-resources unreachable
+  runner_->Tick();
+  EXPECT_TRUE(VirtualDevice("k8s-cpu-0-s0").ok());
+  EXPECT_THAT(runner_->plugins()[0]->VirtualDevices(), ElementsAre("k8s-cpu-0-s0"));
+}
+
+TEST_F(DevicePluginTest, APluginStartedBeforeTheKubeletRegistersWhenItComes) {
+  runner_.reset();
+  kubelet_.reset();
+  for (const auto& entry : std::filesystem::directory_iterator(folder_.path() + "/device-plugins")) {
+    std::filesystem::remove(entry.path());
+  }
+  StartPlugin();  // no kubelet.sock: registering fails, logged
+  runner_->Tick();
+  auto kubelet = FakeKubelet::Start(folder_.path() + "/device-plugins",
+                                    folder_.path() + "/pod-resources/kubelet.sock");
+  ASSERT_TRUE(kubelet.ok()) << kubelet.status();
+  kubelet_ = *std::move(kubelet);
+  runner_->Tick();
+  auto registrations = kubelet_->WaitForRegistrations(1);
+  ASSERT_TRUE(registrations.ok()) << registrations.status();
+  EXPECT_EQ(registrations->front().resource_name(), kResource);
+}
+
+TEST_F(DevicePluginTest, StartRefusesBadOptionsAnAbsentHaldAndNoRoom) {
+  PluginOptions options;
+  options.access = ContainerAccess{hald_->folder() + "/hald.sock", "/run/hal/hald.sock"};
+  options.kubelet_folder = folder_.path() + "/device-plugins";
+  options.cdi_folder = "";
+  PluginOptions zero = options;
+  zero.slices.slice_bytes = 0;
+  EXPECT_EQ(PluginRunner::Start(zero).status().code(), absl::StatusCode::kInvalidArgument);
+  PluginOptions relative = options;
+  relative.access.container_socket = "hald.sock";
+  EXPECT_EQ(PluginRunner::Start(relative).status().code(), absl::StatusCode::kInvalidArgument);
+  PluginOptions endpoint = options;
+  endpoint.hald_endpoint = "http://hald";
+  EXPECT_EQ(PluginRunner::Start(endpoint).status().code(), absl::StatusCode::kInvalidArgument);
+  PluginOptions absent = options;
+  absent.access.host_socket = folder_.path() + "/no-hald/hald.sock";
+  EXPECT_EQ(PluginRunner::Start(absent).status().code(), absl::StatusCode::kUnavailable);
+  PluginOptions huge = options;
+  huge.slices.slice_bytes = 128 * kMiB;  // the device has 64 MiB
+  auto no_room = PluginRunner::Start(huge);
+  EXPECT_EQ(no_room.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(no_room.status().message(), HasSubstr("no device of hald"));
+}
+
 // cpu:0 capped at 64 MiB and Mesa's lavapipe vulkan:0 capped at 32 MiB, placed
 // by binpack (the device with the least room that fits first).
 class TwoDevicePluginTest : public DevicePluginTest {
