@@ -23,6 +23,7 @@ using remote::v1::DaemonMessage;
 
 // How often a destroy looks again whether the sessions it ended are gone.
 constexpr std::chrono::milliseconds kDestroyPoll{2};
+constexpr std::chrono::seconds kDestroyLogEvery{2};
 
 // 32 random bytes from the kernel, as 64 hex digits.
 absl::StatusOr<std::string> RandomToken() {
@@ -55,18 +56,28 @@ absl::Status MayAdminister(const DaemonContext& daemon, const PeerIdentity& peer
 // lease of its own, which takes it); removes with it, so that a create of
 // the same name comes before or after, never between.
 absl::Status EndSessionsAndDestroy(DaemonContext& daemon, const std::string& name) {
+  // What the destroy waits for is logged now and then: a session stuck in
+  // its teardown (a kernel that does not end) holds it up.
+  auto next_log = std::chrono::steady_clock::now() + kDestroyLogEvery;
   while (true) {
     daemon.sessions().CloseAttachedTo(name);
-    if (daemon.sessions().AttachedTo(name) == 0) {
+    const size_t attached = daemon.sessions().AttachedTo(name);
+    absl::Status status = absl::FailedPreconditionError(
+        absl::StrCat(attached, " sessions attached to it are still ending"));
+    if (attached == 0) {
       std::lock_guard<std::mutex> lock(daemon.admin_mutex());
       // Still FailedPrecondition while a status or metrics reader holds it
       // for a moment.
-      const absl::Status status = daemon.pool().DestroyVirtualDevice(name);
+      status = daemon.pool().DestroyVirtualDevice(name);
       if (status.ok()) {
         daemon.RemoveDynamic(name);
         break;
       }
       if (status.code() != absl::StatusCode::kFailedPrecondition) return status;
+    }
+    if (std::chrono::steady_clock::now() >= next_log) {
+      std::cerr << "hald: destroying virtual device " << name << ": " << status.message() << "\n";
+      next_log += kDestroyLogEvery;
     }
     std::this_thread::sleep_for(kDestroyPoll);
   }

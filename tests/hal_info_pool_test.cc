@@ -9,6 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "backends/remote/protocol/admin_requests.h"
+#include "backends/remote/protocol/daemon_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hal/hal.h"
@@ -155,6 +157,47 @@ TEST_F(HalInfoDaemonStatusTest, OverTcpOnlyAGrantedTokenReadsTheStatus) {
                                                  absl::StrCat("HAL_REMOTE_TOKEN=", kToken), true);
   EXPECT_EQ(granted.exit_code, 0) << granted.output;
   EXPECT_THAT(granted.output, HasSubstr("\"name\": \"infer\""));
+}
+
+// A virtual device an admin request created shows its owner (OWNER column,
+// JSON "owner" and "dynamic"); the pool file's show none.
+TEST(HalInfoDaemonStatusOwnerTest, ACreatedVirtualDeviceShowsItsOwner) {
+  testing::HaldProcess::Options options;
+  options.hald = testing::BuiltProgram("hald");
+  options.pool_json = R"({"pool": {"devices": ["cpu:0"]},
+      "virtual_devices": [{"name": "fixed", "memory_quota": "1MiB", "compute_share": 0.5}]})";
+  options.environment = {{"HAL_DEVICE_SELECTOR", "cpu:0"}};
+  auto hald = testing::HaldProcess::Start(options);
+  ASSERT_TRUE(hald.ok()) << hald.status();
+  auto endpoint = remote::ParseEndpoint((*hald)->unix_endpoint());
+  ASSERT_TRUE(endpoint.ok());
+  auto admin = remote::DaemonClient::Connect(*endpoint, "", "hal-info test", absl::Seconds(10));
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  remote::VirtualDeviceRequest request;
+  request.name = "job";
+  request.memory_quota = 2 << 20;
+  request.compute_share = 0.5;
+  request.owner = "slurm job 42.0";
+  ASSERT_TRUE(remote::CreateVirtualDevice(*admin, request).ok());
+
+  const testing::CommandResult table = HalInfo("--pool --endpoint " + (*hald)->unix_endpoint());
+  EXPECT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_THAT(table.output, HasSubstr("SESSIONS OWNER\n"));
+  EXPECT_THAT(LineWith(table.output, {"  job "}),
+              MatchesRegex(" +job +cpu:0 +0 B / 2\\.0 MiB +.* +0 +slurm job 42\\.0"));
+  EXPECT_THAT(LineWith(table.output, {"  fixed "}), MatchesRegex(".* 0"));
+
+  const testing::CommandResult json =
+      HalInfo("--pool --json --endpoint " + (*hald)->unix_endpoint(), "", /*stdout_only=*/true);
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  const nlohmann::json status = nlohmann::json::parse(json.output, nullptr, false);
+  ASSERT_FALSE(status.is_discarded()) << json.output;
+  ASSERT_EQ(status["virtual_devices"].size(), 2u);
+  for (const nlohmann::json& vd : status["virtual_devices"]) {
+    EXPECT_EQ(vd["dynamic"], vd["name"] == "job") << vd;
+    EXPECT_EQ(vd["owner"], vd["name"] == "job" ? "slurm job 42.0" : "") << vd;
+  }
+  EXPECT_TRUE((*hald)->StopCleanly().ok());
 }
 
 TEST(HalInfoDaemonStatusExitTest, NoDaemonAnsweringIsExitCode4) {

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <thread>
@@ -79,11 +80,19 @@ class AdminRequestsTest : public DaemonTest {
     for (const auto& device : list->device_list().devices()) names.push_back(device.virtual_device());
     return names;
   }
-  // Waits (up to 10 s) until the pool has no virtual device `name`.
+  // Waits (up to 10 s) until the daemon has forgotten virtual device `name`
+  // (not only stopped attaching to it) and the pool has no such one.
   bool WaitForGone(const std::string& name) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
-      if (FindVirtualDevice(name) == nullptr) return true;
+      // The pool's list is dropped before the sleep: a reference held
+      // meanwhile would keep the destroy waiting.
+      const auto in_pool = [&] {
+        const auto devices = server_->context().pool().virtual_devices();
+        return std::any_of(devices.begin(), devices.end(),
+                           [&](const auto& device) { return device->name() == name; });
+      };
+      if (!server_->context().Dynamic(name).has_value() && !in_pool()) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return false;
