@@ -61,7 +61,10 @@ absl::StatusOr<CreatedVirtualDevice> CreateVirtualDevice(DaemonClient& daemon,
 // the pool, returning its placement (quota, compute share, partition units)
 // to its device; answers once its charges are zero. NotFound for an unknown
 // name, FailedPrecondition for one the pool file defines (edit the file and
-// restart hald instead), PermissionDenied as above.
+// restart hald instead) or one already being destroyed, PermissionDenied as
+// above. The wait counts against the DaemonClient's timeout: a tenant whose
+// queued work takes longer makes this DeadlineExceeded while hald goes on
+// destroying it (its log says what it waits for).
 absl::Status DestroyVirtualDevice(DaemonClient& daemon, absl::string_view name);
 
 }  // namespace hal::remote
