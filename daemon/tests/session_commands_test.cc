@@ -292,6 +292,39 @@ TEST_F(SessionCommandsTest, StreamDestroyWaitsForItsWork) {
       << "a destroyed stream";
 }
 
+// The thread that received a synchronize of a busy stream waits itself; the
+// session must go on receiving meanwhile (receiver_role.h): a request on an
+// idle stream, sent after it, is answered first.
+TEST_F(SessionCommandsTest, AWaitOnOneStreamDoesNotHoldUpAnothersRequests) {
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  constexpr uint64_t kBytes = 16 << 20;
+  ASSERT_TRUE(client->Call(AllocateMessage(1, kBytes)).ok());
+  ASSERT_TRUE(client->Call(StreamCreateMessage(2)).ok());
+  ASSERT_TRUE(client->Call(StreamCreateMessage(3)).ok());
+  for (uint32_t value = 1; value <= 8; ++value) {
+    ASSERT_TRUE(client->SendOneWay(FillMessage(2, 1, kBytes, value)).ok());
+  }
+  constexpr uint64_t kBusy = 1000;
+  constexpr uint64_t kIdle = 1001;
+  ClientMessage busy = SynchronizeMessage(2);
+  busy.set_request_id(kBusy);
+  ASSERT_TRUE(client->channel().Send(busy).ok());
+  ClientMessage idle;
+  idle.mutable_stream_query()->set_stream(3);
+  idle.set_request_id(kIdle);
+  ASSERT_TRUE(client->channel().Send(idle).ok());
+  std::vector<uint64_t> answered;
+  while (answered.size() < 2) {
+    DaemonMessage answer;
+    ASSERT_TRUE(client->channel().ReceiveDaemonMessage(&answer).ok());
+    EXPECT_TRUE(remote::FromWire(answer.status()).ok()) << answer.DebugString();
+    answered.push_back(answer.request_id());
+  }
+  EXPECT_EQ(answered, (std::vector<uint64_t>{kIdle, kBusy}))
+      << "128 MiB of fills on stream 2 held up a query of idle stream 3";
+}
+
 TEST_F(SessionCommandsTest, BuffersAreChargedToTheVirtualDevice) {
   std::unique_ptr<TestClient> client = Attached("b");
   ASSERT_TRUE(client);
