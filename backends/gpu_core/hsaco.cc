@@ -36,13 +36,13 @@ absl::string_view TargetId(absl::string_view triple) {
   return dash == absl::string_view::npos ? "" : rest.substr(dash + 1);
 }
 
-// One bundle walk for both OffloadBundleSize (header read in place, entries'
-// extents checked against `limit`) and ReadOffloadBundle (everything checked
-// against the bundle's bytes, `limit` its size).
+// One bundle walk for both OffloadBundleSize (read in place, `limit` the
+// most the image may span) and ReadOffloadBundle (`limit` the bundle's
+// size): every read and every entry's extent is checked against `limit`.
 absl::StatusOr<std::vector<OffloadEntry>> WalkBundle(const uint8_t* bundle, size_t limit,
                                                      bool bytes_known, size_t* extent) {
   const uint64_t header_size = kBundleMagic.size() + sizeof(uint64_t);
-  if ((bytes_known && limit < header_size) ||
+  if (limit < header_size ||
       std::memcmp(bundle, kBundleMagic.data(), kBundleMagic.size()) != 0) {
     return MalformedBundle("no __CLANG_OFFLOAD_BUNDLE__ header");
   }
@@ -54,14 +54,14 @@ absl::StatusOr<std::vector<OffloadEntry>> WalkBundle(const uint8_t* bundle, size
   uint64_t offset = header_size;
   uint64_t end = offset;
   for (uint64_t i = 0; i < count; ++i) {
-    if (bytes_known && limit - offset < 3 * sizeof(uint64_t)) {
+    if (limit - offset < 3 * sizeof(uint64_t)) {
       return MalformedBundle(absl::StrCat("entry ", i, " is truncated"));
     }
     const auto entry_offset = ReadUnaligned<uint64_t>(bundle + offset);
     const auto entry_size = ReadUnaligned<uint64_t>(bundle + offset + 8);
     const auto triple_size = ReadUnaligned<uint64_t>(bundle + offset + 16);
     offset += 3 * sizeof(uint64_t);
-    if (triple_size > kMaxTripleSize || (bytes_known && triple_size > limit - offset)) {
+    if (triple_size > kMaxTripleSize || triple_size > limit - offset) {
       return MalformedBundle(absl::StrCat("entry ", i, "'s triple of ", triple_size, " bytes"));
     }
     OffloadEntry entry;

@@ -2,6 +2,8 @@
 // and on truncated and corrupted copies of it.
 #include "backends/gpu_core/hsaco.h"
 
+#include <algorithm>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -108,6 +110,25 @@ TEST_F(HsacoTest, TheExtentOfABundleFromItsHeader) {
     EXPECT_EQ(*size, bytes.size()) << arch;
     EXPECT_FALSE(OffloadBundleSize(bytes.data(), bytes.size() - 1).ok()) << arch;
   }
+}
+
+// Found by hal_fuzz_gpu_image: the sizeless walk read an entry's header and
+// triple past `limit` (here the triple's 100 bytes, where 4 are left), and
+// so answered an extent beyond it.
+TEST(OffloadBundleSizeTest, AnEntryPastTheLimitIsRefusedUnread) {
+  std::vector<uint8_t> bytes(200, 0);
+  const absl::string_view magic = "__CLANG_OFFLOAD_BUNDLE__";
+  std::copy(magic.begin(), magic.end(), bytes.begin());
+  const uint64_t header[] = {1, /*offset=*/0, /*size=*/0, /*triple_size=*/100};
+  std::memcpy(bytes.data() + magic.size(), header, sizeof(header));
+  const size_t limit = magic.size() + sizeof(header) + 4;
+  absl::StatusOr<size_t> size = OffloadBundleSize(bytes.data(), limit);
+  EXPECT_EQ(size.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(size.status().message(), HasSubstr("entry 0's triple of 100 bytes"));
+  EXPECT_EQ(OffloadBundleSize(bytes.data(), magic.size() + 8 + 23).status().code(),
+            absl::StatusCode::kInvalidArgument);  // an entry's header cut short
+  EXPECT_EQ(OffloadBundleSize(bytes.data(), magic.size() + 7).status().code(),
+            absl::StatusCode::kInvalidArgument);  // the entry count cut short
 }
 
 TEST(TargetIdTest, FeaturesTheTargetFixesMustMatch) {
