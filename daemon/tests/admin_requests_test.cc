@@ -228,6 +228,22 @@ TEST_F(AdminRequestsTest, DestroyOfAnUnknownOrPoolFileVirtualDeviceChangesNothin
   EXPECT_TRUE(Attached("fixed"));
 }
 
+// A session cannot wait for its own end: destroying the virtual device it is
+// attached to is refused, and nothing changes.
+TEST_F(AdminRequestsTest, DestroyFromASessionAttachedToItIsRefused) {
+  remote::DaemonClient admin = Operator();
+  ASSERT_TRUE(remote::CreateVirtualDevice(admin, Request("job")).ok());
+  std::unique_ptr<TestClient> attached = Attached("job");
+  ASSERT_TRUE(attached);
+  ClientMessage destroy;
+  destroy.mutable_virtual_device_destroy()->set_name("job");
+  const absl::Status refused = attached->Call(destroy);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr("attached"));
+  EXPECT_NE(FindVirtualDevice("job"), nullptr);
+  EXPECT_TRUE(attached->Call(AllocateMessage(1, 4096)).ok());
+}
+
 TEST_F(AdminRequestsTest, ALeasedVirtualDeviceEndsWithItsCreatorsConnection) {
   remote::VirtualDeviceRequest leased = Request("leased");
   leased.lease = true;
