@@ -130,7 +130,7 @@ absl::StatusOr<std::vector<ElfSymbol>> ElfImage::Symbols() const {
       if (symbol.st_name == 0) continue;
       absl::StatusOr<absl::string_view> name = StringAt(*strings, symbol.st_name, "symbol name");
       if (!name.ok()) return name.status();
-      symbols.push_back({std::string(*name), static_cast<uint8_t>(ELF64_ST_TYPE(symbol.st_info)),
+      symbols.push_back({*name, static_cast<uint8_t>(ELF64_ST_TYPE(symbol.st_info)),
                          symbol.st_value, symbol.st_size});
     }
   }

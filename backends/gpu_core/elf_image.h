@@ -36,7 +36,9 @@ bool LooksLikeElf(const void* image);
 absl::StatusOr<size_t> ElfImageSize(const uint8_t* image, size_t limit);
 
 struct ElfSymbol {
-  std::string name;
+  // Points into the image's string table: copies would let a small image
+  // (symbols all naming one long string) ask for gigabytes.
+  absl::string_view name;
   uint8_t type = STT_NOTYPE;
   uint64_t value = 0;
   uint64_t size = 0;

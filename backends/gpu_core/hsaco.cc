@@ -145,9 +145,10 @@ absl::StatusOr<KernelParamLayout> ReadKernelArgs(const MsgpackValue& kernel,
 
 // The descriptor of `symbol` must exist and declare the kernarg size the
 // metadata does.
-absl::Status CheckDescriptor(const ElfImage& elf, const std::map<std::string, ElfSymbol>& symbols,
+absl::Status CheckDescriptor(const ElfImage& elf,
+                             const std::map<absl::string_view, ElfSymbol>& symbols,
                              absl::string_view symbol, uint32_t kernarg_size) {
-  const auto found = symbols.find(std::string(symbol));
+  const auto found = symbols.find(symbol);
   if (found == symbols.end() || found->second.type != STT_OBJECT ||
       found->second.size != kKernelDescriptorSize) {
     return elf.Malformed(absl::StrCat("no 64-byte kernel descriptor ", symbol));
@@ -268,9 +269,9 @@ absl::StatusOr<CodeObjectMetadata> ReadCodeObject(absl::Span<const uint8_t> code
   }
   absl::StatusOr<std::vector<ElfSymbol>> symbol_list = elf->Symbols();
   if (!symbol_list.ok()) return symbol_list.status();
-  std::map<std::string, ElfSymbol> symbols;
-  for (ElfSymbol& symbol : *symbol_list) symbols.emplace(symbol.name, std::move(symbol));
-  std::set<std::string> described;
+  std::map<absl::string_view, ElfSymbol> symbols;
+  for (const ElfSymbol& symbol : *symbol_list) symbols.emplace(symbol.name, symbol);
+  std::set<std::string, std::less<>> described;
   for (const MsgpackValue& kernel : kernels->array) {
     absl::StatusOr<std::string> name = StringField(kernel, ".name", "a kernel");
     if (!name.ok()) return name.status();

@@ -112,6 +112,64 @@ TEST_F(HsacoTest, TheExtentOfABundleFromItsHeader) {
   }
 }
 
+// An ELF of `count` symbols that all name one string of `name_size` bytes:
+// its sections are the null one, .symtab, .strtab (the string) and .shstrtab.
+std::vector<uint8_t> ElfOfSymbolsSharingOneName(size_t count, size_t name_size) {
+  std::string strings(name_size + 2, 'k');
+  strings.front() = strings.back() = '\0';
+  const std::string section_names = std::string("\0.symtab\0.strtab\0.shstrtab\0", 27);
+  std::vector<Elf64_Sym> symbols(count + 1);
+  for (size_t i = 1; i <= count; ++i) {
+    symbols[i].st_name = 1;
+    symbols[i].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT);
+  }
+  std::vector<uint8_t> image(sizeof(Elf64_Ehdr));
+  std::vector<Elf64_Shdr> sections(4);
+  auto add = [&](Elf64_Shdr& section, uint32_t name, uint32_t type, const void* bytes, size_t size) {
+    section.sh_name = name;
+    section.sh_type = type;
+    section.sh_offset = image.size();
+    section.sh_size = size;
+    image.insert(image.end(), static_cast<const uint8_t*>(bytes),
+                 static_cast<const uint8_t*>(bytes) + size);
+  };
+  add(sections[1], 1, SHT_SYMTAB, symbols.data(), symbols.size() * sizeof(Elf64_Sym));
+  sections[1].sh_link = 2;
+  add(sections[2], 9, SHT_STRTAB, strings.data(), strings.size());
+  add(sections[3], 17, SHT_STRTAB, section_names.data(), section_names.size());
+  Elf64_Ehdr header{};
+  std::memcpy(header.e_ident, ELFMAG, SELFMAG);
+  header.e_ident[EI_CLASS] = ELFCLASS64;
+  header.e_ident[EI_DATA] = ELFDATA2LSB;
+  header.e_machine = EM_AMDGPU;
+  header.e_shoff = image.size();
+  header.e_shentsize = sizeof(Elf64_Shdr);
+  header.e_shnum = 4;
+  header.e_shstrndx = 3;
+  std::memcpy(image.data(), &header, sizeof(header));
+  const auto* table = reinterpret_cast<const uint8_t*>(sections.data());
+  image.insert(image.end(), table, table + sections.size() * sizeof(Elf64_Shdr));
+  return image;
+}
+
+// Found by fuzzing: symbols' names were copies, so 1 MiB of symbols that all
+// name one 0.5 MiB string asked for 11 GB. They are views into the image.
+TEST(ElfImageTest, SymbolsNamingOneStringShareItsBytes) {
+  const std::vector<uint8_t> image = ElfOfSymbolsSharingOneName(2000, 32 << 10);
+  absl::StatusOr<ElfImage> elf = ElfImage::Parse(image, "hsaco");
+  ASSERT_TRUE(elf.ok()) << elf.status();
+  absl::StatusOr<std::vector<ElfSymbol>> symbols = elf->Symbols();
+  ASSERT_TRUE(symbols.ok()) << symbols.status();
+  ASSERT_EQ(symbols->size(), 2000u);
+  const uint8_t* string = image.data() + elf->sections()[2].sh_offset + 1;
+  for (const ElfSymbol& symbol : *symbols) {
+    ASSERT_EQ(symbol.name.size(), size_t{32} << 10);
+    ASSERT_EQ(reinterpret_cast<const uint8_t*>(symbol.name.data()), string);
+  }
+  // A code object without the metadata note is refused before its symbols.
+  EXPECT_EQ(ReadCodeObject(image).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 // Found by hal_fuzz_gpu_image: the sizeless walk read an entry's header and
 // triple past `limit` (here the triple's 100 bytes, where 4 are left), and
 // so answered an extent beyond it.
