@@ -152,8 +152,9 @@ std::vector<uint8_t> ElfOfSymbolsSharingOneName(size_t count, size_t name_size) 
   return image;
 }
 
-// Found by fuzzing: symbols' names were copies, so 1 MiB of symbols that all
-// name one 0.5 MiB string asked for 11 GB. They are views into the image.
+// Symbols' names were copies, so 1 MiB of symbols that all name one 0.5 MiB
+// string asked for 11 GB (seen writing hal_fuzz_gpu_image, shown to it by a
+// crafted input: out-of-memory). They are views into the image.
 TEST(ElfImageTest, SymbolsNamingOneStringShareItsBytes) {
   const std::vector<uint8_t> image = ElfOfSymbolsSharingOneName(2000, 32 << 10);
   absl::StatusOr<ElfImage> elf = ElfImage::Parse(image, "hsaco");
