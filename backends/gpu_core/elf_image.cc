@@ -8,6 +8,8 @@
 namespace hal::gpu {
 namespace {
 
+constexpr uint64_t kSharedSymbolNameBytes = uint64_t{1} << 20;
+
 absl::Status MalformedElf(absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("malformed ELF image: ", what));
 }
@@ -115,6 +117,8 @@ absl::StatusOr<absl::string_view> ElfImage::SectionName(const Elf64_Shdr& sectio
 
 absl::StatusOr<std::vector<ElfSymbol>> ElfImage::Symbols() const {
   std::vector<ElfSymbol> symbols;
+  const uint64_t name_budget = bytes_.size() + kSharedSymbolNameBytes;
+  uint64_t name_bytes = 0;
   for (const Elf64_Shdr& section : sections_) {
     if (section.sh_type != SHT_SYMTAB && section.sh_type != SHT_DYNSYM) continue;
     if (section.sh_link >= sections_.size()) {
@@ -130,6 +134,11 @@ absl::StatusOr<std::vector<ElfSymbol>> ElfImage::Symbols() const {
       if (symbol.st_name == 0) continue;
       absl::StatusOr<absl::string_view> name = StringAt(*strings, symbol.st_name, "symbol name");
       if (!name.ok()) return name.status();
+      name_bytes += name->size();
+      if (name_bytes > name_budget) {
+        return Malformed(absl::StrCat("symbol names of more than ", name_budget,
+                                      " bytes together"));
+      }
       symbols.push_back({*name, static_cast<uint8_t>(ELF64_ST_TYPE(symbol.st_info)),
                          symbol.st_value, symbol.st_size});
     }

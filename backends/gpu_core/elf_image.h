@@ -55,7 +55,11 @@ class ElfImage {
   absl::StatusOr<absl::string_view> SectionName(const Elf64_Shdr& section) const;
   // Empty for SHT_NOBITS.
   absl::StatusOr<absl::Span<const uint8_t>> SectionBytes(const Elf64_Shdr& section) const;
-  // Every symbol of every SHT_SYMTAB and SHT_DYNSYM section.
+  // Every symbol of every SHT_SYMTAB and SHT_DYNSYM section. Refuses names
+  // that together exceed the image's size plus 1 MiB (room for names that
+  // share bytes): symbols naming one long string over and over would make
+  // every reader of the names (a lookup by name) take time quadratic in the
+  // image's size.
   absl::StatusOr<std::vector<ElfSymbol>> Symbols() const;
   // `size` bytes at virtual address `address`, inside one allocated section.
   absl::StatusOr<absl::Span<const uint8_t>> BytesAt(uint64_t address, uint64_t size) const;
