@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -262,8 +263,35 @@ absl::StatusOr<AccessPolicy> AccessPolicy::FromPoolFile(const std::string& path)
   return policy;
 }
 
+bool InDaemonPidNamespace(int32_t pid) {
+  if (pid <= 0) return false;
+  struct stat peer_namespace, own_namespace;
+  const std::string peer_path = absl::StrCat("/proc/", pid, "/ns/pid");
+  return stat(peer_path.c_str(), &peer_namespace) == 0 &&
+         stat("/proc/self/ns/pid", &own_namespace) == 0 &&
+         peer_namespace.st_ino == own_namespace.st_ino &&
+         peer_namespace.st_dev == own_namespace.st_dev;
+}
+
 bool AccessPolicy::IsOperator(const PeerIdentity& peer) const {
-  return peer.unix_socket && (peer.uid == 0 || peer.uid == daemon_uid_);
+  return peer.unix_socket && peer.in_daemon_pid_namespace && !peer.scope.has_value() &&
+         (peer.uid == 0 || peer.uid == daemon_uid_);
+}
+
+std::optional<std::string> AccessPolicy::ScopeOf(const PeerIdentity& peer) const {
+  if (peer.token.empty()) return std::nullopt;
+  const std::array<uint8_t, 32> token_digest = Sha256(peer.token);
+  std::optional<std::string> scope;
+  // Every digest is compared, so the time taken does not say which matched.
+  for (const Rule& grant : grants_) {
+    for (const auto& digest : grant.token_digests) {
+      if (CRYPTO_memcmp(digest.data(), token_digest.data(), digest.size()) == 0 &&
+          grant.virtual_devices.size() == 1) {
+        scope = *grant.virtual_devices.begin();
+      }
+    }
+  }
+  return scope;
 }
 
 template <typename Grants>
@@ -296,6 +324,9 @@ bool AccessPolicy::AnyRuleGrants(const PeerIdentity& peer, Grants grants) const 
 }
 
 bool AccessPolicy::MayAttach(const PeerIdentity& peer, absl::string_view virtual_device) const {
+  // Still its virtual device's token: not once that one is destroyed, even
+  // if another of its name is created since.
+  if (peer.scope) return *peer.scope == virtual_device && ScopeOf(peer) == peer.scope;
   if (IsOperator(peer)) return true;
   return AnyRuleGrants(peer, [&](const Rule& rule) {
     return rule.all_virtual_devices || rule.virtual_devices.contains(virtual_device);
@@ -303,11 +334,13 @@ bool AccessPolicy::MayAttach(const PeerIdentity& peer, absl::string_view virtual
 }
 
 bool AccessPolicy::MayReadStatus(const PeerIdentity& peer) const {
+  if (peer.scope) return false;
   if (IsOperator(peer)) return true;
   return AnyRuleGrants(peer, [](const Rule& rule) { return rule.status; });
 }
 
 bool AccessPolicy::MayAdminister(const PeerIdentity& peer) const {
+  if (peer.scope) return false;
   if (IsOperator(peer)) return true;
   return AnyRuleGrants(peer, [](const Rule& rule) { return rule.admin; });
 }

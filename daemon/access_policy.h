@@ -5,10 +5,17 @@
 //
 // A peer on the Unix socket is identified by SO_PEERCRED (uid, gid, pid: the
 // kernel's word, not the client's); any peer may also present a token in
-// Hello, compared by its SHA-256 digest in constant time. Root and the
-// daemon's own uid, over the Unix socket, may always do everything: they own
-// the daemon anyway. Everyone else gets only what a rule grants; without a
-// "hald" object no one else gets anything, and no TCP peer does.
+// Hello, compared by its SHA-256 digest in constant time. Operators may always
+// do everything: root and the daemon's own uid over the Unix socket, from a
+// process in hald's own PID namespace (root in a container without a user
+// namespace is uid 0 too, but owns nothing of the host). Everyone else gets
+// only what a rule grants; without a "hald" object no one else gets anything,
+// and no TCP peer does.
+//
+// A peer whose Hello token is the token of a virtual device the admin
+// requests created is *scoped* to it, whatever its uid: it may attach to
+// that virtual device only, and may neither read the status nor administer.
+// A token from the pool file's rules only adds what its rule grants.
 //
 // Immutable after FromPoolFile, so const calls are thread-safe; SIGHUP
 // replaces the whole policy.
@@ -17,6 +24,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,7 +40,19 @@ struct PeerIdentity {
   int32_t pid = 0;
   std::string token;  // Hello.token ("" when none)
   std::string name;   // for messages
+  // Whether `pid` runs in hald's own PID namespace (InDaemonPidNamespace):
+  // an operator's uid counts only then.
+  bool in_daemon_pid_namespace = false;
+  // The created virtual device whose token Hello carried (ScopeOf, fixed at
+  // Hello: the session stays scoped after that virtual device is destroyed).
+  std::optional<std::string> scope;
 };
+
+// Whether process `pid` (in hald's PID namespace's numbering, as SO_PEERCRED
+// gives it) runs in the same PID namespace as hald: /proc/<pid>/ns/pid and
+// /proc/self/ns/pid are one inode of one device. False when either cannot be
+// read (the process has gone, or /proc is not hald's).
+bool InDaemonPidNamespace(int32_t pid);
 
 class AccessPolicy {
  public:
@@ -52,6 +72,9 @@ class AccessPolicy {
   // taken for `virtual_device` ("native_kernels" in the file; never by
   // default: a tenant's CPU kernel could read every other tenant's memory).
   bool AllowsNativeKernels(absl::string_view virtual_device) const;
+  // The virtual device the admin requests created whose token `peer`
+  // presented, if any: what its session is scoped to (see above).
+  std::optional<std::string> ScopeOf(const PeerIdentity& peer) const;
 
   // One entry of "access": whom it names and what it grants them.
   struct Rule {
@@ -74,7 +97,8 @@ class AccessPolicy {
  private:
   AccessPolicy() = default;
 
-  // Root or the daemon's uid on the Unix socket.
+  // Root or the daemon's uid on the Unix socket, in hald's PID namespace,
+  // not scoped.
   bool IsOperator(const PeerIdentity& peer) const;
   // Whether some rule names `peer` and `grants` says that rule covers it.
   template <typename Grants>

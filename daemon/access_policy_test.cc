@@ -24,12 +24,13 @@ constexpr char kSecretDigest[] = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf728
 constexpr char kEmptyDigest[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 PeerIdentity UnixPeer(uint32_t uid, uint32_t gid = 0) {
-  return {.unix_socket = true, .uid = uid, .gid = gid, .pid = 42, .token = "", .name = "test"};
+  return {.unix_socket = true, .uid = uid, .gid = gid, .pid = 42, .token = "", .name = "test",
+          .in_daemon_pid_namespace = true, .scope = std::nullopt};
 }
 
 PeerIdentity TcpPeer(std::string token) {
   return {.unix_socket = false, .uid = 0, .gid = 0, .pid = 0, .token = std::move(token),
-          .name = "tcp 127.0.0.1:1"};
+          .name = "tcp 127.0.0.1:1", .in_daemon_pid_namespace = false, .scope = std::nullopt};
 }
 
 class AccessPolicyTest : public ::testing::Test {
@@ -167,6 +168,55 @@ TEST_F(AccessPolicyTest, GrantsAddToTheFilesRules) {
   // The file's policy itself is unchanged.
   EXPECT_FALSE(file->MayAttach(TcpPeer("job-token"), "job"));
   EXPECT_EQ(AccessPolicy::TokenDigest("s3cret")[0], 0x1e);
+}
+
+// Root or the daemon's user is an operator only from hald's own PID
+// namespace: root in a container without a user namespace is uid 0 too.
+TEST_F(AccessPolicyTest, AnOperatorsUidFromAnotherPidNamespaceGetsOnlyWhatRulesGrant) {
+  const auto policy =
+      Load(R"({"access": [{"uids": [0], "virtual_devices": ["b"]}]})");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  for (uint32_t uid : {0u, static_cast<uint32_t>(geteuid())}) {
+    PeerIdentity contained = UnixPeer(uid);
+    contained.in_daemon_pid_namespace = false;
+    EXPECT_FALSE(policy->MayAttach(contained, "a")) << uid;
+    EXPECT_FALSE(policy->MayReadStatus(contained)) << uid;
+    EXPECT_FALSE(policy->MayAdminister(contained)) << uid;
+    // A rule naming the uid still counts.
+    EXPECT_EQ(policy->MayAttach(contained, "b"), uid == 0) << uid;
+  }
+}
+
+// A created virtual device's token scopes a peer to it, whatever its uid; a
+// pool file token does not.
+TEST_F(AccessPolicyTest, ACreatedVirtualDevicesTokenScopesThePeerToIt) {
+  const auto file = Load(absl::StrCat(R"({"access": [{"tokens_sha256": [")", kSecretDigest,
+                                      R"("], "virtual_devices": ["b"]}]})"));
+  ASSERT_TRUE(file.ok()) << file.status();
+  AccessPolicy::Rule grant;
+  grant.token_digests.push_back(AccessPolicy::TokenDigest("job-token"));
+  grant.virtual_devices.insert("job");
+  const AccessPolicy policy = file->WithGrants({grant});
+
+  PeerIdentity root = UnixPeer(0);
+  root.token = "job-token";
+  EXPECT_EQ(policy.ScopeOf(root), "job");
+  root.scope = policy.ScopeOf(root);
+  EXPECT_TRUE(policy.MayAttach(root, "job"));
+  EXPECT_FALSE(policy.MayAttach(root, "a"));
+  EXPECT_FALSE(policy.MayReadStatus(root));
+  EXPECT_FALSE(policy.MayAdminister(root));
+  // Its virtual device destroyed (the grant gone): nothing at all.
+  EXPECT_FALSE(file->MayAttach(root, "job"));
+  EXPECT_FALSE(file->MayAttach(root, "a"));
+
+  PeerIdentity file_token = UnixPeer(0);
+  file_token.token = "s3cret";
+  EXPECT_EQ(policy.ScopeOf(file_token), std::nullopt);
+  EXPECT_TRUE(policy.MayAttach(file_token, "a"));
+  EXPECT_TRUE(policy.MayAdminister(file_token));
+  EXPECT_EQ(policy.ScopeOf(UnixPeer(0)), std::nullopt);
+  EXPECT_EQ(policy.ScopeOf(TcpPeer("other")), std::nullopt);
 }
 
 TEST_F(AccessPolicyTest, NativeKernelsOnlyWhereTheFileAllowsThem) {

@@ -77,7 +77,9 @@ absl::Status Session::Handshake() {
     identity_.uid = credentials->uid;
     identity_.gid = credentials->gid;
     identity_.pid = credentials->pid;
+    identity_.in_daemon_pid_namespace = InDaemonPidNamespace(credentials->pid);
   }
+  identity_.scope = daemon_.policy()->ScopeOf(identity_);
   DaemonMessage welcome;
   remote::v1::Welcome& body = *welcome.mutable_welcome();
   body.set_protocol_major(remote::kProtocolMajor);

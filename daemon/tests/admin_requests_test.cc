@@ -4,11 +4,13 @@
 // grants, destroying one under its tenants, leases, and the reload.
 #include "backends/remote/protocol/admin_requests.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -293,6 +295,67 @@ TEST_F(AdminRequestsTest, PoolStatusShowsTheOwnerOfCreatedOnes) {
     EXPECT_EQ(vd.dynamic(), vd.name() == "job");
     EXPECT_EQ(vd.owner(), vd.name() == "job" ? "test job job" : "");
   }
+}
+
+// A created virtual device's token scopes its session, even over the Unix
+// socket from an operator's uid (a Slurm job run as root, a root container):
+// only that virtual device, no status, no admin requests; and once that
+// virtual device is destroyed, nothing.
+TEST_F(AdminRequestsTest, ACreatedTokenScopesItsSessionWhateverTheUid) {
+  remote::DaemonClient admin = Operator();
+  absl::StatusOr<remote::CreatedVirtualDevice> created =
+      remote::CreateVirtualDevice(admin, Request("job"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::unique_ptr<TestClient> scoped = Client(unix_endpoint());
+  ASSERT_TRUE(scoped);
+  ASSERT_TRUE(scoped->Hello(created->token).ok());
+  EXPECT_EQ(Listed(*scoped), std::vector<std::string>{"job"});
+  EXPECT_EQ(scoped->Call(AttachMessage("fixed")).code(), absl::StatusCode::kPermissionDenied);
+  ClientMessage status;
+  status.mutable_pool_status();
+  EXPECT_EQ(scoped->Call(status).code(), absl::StatusCode::kPermissionDenied);
+  remote::DaemonClient scoped_admin = Connected(unix_endpoint(), created->token);
+  EXPECT_EQ(remote::CreateVirtualDevice(scoped_admin, Request("more")).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(remote::DestroyVirtualDevice(scoped_admin, "job").code(),
+            absl::StatusCode::kPermissionDenied);
+  // The same uid without the token is still an operator.
+  std::unique_ptr<TestClient> unscoped = Client(unix_endpoint());
+  ASSERT_TRUE(unscoped && unscoped->Hello().ok());
+  EXPECT_EQ(Listed(*unscoped), (std::vector<std::string>{"fixed", "job"}));
+
+  ASSERT_TRUE(remote::DestroyVirtualDevice(admin, "job").ok());
+  ASSERT_TRUE(remote::CreateVirtualDevice(admin, Request("job")).ok());
+  // Scoped to the destroyed one: not the new one of its name, not the rest.
+  EXPECT_TRUE(Listed(*scoped).empty());
+  EXPECT_EQ(scoped->Call(AttachMessage("job")).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(scoped->Call(status).code(), absl::StatusCode::kPermissionDenied);
+}
+
+// Root in a container without a user namespace is uid 0 on SO_PEERCRED too:
+// a client in another PID namespace is no operator. hal-info --pool started
+// under `unshare --pid --fork` is refused hald's status; started here, as the
+// same user, it is shown it.
+TEST_F(AdminRequestsTest, AnOperatorsUidInAnotherPidNamespaceIsNoOperator) {
+  const std::string hal_info = std::string(HAL_TEST_BINARY_DIR) + "/bin/hal-info";
+  if (access(hal_info.c_str(), X_OK) != 0) GTEST_SKIP() << hal_info << " was not built";
+  if (std::system("unshare --pid --fork true >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "unshare --pid --fork is refused here (not root, or a container "
+                    "without CAP_SYS_ADMIN)";
+  }
+  const std::string run = absl::StrCat("HAL_REMOTE_ENDPOINT=", unix_endpoint().ToString(), " ");
+  const std::string query = absl::StrCat(hal_info, " --pool >/dev/null 2>&1");
+  const int here = std::system((run + query).c_str());
+  ASSERT_TRUE(WIFEXITED(here));
+  EXPECT_EQ(WEXITSTATUS(here), 0) << "hal-info --pool as the daemon's user, here";
+  const int unshared = std::system((run + "unshare --pid --fork " + query).c_str());
+  ASSERT_TRUE(WIFEXITED(unshared));
+  EXPECT_EQ(WEXITSTATUS(unshared), 5) << "hal-info --pool in another PID namespace: "
+                                          "not refused by hald (exit 5)";
+  // What decides it, directly: this process, and a gone or absent one.
+  EXPECT_TRUE(InDaemonPidNamespace(getpid()));
+  EXPECT_FALSE(InDaemonPidNamespace(0));
+  EXPECT_FALSE(InDaemonPidNamespace(-1));
 }
 
 // DaemonClient's own paths: nothing listening, a peer that never answers, a

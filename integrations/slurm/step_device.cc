@@ -32,9 +32,9 @@ absl::StatusOr<StepVirtualDevice> StepVirtualDevice::Create(const PluginConfig& 
   const std::string label = StepLabel(step);
   request.name = absl::StrCat("slurm-", label);
   request.owner = absl::StrCat("slurm job ", label);
-  // No attach_uids: the job's uid would then see the virtual devices of the
-  // user's other steps on this node too, and remote:0 (the first listed)
-  // could be one of those. The token is the step's alone.
+  // No attach_uids: the token scopes a step's sessions to its own virtual
+  // device whatever the job's uid (root included), so a uid grant would only
+  // let the user's processes without the token reach every step's device.
   request.attach_uids.clear();
   request.lease = true;
   absl::StatusOr<remote::DaemonClient> daemon =
