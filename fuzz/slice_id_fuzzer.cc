@@ -1,13 +1,18 @@
 // libFuzzer target for what the Kubernetes device plugin parses from outside
 // (integrations/kubernetes/slice_layout.h): the device ids the kubelet sends
 // (Allocate, GetPreferredAllocation, the pod-resources list), the owner
-// strings and device ids in hald's status, and slice lists. The input's first
-// line is hald's device id, the rest the text parsed every way. Any input
-// must be accepted or refused with the documented code; what is accepted
-// writes back out to text that parses to the same slices.
+// strings and device ids in hald's status, slice lists, and the room hald
+// reports a device has (which DeviceSlices::Make cuts into slices). The
+// input (FuzzedDataProvider): from its end, the room and the slice options;
+// from its start, hald's device id up to a backslash, then the text parsed
+// every way. Any input must be accepted or refused with the documented
+// code; what is accepted writes back out to text that parses to the same.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+
+#include <fuzzer/FuzzedDataProvider.h>
 
 #include "integrations/kubernetes/slice_layout.h"
 
@@ -43,11 +48,18 @@ void ParseWith(const DeviceSlices& slices, absl::string_view text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const absl::string_view input(reinterpret_cast<const char*>(data), size);
-  const size_t newline = input.find('\n');
-  const std::string device_id(input.substr(0, newline));
-  const absl::string_view text =
-      newline == absl::string_view::npos ? absl::string_view() : input.substr(newline + 1);
+  FuzzedDataProvider input(data, size);
+  // hald's room: any bytes; any share up to 1, or NaN (1 - placed shares).
+  const auto room_bytes = input.ConsumeIntegral<uint64_t>();
+  const double room_share = std::min(1.0, input.ConsumeFloatingPoint<double>());
+  hal::kubernetes::SliceOptions options;
+  options.slice_bytes = input.ConsumeIntegral<uint64_t>();
+  // Mostly within [0, 1] (tiny shares included), else anything.
+  options.slice_share = input.ConsumeBool() ? input.ConsumeProbability<double>()
+                                            : input.ConsumeFloatingPoint<double>();
+  options.max_slices = input.ConsumeIntegral<int>();
+  const std::string device_id = input.ConsumeRandomLengthString();
+  const std::string text = input.ConsumeRemainingBytesAsString();
 
   absl::StatusOr<std::set<int>> list = hal::kubernetes::ParseSliceSet(text);
   if (list.ok()) {
@@ -58,10 +70,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Require(list.status().code() == absl::StatusCode::kInvalidArgument);
   }
 
-  // A device of 16 slices, and one of a single slice (the edge of the ranges).
-  hal::kubernetes::SliceOptions options;
-  for (uint64_t room_bytes : {uint64_t{16} << 30, uint64_t{1} << 30}) {
-    absl::StatusOr<DeviceSlices> slices = DeviceSlices::Make(device_id, room_bytes, 1.0, options);
+  absl::StatusOr<DeviceSlices> made = DeviceSlices::Make(device_id, room_bytes, room_share, options);
+  if (made.ok()) {
+    Require(made->count() >= 1 && made->count() <= hal::kubernetes::kMaxSlicesPerDevice);
+    Require(made->slice_share() > 0 && made->slice_share() <= 1);
+    ParseWith(*made, text);
+  } else {
+    Require(made.status().code() == (hal::kubernetes::ValidateSliceOptions(options).ok()
+                                         ? absl::StatusCode::kFailedPrecondition
+                                         : absl::StatusCode::kInvalidArgument));
+  }
+  // A device of 16 slices, and one of a single slice (the edges of the ranges).
+  for (uint64_t bytes : {uint64_t{16} << 30, uint64_t{1} << 30}) {
+    absl::StatusOr<DeviceSlices> slices =
+        DeviceSlices::Make(device_id, bytes, 1.0, hal::kubernetes::SliceOptions{});
     Require(slices.ok());
     Require(slices->ParseSliceId(slices->SliceId(slices->count() - 1)).ok());
     ParseWith(*slices, text);

@@ -66,10 +66,12 @@ absl::StatusOr<DeviceSlices> DeviceSlices::Make(const std::string& device_id,
   if (options.max_slices > 0) count = std::min<uint64_t>(count, options.max_slices);
   if (options.slice_share > 0.0) {
     // A hair of slack: shares summed in floating point must not pass the room.
-    count = std::min<uint64_t>(count, static_cast<uint64_t>(std::max(
-                                          0.0, room_share / options.slice_share + 1e-9)));
+    // Capped before the cast: a tiny share's quotient does not fit in 64 bits.
+    const double by_share = room_share / options.slice_share + 1e-9;
+    count = std::min<uint64_t>(count, static_cast<uint64_t>(std::min<double>(
+                                          kMaxSlicesPerDevice, std::max(0.0, by_share))));
   }
-  if (count == 0 || room_share <= 0.0) {
+  if (count == 0 || !(room_share > 0.0)) {  // NaN (hald's status) is no room
     return absl::FailedPreconditionError(absl::StrCat(
         "device ", device_id, " has room for ", room_bytes, " bytes and compute share ",
         room_share, ": not one slice of ", options.slice_bytes, " bytes fits"));

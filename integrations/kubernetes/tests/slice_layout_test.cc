@@ -1,5 +1,7 @@
 #include "integrations/kubernetes/slice_layout.h"
 
+#include <cmath>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integrations/kubernetes/tests/test_sizes.h"
@@ -57,6 +59,23 @@ TEST(SliceLayoutTest, NoRoomForOneSliceIsFailedPrecondition) {
   EXPECT_THAT(none.status().message(), HasSubstr("cpu:0"));
   EXPECT_EQ(DeviceSlices::Make("cpu:0", 64 * kMiB, 0.0, SlicesOf(16)).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// Seen while extending hal_fuzz_slice_id to Make's inputs, confirmed by
+// UBSan: a share so small that room / share passes 2^64 was cast to an
+// integer (undefined); a NaN room (hald's status) was taken for a whole device.
+TEST(SliceLayoutTest, ATinyShareOrANanRoomIsNoUndefinedCount) {
+  SliceOptions tiny = SlicesOf(16);
+  tiny.slice_share = 1e-20;
+  auto slices = DeviceSlices::Make("cpu:0", 64 * kMiB, 1.0, tiny);
+  ASSERT_TRUE(slices.ok()) << slices.status();
+  EXPECT_EQ(slices->count(), 4);  // bounded by memory
+  for (double share : {0.0, 0.25}) {
+    SliceOptions options = SlicesOf(16);
+    options.slice_share = share;
+    EXPECT_EQ(DeviceSlices::Make("cpu:0", 64 * kMiB, std::nan(""), options).status().code(),
+              absl::StatusCode::kFailedPrecondition);
+  }
 }
 
 TEST(SliceLayoutTest, BadOptionsAreInvalidArgumentNamingTheFlag) {
