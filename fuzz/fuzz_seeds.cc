@@ -204,6 +204,21 @@ bool WriteText(const std::filesystem::path& folder, const std::vector<std::strin
   return true;
 }
 
+// hal_fuzz_slice_id's inputs (FuzzedDataProvider): hald's device id ended by
+// a backslash and one more byte, the text, then what the provider takes from
+// the end: 38 bytes, 0x01 but for an 0x80 that makes --max-slices positive,
+// read as a room and a slice of about 2^56 bytes with a share of 1/255: a
+// device of kMaxSlicesPerDevice slices.
+std::vector<std::string> SliceIdSeeds(const std::vector<std::pair<std::string, std::string>>& seeds) {
+  std::vector<std::string> inputs;
+  for (const auto& [device_id, text] : seeds) {
+    std::string options(38, '\x01');
+    options[3] = '\x80';
+    inputs.push_back(absl::StrCat(device_id, "\\\n", text, options));
+  }
+  return inputs;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -247,9 +262,10 @@ int main(int argc, char** argv) {
                        "mem=1\nendpoint=unix:/run/hal/hald.sock\ntimeout=10\ndefaults=share=0.5",
                        "prefer=AMD\nendpoint=tcp://[::1]:5555\ndefaults=mem=16M,priority=-3",
                        "mem=2T,share=1e-3\nendpoint=tcp://node-1.example:0"}) &&
-            WriteText(out / "slice_id",
-                      {"vulkan:0\nvulkan-0-s3", "cuda:1\nkubernetes hal.dev/cuda-1 slices 3-5,9",
-                       "vulkan:0\n0-2,7,9-15", "remote:0\nkubernetes hal.dev/remote-0 slices 0"});
+            WriteText(out / "slice_id", SliceIdSeeds({{"vulkan:0", "vulkan-0-s3"},
+                                                      {"cuda:1", "kubernetes hal.dev/cuda-1 slices 3-5,9"},
+                                                      {"vulkan:0", "0-2,7,9-15"},
+                                                      {"remote:0", "kubernetes hal.dev/remote-0 slices 0"}}));
   if (!written) {
     std::fprintf(stderr, "cannot write the seeds under %s\n", out.c_str());
     return 1;
