@@ -2,6 +2,8 @@
 // and freeing everything at the end.
 #include "daemon/session.h"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <vector>
 
@@ -78,6 +80,9 @@ absl::Status Session::Handshake() {
     identity_.gid = credentials->gid;
     identity_.pid = credentials->pid;
     identity_.in_daemon_pid_namespace = InDaemonPidNamespace(credentials->pid);
+    if (absl::StatusOr<TenantMemory> memory = TenantMemory::Open(credentials->pid); memory.ok()) {
+      tenant_memory_.emplace(*std::move(memory));
+    }
   }
   identity_.scope = daemon_.policy()->ScopeOf(identity_);
   DaemonMessage welcome;
@@ -87,6 +92,7 @@ absl::Status Session::Handshake() {
   body.set_daemon(absl::StrCat("hald ", HAL_DAEMON_VERSION));
   body.set_session(id());
   body.set_max_frame_bytes(remote::kMaxFrameBytes);
+  if (tenant_memory_.has_value()) body.set_cross_memory_pid(getpid());
   Answer(hello.request_id(), std::move(welcome));
   return absl::OkStatus();
 }

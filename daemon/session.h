@@ -29,6 +29,7 @@
 #include "daemon/access_policy.h"
 #include "daemon/blocking_waiter.h"
 #include "daemon/completion_notifier.h"
+#include "daemon/cross_memory.h"
 #include "daemon/daemon_context.h"
 #include "daemon/handle_table.h"
 #include "daemon/receiver_role.h"
@@ -127,6 +128,14 @@ class Session {
   absl::StatusOr<uint8_t*> SharedBytes(const remote::v1::ShmRange& range, uint64_t size) const;
   absl::Status CopyHostToDevice(Stream& stream, remote::v1::CopyHostToDevice& command);
   absl::Status CopyDeviceToHost(Stream& stream, const remote::v1::CopyDeviceToHost& command);
+  // Cross-memory attach (daemon/cross_memory.h): the request that turns it
+  // on, and the copies that name a tenant address.
+  absl::StatusOr<DaemonMessage> AttachCrossMemory(const remote::v1::CrossMemoryAttach& request);
+  absl::Status CheckCrossMemoryCopy(const Buffer& buffer, uint64_t offset, uint64_t size) const;
+  absl::Status CrossMemoryUpload(Stream& stream, const Buffer& dst,
+                                 const remote::v1::CopyHostToDevice& command);
+  absl::Status CrossMemoryDownload(Stream& stream, const Buffer& src,
+                                   const remote::v1::CopyDeviceToHost& command);
   absl::Status Dispatch(Stream& stream, const remote::v1::Dispatch& command);
   // Signals a marker after the copy just queued on `stream` and hands the
   // notifier what to do once it is reached.
@@ -147,6 +156,10 @@ class Session {
   google::protobuf::Arena* arena_ = nullptr;  // frames are parsed onto it; set by Serve
   PeerIdentity identity_;  // SO_PEERCRED and Hello.token, set by Handshake
   std::optional<remote::SharedMemory> shm_;
+  // A pidfd of a Unix-socket peer's SO_PEERCRED pid (set by Handshake), and
+  // whether CrossMemoryAttach proved hald may copy to and from its memory.
+  std::optional<TenantMemory> tenant_memory_;
+  bool cross_memory_ = false;
   std::shared_ptr<VirtualDevice> virtual_device_;  // set by Attach
   std::shared_ptr<Device> device_;
   bool native_kernels_ = false;

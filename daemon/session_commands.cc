@@ -2,6 +2,8 @@
 // never answered; a failure is kept on the stream the command names (for its
 // next StreamSynchronize/StreamQuery) or, naming no stream, for the session's
 // next request.
+#include <iostream>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -137,9 +139,108 @@ absl::StatusOr<uint8_t*> Session::SharedBytes(const remote::v1::ShmRange& range,
   return bytes->data();
 }
 
+absl::StatusOr<DaemonMessage> Session::AttachCrossMemory(
+    const remote::v1::CrossMemoryAttach& request) {
+  if (!tenant_memory_.has_value()) {
+    return absl::FailedPreconditionError(
+        "hald offers no cross-memory attach to this session (Welcome.cross_memory_pid is 0)");
+  }
+  if (request.pid() != static_cast<uint64_t>(tenant_memory_->pid())) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "CrossMemoryAttach from pid ", request.pid(), " on a connection pid ",
+        tenant_memory_->pid(), " opened (a forked child's copies stay on shared memory)"));
+  }
+  if (absl::Status status = tenant_memory_->Probe(request.canary_address(), request.canary());
+      !status.ok()) {
+    return status;
+  }
+  cross_memory_ = true;
+  std::cerr << "hald: session " << id() << " copies through cross-memory attach (pid "
+            << tenant_memory_->pid() << ")\n";
+  return DaemonMessage();
+}
+
+absl::Status Session::CheckCrossMemoryCopy(const Buffer& buffer, uint64_t offset,
+                                           uint64_t size) const {
+  if (!cross_memory_) {
+    return absl::FailedPreconditionError(
+        "a copy names a tenant address, but the session has no cross-memory attach");
+  }
+  if (offset > buffer.size() || size > buffer.size() - offset) {
+    return absl::InvalidArgumentError(absl::StrCat("a copy of ", size, " bytes at offset ",
+                                                   offset, " exceeds the buffer's ",
+                                                   buffer.size()));
+  }
+  return absl::OkStatus();
+}
+
+// One copy, straight from the tenant's memory into the buffer's host mapping,
+// once the stream has reached it (hald runs it in stream order itself, since a
+// queue has no host callback; receiving waits meanwhile). A buffer without a
+// mapping takes the bytes into hald's memory first, then the device's copy.
+absl::Status Session::CrossMemoryUpload(Stream& stream, const Buffer& dst,
+                                        const remote::v1::CopyHostToDevice& command) {
+  if (absl::Status status = CheckCrossMemoryCopy(dst, command.dst_offset(), command.size());
+      !status.ok()) {
+    return status;
+  }
+  if (absl::StatusOr<void*> mapped = dst.Map(); mapped.ok()) {
+    if (absl::Status status = stream.queue->Synchronize(); !status.ok()) return status;
+    return tenant_memory_->Read(command.tenant_address(),
+                                static_cast<uint8_t*>(*mapped) + command.dst_offset(),
+                                command.size());
+  }
+  auto bytes = std::make_shared<std::string>(command.size(), '\0');
+  if (absl::Status status =
+          tenant_memory_->Read(command.tenant_address(), bytes->data(), bytes->size());
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status =
+          stream.queue->CopyHostToDevice(bytes->data(), dst, command.dst_offset(), command.size());
+      !status.ok()) {
+    return status;
+  }
+  return QueueCompletion(stream, nullptr, std::move(bytes));
+}
+
+// The download's counterpart: once the stream has reached the copy, straight
+// from the buffer's host mapping (or a copy of it in hald's memory) into the
+// tenant's, then a DownloadComplete without data in stream order.
+absl::Status Session::CrossMemoryDownload(Stream& stream, const Buffer& src,
+                                          const remote::v1::CopyDeviceToHost& command) {
+  if (absl::Status status = CheckCrossMemoryCopy(src, command.src_offset(), command.size());
+      !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<void*> mapped = src.Map();
+  std::string staging;
+  const uint8_t* source = nullptr;
+  if (mapped.ok()) {
+    source = static_cast<const uint8_t*>(*mapped) + command.src_offset();
+  } else {
+    staging.resize(command.size());
+    if (absl::Status status = stream.queue->CopyDeviceToHost(src, command.src_offset(),
+                                                             staging.data(), command.size());
+        !status.ok()) {
+      return status;
+    }
+    source = reinterpret_cast<const uint8_t*>(staging.data());
+  }
+  if (absl::Status status = stream.queue->Synchronize(); !status.ok()) return status;
+  if (absl::Status status = tenant_memory_->Write(source, command.tenant_address(), command.size());
+      !status.ok()) {
+    return status;
+  }
+  auto done = std::make_unique<DaemonMessage>();
+  done->mutable_download_complete()->set_download(command.download());
+  return QueueCompletion(stream, std::move(done), nullptr);
+}
+
 absl::Status Session::CopyHostToDevice(Stream& stream, remote::v1::CopyHostToDevice& command) {
   absl::StatusOr<std::shared_ptr<Buffer>> dst = buffers_.Find(command.dst());
   if (!dst.ok()) return dst.status();
+  if (command.has_tenant_address()) return CrossMemoryUpload(stream, **dst, command);
   if (command.has_shm()) {
     absl::StatusOr<uint8_t*> bytes = SharedBytes(command.shm(), command.size());
     if (!bytes.ok()) return bytes.status();
@@ -167,6 +268,7 @@ absl::Status Session::CopyHostToDevice(Stream& stream, remote::v1::CopyHostToDev
 absl::Status Session::CopyDeviceToHost(Stream& stream, const remote::v1::CopyDeviceToHost& command) {
   absl::StatusOr<std::shared_ptr<Buffer>> src = buffers_.Find(command.src());
   if (!src.ok()) return src.status();
+  if (command.has_tenant_address()) return CrossMemoryDownload(stream, **src, command);
   auto done = std::make_unique<DaemonMessage>();
   remote::v1::DownloadComplete& complete = *done->mutable_download_complete();
   complete.set_download(command.download());

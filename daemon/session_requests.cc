@@ -54,6 +54,8 @@ void Session::HandleRequest(ClientMessage& message, remote::UniqueFd fd, Reply r
       return reply(absl::FailedPreconditionError("Hello was already received"));
     case ClientMessage::kShmAttach:
       return reply(AttachShm(message.shm_attach(), std::move(fd)));
+    case ClientMessage::kCrossMemoryAttach:
+      return reply(AttachCrossMemory(message.cross_memory_attach()));
     case ClientMessage::kListDevices:
       return reply(ListDevices());
     case ClientMessage::kMemoryInfo:

@@ -1,11 +1,13 @@
 #include "backends/remote/connection.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <new>
+#include <random>
 #include <set>
 #include <utility>
 
@@ -153,6 +155,7 @@ absl::Status Connection::Handshake(const std::string& token) {
     max_frame_bytes_ = kMaxFrameBytes;
   }
   session_ = answer.session();
+  daemon_pid_ = answer.cross_memory_pid();
   return absl::OkStatus();
 }
 
@@ -219,7 +222,7 @@ absl::Status Connection::PostDownload(ClientMessage command, uint8_t* destinatio
     downloads_.emplace(id, Download{destination, copy.size(),
                                     copy.has_shm() ? std::optional<ShmRange>(copy.shm())
                                                    : std::nullopt,
-                                    copy.stream()});
+                                    copy.stream(), copy.has_tenant_address()});
     WakeReaderLocked();  // it now expects this DownloadComplete
   }
   return PostLocked(std::move(command));
@@ -352,7 +355,7 @@ absl::Status Connection::CompleteDownload(const DaemonMessage& message) {
   }
   // The bytes are copied outside the lock; the entry stays until they are.
   const bool failed = message.has_status() && message.status().code() != 0;
-  if (!failed) {
+  if (!failed && !download.cross_memory) {
     if (download.range.has_value()) {
       if (!complete.has_shm() || complete.shm().offset() != download.range->offset() ||
           complete.shm().size() != download.range->size()) {
@@ -457,6 +460,30 @@ absl::Status Connection::AttachSharedMemory(uint64_t bytes) {
   std::lock_guard lock(mutex_);
   ranges_.emplace(bytes);
   shared_memory_ = *std::move(memory);
+  return absl::OkStatus();
+}
+
+// --- Cross-memory attach ---
+
+absl::Status Connection::AttachCrossMemory() {
+  if (!channel_.is_unix() || daemon_pid_ == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(daemon_name_, " offers no cross-memory attach"));
+  }
+  // Under Yama's ptrace_scope 1 only an ancestor or the process named here
+  // may read this one's memory. EINVAL where Yama is absent: nothing to do.
+  prctl(PR_SET_PTRACER, static_cast<unsigned long>(daemon_pid_), 0, 0, 0);
+  std::random_device random;
+  for (char& byte : canary_) byte = static_cast<char>(random());
+  ClientMessage request;
+  v1::CrossMemoryAttach& attach = *request.mutable_cross_memory_attach();
+  attach.set_pid(static_cast<uint64_t>(getpid()));
+  attach.set_canary_address(reinterpret_cast<uintptr_t>(canary_.data()));
+  attach.set_canary(canary_.data(), canary_.size());
+  if (absl::StatusOr<DaemonMessage> answer = Call(std::move(request)); !answer.ok()) {
+    return answer.status();
+  }
+  cross_memory_ = true;
   return absl::OkStatus();
 }
 

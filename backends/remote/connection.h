@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -84,6 +85,14 @@ class Connection {
   uint8_t* shared_memory_data() const { return shared_memory_->data(); }
   uint64_t shared_memory_size() const { return shared_memory_->size(); }
 
+  // Cross-memory attach (Unix sockets, where Welcome named hald's pid): lets
+  // hald ptrace-read and write this process (prctl(PR_SET_PTRACER) for Yama)
+  // and asks it to copy straight to and from the addresses later copies name
+  // (hald probes a canary). FailedPrecondition where hald offers none; the
+  // daemon's status when it refuses. Copies then use shared memory.
+  absl::Status AttachCrossMemory();
+  bool has_cross_memory() const { return cross_memory_; }
+
   // A range of shared memory (size <= shared_memory_size()) for one copy.
   // Blocks while the memory is full, sending the batch first so that what
   // holds it can complete. An upload's range comes back with its
@@ -111,6 +120,7 @@ class Connection {
     uint64_t size;
     std::optional<ShmRange> range;
     uint64_t stream;
+    bool cross_memory;  // hald writes the bytes itself; the notice has none
   };
   struct UploadRange {
     uint64_t size;
@@ -170,6 +180,11 @@ class Connection {
   uint64_t max_frame_bytes_ = 0;
   uint64_t session_ = 0;
   std::optional<SharedMemory> shared_memory_;
+  uint64_t daemon_pid_ = 0;  // Welcome.cross_memory_pid
+  bool cross_memory_ = false;
+  // Random bytes hald reads back through cross-memory attach to prove it
+  // reaches this process.
+  std::array<char, 16> canary_{};
   std::atomic<uint64_t> next_request_id_{1};
 
   // Guards the batch and the order frames leave in. Taken before mutex_.

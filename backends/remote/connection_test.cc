@@ -3,6 +3,8 @@
 // downloads and shared-memory ranges, and a daemon that goes away.
 #include "backends/remote/connection.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstring>
 #include <future>
@@ -15,6 +17,7 @@
 #include "backends/remote/fake_daemon.h"
 #include "backends/remote/protocol/shared_memory.h"
 #include "backends/remote/protocol/wire_version.h"
+#include "backends/remote/transfers.h"
 #include "gtest/gtest.h"
 
 namespace hal::remote {
@@ -440,6 +443,75 @@ TEST_F(SharedMemoryConnectionTest, AWaitForMemoryEndsWhenTheDaemonDies) {
   EXPECT_EQ(next.wait_for(kShortWhile), std::future_status::timeout);
   daemon_->Close();
   ExpectLost(next.get().status());
+}
+
+// A connection whose Welcome offers cross-memory attach (hald's pid 4242).
+std::pair<std::unique_ptr<Connection>, std::unique_ptr<FakePeer>> OfferedConnection() {
+  auto [client, daemon] = ConnectedPair();
+  DaemonMessage welcome = WelcomeMessage(3);
+  welcome.mutable_welcome()->set_cross_memory_pid(4242);
+  daemon->Send(welcome);
+  absl::StatusOr<std::unique_ptr<Connection>> connection =
+      Connection::OverSocket(std::move(client), "hald at fake", "");
+  EXPECT_TRUE(connection.ok()) << connection.status();
+  daemon->Next();  // Hello
+  return {connection.ok() ? *std::move(connection) : nullptr, std::move(daemon)};
+}
+
+TEST(ConnectionCrossMemory, WithoutTheOfferNothingIsAsked) {
+  auto [client, daemon] = ConnectedPair();
+  daemon->Send(WelcomeMessage(3));
+  absl::StatusOr<std::unique_ptr<Connection>> connection =
+      Connection::OverSocket(std::move(client), "hald at fake", "");
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  EXPECT_EQ((*connection)->AttachCrossMemory().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE((*connection)->has_cross_memory());
+}
+
+TEST(ConnectionCrossMemory, TheRequestNamesThisProcessAndACanaryItHolds) {
+  auto [connection, daemon] = OfferedConnection();
+  ASSERT_TRUE(connection);
+  auto attached = std::async(std::launch::async, [&] { return connection->AttachCrossMemory(); });
+  const ClientMessage request = daemon->Next();
+  ASSERT_TRUE(request.has_cross_memory_attach());
+  const v1::CrossMemoryAttach& attach = request.cross_memory_attach();
+  EXPECT_EQ(attach.pid(), static_cast<uint64_t>(getpid()));
+  ASSERT_FALSE(attach.canary().empty());
+  EXPECT_LE(attach.canary().size(), kMaxCrossMemoryCanaryBytes);
+  EXPECT_EQ(std::memcmp(reinterpret_cast<const void*>(attach.canary_address()),
+                        attach.canary().data(), attach.canary().size()),
+            0);
+  daemon->Answer(request, DaemonMessage());
+  ASSERT_TRUE(attached.get().ok());
+  EXPECT_TRUE(connection->has_cross_memory());
+
+  // A copy then names this process's address, in one command.
+  std::vector<uint8_t> bytes(1 << 20, 9);
+  ASSERT_TRUE(Upload(*connection, 1, bytes.data(), 2, 0, bytes.size()).ok());
+  ASSERT_TRUE(connection->Flush().ok());
+  const ClientMessage frame = daemon->Next();
+  ASSERT_EQ(frame.batch_size(), 1);
+  const v1::CopyHostToDevice& copy = frame.batch(0).copy_host_to_device();
+  EXPECT_EQ(copy.tenant_address(), reinterpret_cast<uintptr_t>(bytes.data()));
+  EXPECT_EQ(copy.size(), bytes.size());
+}
+
+TEST(ConnectionCrossMemory, ARefusalKeepsCopiesOffIt) {
+  auto [connection, daemon] = OfferedConnection();
+  ASSERT_TRUE(connection);
+  auto attached = std::async(std::launch::async, [&] { return connection->AttachCrossMemory(); });
+  const ClientMessage request = daemon->Next();
+  daemon->Send(ErrorAnswer(request, absl::StatusCode::kPermissionDenied, "ptrace refused"));
+  EXPECT_EQ(attached.get().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_FALSE(connection->has_cross_memory());
+  // Small enough for the socket's buffer: the flush returns before the fake
+  // daemon reads.
+  std::vector<uint8_t> bytes(16 << 10, 9);
+  ASSERT_TRUE(Upload(*connection, 1, bytes.data(), 2, 0, bytes.size()).ok());
+  ASSERT_TRUE(connection->Flush().ok());
+  const ClientMessage frame = daemon->Next();
+  ASSERT_GE(frame.batch_size(), 1);
+  EXPECT_TRUE(frame.batch(0).copy_host_to_device().has_inline_data()) << "no shared memory here";
 }
 
 }  // namespace

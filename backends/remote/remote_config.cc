@@ -9,7 +9,8 @@
 namespace hal::remote {
 
 absl::StatusOr<RemoteConfig> ParseRemoteConfig(const char* endpoint, const char* token,
-                                               const char* shared_memory_bytes) {
+                                               const char* shared_memory_bytes,
+                                               const char* cross_memory) {
   RemoteConfig config;
   const absl::string_view endpoint_text = endpoint != nullptr ? endpoint : kDefaultEndpoint;
   if (endpoint_text == "none") {
@@ -32,12 +33,21 @@ absl::StatusOr<RemoteConfig> ParseRemoteConfig(const char* endpoint, const char*
     }
     config.shared_memory_bytes = bytes;
   }
+  if (cross_memory != nullptr) {
+    const absl::string_view text = cross_memory;
+    if (text != "on" && text != "off") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("HAL_REMOTE_CROSS_MEMORY=", text, " is not on or off"));
+    }
+    config.cross_memory = text == "on";
+  }
   return config;
 }
 
 absl::StatusOr<RemoteConfig> RemoteConfigFromEnvironment() {
   return ParseRemoteConfig(std::getenv("HAL_REMOTE_ENDPOINT"), std::getenv("HAL_REMOTE_TOKEN"),
-                           std::getenv("HAL_REMOTE_SHM_BYTES"));
+                           std::getenv("HAL_REMOTE_SHM_BYTES"),
+                           std::getenv("HAL_REMOTE_CROSS_MEMORY"));
 }
 
 }  // namespace hal::remote

@@ -4,6 +4,9 @@
 //   HAL_REMOTE_TOKEN      sent in Hello (TCP peers, jobs a scheduler starts)
 //   HAL_REMOTE_SHM_BYTES  the session's shared memory on a Unix socket
 //                         (default 64 MiB; 0: every copy travels inline)
+//   HAL_REMOTE_CROSS_MEMORY  "off": no cross-memory attach (hald copying
+//                         straight to and from this process's memory on a
+//                         Unix socket); "on" (default)
 #ifndef HAL_BACKENDS_REMOTE_REMOTE_CONFIG_H_
 #define HAL_BACKENDS_REMOTE_REMOTE_CONFIG_H_
 
@@ -26,13 +29,15 @@ struct RemoteConfig {
   Endpoint endpoint;
   std::string token;
   uint64_t shared_memory_bytes = kDefaultSharedMemoryBytes;
+  bool cross_memory = true;
 };
 
 // The configuration from the variables' values (nullptr: unset).
 // Unavailable "disabled by HAL_REMOTE_ENDPOINT=none" for "none";
 // InvalidArgument naming the variable for a value that does not parse.
 absl::StatusOr<RemoteConfig> ParseRemoteConfig(const char* endpoint, const char* token,
-                                               const char* shared_memory_bytes);
+                                               const char* shared_memory_bytes,
+                                               const char* cross_memory = nullptr);
 
 // ParseRemoteConfig of this process's environment.
 absl::StatusOr<RemoteConfig> RemoteConfigFromEnvironment();

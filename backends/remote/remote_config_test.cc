@@ -52,5 +52,15 @@ TEST(RemoteConfig, ABadSharedMemorySizeNamesTheVariable) {
   }
 }
 
+TEST(RemoteConfig, CrossMemoryIsOnUnlessSwitchedOff) {
+  EXPECT_TRUE(ParseRemoteConfig(nullptr, nullptr, nullptr)->cross_memory);
+  EXPECT_TRUE(ParseRemoteConfig(nullptr, nullptr, nullptr, "on")->cross_memory);
+  EXPECT_FALSE(ParseRemoteConfig(nullptr, nullptr, nullptr, "off")->cross_memory);
+  absl::StatusOr<RemoteConfig> config = ParseRemoteConfig(nullptr, nullptr, nullptr, "maybe");
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(config.status().message(), "HAL_REMOTE_CROSS_MEMORY"))
+      << config.status();
+}
+
 }  // namespace
 }  // namespace hal::remote

@@ -153,6 +153,12 @@ hal_result ContextCreate(uint32_t device_index, const hal_context_desc* desc,
         return FailWith(status);
       }
     }
+    if (config.cross_memory && context->connection->is_unix()) {
+      // Refused (hald offers none, cannot read this process, or the canary
+      // differs): copies go through shared memory. A lost connection shows
+      // in the Attach below.
+      context->connection->AttachCrossMemory().IgnoreError();
+    }
     ClientMessage request;
     v1::Attach& attach = *request.mutable_attach();
     attach.set_virtual_device(g_state->devices[device_index].virtual_device);

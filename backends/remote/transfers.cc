@@ -7,6 +7,10 @@
 namespace hal::remote {
 namespace {
 
+bool UsesCrossMemory(const Connection& connection, uint64_t size) {
+  return connection.has_cross_memory() && size > kInlineCopyBytes;
+}
+
 bool UsesSharedMemory(const Connection& connection, uint64_t size) {
   return connection.has_shared_memory() && size > kInlineCopyBytes;
 }
@@ -25,6 +29,16 @@ uint64_t ChunkBytes(const Connection& connection, bool shared_memory) {
 
 absl::Status Upload(Connection& connection, uint64_t stream, const void* source, uint64_t buffer,
                     uint64_t offset, uint64_t size) {
+  if (UsesCrossMemory(connection, size)) {
+    ClientMessage command;
+    v1::CopyHostToDevice& copy = *command.mutable_copy_host_to_device();
+    copy.set_stream(stream);
+    copy.set_dst(buffer);
+    copy.set_dst_offset(offset);
+    copy.set_size(size);
+    copy.set_tenant_address(reinterpret_cast<uintptr_t>(source));
+    return connection.Post(std::move(command));
+  }
   const bool shared_memory = UsesSharedMemory(connection, size);
   const uint64_t chunk_bytes = ChunkBytes(connection, shared_memory);
   const auto* bytes = static_cast<const uint8_t*>(source);
@@ -52,6 +66,16 @@ absl::Status Upload(Connection& connection, uint64_t stream, const void* source,
 
 absl::Status Download(Connection& connection, uint64_t stream, uint64_t buffer, uint64_t offset,
                       void* destination, uint64_t size) {
+  if (UsesCrossMemory(connection, size)) {
+    ClientMessage command;
+    v1::CopyDeviceToHost& copy = *command.mutable_copy_device_to_host();
+    copy.set_stream(stream);
+    copy.set_src(buffer);
+    copy.set_src_offset(offset);
+    copy.set_size(size);
+    copy.set_tenant_address(reinterpret_cast<uintptr_t>(destination));
+    return connection.PostDownload(std::move(command), static_cast<uint8_t*>(destination));
+  }
   const bool shared_memory = UsesSharedMemory(connection, size);
   const uint64_t chunk_bytes = ChunkBytes(connection, shared_memory);
   auto* bytes = static_cast<uint8_t*>(destination);

@@ -62,6 +62,7 @@ absl::Status CheckVirtualDeviceCreate(const v1::VirtualDeviceCreate& create) {
       {&create.require_vendor(), "virtual_device_create.require_vendor"},
       {&create.require_format(), "virtual_device_create.require_format"},
       {&create.prefer_vendor(), "virtual_device_create.prefer_vendor"},
+      {&create.require_device(), "virtual_device_create.require_device"},
       {&create.owner(), "virtual_device_create.owner"}};
   for (const auto& [text, field] : strings) {
     if (absl::Status s = CheckName(*text, field); !s.ok()) return s;
@@ -81,6 +82,12 @@ absl::Status CheckCommand(const Client& message) {
       return CheckVirtualDeviceCreate(message.virtual_device_create());
     case Client::kVirtualDeviceDestroy:
       return CheckName(message.virtual_device_destroy().name(), "virtual_device_destroy.name");
+    case Client::kCrossMemoryAttach:
+      if (message.cross_memory_attach().canary().empty()) {
+        return absl::InvalidArgumentError("cross_memory_attach.canary is empty");
+      }
+      return CheckAtMost(message.cross_memory_attach().canary().size(),
+                         kMaxCrossMemoryCanaryBytes, "the size of cross_memory_attach.canary");
     default:
       return absl::OkStatus();
   }
@@ -105,9 +112,11 @@ absl::Status CheckBatch(const Client& message) {
       return absl::InvalidArgumentError(absl::StrCat("batch[", i, "] carries no command"));
     }
     if (entry.body_case() == Client::kVirtualDeviceCreate ||
-        entry.body_case() == Client::kVirtualDeviceDestroy) {
+        entry.body_case() == Client::kVirtualDeviceDestroy ||
+        entry.body_case() == Client::kCrossMemoryAttach) {
       return absl::InvalidArgumentError(
-          absl::StrCat("batch[", i, "] holds an admin request, which is never one-way"));
+          absl::StrCat("batch[", i,
+                       "] holds an admin request or a CrossMemoryAttach, which is never one-way"));
     }
     if (absl::Status s = CheckCommand(entry); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("batch[", i, "]: ", s.message()));

@@ -24,6 +24,8 @@ inline constexpr int kMaxBatchEntries = 4096;
 // formats, owner, token), and the most attach_uids a create request lists.
 inline constexpr size_t kMaxAdminStringBytes = 256;
 inline constexpr int kMaxAttachUids = 1024;
+// The most bytes CrossMemoryAttach.canary holds.
+inline constexpr size_t kMaxCrossMemoryCanaryBytes = 64;
 // Bytes of the frame header: the payload's length, 32-bit little-endian.
 inline constexpr size_t kFrameHeaderBytes = 4;
 
@@ -34,7 +36,8 @@ inline constexpr size_t kFrameHeaderBytes = 4;
 // values; at most HAL_MAX_BINDINGS bindings; push constants at most
 // HAL_MAX_PUSH_CONSTANT_SIZE bytes; uuids 16 bytes; admin requests are not
 // batched, their strings are at most kMaxAdminStringBytes and their
-// attach_uids at most kMaxAttachUids. Handles, offsets and sizes
+// attach_uids at most kMaxAttachUids; a CrossMemoryAttach is not batched
+// and its canary is 1 to kMaxCrossMemoryCanaryBytes bytes. Handles, offsets and sizes
 // are the daemon's to check against its state.
 absl::Status DecodeClientMessage(absl::Span<const uint8_t> payload, ClientMessage* out);
 absl::Status DecodeDaemonMessage(absl::Span<const uint8_t> payload, DaemonMessage* out);

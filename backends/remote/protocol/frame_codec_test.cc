@@ -260,6 +260,21 @@ TEST(RemoteProtocolFrame, AdminRequestsAreNeverBatched) {
   ExpectRefused(DecodeClient(destroy), "batch[0] holds an admin request");
 }
 
+TEST(RemoteProtocolFrame, ACrossMemoryAttachHasABoundedCanaryAndIsNeverBatched) {
+  ClientMessage attach;
+  attach.set_request_id(3);
+  attach.mutable_cross_memory_attach()->set_canary(std::string(kMaxCrossMemoryCanaryBytes, 'c'));
+  EXPECT_TRUE(DecodeClient(attach).ok());
+  attach.mutable_cross_memory_attach()->set_canary(
+      std::string(kMaxCrossMemoryCanaryBytes + 1, 'c'));
+  ExpectRefused(DecodeClient(attach), "cross_memory_attach.canary is 65");
+  attach.mutable_cross_memory_attach()->clear_canary();
+  ExpectRefused(DecodeClient(attach), "cross_memory_attach.canary is empty");
+  ClientMessage batched;
+  batched.add_batch()->mutable_cross_memory_attach()->set_canary("c");
+  ExpectRefused(DecodeClient(batched), "batch[0] holds an admin request or a CrossMemoryAttach");
+}
+
 TEST(RemoteProtocolFrame, VirtualDeviceCreatedHasBoundedStrings) {
   DaemonMessage message;
   message.set_request_id(4);

@@ -10,7 +10,7 @@ namespace hal::remote {
 //   1.1: the admin requests VirtualDeviceCreate/VirtualDeviceDestroy and
 //        VirtualDeviceCreated; VirtualDeviceStatus.owner.
 inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 1;
+inline constexpr uint32_t kProtocolMinor = 2;
 
 // The largest frame payload either side accepts: 64 MiB of bulk data plus
 // room for the message around it. Clients split copies larger than
