@@ -150,6 +150,12 @@ absl::StatusOr<DaemonMessage> Session::AttachCrossMemory(
         "CrossMemoryAttach from pid ", request.pid(), " on a connection pid ",
         tenant_memory_->pid(), " opened (a forked child's copies stay on shared memory)"));
   }
+  // Copying through the buffer's mapping would pin it (Buffer::Map), and a
+  // pinned buffer is never evicted: shared memory serves these pools.
+  if (daemon_.pool().options().overcommit_ratio > 1.0) {
+    return absl::FailedPreconditionError(
+        "the pool overcommits its devices, and cross-memory copies would pin buffers");
+  }
   if (absl::Status status = tenant_memory_->Probe(request.canary_address(), request.canary());
       !status.ok()) {
     return status;

@@ -233,5 +233,26 @@ TEST_F(CrossMemorySessionTest, TcpPeersAndASwitchedOffDaemonOfferNone) {
   EXPECT_EQ(welcome->welcome().cross_memory_pid(), 0u);
 }
 
+// Copies through a buffer's mapping would pin it for good, which an
+// overcommitted pool must not do to its tenants' buffers.
+class CrossMemoryOvercommitTest : public DaemonTest {};
+
+TEST_F(CrossMemoryOvercommitTest, AnOvercommittedPoolRefusesTheAttach) {
+  StartServer(R"({
+  "pool": {"devices": ["cpu:0"], "overcommit_ratio": 2.0, "capacity_caps": {"cpu:0": "32MiB"}},
+  "virtual_devices": [{"name": "a", "memory_quota": "32MiB"}]
+})");
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  const std::string canary = "canary";
+  ClientMessage attach;
+  attach.mutable_cross_memory_attach()->set_pid(getpid());
+  attach.mutable_cross_memory_attach()->set_canary(canary);
+  attach.mutable_cross_memory_attach()->set_canary_address(AddressOf(canary.data()));
+  const absl::Status refused = client->Call(attach);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr("overcommits"));
+}
+
 }  // namespace
 }  // namespace hal::daemon::testing
