@@ -97,6 +97,7 @@ absl::StatusOr<DaemonMessage> Session::CreateVirtualDevice(
   spec.require_vendor = Optional(request.require_vendor());
   spec.require_format = Optional(request.require_format());
   spec.prefer_vendor = Optional(request.prefer_vendor());
+  spec.require_device = Optional(request.require_device());
   spec.priority = request.priority();
   HAL_ASSIGN_OR_RETURN(std::string token, RandomToken());
 

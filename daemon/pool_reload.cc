@@ -11,6 +11,7 @@ bool SameSpec(const VirtualDeviceSpec& a, const VirtualDeviceSpec& b) {
   return a.name == b.name && a.memory_quota == b.memory_quota &&
          a.compute_share == b.compute_share && a.require_vendor == b.require_vendor &&
          a.require_format == b.require_format && a.prefer_vendor == b.prefer_vendor &&
+         a.require_device == b.require_device &&
          a.priority == b.priority && a.pin_limit == b.pin_limit &&
          a.memory_cache_limit == b.memory_cache_limit;
 }

@@ -59,7 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             applied.priority == defaults.priority &&
             applied.require_vendor == defaults.require_vendor &&
             applied.prefer_vendor == defaults.prefer_vendor &&
-            applied.require_format == defaults.require_format);
+            applied.require_format == defaults.require_format &&
+            applied.require_device == defaults.require_device);
   }
   absl::StatusOr<hal::remote::VirtualDeviceRequest> request =
       hal::slurm::ParseVirtualDeviceSpec(spec, defaults);

@@ -209,6 +209,33 @@ TEST_F(VirtualDeviceTest, AdmissionRefusesWhatDoesNotFitWithTheReason) {
   EXPECT_EQ(pool->virtual_devices().size(), 2u);
 }
 
+// require_device: that device only; one not in the pool is NotFound, one
+// without room ResourceExhausted naming it.
+TEST_F(VirtualDeviceTest, ARequiredDeviceIsTheOnlyPlaceConsidered) {
+  PoolOptions options;
+  options.capacity_caps[physical_->id()] = 1 << 20;
+  auto pool = MakePool(options);
+  ASSERT_NE(pool, nullptr);
+  VirtualDeviceSpec spec;
+  spec.name = "pinned";
+  spec.memory_quota = 768 << 10;
+  spec.compute_share = 0.5;
+  spec.require_device = "cpu:7";
+  auto refused = pool->CreateVirtualDevice(spec);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("requires device cpu:7, which is not in the pool (cpu:0)"));
+  spec.require_device = physical_->id();
+  auto placed = pool->CreateVirtualDevice(spec);
+  ASSERT_TRUE(placed.ok()) << placed.status();
+  EXPECT_EQ((*placed)->placement().id(), physical_->id());
+  spec.name = "more";
+  refused = pool->CreateVirtualDevice(spec);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.status().message(), HasSubstr("cpu:0: has room for 262144 bytes"));
+  EXPECT_EQ(pool->virtual_devices().size(), 1u);
+}
+
 TEST_F(VirtualDeviceTest, ComputeShareEnforcementIsReportedHonestly) {
   auto pool = MakePool();
   auto whole = MakeVirtualDevice(*pool, "whole", 1 << 20, 1.0);
@@ -262,7 +289,8 @@ TEST_F(VirtualDeviceTest, PoolFile) {
              "capacity_caps": {"cpu:0": "64MiB"}},
     "virtual_devices": [
       {"name": "a", "memory_quota": "16MiB", "compute_share": 0.5, "priority": 2},
-      {"name": "b", "memory_quota": 1048576, "compute_share": 0.25, "prefer_vendor": "nobody"}]})");
+      {"name": "b", "memory_quota": 1048576, "compute_share": 0.25, "prefer_vendor": "nobody",
+       "require_device": "cpu:0"}]})");
   auto pool = Pool::FromFile(*runtime_, good);
   ASSERT_TRUE(pool.ok()) << pool.status();
   EXPECT_EQ((*pool)->options().placement, PlacementPolicy::kSpread);
@@ -276,6 +304,8 @@ TEST_F(VirtualDeviceTest, PoolFile) {
   EXPECT_EQ(vds[1]->memory_quota(), 1u << 20);
   EXPECT_DOUBLE_EQ(vds[1]->spec().compute_share, 0.25);
   EXPECT_EQ(vds[1]->spec().prefer_vendor, "nobody");
+  EXPECT_EQ(vds[1]->spec().require_device, "cpu:0");
+  EXPECT_EQ(vds[0]->spec().require_device, std::nullopt);
 
   struct Case {
     std::string text;
@@ -293,6 +323,12 @@ TEST_F(VirtualDeviceTest, PoolFile) {
       {R"({"pool": {"devices": ["cpu"], "capacity_caps": {"cpu:0": "1MiB"}},
           "virtual_devices": [{"name": "x", "memory_quota": "2MiB"}]})",
        absl::StatusCode::kResourceExhausted, "no device of the pool can take"},
+      {R"({"pool": {"devices": ["cpu"]},
+          "virtual_devices": [{"name": "x", "memory_quota": 1, "require_device": "cuda:0"}]})",
+       absl::StatusCode::kNotFound, "requires device cuda:0, which is not in the pool"},
+      {R"({"pool": {"devices": ["cpu"]},
+          "virtual_devices": [{"name": "x", "memory_quota": 1, "require_device": 0}]})",
+       absl::StatusCode::kInvalidArgument, "require_device must be a string"},
   };
   for (const Case& c : cases) {
     auto bad = Pool::FromFile(*runtime_, folder.Write("bad.json", c.text));

@@ -68,11 +68,24 @@ uint32_t PartitionUnitsGranted(const PartitionInfo& partition, uint32_t asked) {
 absl::StatusOr<size_t> PlaceVirtualDevice(const VirtualDeviceSpec& spec,
                                           const std::vector<PlacementCandidate>& candidates,
                                           PlacementPolicy policy) {
+  if (spec.require_device &&
+      std::none_of(candidates.begin(), candidates.end(), [&](const PlacementCandidate& c) {
+        return c.device->id() == *spec.require_device;
+      })) {
+    std::vector<std::string> ids;
+    for (const PlacementCandidate& c : candidates) ids.push_back(c.device->id());
+    return absl::NotFoundError(absl::StrCat("virtual device \"", spec.name,
+                                            "\" requires device ", *spec.require_device,
+                                            ", which is not in the pool (",
+                                            absl::StrJoin(ids, ", "), ")"));
+  }
   std::vector<std::string> reasons;
   std::optional<size_t> best;
   bool best_preferred = false;
   for (size_t i = 0; i < candidates.size(); ++i) {
     const PlacementCandidate& c = candidates[i];
+    // The others are not candidates at all: the refusal names only its own.
+    if (spec.require_device && c.device->id() != *spec.require_device) continue;
     if (auto why = Unfit(spec, c)) {
       reasons.push_back(absl::StrCat(c.device->id(), ": ", *why));
       continue;

@@ -32,7 +32,9 @@ uint32_t PartitionUnitsAsked(const PartitionInfo& partition, double compute_shar
 uint32_t PartitionUnitsGranted(const PartitionInfo& partition, uint32_t asked);
 
 // Index into `candidates` of the chosen device; ResourceExhausted listing the
-// reason of every device when none fits.
+// reason of every device when none fits (only the required one's when the
+// spec names one); NotFound when the spec requires a device that is not
+// among the candidates.
 absl::StatusOr<size_t> PlaceVirtualDevice(const VirtualDeviceSpec& spec,
                                           const std::vector<PlacementCandidate>& candidates,
                                           PlacementPolicy policy);

@@ -156,7 +156,8 @@ absl::StatusOr<VirtualDeviceSpec> ReadSpec(const json& entry, const std::string&
   HAL_RETURN_IF_ERROR(
       internal::CheckKnownKeys(entry,
                                {"name", "memory_quota", "compute_share", "require_vendor",
-                                "require_format", "prefer_vendor", "priority", "pin_limit"},
+                                "require_format", "require_device", "prefer_vendor", "priority",
+                                "pin_limit"},
                                absl::StrCat("pool file ", path, ": ", where)));
   if (!entry.contains("memory_quota")) return FileError(path, where + " needs \"memory_quota\"");
   HAL_ASSIGN_OR_RETURN(spec.memory_quota,
@@ -171,6 +172,7 @@ absl::StatusOr<VirtualDeviceSpec> ReadSpec(const json& entry, const std::string&
   }
   for (auto [key, field] : {std::pair{"require_vendor", &spec.require_vendor},
                             std::pair{"require_format", &spec.require_format},
+                            std::pair{"require_device", &spec.require_device},
                             std::pair{"prefer_vendor", &spec.prefer_vendor}}) {
     if (!entry.contains(key)) continue;
     if (!entry[key].is_string())

@@ -192,6 +192,29 @@ TEST_F(AdminRequestsTest, NameClashesBadSpecsAndNoFitAreRefusedWithNothingCreate
   EXPECT_EQ(server_->context().Owners().size(), 1u);
 }
 
+// require_device (protocol 1.2): placed on that device, NotFound for one
+// hald's pool does not have, ResourceExhausted naming it when it is full.
+TEST_F(AdminRequestsTest, ARequiredDeviceIsWhereItGoesOrTheRefusalNamesIt) {
+  remote::DaemonClient admin = Operator();
+  remote::VirtualDeviceRequest request = Request("pinned");
+  request.require_device = "cpu:0";
+  absl::StatusOr<remote::CreatedVirtualDevice> created = remote::CreateVirtualDevice(admin, request);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->physical_device, "cpu:0");
+  request.name = "elsewhere";
+  request.require_device = "vulkan:7";
+  absl::Status refused = remote::CreateVirtualDevice(admin, request).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(refused.message(), HasSubstr("requires device vulkan:7, which is not in the pool"));
+  // 256 MiB - 64 - 32 leaves 160 MiB.
+  request = Request("huge", 161u << 20);
+  request.require_device = "cpu:0";
+  refused = remote::CreateVirtualDevice(admin, request).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.message(), HasSubstr("cpu:0: has room for"));
+  EXPECT_EQ(server_->context().pool().virtual_devices().size(), 2u);
+}
+
 TEST_F(AdminRequestsTest, DestroyEndsItsTenantsFreesEverythingAndReturnsThePlacement) {
   remote::DaemonClient admin = Operator();
   absl::StatusOr<remote::CreatedVirtualDevice> created =

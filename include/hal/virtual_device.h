@@ -69,6 +69,10 @@ struct VirtualDeviceSpec {
   std::optional<std::string> require_vendor;  // e.g. "NVIDIA"; exact match
   std::optional<std::string> require_format;  // a kernel format the device must take
   std::optional<std::string> prefer_vendor;   // tried first, others if none fits
+  // The pool device ("cuda:0") it must be placed on, and no other: NotFound
+  // when the pool has no such device, ResourceExhausted naming it when it
+  // does not fit there.
+  std::optional<std::string> require_device;
   // Larger is more important: under memory pressure, buffers of less
   // important virtual devices on the same device are evicted first.
   int priority = 0;

@@ -194,15 +194,17 @@ absl::Status SliceDevicePlugin::AllocateContainer(const std::set<int>& slices,
   request.compute_share = slices_.ComputeShareOf(static_cast<int>(slices.size()));
   request.owner = slices_.OwnerOf(slices);
   request.lease = false;  // containers outlive a restart of the plugin
+  request.require_device = slices_.device_id();
   auto vd = hald_.Create(request);
   if (!vd.ok()) return vd.status();
-  // The admin API places a virtual device by the pool's policy; it has no
-  // way to name the device, so one placed elsewhere is given back.
+  // A hald of protocol 1.1 ignores require_device and places by its pool's
+  // policy: one placed elsewhere is given back.
   if (vd->physical_device != slices_.device_id()) {
     (void)hald_.Destroy(vd->name);
-    return absl::FailedPreconditionError(
-        absl::StrCat("hald placed ", vd->name, " on ", vd->physical_device, ", not on ",
-                     slices_.device_id(), " whose slices it was made of"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "hald placed ", vd->name, " on ", vd->physical_device, ", not on ", slices_.device_id(),
+        " whose slices it was made of (a hald older than protocol 1.2 cannot be asked for a "
+        "device)"));
   }
   if (absl::Status recorded = ledger_.Assign(vd->name, slices, absl::Now()); !recorded.ok()) {
     (void)hald_.Destroy(vd->name);

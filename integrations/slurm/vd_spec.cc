@@ -90,10 +90,12 @@ absl::Status ApplyPair(absl::string_view pair, absl::string_view key, absl::stri
     request.prefer_vendor = std::string(value);
   } else if (key == "format") {
     request.require_format = std::string(value);
+  } else if (key == "device") {
+    request.require_device = std::string(value);
   } else {
     return PairError(pair, absl::StrCat("unknown key \"", key,
                                         "\"; the keys are mem, share, vendor, prefer, format, "
-                                        "priority"));
+                                        "device, priority"));
   }
   return absl::OkStatus();
 }

@@ -8,6 +8,8 @@
 //   vendor=NAME     only a device of this vendor (exact, as hal-info shows it)
 //   prefer=NAME     a device of this vendor first, others if none fits
 //   format=FORMAT   only a device that takes this kernel format ("spirv-vulkan")
+//   device=ID       only this device of hald's pool ("cuda:0", as hal-info
+//                   --pool lists it)
 //   priority=INT    larger is kept resident first under memory pressure
 #ifndef HAL_INTEGRATIONS_SLURM_VD_SPEC_H_
 #define HAL_INTEGRATIONS_SLURM_VD_SPEC_H_

@@ -14,13 +14,15 @@ absl::Status ParseError(absl::string_view spec) {
 
 TEST(VirtualDeviceSpecTest, ReadsEveryKey) {
   absl::StatusOr<remote::VirtualDeviceRequest> request = ParseVirtualDeviceSpec(
-      "mem=4GiB,share=0.5,vendor=NVIDIA,prefer=AMD,format=spirv-vulkan,priority=-3", {});
+      "mem=4GiB,share=0.5,vendor=NVIDIA,prefer=AMD,format=spirv-vulkan,device=cuda:1,priority=-3",
+      {});
   ASSERT_TRUE(request.ok()) << request.status();
   EXPECT_EQ(request->memory_quota, uint64_t{4} << 30);
   EXPECT_DOUBLE_EQ(request->compute_share, 0.5);
   EXPECT_EQ(request->require_vendor, "NVIDIA");
   EXPECT_EQ(request->prefer_vendor, "AMD");
   EXPECT_EQ(request->require_format, "spirv-vulkan");
+  EXPECT_EQ(request->require_device, "cuda:1");
   EXPECT_EQ(request->priority, -3);
 }
 
@@ -61,6 +63,8 @@ TEST(VirtualDeviceSpecTest, BadPairsAreRefusedNamingThePair) {
       {"mem=", "the value is empty"},
       {"mem=1G,mem=2G", "key \"mem\" is given twice"},
       {"mem=1G,color=red", "unknown key \"color\""},
+      {"mem=1G,device=", "the value is empty"},
+      {"mem=1G,device=cuda:0,device=cuda:1", "key \"device\" is given twice"},
       {"mem=0", "at least 1 byte"},
       {"mem=-1G", "whole number of bytes"},
       {"mem=1.5G", "whole number of bytes"},

@@ -17,6 +17,7 @@ absl::StatusOr<CreatedVirtualDevice> CreateVirtualDevice(DaemonClient& daemon,
   create.set_require_vendor(request.require_vendor);
   create.set_require_format(request.require_format);
   create.set_prefer_vendor(request.prefer_vendor);
+  create.set_require_device(request.require_device);
   create.set_priority(request.priority);
   for (uint32_t uid : request.attach_uids) create.add_attach_uids(uid);
   create.set_owner(request.owner);

@@ -24,6 +24,11 @@ struct VirtualDeviceRequest {
   std::string require_vendor;  // "" for none; exact match, e.g. "NVIDIA"
   std::string require_format;  // "" for none; a kernel format the device must take
   std::string prefer_vendor;   // "" for none
+  // "" for any; the daemon's device id ("vulkan:0") it must be placed on:
+  // NotFound when the daemon's pool has no such device, ResourceExhausted
+  // naming it when it does not fit there. A daemon of protocol 1.1 ignores
+  // it: compare CreatedVirtualDevice::physical_device.
+  std::string require_device;
   int32_t priority = 0;        // as VirtualDeviceSpec::priority
   // Unix-socket peers (by uid) who may attach besides holders of the token.
   std::vector<uint32_t> attach_uids;

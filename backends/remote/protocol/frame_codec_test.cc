@@ -225,6 +225,7 @@ TEST(RemoteProtocolFrame, AdminRequestsHaveBoundedStringsAndUids) {
       {&v1::VirtualDeviceCreate::set_require_vendor, "virtual_device_create.require_vendor"},
       {&v1::VirtualDeviceCreate::set_require_format, "virtual_device_create.require_format"},
       {&v1::VirtualDeviceCreate::set_prefer_vendor, "virtual_device_create.prefer_vendor"},
+      {&v1::VirtualDeviceCreate::set_require_device, "virtual_device_create.require_device"},
       {&v1::VirtualDeviceCreate::set_owner, "virtual_device_create.owner"}};
   for (const auto& [set, field] : fields) {
     ClientMessage message = ValidVirtualDeviceCreate();

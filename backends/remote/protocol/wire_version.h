@@ -9,6 +9,8 @@ namespace hal::remote {
 // The minor says which fields were added (hal_remote.proto's history):
 //   1.1: the admin requests VirtualDeviceCreate/VirtualDeviceDestroy and
 //        VirtualDeviceCreated; VirtualDeviceStatus.owner.
+//   1.2: cross-memory attach (CrossMemoryAttach, Welcome.cross_memory_pid,
+//        the copies' tenant_address); VirtualDeviceCreate.require_device.
 inline constexpr uint32_t kProtocolMajor = 1;
 inline constexpr uint32_t kProtocolMinor = 2;
 

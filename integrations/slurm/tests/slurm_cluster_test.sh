@@ -131,7 +131,7 @@ pool_devices='"cpu:0"'
 single_spec=mem=64MiB,share=0.5 single_device=cpu:0
 if HAL_DEVICE_SELECTOR=vulkan:0 "$hal_info" --json >/dev/null 2>&1; then
   pool_devices+=', "vulkan:0"'
-  single_spec+=,format=spirv-vulkan single_device=vulkan:0
+  single_spec+=,device=vulkan:0 single_device=vulkan:0
 else
   echo "note: no vulkan:0 here; hald's pool is cpu:0 alone"
 fi
