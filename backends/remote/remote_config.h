@@ -4,9 +4,13 @@
 //   HAL_REMOTE_TOKEN      sent in Hello (TCP peers, jobs a scheduler starts)
 //   HAL_REMOTE_SHM_BYTES  the session's shared memory on a Unix socket
 //                         (default 64 MiB; 0: every copy travels inline)
-//   HAL_REMOTE_CROSS_MEMORY  "off": no cross-memory attach (hald copying
-//                         straight to and from this process's memory on a
-//                         Unix socket); "on" (default)
+//   HAL_REMOTE_CROSS_MEMORY  "on": cross-memory attach on a Unix socket
+//                         (hald copies straight to and from this process's
+//                         memory, one copy instead of two); "off" (default):
+//                         the kernel pins 4 KiB pages one by one, which on
+//                         the VM measured was slower than the two memcpys
+//                         of shared memory; it wins for memory backed by
+//                         transparent huge pages (bench/README.md)
 #ifndef HAL_BACKENDS_REMOTE_REMOTE_CONFIG_H_
 #define HAL_BACKENDS_REMOTE_REMOTE_CONFIG_H_
 
@@ -29,7 +33,7 @@ struct RemoteConfig {
   Endpoint endpoint;
   std::string token;
   uint64_t shared_memory_bytes = kDefaultSharedMemoryBytes;
-  bool cross_memory = true;
+  bool cross_memory = false;
 };
 
 // The configuration from the variables' values (nullptr: unset).

@@ -52,8 +52,8 @@ TEST(RemoteConfig, ABadSharedMemorySizeNamesTheVariable) {
   }
 }
 
-TEST(RemoteConfig, CrossMemoryIsOnUnlessSwitchedOff) {
-  EXPECT_TRUE(ParseRemoteConfig(nullptr, nullptr, nullptr)->cross_memory);
+TEST(RemoteConfig, CrossMemoryIsOffUnlessSwitchedOn) {
+  EXPECT_FALSE(ParseRemoteConfig(nullptr, nullptr, nullptr)->cross_memory);
   EXPECT_TRUE(ParseRemoteConfig(nullptr, nullptr, nullptr, "on")->cross_memory);
   EXPECT_FALSE(ParseRemoteConfig(nullptr, nullptr, nullptr, "off")->cross_memory);
   absl::StatusOr<RemoteConfig> config = ParseRemoteConfig(nullptr, nullptr, nullptr, "maybe");
