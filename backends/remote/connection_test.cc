@@ -471,7 +471,10 @@ TEST(ConnectionCrossMemory, WithoutTheOfferNothingIsAsked) {
 TEST(ConnectionCrossMemory, TheRequestNamesThisProcessAndACanaryItHolds) {
   auto [connection, daemon] = OfferedConnection();
   ASSERT_TRUE(connection);
-  auto attached = std::async(std::launch::async, [&] { return connection->AttachCrossMemory(); });
+  // clang 14 cannot capture a structured binding.
+  Connection* attaching = connection.get();
+  auto attached =
+      std::async(std::launch::async, [attaching] { return attaching->AttachCrossMemory(); });
   const ClientMessage request = daemon->Next();
   ASSERT_TRUE(request.has_cross_memory_attach());
   const v1::CrossMemoryAttach& attach = request.cross_memory_attach();
@@ -499,7 +502,10 @@ TEST(ConnectionCrossMemory, TheRequestNamesThisProcessAndACanaryItHolds) {
 TEST(ConnectionCrossMemory, ARefusalKeepsCopiesOffIt) {
   auto [connection, daemon] = OfferedConnection();
   ASSERT_TRUE(connection);
-  auto attached = std::async(std::launch::async, [&] { return connection->AttachCrossMemory(); });
+  // clang 14 cannot capture a structured binding.
+  Connection* attaching = connection.get();
+  auto attached =
+      std::async(std::launch::async, [attaching] { return attaching->AttachCrossMemory(); });
   const ClientMessage request = daemon->Next();
   daemon->Send(ErrorAnswer(request, absl::StatusCode::kPermissionDenied, "ptrace refused"));
   EXPECT_EQ(attached.get().code(), absl::StatusCode::kPermissionDenied);
