@@ -11,12 +11,19 @@
 //   to the local one (median_us_per_dispatch);
 // - 1024 noop dispatches per Synchronize: remote throughput at least 0.5x
 //   local (one-way commands batched, no round trip per dispatch);
-// - 256 MiB host->device and device->host copies: over a Unix socket (hald
-//   copying straight to and from this process's memory through cross-memory
-//   attach, or through the session's shared memory where that is refused or
-//   HAL_REMOTE_CROSS_MEMORY=off) at least 0.8x local; over TCP loopback (bytes
-//   inline in the frames) at least 1 GB/s. The bench says which Unix-socket
-//   path ran, from hald's log.
+// - 256 MiB host->device and device->host copies (Queue::CopyHostToDevice,
+//   CopyDeviceToHost), with the host side in either of two kinds of memory:
+//   - pageable memory of this process (BM_HostToDevice*, BM_DeviceToHost*):
+//     over a Unix socket hald copies straight to and from it through
+//     cross-memory attach, or it goes through the session's shared memory
+//     (one copy more) where that is refused or HAL_REMOTE_CROSS_MEMORY=off;
+//     over TCP loopback the bytes travel inline in the frames;
+//   - the mapping of a host-staging buffer (BM_*Staging*), the pinned memory
+//     frameworks copy through: the remote driver shares it with hald, whose
+//     device copies it in place.
+//   Targets: over a Unix socket at least 0.8x local; over TCP at least
+//   1 GB/s. The bench says which pageable Unix-socket path ran, from hald's
+//   log.
 // Copies check their data after timing, so a fast but wrong run reports an
 // error instead of a figure.
 #include <sys/mman.h>
@@ -145,16 +152,59 @@ absl::Status MeasureDispatches(benchmark::State& state, Path path, int64_t dispa
   return absl::OkStatus();
 }
 
+// Where a copy's host bytes live: plain (pageable) memory of this process,
+// or the mapping of a host-staging buffer of the device (pinned memory, which
+// the remote driver shares with hald, so hald's device copies it in place).
+enum class HostMemory { kPageable, kStaging };
+
+// kCopyBytes of host memory of either kind, released with it.
+class HostWords {
+ public:
+  static absl::StatusOr<HostWords> Make(HostMemory kind, Device& device) {
+    if (kind == HostMemory::kPageable) return HostWords(MappedWords());
+    HAL_ASSIGN_OR_RETURN(std::shared_ptr<Buffer> staging,
+                         device.Allocate(kCopyBytes, BufferKind::kHostStaging));
+    HAL_ASSIGN_OR_RETURN(void* mapped, staging->Map());
+    return HostWords(std::move(staging), static_cast<uint32_t*>(mapped));
+  }
+  uint32_t* get() const { return words_; }
+
+ private:
+  struct Unmap {
+    void operator()(uint32_t* words) const { munmap(words, kCopyBytes); }
+  };
+  using Owned = std::unique_ptr<uint32_t[], Unmap>;
+  explicit HostWords(Owned pageable) : pageable_(std::move(pageable)), words_(pageable_.get()) {}
+  HostWords(std::shared_ptr<Buffer> staging, uint32_t* words)
+      : staging_(std::move(staging)), words_(words) {}
+
+  // With --host_huge_pages an anonymous mapping advised MADV_HUGEPAGE before
+  // the first touch.
+  static Owned MappedWords() {
+    void* memory = mmap(nullptr, kCopyBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                        -1, 0);
+    if (memory == MAP_FAILED) {
+      std::cerr << "mmap of " << kCopyBytes << " bytes failed\n";
+      std::abort();
+    }
+    if (absl::GetFlag(FLAGS_host_huge_pages)) madvise(memory, kCopyBytes, MADV_HUGEPAGE);
+    return Owned(static_cast<uint32_t*>(memory));
+  }
+
+  Owned pageable_;
+  std::shared_ptr<Buffer> staging_;
+  uint32_t* words_;
+};
+
 // The host side of a copy: a source and a destination of kCopyBytes, every
 // page touched before timing; words differ for any two offsets a chunk could
 // be misplaced by.
-// With --host_huge_pages both are anonymous mappings advised
-// MADV_HUGEPAGE before the first touch, for every path alike.
 class CopyData {
  public:
-  CopyData() : source_(Words()), destination_(Words()) {
-    for (size_t i = 0; i < kWords; ++i) source_[i] = static_cast<uint32_t>(i * 2654435761u);
-    std::fill(destination_.get(), destination_.get() + kWords, 0u);
+  static absl::StatusOr<CopyData> Make(HostMemory kind, Device& device) {
+    HAL_ASSIGN_OR_RETURN(HostWords source, HostWords::Make(kind, device));
+    HAL_ASSIGN_OR_RETURN(HostWords destination, HostWords::Make(kind, device));
+    return CopyData(std::move(source), std::move(destination));
   }
   const void* source() const { return source_.get(); }
   void* destination() { return destination_.get(); }
@@ -170,22 +220,13 @@ class CopyData {
 
  private:
   static constexpr size_t kWords = kCopyBytes / sizeof(uint32_t);
-  struct Unmap {
-    void operator()(uint32_t* words) const { munmap(words, kCopyBytes); }
-  };
-  using MappedWords = std::unique_ptr<uint32_t[], Unmap>;
-  static MappedWords Words() {
-    void* memory = mmap(nullptr, kCopyBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                        -1, 0);
-    if (memory == MAP_FAILED) {
-      std::cerr << "mmap of " << kCopyBytes << " bytes failed\n";
-      std::abort();
-    }
-    if (absl::GetFlag(FLAGS_host_huge_pages)) madvise(memory, kCopyBytes, MADV_HUGEPAGE);
-    return MappedWords(static_cast<uint32_t*>(memory));
+  CopyData(HostWords source, HostWords destination)
+      : source_(std::move(source)), destination_(std::move(destination)) {
+    for (size_t i = 0; i < kWords; ++i) source_.get()[i] = static_cast<uint32_t>(i * 2654435761u);
+    ClearDestination();
   }
-  MappedWords source_;
-  MappedWords destination_;
+  HostWords source_;
+  HostWords destination_;
 };
 
 enum class Direction { kHostToDevice, kDeviceToHost };
@@ -193,11 +234,12 @@ enum class Direction { kHostToDevice, kDeviceToHost };
 // kCopyBytes in one direction per iteration, then Synchronize. The other
 // direction moves the data once before (device->host) or after
 // (host->device) the timed loop, so the check covers what was timed.
-absl::Status MeasureCopies(benchmark::State& state, Path path, Direction direction) {
+absl::Status MeasureCopies(benchmark::State& state, Path path, Direction direction,
+                           HostMemory host) {
   HAL_ASSIGN_OR_RETURN(Target target, Open(path));
   Queue& queue = *target.queue;
   HAL_ASSIGN_OR_RETURN(const std::shared_ptr<Buffer> buffer, target.device->Allocate(kCopyBytes));
-  CopyData data;
+  HAL_ASSIGN_OR_RETURN(CopyData data, CopyData::Make(host, *target.device));
   const std::function<absl::Status()> upload = [&] {
     HAL_RETURN_IF_ERROR(queue.CopyHostToDevice(data.source(), *buffer, 0, kCopyBytes));
     return queue.Synchronize();
@@ -240,25 +282,31 @@ void RegisterBenchmarks() {
                                  })
         ->UseRealTime();
   }
-  for (const Path path : {Path::kLocal, Path::kUnix, Path::kTcp}) {
-    for (const Direction direction : {Direction::kHostToDevice, Direction::kDeviceToHost}) {
-      const char* name = direction == Direction::kHostToDevice ? "HostToDevice" : "DeviceToHost";
-      benchmark::RegisterBenchmark(absl::StrCat("BM_", name, PathName(path)).c_str(),
-                                   [path, direction](benchmark::State& state) {
-                                     ReportIfFailed(state, MeasureCopies(state, path, direction));
-                                   })
-          ->UseRealTime()
-          ->Unit(benchmark::kMillisecond);
+  // Staging copies over TCP would be the inline path again: not measured.
+  for (const HostMemory host : {HostMemory::kPageable, HostMemory::kStaging}) {
+    for (const Path path : {Path::kLocal, Path::kUnix, Path::kTcp}) {
+      if (host == HostMemory::kStaging && path == Path::kTcp) continue;
+      for (const Direction direction : {Direction::kHostToDevice, Direction::kDeviceToHost}) {
+        const char* name = direction == Direction::kHostToDevice ? "HostToDevice" : "DeviceToHost";
+        benchmark::RegisterBenchmark(
+            absl::StrCat("BM_", name, host == HostMemory::kStaging ? "Staging" : "", PathName(path))
+                .c_str(),
+            [path, direction, host](benchmark::State& state) {
+              ReportIfFailed(state, MeasureCopies(state, path, direction, host));
+            })
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+      }
     }
   }
 }
 
-RatioReporter::Comparison CopyRatio(const std::string& direction, const std::string& what) {
-  return {.measured_function = "BM_" + direction + "Unix",
-          .baseline_function = "BM_" + direction + "Local",
-          .description = "256 MiB " + what +
-                         " throughput, remote (Unix socket) / "
-                         "local",
+// `memory` names the host side's kind in the function names ("" or "Staging").
+RatioReporter::Comparison CopyRatio(const std::string& direction, const std::string& memory,
+                                    const std::string& what) {
+  return {.measured_function = "BM_" + direction + memory + "Unix",
+          .baseline_function = "BM_" + direction + memory + "Local",
+          .description = "256 MiB " + what + " throughput, remote (Unix socket) / local",
           .target_ratio = 0.8};
 }
 
@@ -282,8 +330,10 @@ int main(int argc, char** argv) {
         .display_scale = 1e-3,
         .display_unit = "k dispatches/s",
         .target_ratio = 0.5},
-       hal::bench::CopyRatio("HostToDevice", "host->device"),
-       hal::bench::CopyRatio("DeviceToHost", "device->host")},
+       hal::bench::CopyRatio("HostToDevice", "", "pageable host->device"),
+       hal::bench::CopyRatio("DeviceToHost", "", "device->pageable host"),
+       hal::bench::CopyRatio("HostToDevice", "Staging", "host-staging->device"),
+       hal::bench::CopyRatio("DeviceToHost", "Staging", "device->host-staging")},
       {{.measured_function = "BM_RoundTripUnix",
         .baseline_function = "BM_RoundTripLocal",
         .description = "noop dispatch + Synchronize, median time the remote driver adds",
