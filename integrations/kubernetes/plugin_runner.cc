@@ -1,11 +1,10 @@
 #include "integrations/kubernetes/plugin_runner.h"
 
-#include <algorithm>
 #include <cstdio>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "integrations/kubernetes/cdi_spec.h"
+#include "integrations/kubernetes/device_room.h"
 #include "integrations/kubernetes/hald_admin.h"
 #include "integrations/kubernetes/kubelet_registration.h"
 #include "integrations/kubernetes/pod_resources_client.h"
@@ -13,33 +12,6 @@
 #include "integrations/kubernetes/plugin_log.h"
 
 namespace hal::kubernetes {
-namespace {
-
-// What the pool can still place on `device` besides the virtual devices of
-// this plugin (any run of it: their owners start "kubernetes <domain>/").
-struct Room {
-  uint64_t bytes = 0;
-  double share = 0;
-};
-Room RoomOf(const remote::v1::PoolStatus& status, const remote::v1::PhysicalDeviceStatus& device,
-            const std::string& resource_domain) {
-  uint64_t ours_bytes = 0;
-  double ours_share = 0;
-  for (const remote::v1::VirtualDeviceStatus& vd : status.virtual_devices()) {
-    if (vd.device() == device.id() && vd.dynamic() &&
-        absl::StartsWith(vd.owner(), absl::StrCat("kubernetes ", resource_domain, "/"))) {
-      ours_bytes += vd.memory_quota_bytes();
-      ours_share += vd.compute_share();
-    }
-  }
-  const double ratio = std::max(1.0, status.overcommit_ratio());
-  const auto placeable = static_cast<uint64_t>(static_cast<double>(device.capacity_bytes()) * ratio);
-  const uint64_t others = device.quota_placed_bytes() - std::min(device.quota_placed_bytes(), ours_bytes);
-  return Room{placeable - std::min(placeable, others),
-              1.0 - std::max(0.0, device.compute_placed() - ours_share)};
-}
-
-}  // namespace
 
 PluginRunner::PluginRunner(const PluginOptions& options) : options_(options) {}
 
