@@ -8,6 +8,11 @@ namespace hal::gpu {
 namespace {
 
 constexpr int kMaxDepth = 32;
+// A one-byte value becomes a MsgpackValue of about 128 bytes, so the count
+// of values is bounded, not just the input: code object metadata holds a few
+// thousand at most, and a crafted note of 8 MiB of single-byte values would
+// otherwise take a GiB.
+constexpr uint64_t kMaxValues = uint64_t{1} << 18;
 
 class Reader {
  public:
@@ -91,10 +96,12 @@ class Reader {
 
   absl::Span<const uint8_t> bytes_;
   size_t offset_ = 0;
+  uint64_t values_ = 0;
 };
 
 absl::Status Reader::Value(MsgpackValue& value, int depth) {
   if (depth > kMaxDepth) return Malformed(absl::StrCat("nested deeper than ", kMaxDepth));
+  if (++values_ > kMaxValues) return Malformed(absl::StrCat("more than ", kMaxValues, " values"));
   absl::StatusOr<uint64_t> tag_read = Unsigned(1);
   if (!tag_read.ok()) return tag_read.status();
   const auto tag = static_cast<uint8_t>(*tag_read);

@@ -75,5 +75,21 @@ TEST(MsgpackTest, NestingIsBounded) {
   EXPECT_THAT(value.status().message(), HasSubstr("nested deeper"));
 }
 
+TEST(MsgpackTest, TheNumberOfValuesIsBounded) {
+  // An array of a million one-byte integers: each would take a MsgpackValue.
+  constexpr uint32_t kCount = 1u << 20;
+  std::vector<uint8_t> wide = {0xdd, 0x00, 0x10, 0x00, 0x00};  // array32 of kCount
+  wide.resize(wide.size() + kCount, 0x01);
+  absl::StatusOr<MsgpackValue> value = ParseMsgpack(wide);
+  EXPECT_EQ(value.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(value.status().message(), HasSubstr("values"));
+  // A few thousand, as real metadata holds, are read.
+  std::vector<uint8_t> usual = {0xdd, 0x00, 0x00, 0x10, 0x00};  // array32 of 4096
+  usual.resize(usual.size() + 4096, 0x01);
+  absl::StatusOr<MsgpackValue> read = ParseMsgpack(usual);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->array.size(), 4096u);
+}
+
 }  // namespace
 }  // namespace hal::gpu
