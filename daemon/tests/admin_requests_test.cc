@@ -269,6 +269,30 @@ TEST_F(AdminRequestsTest, DestroyFromASessionAttachedToItIsRefused) {
   EXPECT_TRUE(attached->Call(AllocateMessage(1, 4096)).ok());
 }
 
+// A second destroy while the first still waits for the tenants' charges (a
+// destroy under way is "retiring") is refused and disturbs nothing: the
+// first one finishes the work.
+TEST_F(AdminRequestsTest, DestroyOfOneAlreadyBeingDestroyedIsRefused) {
+  remote::DaemonClient admin = Operator();
+  ASSERT_TRUE(remote::CreateVirtualDevice(admin, Request("job")).ok());
+  std::unique_ptr<TestClient> attached = Attached("job");
+  ASSERT_TRUE(attached);
+  {
+    // What the first destroy does before it ends the sessions and waits.
+    std::lock_guard<std::mutex> lock(server_->context().admin_mutex());
+    server_->context().Retire("job");
+  }
+  const absl::Status refused = remote::DestroyVirtualDevice(admin, "job");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr("already being destroyed"));
+  // Still in the pool, with its tenant attached and served.
+  const auto& in_pool = server_->context().pool().virtual_devices();
+  EXPECT_TRUE(std::any_of(in_pool.begin(), in_pool.end(),
+                          [](const auto& device) { return device->name() == "job"; }));
+  EXPECT_EQ(server_->context().sessions().AttachedTo("job"), 1u);
+  EXPECT_TRUE(attached->Call(AllocateMessage(1, 4096)).ok());
+}
+
 TEST_F(AdminRequestsTest, ALeasedVirtualDeviceEndsWithItsCreatorsConnection) {
   remote::VirtualDeviceRequest leased = Request("leased");
   leased.lease = true;
