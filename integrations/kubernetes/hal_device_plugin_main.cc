@@ -6,11 +6,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/ascii.h"
+#include "backends/remote/protocol/token_file.h"
 #include "integrations/kubernetes/plugin_runner.h"
 
 int main(int argc, char** argv) {
@@ -65,15 +63,13 @@ int main(int argc, char** argv) {
   options.slices.slice_bytes = slice_mib << 20;
   options.reclaim_grace = absl::Seconds(grace_seconds);
   if (!token_file.empty()) {
-    std::ifstream file(token_file);
-    std::stringstream text;
-    text << file.rdbuf();
-    if (!file) {
-      std::fprintf(stderr, "hal-device-plugin: cannot read --hald-token-file %s\n",
-                   token_file.c_str());
+    absl::StatusOr<std::string> token = hal::remote::ReadTokenFile(token_file);
+    if (!token.ok()) {
+      std::fprintf(stderr, "hal-device-plugin: --hald-token-file: %s\n",
+                   std::string(token.status().message()).c_str());
       return 2;
     }
-    options.hald_token = std::string(absl::StripAsciiWhitespace(text.str()));
+    options.hald_token = *std::move(token);
   }
 
   // SIGTERM and SIGINT end the loop; blocked before any thread starts so

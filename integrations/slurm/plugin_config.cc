@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "backends/remote/protocol/token_file.h"
 #include "integrations/slurm/vd_spec.h"
 
 namespace hal::slurm {
@@ -26,7 +27,7 @@ absl::StatusOr<PluginConfig> ParsePluginArguments(const std::vector<std::string>
   for (const std::string& argument : arguments) {
     const size_t equals = argument.find('=');
     if (equals == std::string::npos) {
-      return ArgumentError(argument, "expected KEY=VALUE (endpoint=, timeout=, defaults=)");
+      return ArgumentError(argument, "expected KEY=VALUE (endpoint=, timeout=, defaults=, token_file=)");
     }
     const std::string key = argument.substr(0, equals);
     const std::string value = argument.substr(equals + 1);
@@ -43,8 +44,13 @@ absl::StatusOr<PluginConfig> ParsePluginArguments(const std::vector<std::string>
       if (absl::Status applied = ApplyVirtualDeviceSpec(value, config.defaults); !applied.ok()) {
         return ArgumentError(argument, applied.message());
       }
+    } else if (key == "token_file") {
+      absl::StatusOr<std::string> token = remote::ReadTokenFile(value);
+      if (!token.ok()) return ArgumentError(argument, token.status().message());
+      config.admin_token = *std::move(token);
     } else {
-      return ArgumentError(argument, "unknown key; the keys are endpoint, timeout, defaults");
+      return ArgumentError(argument,
+                           "unknown key; the keys are endpoint, timeout, defaults, token_file");
     }
   }
   absl::StatusOr<remote::Endpoint> parsed = remote::ParseEndpoint(endpoint);

@@ -7,6 +7,9 @@
 //                  request (default 10; whole seconds, 1 to 600)
 //   defaults=SPEC  keys every --hal-vd SPEC starts from (vd_spec.h), e.g.
 //                  share=0.5,vendor=NVIDIA; a job's SPEC overrides them
+//   token_file=F   a file holding a token of a pool-file rule with
+//                  "admin": true, for a hald of which slurmd is no operator
+//                  (over TCP, or in another PID namespace); read here, once
 #ifndef HAL_INTEGRATIONS_SLURM_PLUGIN_CONFIG_H_
 #define HAL_INTEGRATIONS_SLURM_PLUGIN_CONFIG_H_
 
@@ -24,10 +27,11 @@ struct PluginConfig {
   remote::Endpoint endpoint;
   absl::Duration timeout = absl::Seconds(10);
   remote::VirtualDeviceRequest defaults;
+  std::string admin_token;  // from token_file=; empty: slurmd is an operator
 };
 
 // InvalidArgument naming the argument: an unknown or repeated key, a value
-// that does not parse.
+// that does not parse, a token file that cannot be read.
 absl::StatusOr<PluginConfig> ParsePluginArguments(const std::vector<std::string>& arguments);
 
 }  // namespace hal::slurm

@@ -1,5 +1,10 @@
 #include "integrations/slurm/plugin_config.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -26,6 +31,20 @@ TEST(PluginConfigTest, ReadsEveryArgument) {
   EXPECT_EQ(config->defaults.require_vendor, "Mesa");
 }
 
+TEST(PluginConfigTest, TokenFileIsReadOnce) {
+  char path[] = "/tmp/hal-spank-token-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "admin-token\n", 12), 12);
+  close(fd);
+  absl::StatusOr<PluginConfig> config =
+      ParsePluginArguments({absl::StrCat("token_file=", path)});
+  unlink(path);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->admin_token, "admin-token");
+  EXPECT_TRUE(ParsePluginArguments({})->admin_token.empty());
+}
+
 TEST(PluginConfigTest, BadArgumentsAreRefusedNamingThem) {
   const std::pair<std::vector<std::string>, const char*> cases[] = {
       {{"endpoint"}, "expected KEY=VALUE"},
@@ -36,6 +55,7 @@ TEST(PluginConfigTest, BadArgumentsAreRefusedNamingThem) {
       {{"timeout=soon"}, "timeout must be whole seconds"},
       {{"defaults=share=7"}, "share must be a number"},
       {{"endpoint=/run/hal/hald.sock"}, "endpoint=/run/hal/hald.sock"},
+      {{"token_file=/nonexistent/token"}, "cannot open token file /nonexistent/token"},
   };
   for (const auto& [arguments, why] : cases) {
     absl::Status status = ParsePluginArguments(arguments).status();

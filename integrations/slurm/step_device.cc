@@ -38,7 +38,8 @@ absl::StatusOr<StepVirtualDevice> StepVirtualDevice::Create(const PluginConfig& 
   request.attach_uids.clear();
   request.lease = true;
   absl::StatusOr<remote::DaemonClient> daemon =
-      remote::DaemonClient::Connect(config.endpoint, "", absl::StrCat("hal_spank job ", label),
+      remote::DaemonClient::Connect(config.endpoint, config.admin_token,
+                                    absl::StrCat("hal_spank job ", label),
                                     config.timeout);
   if (!daemon.ok()) return Prefixed(daemon.status(), request.name);
   absl::StatusOr<remote::CreatedVirtualDevice> created =

@@ -7,11 +7,13 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hal_remote.pb.h"
 #include "tests/remote/hald_process.h"
+#include "tests/remote/remote_pool.h"
 
 namespace hal::slurm {
 namespace {
@@ -25,7 +27,12 @@ class StepVirtualDeviceTest : public ::testing::Test {
   static void SetUpTestSuite() {
     testing::HaldProcess::Options options;
     options.hald = HAL_TEST_HALD_PATH;
-    options.pool_json = R"({"pool": {"devices": ["cpu:0"]}})";
+    // The test's uid is an operator on the Unix socket; over TCP only the
+    // admin rule's token is.
+    options.pool_json = absl::StrCat(
+        R"({"pool": {"devices": ["cpu:0"]}, "hald": {"access": [{"tokens_sha256": [")",
+        testing::kRemoteTestTokenSha256, R"("], "admin": true}]}})");
+    options.listen_tcp = true;
     absl::StatusOr<std::unique_ptr<testing::HaldProcess>> hald =
         testing::HaldProcess::Start(options);
     ASSERT_TRUE(hald.ok()) << hald.status();
@@ -135,6 +142,30 @@ TEST_F(StepVirtualDeviceTest, ItsLeaseEndsWithTheObject) {
       StepVirtualDevice::Create(Config(), {45, 0}, Request(1 << 20));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->Destroy().ok());
+}
+
+// Over TCP slurmd is no operator: the plugin's token_file= admin token is
+// what lets it create the step's device, and the tasks reach hald the same
+// way.
+TEST_F(StepVirtualDeviceTest, OverTcpTheAdminTokenIsWhatMayCreate) {
+  PluginConfig config = Config();
+  config.endpoint = remote::ParseEndpoint(hald_->tcp_endpoint()).value();
+  absl::StatusOr<StepVirtualDevice> refused =
+      StepVirtualDevice::Create(config, {47, 0}, Request(1 << 20));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << refused.status();
+  EXPECT_FALSE(Status("slurm-47.0").has_value());
+
+  config.admin_token = testing::kRemoteTestToken;
+  absl::StatusOr<StepVirtualDevice> device =
+      StepVirtualDevice::Create(config, {47, 0}, Request(1 << 20));
+  ASSERT_TRUE(device.ok()) << device.status();
+  EXPECT_THAT(device->TaskEnvironment(),
+              ElementsAre(Pair("HAL_REMOTE_ENDPOINT", hald_->tcp_endpoint()),
+                          Pair("HAL_REMOTE_TOKEN", device->created().token),
+                          Pair("HAL_VIRTUAL_DEVICE", "slurm-47.0"),
+                          Pair("HAL_DEVICE_SELECTOR", "remote:0")));
+  EXPECT_TRUE(Status("slurm-47.0").has_value());
+  EXPECT_TRUE(device->Destroy().ok());
 }
 
 TEST(StepVirtualDeviceNoDaemonTest, IsUnavailableNamingTheDevice) {
