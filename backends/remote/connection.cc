@@ -5,6 +5,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <random>
@@ -188,6 +189,7 @@ absl::StatusOr<DaemonMessage> Connection::Call(ClientMessage request, int fd_to_
       batch_bytes_ = 0;
       batch_moved_bytes_ = 0;
       mark = posted_;
+      batch_flush_entries_ = kFirstBatchFlushEntries;
       sent = SendLocked(request, fd_to_pass);
     }
   }
@@ -248,7 +250,8 @@ absl::Status Connection::PostLocked(ClientMessage command) {
   *batch_.add_batch() = std::move(command);
   batch_bytes_ += bytes;
   if (batch_bytes_ + batch_moved_bytes_ >= kBatchFlushBytes ||
-      batch_.batch_size() >= kBatchFlushEntries || space_waiters_ > 0) {
+      batch_.batch_size() >= batch_flush_entries_ || space_waiters_ > 0) {
+    batch_flush_entries_ = std::min(2 * batch_flush_entries_, kBatchFlushEntries);
     return FlushLocked();
   }
   return absl::OkStatus();

@@ -46,6 +46,11 @@ class Connection {
   // someone waits for shared memory).
   static constexpr uint64_t kBatchFlushBytes = 256u << 10;
   static constexpr int kBatchFlushEntries = 1024;
+  // After a request, which hald answers once it has caught up, the first
+  // batch goes out at this many entries and each next one at twice the last,
+  // up to kBatchFlushEntries: hald starts on the commands while the tenant
+  // builds the rest, instead of idling until a whole batch is built.
+  static constexpr int kFirstBatchFlushEntries = 32;
   // Bytes a frame keeps for the message around inline data.
   static constexpr uint64_t kFrameOverheadBytes = 4096;
 
@@ -192,6 +197,9 @@ class Connection {
   ClientMessage batch_;
   uint64_t batch_bytes_ = 0;
   uint64_t batch_moved_bytes_ = 0;
+  // Entries at which the batch is sent next (kFirstBatchFlushEntries after a
+  // request, doubling with each batch sent).
+  int batch_flush_entries_ = kFirstBatchFlushEntries;
   Mark posted_;  // the last download id and upload sequence posted
   std::atomic<int> space_waiters_{0};
 

@@ -164,14 +164,30 @@ TEST_F(ConnectionTest, OneWayCommandsRideWithTheNextRequest) {
   EXPECT_TRUE(answer.get().ok());
 }
 
-TEST_F(ConnectionTest, TheBatchGoesOutAtItsEntryLimit) {
-  for (int i = 0; i < Connection::kBatchFlushEntries; ++i) {
-    ASSERT_TRUE(connection_->Post(FillCommand(1)).ok());
-  }
-  const ClientMessage frame = daemon_->Next();
+// Posts `entries` fills and expects them in one batch frame of their own.
+void ExpectBatchOf(Connection& connection, FakePeer& daemon, int entries) {
+  for (int i = 0; i < entries; ++i) ASSERT_TRUE(connection.Post(FillCommand(1)).ok());
+  const ClientMessage frame = daemon.Next();
   EXPECT_EQ(frame.request_id(), 0u);
   EXPECT_EQ(frame.body_case(), ClientMessage::BODY_NOT_SET);
-  EXPECT_EQ(frame.batch_size(), Connection::kBatchFlushEntries);
+  EXPECT_EQ(frame.batch_size(), entries);
+}
+
+TEST_F(ConnectionTest, TheBatchGrowsFromItsFirstSizeToItsEntryLimit) {
+  for (int entries = Connection::kFirstBatchFlushEntries; entries < Connection::kBatchFlushEntries;
+       entries *= 2) {
+    ExpectBatchOf(*connection_, *daemon_, entries);
+  }
+  ExpectBatchOf(*connection_, *daemon_, Connection::kBatchFlushEntries);
+  ExpectBatchOf(*connection_, *daemon_, Connection::kBatchFlushEntries);
+}
+
+TEST_F(ConnectionTest, ARequestStartsTheBatchAtItsFirstSizeAgain) {
+  ExpectBatchOf(*connection_, *daemon_, Connection::kFirstBatchFlushEntries);
+  auto answer = CallAsync(SyncRequest(1));
+  daemon_->Answer(daemon_->Next(), DaemonMessage());
+  ASSERT_TRUE(answer.get().ok());
+  ExpectBatchOf(*connection_, *daemon_, Connection::kFirstBatchFlushEntries);
 }
 
 TEST_F(ConnectionTest, TheBatchGoesOutAtItsByteLimit) {
