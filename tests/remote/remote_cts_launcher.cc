@@ -4,7 +4,8 @@
 // runs the program with HAL_REMOTE_ENDPOINT naming the one --transport asks
 // for (and HAL_REMOTE_TOKEN, which the pool file lets in), then stops hald
 // with SIGTERM. Exit status: the program's when it failed, 1 when hald did not
-// start or did not stop cleanly (exit status 0 on SIGTERM), 0 otherwise.
+// start or did not stop cleanly (exit status 0 on SIGTERM) or its log lacks
+// an --expect-log line, 0 otherwise.
 //
 //   hal_remote_cts_launcher --hald build/bin/hald --device cpu:0 --transport tcp
 //       -- build/bin/hal-cts --device remote:0 --jobs 2
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   std::string device;
   std::string transport = "unix";
   uint64_t quota = 512ull << 20;
+  std::string expected_log;
   std::vector<std::string> program;
   app.add_option("--hald", hald_path, "The hald program")->required();
   app.add_option("--device", device, "The device hald serves the virtual device on")->required();
@@ -30,6 +32,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"unix", "tcp"}));
   app.add_option("--quota", quota, "The virtual device's memory quota in bytes")
       ->capture_default_str();
+  app.add_option("--expect-log", expected_log,
+                 "Text hald's log must hold once the program ended (proof that a path ran)");
   app.add_option("program", program, "The program and its arguments (after --)")->required();
   CLI11_PARSE(app, argc, argv);
 
@@ -69,6 +73,12 @@ int main(int argc, char** argv) {
   }
   if (!stopped.ok()) {
     std::cerr << "hal_remote_cts_launcher: " << stopped << "\n";
+    if (exit_code == 0) exit_code = 1;
+  }
+  if (!expected_log.empty() && (*hald)->log().find(expected_log) == std::string::npos) {
+    std::cerr << "hal_remote_cts_launcher: hald's log lacks \"" << expected_log
+              << "\"; its end:\n"
+              << (*hald)->LogTail() << "\n";
     if (exit_code == 0) exit_code = 1;
   }
   return exit_code;
