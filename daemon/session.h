@@ -100,7 +100,14 @@ class Session {
   absl::StatusOr<DaemonMessage> AttachShm(const remote::v1::ShmAttach& request,
                                           remote::UniqueFd fd);
   absl::StatusOr<DaemonMessage> PoolStatus();
-  absl::StatusOr<DaemonMessage> AllocateBuffer(const remote::v1::BufferAllocate& request);
+  // A HOST_STAGING request with shared_host_memory and a memfd, on a Unix
+  // socket to a device with host registration, registers the tenant's memfd
+  // (RegisterSharedStaging: mapped, charged to the quota) and answers
+  // shared; every other request allocates as before.
+  absl::StatusOr<DaemonMessage> AllocateBuffer(const remote::v1::BufferAllocate& request,
+                                               remote::UniqueFd fd);
+  absl::StatusOr<std::shared_ptr<Buffer>> RegisterSharedStaging(uint64_t size,
+                                                                remote::UniqueFd fd);
   absl::StatusOr<DaemonMessage> CreateStream(const remote::v1::StreamCreate& request);
   absl::StatusOr<DaemonMessage> CreateEvent(const remote::v1::EventCreate& request);
   absl::StatusOr<DaemonMessage> QueryStream(uint64_t handle);

@@ -1,9 +1,15 @@
 // A session's requests: the commands the client waits an answer for.
+#include <unistd.h>
+
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "daemon/device_listing.h"
 #include "daemon/pool_status.h"
 #include "daemon/session.h"
+#include "hal/device.h"
 #include "hal/driver/hal_driver.h"
+#include "hal/physical_device.h"
 
 namespace hal::daemon {
 namespace {
@@ -69,7 +75,7 @@ void Session::HandleRequest(ClientMessage& message, remote::UniqueFd fd, Reply r
     case ClientMessage::kVirtualDeviceDestroy:
       return reply(DestroyVirtualDevice(message.virtual_device_destroy()));
     case ClientMessage::kBufferAllocate:
-      return reply(AllocateBuffer(message.buffer_allocate()));
+      return reply(AllocateBuffer(message.buffer_allocate(), std::move(fd)));
     case ClientMessage::kStreamCreate:
       return reply(CreateStream(message.stream_create()));
     case ClientMessage::kEventCreate:
@@ -184,7 +190,8 @@ absl::StatusOr<DaemonMessage> Session::PoolStatus() {
   return answer;
 }
 
-absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAllocate& request) {
+absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAllocate& request,
+                                                      remote::UniqueFd fd) {
   if (absl::Status status = RequireAttached(); !status.ok()) return status;
   if (absl::Status status = buffers_.CheckFree(request.buffer()); !status.ok()) return status;
   if (request.kind() > HAL_BUFFER_HOST_STAGING) {
@@ -196,18 +203,56 @@ absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAl
     return absl::InvalidArgumentError(
         absl::StrCat("buffer flags ", request.flags(), " are not supported by hald"));
   }
-  absl::StatusOr<std::shared_ptr<Buffer>> buffer = device_->Allocate(
-      request.size(),
-      request.kind() == HAL_BUFFER_HOST_STAGING ? BufferKind::kHostStaging : BufferKind::kDevice);
+  if (fd.valid() && !request.shared_host_memory()) {
+    return absl::InvalidArgumentError(
+        "BufferAllocate came with a descriptor but without shared_host_memory");
+  }
+  absl::StatusOr<std::shared_ptr<Buffer>> buffer = nullptr;
+  bool shared = false;
+  if (request.shared_host_memory() && fd.valid() && channel_->is_unix() &&
+      device_->physical_device().properties().capabilities.has(Capability::kHostRegistration)) {
+    buffer = RegisterSharedStaging(request.size(), std::move(fd));
+    shared = true;
+  } else {
+    buffer = device_->Allocate(request.size(), request.kind() == HAL_BUFFER_HOST_STAGING
+                                                   ? BufferKind::kHostStaging
+                                                   : BufferKind::kDevice);
+  }
   if (!buffer.ok()) return buffer.status();
+  // A shared buffer takes no device memory (allocated_size 0, which is what
+  // BufferFree takes off the session's bytes); its charge is its pages.
   const uint64_t allocated = (*buffer)->allocated_size();
+  const uint64_t charged = shared ? (*buffer)->size() : allocated;
   if (absl::Status status = buffers_.Insert(request.buffer(), *std::move(buffer)); !status.ok()) {
     return status;
   }
   counters_->AddBuffer(allocated);
   DaemonMessage answer;
-  answer.mutable_buffer_allocated()->set_allocated_size(allocated);
+  answer.mutable_buffer_allocated()->set_allocated_size(charged);
+  answer.mutable_buffer_allocated()->set_shared(shared);
   return answer;
+}
+
+absl::StatusOr<std::shared_ptr<Buffer>> Session::RegisterSharedStaging(uint64_t size,
+                                                                      remote::UniqueFd fd) {
+  // The tenant's memfd is whole pages: what registration pins.
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  if (size == 0 || size > std::numeric_limits<uint64_t>::max() - page) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a shared host-staging buffer of ", size, " bytes"));
+  }
+  const uint64_t mapped_size = (size + page - 1) / page * page;
+  absl::StatusOr<remote::SharedMemory> mapping =
+      remote::SharedMemory::Map(std::move(fd), mapped_size);
+  if (!mapping.ok()) return mapping.status();
+  // No descriptor per buffer (hald would run out of them); the mapping lives
+  // as long as the registration, which queued work keeps alive past BufferFree
+  // and a dead session's teardown.
+  mapping->CloseDescriptor();
+  auto kept = std::make_shared<remote::SharedMemory>(*std::move(mapping));
+  uint8_t* host = kept->data();
+  return device_->RegisterHostMemory(
+      host, mapped_size, HostRegistrationOptions{.charge_quota = true, .keep_alive = std::move(kept)});
 }
 
 absl::StatusOr<DaemonMessage> Session::CreateStream(const remote::v1::StreamCreate& request) {

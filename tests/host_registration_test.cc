@@ -31,6 +31,12 @@ struct CallerMemory {
 
 class HostRegistrationTest : public testing::PoolTest {};
 
+HostRegistrationOptions Charged() {
+  HostRegistrationOptions options;
+  options.charge_quota = true;
+  return options;
+}
+
 TEST_F(HostRegistrationTest, RegisteredMemoryIsAStagingBufferOverTheCallersPages) {
   ASSERT_TRUE(physical_->properties().capabilities.has(Capability::kHostRegistration));
   CallerMemory memory(2 * PageSize());
@@ -114,6 +120,58 @@ TEST_F(HostRegistrationTest, OnAVirtualDeviceTheContentsStayAndNothingIsCharged)
   ASSERT_TRUE((*queue)->CopyDeviceToHost(**buffer, 0, read.data(), read.size()).ok());
   ASSERT_TRUE((*queue)->Synchronize().ok());
   EXPECT_EQ(std::count(read.begin(), read.end(), 0x5a), static_cast<ptrdiff_t>(memory.size));
+}
+
+// A daemon registering a tenant's memory on its behalf charges it, as the
+// staging allocation it replaces would be, until the buffer goes.
+TEST_F(HostRegistrationTest, ChargedToTheQuotaWhenAskedAndUnchargedOnFree) {
+  std::unique_ptr<Pool> pool = MakePool();
+  ASSERT_NE(pool, nullptr);
+  std::shared_ptr<VirtualDevice> vd = MakeVirtualDevice(*pool, "tenant", 1 << 20);
+  ASSERT_NE(vd, nullptr);
+  CallerMemory memory(4 * PageSize());
+  {
+    auto buffer = vd->device()->RegisterHostMemory(memory.bytes, memory.size, Charged());
+    ASSERT_TRUE(buffer.ok()) << buffer.status();
+    EXPECT_EQ(vd->memory_used(), memory.size);
+    EXPECT_EQ((*buffer)->allocated_size(), 0u) << "it still takes no device memory";
+  }
+  EXPECT_EQ(vd->memory_used(), 0u);
+}
+
+// What keep_alive holds (a daemon's mapping of the memory) outlives the
+// queued work on the buffer, not just the Buffer object.
+TEST_F(HostRegistrationTest, KeepAliveIsHeldUntilTheQueuedWorkLetsGo) {
+  CallerMemory memory(PageSize());
+  auto held = std::make_shared<int>(0);
+  std::weak_ptr<int> watched = held;
+  std::shared_ptr<Buffer> device_buffer = MustAllocate(memory.size);
+  {
+    auto buffer = device_->RegisterHostMemory(memory.bytes, memory.size,
+                                              HostRegistrationOptions{.keep_alive = held});
+    ASSERT_TRUE(buffer.ok()) << buffer.status();
+    held.reset();
+    ASSERT_TRUE(queue_->CopyBuffer(**buffer, 0, *device_buffer, 0, memory.size).ok());
+  }
+  ASSERT_TRUE(queue_->Synchronize().ok());
+  EXPECT_TRUE(watched.expired());
+}
+
+TEST_F(HostRegistrationTest, ChargedRegistrationOverQuotaIsRefusedWithNothingChanged) {
+  std::unique_ptr<Pool> pool = MakePool();
+  ASSERT_NE(pool, nullptr);
+  std::shared_ptr<VirtualDevice> vd = MakeVirtualDevice(*pool, "tenant", 2 * PageSize());
+  ASSERT_NE(vd, nullptr);
+  auto held = vd->device()->Allocate(PageSize());
+  ASSERT_TRUE(held.ok()) << held.status();
+  const uint64_t used = vd->memory_used();
+  const uint64_t refusals = vd->quota_refusals();
+  CallerMemory memory(2 * PageSize());
+  auto buffer = vd->device()->RegisterHostMemory(memory.bytes, memory.size, Charged());
+  EXPECT_EQ(buffer.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(vd->memory_used(), used);
+  EXPECT_EQ(vd->quota_refusals(), refusals + 1);
+  EXPECT_EQ(vd->device()->allocated_bytes(), (*held)->allocated_size());
 }
 
 // Registered memory is never evicted: in an overcommitted pool its address

@@ -12,7 +12,10 @@ namespace {
 
 Connection& ConnectionOf(const Stream& stream) { return *stream.context->connection; }
 
-bool IsStaging(const Buffer& buffer) { return buffer.shadow != nullptr; }
+// A staging buffer hald did not take as shared memory: its bytes live in
+// the shadow, which commands keep in sync. A shared one is a buffer in hald
+// like any other (and the same memory as its mapping here).
+bool IsStaging(const Buffer& buffer) { return buffer.shadow != nullptr && !buffer.shared; }
 
 uint8_t* ShadowAt(const Buffer& buffer, uint64_t offset) { return buffer.shadow->data() + offset; }
 
@@ -23,7 +26,45 @@ absl::Status LetDownloadsLand(const Stream& stream) {
   return ConnectionOf(stream).WaitForDownloads();
 }
 
+ClientMessage CopyBufferCommand(const Stream& stream, const Buffer& source, uint64_t source_offset,
+                                const Buffer& destination, uint64_t destination_offset,
+                                uint64_t size) {
+  ClientMessage command;
+  v1::CopyBuffer& copy = *command.mutable_copy_buffer();
+  copy.set_stream(stream.handle);
+  copy.set_src(source.handle);
+  copy.set_src_offset(source_offset);
+  copy.set_dst(destination.handle);
+  copy.set_dst_offset(destination_offset);
+  copy.set_size(size);
+  return command;
+}
+
 }  // namespace
+
+void SharedStagingIndex::Add(const Buffer& buffer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_address_[reinterpret_cast<uintptr_t>(buffer.shadow->data())] = &buffer;
+}
+
+void SharedStagingIndex::Remove(const Buffer& buffer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_address_.erase(reinterpret_cast<uintptr_t>(buffer.shadow->data()));
+}
+
+const Buffer* SharedStagingIndex::Find(const void* address, uint64_t size,
+                                       uint64_t* offset) const {
+  const auto start = reinterpret_cast<uintptr_t>(address);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_address_.upper_bound(start);  // the first buffer above start
+  if (it == by_address_.begin()) return nullptr;
+  --it;
+  const Buffer& buffer = *it->second;
+  const uint64_t at = start - it->first;  // start >= it->first: no wrap
+  if (at > buffer.size || size > buffer.size - at) return nullptr;
+  *offset = at;
+  return &buffer;
+}
 
 absl::Status CopyHostToDevice(const Stream& stream, const void* source, const Buffer& destination,
                               uint64_t offset, uint64_t size) {
@@ -31,6 +72,12 @@ absl::Status CopyHostToDevice(const Stream& stream, const void* source, const Bu
     if (absl::Status status = LetDownloadsLand(stream); !status.ok()) return status;
     std::memcpy(ShadowAt(destination, offset), source, size);
     return absl::OkStatus();
+  }
+  uint64_t source_offset = 0;
+  if (const Buffer* staging =
+          stream.context->shared_staging.Find(source, size, &source_offset)) {
+    return ConnectionOf(stream).Post(
+        CopyBufferCommand(stream, *staging, source_offset, destination, offset, size));
   }
   return Upload(ConnectionOf(stream), stream.handle, source, destination.handle, offset, size);
 }
@@ -41,6 +88,12 @@ absl::Status CopyDeviceToHost(const Stream& stream, const Buffer& source, uint64
     if (absl::Status status = LetDownloadsLand(stream); !status.ok()) return status;
     std::memcpy(destination, ShadowAt(source, offset), size);
     return absl::OkStatus();
+  }
+  uint64_t destination_offset = 0;
+  if (const Buffer* staging =
+          stream.context->shared_staging.Find(destination, size, &destination_offset)) {
+    return ConnectionOf(stream).Post(
+        CopyBufferCommand(stream, source, offset, *staging, destination_offset, size));
   }
   return Download(ConnectionOf(stream), stream.handle, source.handle, offset, destination, size);
 }
@@ -62,15 +115,8 @@ absl::Status CopyBuffer(const Stream& stream, const Buffer& source, uint64_t sou
     return Download(ConnectionOf(stream), stream.handle, source.handle, source_offset,
                     ShadowAt(destination, destination_offset), size);
   }
-  ClientMessage command;
-  v1::CopyBuffer& copy = *command.mutable_copy_buffer();
-  copy.set_stream(stream.handle);
-  copy.set_src(source.handle);
-  copy.set_src_offset(source_offset);
-  copy.set_dst(destination.handle);
-  copy.set_dst_offset(destination_offset);
-  copy.set_size(size);
-  return ConnectionOf(stream).Post(std::move(command));
+  return ConnectionOf(stream).Post(
+      CopyBufferCommand(stream, source, source_offset, destination, destination_offset, size));
 }
 
 absl::Status Fill(const Stream& stream, const Buffer& destination, uint64_t offset, uint64_t size,

@@ -1,7 +1,9 @@
 // Stream commands of the remote driver: one-way messages batched on the
-// context's connection. A HOST_STAGING buffer's bytes live in its host shadow
-// (what buffer_map returns); a command touching one is carried out there or
-// turned into uploads/downloads (README.md, "Host-staging buffers").
+// context's connection. A HOST_STAGING buffer hald took as shared memory is a
+// buffer like any other, and a copy whose host side lies in one is a copy
+// between buffers; the bytes of any other staging buffer live in its host
+// shadow (what buffer_map returns), and a command touching one is carried out
+// there or turned into uploads/downloads (README.md, "Host-staging buffers").
 #ifndef HAL_BACKENDS_REMOTE_REMOTE_COMMANDS_H_
 #define HAL_BACKENDS_REMOTE_REMOTE_COMMANDS_H_
 

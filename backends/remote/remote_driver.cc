@@ -57,8 +57,9 @@ hal_result FailUnavailable(const absl::Status& status) {
 }
 
 // Sends `request` on `connection`; the answer, when wanted, in *answer.
-hal_result Request(Connection& connection, ClientMessage request, DaemonMessage* answer = nullptr) {
-  absl::StatusOr<DaemonMessage> result = connection.Call(std::move(request));
+hal_result Request(Connection& connection, ClientMessage request, DaemonMessage* answer = nullptr,
+                   int fd_to_pass = -1) {
+  absl::StatusOr<DaemonMessage> result = connection.Call(std::move(request), fd_to_pass);
   if (!result.ok()) return FailWith(result.status());
   if (answer != nullptr) *answer = *std::move(result);
   return HAL_SUCCESS;
@@ -192,9 +193,10 @@ hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
                           hal_drv_buffer** out_buffer, uint64_t* out_allocated_size) {
   return Guarded([&] {
     Context& remote = *Unwrap(context);
-    auto buffer = std::make_unique<Buffer>(Buffer{&remote, remote.NewHandle(), desc->size, nullptr});
+    auto buffer =
+        std::make_unique<Buffer>(Buffer{&remote, remote.NewHandle(), desc->size, nullptr, false});
     if (desc->kind == HAL_BUFFER_HOST_STAGING) {
-      buffer->shadow = HostShadow::Allocate(desc->size);
+      buffer->shadow = HostShadow::Allocate(desc->size, remote.connection->is_unix());
       if (buffer->shadow == nullptr) {
         return Fail(HAL_ERROR_OUT_OF_MEMORY,
                     absl::StrCat("the remote driver cannot map ", desc->size,
@@ -207,10 +209,18 @@ hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
     allocate.set_kind(desc->kind);
     allocate.set_flags(desc->flags);
     allocate.set_size(desc->size);
+    // A memfd shadow is offered to hald, which may make it the buffer.
+    const int shadow_fd = buffer->shadow != nullptr ? buffer->shadow->fd() : -1;
+    allocate.set_shared_host_memory(shadow_fd >= 0);
     DaemonMessage answer;
-    if (hal_result result = Request(*remote.connection, std::move(request), &answer);
+    if (hal_result result = Request(*remote.connection, std::move(request), &answer, shadow_fd);
         result != HAL_SUCCESS) {
       return result;
+    }
+    if (shadow_fd >= 0) {
+      buffer->shared = answer.buffer_allocated().shared();
+      buffer->shadow->CloseDescriptor();
+      if (buffer->shared) remote.shared_staging.Add(*buffer);
     }
     *out_allocated_size = answer.buffer_allocated().allocated_size();
     *out_buffer = Wrap<hal_drv_buffer>(std::move(buffer));
@@ -224,6 +234,7 @@ void BufferFree(hal_drv_context* /*context*/, hal_drv_buffer* buffer) {
   command.mutable_buffer_free()->set_buffer(remote.handle);
   // A lost connection has freed it already.
   Guarded([&] { return Post(*remote.context->connection, std::move(command)); });
+  if (remote.shared) remote.context->shared_staging.Remove(remote);
   Destroy(buffer);
 }
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -16,12 +17,31 @@
 
 namespace hal::remote {
 
+struct Buffer;
+
+// A context's shared host-staging buffers by address: a copy whose host side
+// lies wholly in one becomes a copy between buffers in hald, as CUDA treats
+// pinned pointers (one copy instead of two). Thread-safe.
+class SharedStagingIndex {
+ public:
+  void Add(const Buffer& buffer);
+  void Remove(const Buffer& buffer);
+  // The shared buffer holding [address, address + size) within its size, and
+  // the offset of `address` in it; nullptr when none does.
+  const Buffer* Find(const void* address, uint64_t size, uint64_t* offset) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<uintptr_t, const Buffer*> by_address_;  // guarded by mu_
+};
+
 // A context is a session: a connection of its own, attached to one virtual
 // device.
 struct Context {
   std::unique_ptr<Connection> connection;
   uint32_t partition_units = 0;
   std::atomic<uint64_t> next_handle{1};
+  SharedStagingIndex shared_staging;
 
   uint64_t NewHandle() { return next_handle++; }
 };
@@ -30,8 +50,12 @@ struct Buffer {
   Context* context;
   uint64_t handle;
   uint64_t size;
-  // HOST_STAGING buffers only: the host copy buffer_map returns.
+  // HOST_STAGING buffers only: the host memory buffer_map returns.
   std::unique_ptr<HostShadow> shadow;
+  // hald registered the shadow's memfd: the buffer in hald IS that memory,
+  // so commands on it run in hald like any buffer's. Otherwise the shadow is
+  // a copy kept in sync by uploads and downloads.
+  bool shared = false;
 };
 
 struct Stream {

@@ -28,6 +28,16 @@ struct DeviceState;
 struct Access;
 }  // namespace internal
 
+// How Device::RegisterHostMemory treats the memory it registers.
+struct HostRegistrationOptions {
+  // Charge the registered bytes to a virtual device's quota (nothing on a
+  // device without one).
+  bool charge_quota = false;
+  // Held until the driver has let go of the memory (after the last queued
+  // work on the buffer), e.g. the mapping `host` lies in.
+  std::shared_ptr<const void> keep_alive;
+};
+
 class HAL_API Device : public std::enable_shared_from_this<Device> {
  public:
   HAL_INTERNAL explicit Device(std::shared_ptr<internal::DeviceState> state);
@@ -55,6 +65,15 @@ class HAL_API Device : public std::enable_shared_from_this<Device> {
   // of the host's page size; Unimplemented on a device without
   // Capability::kHostRegistration.
   absl::StatusOr<std::shared_ptr<Buffer>> RegisterHostMemory(void* host, uint64_t size);
+  // As above, with `options`. With charge_quota on a virtual device, the
+  // registered bytes count against its quota exactly as
+  // Allocate(size, BufferKind::kHostStaging) would (ResourceExhausted over
+  // quota, nothing changed) until the buffer is gone: for a daemon that
+  // registers a tenant's memory on its behalf, since pinned host memory is a
+  // node resource like the staging allocation it replaces. options.keep_alive
+  // outlives the registration.
+  absl::StatusOr<std::shared_ptr<Buffer>> RegisterHostMemory(
+      void* host, uint64_t size, const HostRegistrationOptions& options);
 
   // A queue of normal priority.
   absl::StatusOr<std::unique_ptr<Queue>> CreateQueue();

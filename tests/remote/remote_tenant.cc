@@ -4,6 +4,7 @@
 // answering each on stdout with one line (tests/remote/tenant.h drives it):
 //
 //   alloc SIZE             ok ALLOCATED_SIZE | refused CODE MESSAGE (kept)
+//   alloc-staging SIZE     the same for a host-staging buffer
 //   free-all               ok, once the daemon has the frees
 //   churn                  started, then allocates and frees until killed
 //   dispatch-forever N     started, then gemms of size N, 8 in flight, until killed
@@ -79,10 +80,10 @@ class Tenant {
     std::istringstream words(line);
     std::string command;
     words >> command;
-    if (command == "alloc") {
+    if (command == "alloc" || command == "alloc-staging") {
       uint64_t size = 0;
       words >> size;
-      Allocate(size);
+      Allocate(size, command == "alloc" ? BufferKind::kDevice : BufferKind::kHostStaging);
     } else if (command == "free-all") {
       FreeAll();
     } else if (command == "churn") {
@@ -115,8 +116,8 @@ class Tenant {
  private:
   Tenant() = default;
 
-  void Allocate(uint64_t size) {
-    auto buffer = device_->Allocate(size);
+  void Allocate(uint64_t size, BufferKind kind) {
+    auto buffer = device_->Allocate(size, kind);
     if (!buffer.ok()) {
       Answer(absl::StrCat("refused ", absl::StatusCodeToString(buffer.status().code()), " ",
                           OneLine(buffer.status())));

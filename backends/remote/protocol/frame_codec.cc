@@ -82,6 +82,14 @@ absl::Status CheckCommand(const Client& message) {
       return CheckVirtualDeviceCreate(message.virtual_device_create());
     case Client::kVirtualDeviceDestroy:
       return CheckName(message.virtual_device_destroy().name(), "virtual_device_destroy.name");
+    case Client::kBufferAllocate:
+      if (message.buffer_allocate().shared_host_memory() &&
+          message.buffer_allocate().kind() != HAL_BUFFER_HOST_STAGING) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "buffer_allocate.shared_host_memory is for HOST_STAGING buffers, not kind ",
+            message.buffer_allocate().kind()));
+      }
+      return absl::OkStatus();
     case Client::kCrossMemoryAttach:
       if (message.cross_memory_attach().canary().empty()) {
         return absl::InvalidArgumentError("cross_memory_attach.canary is empty");

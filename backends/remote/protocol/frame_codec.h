@@ -37,7 +37,8 @@ inline constexpr size_t kFrameHeaderBytes = 4;
 // HAL_MAX_PUSH_CONSTANT_SIZE bytes; uuids 16 bytes; admin requests are not
 // batched, their strings are at most kMaxAdminStringBytes and their
 // attach_uids at most kMaxAttachUids; a CrossMemoryAttach is not batched
-// and its canary is 1 to kMaxCrossMemoryCanaryBytes bytes. Handles, offsets and sizes
+// and its canary is 1 to kMaxCrossMemoryCanaryBytes bytes; a BufferAllocate
+// asks for shared_host_memory only for a HOST_STAGING buffer. Handles, offsets and sizes
 // are the daemon's to check against its state.
 absl::Status DecodeClientMessage(absl::Span<const uint8_t> payload, ClientMessage* out);
 absl::Status DecodeDaemonMessage(absl::Span<const uint8_t> payload, DaemonMessage* out);

@@ -276,6 +276,22 @@ TEST(RemoteProtocolFrame, ACrossMemoryAttachHasABoundedCanaryAndIsNeverBatched) 
   ExpectRefused(DecodeClient(batched), "batch[0] holds an admin request or a CrossMemoryAttach");
 }
 
+TEST(RemoteProtocolFrame, SharedHostMemoryIsOnlyForHostStagingBuffers) {
+  ClientMessage allocate;
+  allocate.set_request_id(5);
+  v1::BufferAllocate& body = *allocate.mutable_buffer_allocate();
+  body.set_buffer(1);
+  body.set_size(4096);
+  body.set_kind(HAL_BUFFER_HOST_STAGING);
+  body.set_shared_host_memory(true);
+  EXPECT_TRUE(DecodeClient(allocate).ok());
+  body.set_kind(HAL_BUFFER_DEVICE);
+  ExpectRefused(DecodeClient(allocate),
+                "buffer_allocate.shared_host_memory is for HOST_STAGING buffers, not kind 0");
+  body.set_shared_host_memory(false);
+  EXPECT_TRUE(DecodeClient(allocate).ok());
+}
+
 TEST(RemoteProtocolFrame, VirtualDeviceCreatedHasBoundedStrings) {
   DaemonMessage message;
   message.set_request_id(4);

@@ -10,6 +10,7 @@
 #include "backends/remote/protocol/test_support.h"
 #include "backends/remote/protocol/wire_version.h"
 #include "gtest/gtest.h"
+#include "hal/driver/hal_driver.h"
 
 namespace hal::remote {
 namespace {
@@ -50,6 +51,14 @@ std::vector<std::string> ValidPayloads() {
   for (int i = 0; i < 3; ++i)
     kernel.mutable_kernel_get()->mutable_signature()->add_workgroup_size(8);
   payloads.push_back(kernel.SerializeAsString());
+
+  ClientMessage staging;
+  staging.set_request_id(5);
+  staging.mutable_buffer_allocate()->set_buffer(6);
+  staging.mutable_buffer_allocate()->set_kind(HAL_BUFFER_HOST_STAGING);
+  staging.mutable_buffer_allocate()->set_size(4096);
+  staging.mutable_buffer_allocate()->set_shared_host_memory(true);
+  payloads.push_back(staging.SerializeAsString());
 
   DaemonMessage list;
   list.set_request_id(4);

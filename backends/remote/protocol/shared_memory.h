@@ -31,6 +31,10 @@ class SharedMemory {
   SharedMemory& operator=(const SharedMemory&) = delete;
   ~SharedMemory();
 
+  // Closes the memfd and keeps the mapping (fd() is -1 after): a process
+  // holding many mappings need not hold a descriptor for each.
+  void CloseDescriptor() { fd_.reset(); }
+
   uint8_t* data() const { return data_; }
   uint64_t size() const { return size_; }
   int fd() const { return fd_.get(); }

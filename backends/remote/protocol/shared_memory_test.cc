@@ -32,6 +32,18 @@ TEST(RemoteProtocolSharedMemory, TenantAndDaemonSeeTheSameBytes) {
   EXPECT_EQ(tenant->data()[kSize - 1], 0xa5);
 }
 
+TEST(RemoteProtocolSharedMemory, TheMappingOutlivesAClosedDescriptor) {
+  absl::StatusOr<SharedMemory> tenant = SharedMemory::Create(kSize, "hal-test");
+  ASSERT_TRUE(tenant.ok()) << tenant.status();
+  absl::StatusOr<SharedMemory> daemon = SharedMemory::Map(UniqueFd(dup(tenant->fd())), kSize);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  daemon->CloseDescriptor();
+  tenant->CloseDescriptor();
+  EXPECT_EQ(daemon->fd(), -1);
+  tenant->data()[7] = 0x3c;
+  EXPECT_EQ(daemon->data()[7], 0x3c);
+}
+
 TEST(RemoteProtocolSharedMemory, CreatedMemoryCannotShrinkOrGrow) {
   absl::StatusOr<SharedMemory> tenant = SharedMemory::Create(kSize, "hal-test");
   ASSERT_TRUE(tenant.ok());

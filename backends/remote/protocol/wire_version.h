@@ -11,8 +11,10 @@ namespace hal::remote {
 //        VirtualDeviceCreated; VirtualDeviceStatus.owner.
 //   1.2: cross-memory attach (CrossMemoryAttach, Welcome.cross_memory_pid,
 //        the copies' tenant_address); VirtualDeviceCreate.require_device.
+//   1.3: host-staging buffers in shared memory
+//        (BufferAllocate.shared_host_memory, BufferAllocated.shared).
 inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 2;
+inline constexpr uint32_t kProtocolMinor = 3;
 
 // The largest frame payload either side accepts: 64 MiB of bulk data plus
 // room for the message around it. Clients split copies larger than

@@ -1,0 +1,162 @@
+// hald's side of host-staging buffers in shared memory
+// (BufferAllocate.shared_host_memory, protocol 1.3): a tenant's sealed memfd
+// becomes the buffer itself, charged to the virtual device's quota, mapped as
+// long as the buffer lives and no longer; every malformed request is refused
+// with a status and the session goes on serving.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "backends/remote/protocol/shared_memory.h"
+#include "daemon/tests/daemon_fixture.h"
+#include "gmock/gmock.h"
+#include "hal/driver/hal_driver.h"
+
+namespace hal::daemon::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr uint64_t kSize = 1 << 20;  // whole pages, and of the CPU driver's granularity
+constexpr char kMemfdName[] = "shared-staging-test";
+
+class SharedStagingTest : public DaemonTest {
+ protected:
+  void SetUp() override {
+    DaemonTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    StartServer(DefaultPoolFile());
+  }
+};
+
+ClientMessage SharedAllocateMessage(uint64_t buffer, uint64_t size, bool shared = true) {
+  ClientMessage message = AllocateMessage(buffer, size);
+  message.mutable_buffer_allocate()->set_kind(HAL_BUFFER_HOST_STAGING);
+  message.mutable_buffer_allocate()->set_shared_host_memory(shared);
+  return message;
+}
+
+remote::SharedMemory TenantMemfd(uint64_t size) {
+  absl::StatusOr<remote::SharedMemory> memfd = remote::SharedMemory::Create(size, kMemfdName);
+  EXPECT_TRUE(memfd.ok()) << memfd.status();
+  return *std::move(memfd);
+}
+
+// Mappings of the test's memfds in this process (the "tenant" and the
+// in-process hald share it): how many hald still holds once the tenant's own
+// are gone.
+int MemfdMappings() {
+  std::ifstream maps("/proc/self/maps");
+  int count = 0;
+  for (std::string line; std::getline(maps, line);) {
+    if (absl::StrContains(line, std::string("memfd:") + kMemfdName)) ++count;
+  }
+  return count;
+}
+
+TEST_F(SharedStagingTest, TheTenantsMemfdIsTheBufferChargedToTheQuota) {
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
+  ASSERT_NE(vd, nullptr);
+  {
+    remote::SharedMemory memfd = TenantMemfd(kSize);
+    std::fill_n(memfd.data(), kSize, 0x11);
+    absl::StatusOr<DaemonMessage> answer =
+        client->Request(SharedAllocateMessage(1, kSize), memfd.fd());
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    ASSERT_EQ(answer->status().code(), 0) << answer->status().message();
+    EXPECT_TRUE(answer->buffer_allocated().shared());
+    EXPECT_EQ(answer->buffer_allocated().allocated_size(), kSize);
+    EXPECT_EQ(vd->memory_used(), kSize);
+    // hald's device writes the tenant's own pages.
+    ASSERT_TRUE(client->Call(StreamCreateMessage(2)).ok());
+    ASSERT_TRUE(client->SendOneWay(FillMessage(2, 1, 4096, 0x22222222u)).ok());
+    ASSERT_TRUE(client->Call(SynchronizeMessage(2)).ok());
+    EXPECT_EQ(std::count(memfd.data(), memfd.data() + 4096, 0x22), 4096);
+    EXPECT_EQ(memfd.data()[4096], 0x11);
+  }
+  EXPECT_EQ(MemfdMappings(), 1) << "hald maps it as long as the buffer lives";
+  ClientMessage free;
+  free.mutable_buffer_free()->set_buffer(1);
+  ASSERT_TRUE(client->SendOneWay(free).ok());
+  ASSERT_TRUE(client->Call(SynchronizeMessage(2)).ok());
+  EXPECT_EQ(vd->memory_used(), 0u);
+  EXPECT_EQ(MemfdMappings(), 0);
+}
+
+TEST_F(SharedStagingTest, AClosedSessionUnmapsAndUnchargesItsSharedBuffers) {
+  std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
+  ASSERT_NE(vd, nullptr);
+  {
+    std::unique_ptr<TestClient> client = Attached();
+    ASSERT_TRUE(client);
+    remote::SharedMemory memfd = TenantMemfd(kSize);
+    ASSERT_TRUE(client->Call(SharedAllocateMessage(1, kSize), memfd.fd()).ok());
+    EXPECT_EQ(vd->memory_used(), kSize);
+  }
+  ASSERT_TRUE(WaitForNoSessions());
+  EXPECT_EQ(vd->memory_used(), 0u);
+  EXPECT_EQ(MemfdMappings(), 0);
+}
+
+// Without the descriptor the request is an ordinary staging allocation.
+TEST_F(SharedStagingTest, TheFlagWithoutADescriptorAllocatesAsBefore) {
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  absl::StatusOr<DaemonMessage> answer = client->Request(SharedAllocateMessage(1, kSize));
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  ASSERT_EQ(answer->status().code(), 0) << answer->status().message();
+  EXPECT_FALSE(answer->buffer_allocated().shared());
+}
+
+TEST_F(SharedStagingTest, MalformedRequestsAreRefusedAndTheSessionServesOn) {
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
+  ASSERT_NE(vd, nullptr);
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+
+  remote::SharedMemory memfd = TenantMemfd(kSize);
+  absl::Status status = client->Call(SharedAllocateMessage(1, kSize, /*shared=*/false), memfd.fd());
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("without shared_host_memory"));
+
+  status = client->Call(SharedAllocateMessage(1, kSize - page), memfd.fd());
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << "another size";
+
+  const int unsealed = memfd_create(kMemfdName, MFD_CLOEXEC);
+  ASSERT_GE(unsealed, 0);
+  ASSERT_EQ(ftruncate(unsealed, static_cast<off_t>(kSize)), 0);
+  status = client->Call(SharedAllocateMessage(1, kSize), unsealed);
+  close(unsealed);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("F_SEAL_SHRINK"));
+
+  int pipe_ends[2];
+  ASSERT_EQ(pipe2(pipe_ends, O_CLOEXEC), 0);
+  status = client->Call(SharedAllocateMessage(1, kSize), pipe_ends[0]);
+  close(pipe_ends[0]);
+  close(pipe_ends[1]);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("not a memfd"));
+
+  // Over the quota (64 MiB): refused with nothing charged or kept mapped.
+  remote::SharedMemory large = TenantMemfd(128 << 20);
+  status = client->Call(SharedAllocateMessage(1, 128 << 20), large.fd());
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(vd->memory_used(), 0u);
+
+  absl::StatusOr<DaemonMessage> answer = client->Request(SharedAllocateMessage(1, kSize), memfd.fd());
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->status().code(), 0) << answer->status().message();
+  EXPECT_TRUE(answer->buffer_allocated().shared());
+}
+
+}  // namespace
+}  // namespace hal::daemon::testing

@@ -1,0 +1,181 @@
+// Host-staging buffers through a real hald (protocol 1.3): served by cpu:0
+// (host registration) a staging buffer is one memory shared by tenant and
+// hald, charged to the quota; served by vulkan:0 (lavapipe has no host
+// registration) it falls back to a host shadow. Either way the bytes are
+// right in both directions and through a dispatch, and a SIGKILLed tenant
+// leaves nothing charged and nothing mapped in hald.
+#include <signal.h>
+#include <stdlib.h>
+
+#include <cstring>
+#include <fstream>
+#include <numeric>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "hal/hal.h"
+#include "tests/cpu_device_fixture.h"
+#include "tests/remote/remote_fixture.h"
+
+namespace hal::testing {
+namespace {
+
+constexpr uint64_t kStagingQuota = 16 << 20;
+constexpr uint64_t kStagingSize = 1 << 20;  // whole pages, and of the CPU driver's granularity
+
+// Mappings of staging memfds (backends/remote/host_shadow.cc names them) in
+// hald's address space.
+int StagingMappingsOf(pid_t pid) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  int count = 0;
+  for (std::string line; std::getline(maps, line);) {
+    if (absl::StrContains(line, "memfd:hal-staging")) ++count;
+  }
+  return count;
+}
+
+class RemoteStagingTest : public RemoteTest {
+ protected:
+  void TearDown() override {
+    // The tenant's objects go before hald is stopped.
+    queue_.reset();
+    device_.reset();
+    runtime_.reset();
+    RemoteTest::TearDown();
+  }
+
+  // Starts hald serving `device` ("cpu:0", "vulkan:0") as virtual device "vd".
+  void StartHaldOn(const std::string& device) {
+    HaldProcess::Options options;
+    options.hald = HAL_TEST_HALD_PATH;
+    options.pool_json = RemotePoolJson({device}, {{"vd", kStagingQuota}});
+    options.environment = {{"HAL_DEVICE_SELECTOR", device}};
+    auto hald = HaldProcess::Start(options);
+    ASSERT_TRUE(hald.ok()) << hald.status();
+    hald_ = *std::move(hald);
+  }
+
+  // This process as a tenant of "vd" over the Unix socket.
+  void OpenTenant() {
+    setenv("HAL_REMOTE_ENDPOINT", hald_->unix_endpoint().c_str(), 1);
+    auto runtime = BuildTreeRuntime("remote:0");
+    ASSERT_TRUE(runtime.ok()) << runtime.status();
+    runtime_ = *std::move(runtime);
+    ASSERT_EQ(runtime_->devices().size(), 1u) << "hald's log:\n" << hald_->LogTail();
+    auto device = runtime_->devices()[0]->Open();
+    ASSERT_TRUE(device.ok()) << device.status();
+    device_ = *std::move(device);
+    auto queue = device_->CreateQueue();
+    ASSERT_TRUE(queue.ok()) << queue.status();
+    queue_ = *std::move(queue);
+  }
+
+  std::shared_ptr<Buffer> MustAllocate(uint64_t size, BufferKind kind) {
+    auto buffer = device_->Allocate(size, kind);
+    EXPECT_TRUE(buffer.ok()) << buffer.status();
+    return buffer.ok() ? *std::move(buffer) : nullptr;
+  }
+
+  uint64_t MemoryUsed() {
+    auto vd = StatusOf("vd");
+    EXPECT_TRUE(vd.ok()) << vd.status();
+    return vd.ok() ? vd->memory_used_bytes() : ~uint64_t{0};
+  }
+
+  // Copies between a staging and a device buffer both ways, through host
+  // pointers inside the staging buffer's mapping, and a dispatch writing the
+  // staging buffer: every byte as expected.
+  void ExpectStagingCarriesBytes() {
+    std::shared_ptr<Buffer> staging = MustAllocate(kStagingSize, BufferKind::kHostStaging);
+    std::shared_ptr<Buffer> device = MustAllocate(kStagingSize, BufferKind::kDevice);
+    ASSERT_TRUE(staging && device);
+    auto mapped = staging->Map();
+    ASSERT_TRUE(mapped.ok()) << mapped.status();
+    auto* host = static_cast<uint8_t*>(*mapped);
+    std::vector<uint8_t> pattern(kStagingSize);
+    std::iota(pattern.begin(), pattern.end(), uint8_t{3});
+    std::memcpy(host, pattern.data(), kStagingSize);
+
+    ASSERT_TRUE(queue_->CopyBuffer(*staging, 0, *device, 0, kStagingSize).ok());
+    ASSERT_TRUE(queue_->Fill(*staging, 0, kStagingSize, 0).ok());
+    ASSERT_TRUE(queue_->CopyBuffer(*device, 0, *staging, 0, kStagingSize / 2).ok());
+    ASSERT_TRUE(queue_->Synchronize().ok());
+    EXPECT_EQ(std::memcmp(host, pattern.data(), kStagingSize / 2), 0);
+    EXPECT_EQ(host[kStagingSize / 2], 0) << "the fill reached the second half";
+
+    // Host pointers inside the mapping (a pinned pointer, as CUDA has them).
+    ASSERT_TRUE(queue_->CopyHostToDevice(host + 4096, *device, kStagingSize / 2, 8192).ok());
+    ASSERT_TRUE(queue_->CopyDeviceToHost(*device, kStagingSize / 2, host + kStagingSize / 2, 8192).ok());
+    ASSERT_TRUE(queue_->Synchronize().ok());
+    EXPECT_EQ(std::memcmp(host + kStagingSize / 2, pattern.data() + 4096, 8192), 0);
+
+    auto bundle = KernelBundle::ReadFile(std::string(HAL_TEST_BINARY_DIR) +
+                                         "/share/hal/kernels/standard.halb");
+    ASSERT_TRUE(bundle.ok()) << bundle.status();
+    auto fill = device_->LoadKernel(*bundle, "fill_f32");
+    ASSERT_TRUE(fill.ok()) << fill.status();
+    const uint32_t elements = 1024;
+    struct {
+      float value;
+      uint32_t n;
+    } constants{2.5f, elements};
+    const BufferBinding bindings[] = {{staging.get(), 4096}};
+    ASSERT_TRUE(queue_->Dispatch(**fill, {elements / 256, 1, 1}, bindings, constants).ok());
+    ASSERT_TRUE(queue_->Synchronize().ok());
+    std::vector<float> written(elements);
+    std::memcpy(written.data(), host + 4096, elements * sizeof(float));
+    EXPECT_EQ(std::count(written.begin(), written.end(), 2.5f), elements);
+  }
+
+  std::unique_ptr<Runtime> runtime_;
+  std::shared_ptr<Device> device_;
+  std::unique_ptr<Queue> queue_;
+};
+
+TEST_F(RemoteStagingTest, OnCpuAStagingBufferIsOneMemoryWithHaldChargedToTheQuota) {
+  ASSERT_NO_FATAL_FAILURE(StartHaldOn("cpu:0"));
+  ASSERT_NO_FATAL_FAILURE(OpenTenant());
+  {
+    std::shared_ptr<Buffer> staging = MustAllocate(kStagingSize, BufferKind::kHostStaging);
+    ASSERT_NE(staging, nullptr);
+    EXPECT_EQ(StagingMappingsOf(hald_->pid()), 1) << "hald maps the tenant's memfd";
+    EXPECT_EQ(MemoryUsed(), kStagingSize);
+  }
+  ASSERT_TRUE(queue_->Synchronize().ok());  // sends the free
+  EXPECT_EQ(MemoryUsed(), 0u);
+  EXPECT_EQ(StagingMappingsOf(hald_->pid()), 0);
+  ExpectStagingCarriesBytes();
+}
+
+TEST_F(RemoteStagingTest, OnLavapipeStagingFallsBackToAHostShadow) {
+  {
+    auto probe = BuildTreeRuntime("vulkan:0");
+    if (!probe.ok() || (*probe)->devices().empty()) GTEST_SKIP() << "no vulkan:0 device";
+  }
+  ASSERT_NO_FATAL_FAILURE(StartHaldOn("vulkan:0"));
+  ASSERT_NO_FATAL_FAILURE(OpenTenant());
+  ASSERT_NO_FATAL_FAILURE(ExpectStagingCarriesBytes());
+  EXPECT_EQ(StagingMappingsOf(hald_->pid()), 0) << "hald keeps a buffer of its own";
+}
+
+TEST_F(RemoteStagingTest, AKilledTenantLeavesNoSharedStagingBehind) {
+  ASSERT_NO_FATAL_FAILURE(StartHaldOn("cpu:0"));
+  auto tenant = StartTenant("vd");
+  ASSERT_NE(tenant, nullptr);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(AllocatedSize(tenant->Command("alloc-staging " + std::to_string(kStagingSize))), kStagingSize);
+  }
+  EXPECT_EQ(MemoryUsed(), 2 * kStagingSize);
+  EXPECT_EQ(StagingMappingsOf(hald_->pid()), 2);
+  ASSERT_TRUE(tenant->process().Signal(SIGKILL).ok());
+  ASSERT_TRUE(tenant->process().Wait(absl::Seconds(10)).ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (MemoryUsed() != 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
+  EXPECT_EQ(MemoryUsed(), 0u);
+  EXPECT_EQ(StagingMappingsOf(hald_->pid()), 0);
+  EXPECT_TRUE(hald_->Running());
+}
+
+}  // namespace
+}  // namespace hal::testing
