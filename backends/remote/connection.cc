@@ -14,6 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "backends/remote/protocol/status_codec.h"
 #include "backends/remote/protocol/wire_version.h"
 
@@ -28,6 +30,13 @@ constexpr int kHandshakeTimeoutSeconds = 10;
 // Bytes an entry adds to the batch frame: its own size plus the field's tag
 // and length prefix.
 uint64_t EntryBytes(const ClientMessage& message) { return message.ByteSizeLong() + 16; }
+// What precedes an entry's bytes: its tag and length (varints).
+constexpr size_t kEntryPrefixBytes = 2 + 5;
+// The batch buffer kept between batches: a batch goes out at
+// kBatchFlushBytes plus its last entry, at most an inline copy's chunk of
+// 1 MiB (transfers.h), so bulk copies reuse warm memory; a rare larger
+// entry's buffer is freed after its frame.
+constexpr size_t kKeptBatchBytes = 2 << 20;
 
 // Bytes a command moves through shared memory: they count toward sending the
 // batch, so the daemon starts on a large copy's first chunks while the
@@ -184,10 +193,6 @@ absl::StatusOr<DaemonMessage> Connection::Call(ClientMessage request, int fd_to_
     // The batch rides in the request's frame when both fit, else goes first.
     if (batch_bytes_ + EntryBytes(request) > max_frame_bytes_) sent = FlushLocked();
     if (sent.ok()) {
-      if (batch_.batch_size() > 0) request.mutable_batch()->Swap(batch_.mutable_batch());
-      batch_.Clear();
-      batch_bytes_ = 0;
-      batch_moved_bytes_ = 0;
       mark = posted_;
       batch_flush_entries_ = kFirstBatchFlushEntries;
       sent = SendLocked(request, fd_to_pass);
@@ -209,9 +214,9 @@ absl::StatusOr<DaemonMessage> Connection::Call(ClientMessage request, int fd_to_
   return std::move(pending.answer);
 }
 
-absl::Status Connection::Post(ClientMessage command) {
+absl::Status Connection::Post(const ClientMessage& command) {
   std::lock_guard lock(send_mutex_);
-  return PostLocked(std::move(command));
+  return PostLocked(command);
 }
 
 absl::Status Connection::PostDownload(ClientMessage command, uint8_t* destination) {
@@ -227,10 +232,10 @@ absl::Status Connection::PostDownload(ClientMessage command, uint8_t* destinatio
                                     copy.stream(), copy.has_tenant_address()});
     WakeReaderLocked();  // it now expects this DownloadComplete
   }
-  return PostLocked(std::move(command));
+  return PostLocked(command);
 }
 
-absl::Status Connection::PostLocked(ClientMessage command) {
+absl::Status Connection::PostLocked(const ClientMessage& command) {
   if (lost_) {
     std::lock_guard state_lock(mutex_);
     return LostStatusLocked();
@@ -247,10 +252,11 @@ absl::Status Connection::PostLocked(ClientMessage command) {
     WakeReaderLocked();  // it now expects this ShmReleased
   }
   batch_moved_bytes_ += SharedMemoryBytes(command);
-  *batch_.add_batch() = std::move(command);
+  AppendEntry(command);
+  ++batch_entries_;
   batch_bytes_ += bytes;
   if (batch_bytes_ + batch_moved_bytes_ >= kBatchFlushBytes ||
-      batch_.batch_size() >= batch_flush_entries_ || space_waiters_ > 0) {
+      batch_entries_ >= batch_flush_entries_ || space_waiters_ > 0) {
     batch_flush_entries_ = std::min(2 * batch_flush_entries_, kBatchFlushEntries);
     return FlushLocked();
   }
@@ -263,12 +269,25 @@ absl::Status Connection::Flush() {
 }
 
 absl::Status Connection::FlushLocked() {
-  if (batch_.batch_size() == 0) return absl::OkStatus();
-  absl::Status status = SendLocked(batch_, -1);
-  batch_.Clear();
-  batch_bytes_ = 0;
-  batch_moved_bytes_ = 0;
-  return status;
+  if (batch_entries_ == 0) return absl::OkStatus();
+  return SendLocked(ClientMessage(), -1);
+}
+
+void Connection::AppendEntry(const ClientMessage& command) {
+  using google::protobuf::io::CodedOutputStream;
+  using google::protobuf::internal::WireFormatLite;
+  // EntryBytes computed the size; it is cached in the message.
+  const uint32_t size = static_cast<uint32_t>(command.GetCachedSize());
+  const size_t needed = batch_used_ + kEntryPrefixBytes + size;
+  if (batch_.size() < needed) batch_.resize(std::max(needed, 2 * batch_.size()));
+  uint8_t* out = reinterpret_cast<uint8_t*>(batch_.data()) + batch_used_;
+  out = CodedOutputStream::WriteTagToArray(
+      WireFormatLite::MakeTag(ClientMessage::kBatchFieldNumber,
+                              WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
+      out);
+  out = CodedOutputStream::WriteVarint32ToArray(size, out);
+  out = command.SerializeWithCachedSizesToArray(out);
+  batch_used_ = out - reinterpret_cast<uint8_t*>(batch_.data());
 }
 
 absl::Status Connection::SendLocked(const ClientMessage& message, int fd_to_pass) {
@@ -276,7 +295,16 @@ absl::Status Connection::SendLocked(const ClientMessage& message, int fd_to_pass
     std::lock_guard lock(mutex_);
     return LostStatusLocked();
   }
-  absl::Status status = channel_.Send(message, fd_to_pass);
+  // The entries follow the message's own fields, as protobuf orders a
+  // request's fields before its batch (field 30).
+  absl::Status status = channel_.SendWithFields(
+      message, absl::string_view(batch_.data(), batch_used_), fd_to_pass);
+  batch_used_ = 0;
+  batch_entries_ = 0;
+  batch_bytes_ = 0;
+  batch_moved_bytes_ = 0;
+  // A batch of inline copies grew it large: not kept for the next one.
+  if (batch_.size() > kKeptBatchBytes) std::string().swap(batch_);
   if (status.ok()) return status;
   MarkLost(status);
   std::lock_guard lock(mutex_);

@@ -76,10 +76,11 @@ class Connection {
   // (commands the daemon refused): their downloads are dropped and their
   // shared memory is free again.
   absl::StatusOr<DaemonMessage> Call(ClientMessage request, int fd_to_pass = -1);
-  // Appends a one-way command to the batch, sending the batch when it is
-  // full. Unavailable once the connection is lost. A CopyHostToDevice's
-  // shared-memory range is held until its ShmReleased.
-  absl::Status Post(ClientMessage command);
+  // Appends a one-way command to the batch (serialized at once: the caller
+  // may reuse the message), sending the batch when it is full. Unavailable
+  // once the connection is lost. A CopyHostToDevice's shared-memory range is
+  // held until its ShmReleased.
+  absl::Status Post(const ClientMessage& command);
   // Sends the batch now.
   absl::Status Flush();
 
@@ -175,7 +176,11 @@ class Connection {
   void MarkLost(const absl::Status& cause);
   absl::Status LostStatusLocked() const;
   // With send_mutex_ held.
-  absl::Status PostLocked(ClientMessage command);
+  absl::Status PostLocked(const ClientMessage& command);
+  // Appends `command` (its size computed) to batch_.
+  void AppendEntry(const ClientMessage& command);
+  // Sends `message` with the batch's entries in its frame and empties the
+  // batch.
   absl::Status SendLocked(const ClientMessage& message, int fd_to_pass);
   absl::Status FlushLocked();
 
@@ -194,8 +199,14 @@ class Connection {
 
   // Guards the batch and the order frames leave in. Taken before mutex_.
   std::mutex send_mutex_;
-  ClientMessage batch_;
-  uint64_t batch_bytes_ = 0;
+  // The batch's entries, each serialized as ClientMessage.batch when posted:
+  // no message per command is kept (or allocated, or freed) until the frame
+  // goes. The first batch_used_ bytes are the entries; the string keeps its
+  // size between batches so that appending does not zero-fill it again.
+  std::string batch_;
+  size_t batch_used_ = 0;
+  int batch_entries_ = 0;
+  uint64_t batch_bytes_ = 0;  // the entries' bytes as the frame limit counts them
   uint64_t batch_moved_bytes_ = 0;
   // Entries at which the batch is sent next (kFirstBatchFlushEntries after a
   // request, doubling with each batch sent).

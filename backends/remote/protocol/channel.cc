@@ -83,8 +83,10 @@ Channel::Channel(UniqueFd socket) : socket_(std::move(socket)) {
   }
 }
 
-absl::Status Channel::Send(const google::protobuf::MessageLite& message, int fd_to_pass) {
-  const size_t size = message.ByteSizeLong();
+absl::Status Channel::SendWithFields(const google::protobuf::MessageLite& message,
+                                     absl::string_view fields, int fd_to_pass) {
+  const size_t message_size = message.ByteSizeLong();
+  const size_t size = message_size + fields.size();
   if (size == 0 || size > kMaxFrameBytes) {
     return absl::InvalidArgumentError(absl::StrCat("cannot send a message of ", size,
                                                    " bytes: frames carry 1 to ", kMaxFrameBytes));
@@ -96,26 +98,30 @@ absl::Status Channel::Send(const google::protobuf::MessageLite& message, int fd_
   std::lock_guard<std::mutex> lock(send_mutex_);
   // Serialized into the buffer kept between frames, header first, so the
   // frame leaves in one sendmsg.
-  send_buffer_.resize(kFrameHeaderBytes + size);
+  send_buffer_.resize(kFrameHeaderBytes + message_size);
   for (size_t i = 0; i < kFrameHeaderBytes; ++i) {
     send_buffer_[i] = static_cast<char>((size >> (8 * i)) & 0xff);
   }
   message.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(send_buffer_.data()) +
                                           kFrameHeaderBytes);
-  absl::Status status = SendBuffered(fd_to_pass);
+  absl::Status status = SendBuffered(fields, fd_to_pass);
   if (send_buffer_.capacity() > kKeptBufferBytes) std::string().swap(send_buffer_);
   return status;
 }
 
-absl::Status Channel::SendBuffered(int fd_to_pass) {
-  const std::string& frame = send_buffer_;
+absl::Status Channel::SendBuffered(absl::string_view tail, int fd_to_pass) {
+  const absl::string_view head = send_buffer_;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   size_t sent = 0;
-  while (sent < frame.size()) {
-    iovec io{const_cast<char*>(frame.data()) + sent, frame.size() - sent};
+  while (sent < head.size() + tail.size()) {
+    // What is left of the head, then of the tail, in one sendmsg.
+    const size_t head_sent = std::min(sent, head.size());
+    const size_t tail_sent = sent - head_sent;
+    iovec io[2] = {{const_cast<char*>(head.data()) + head_sent, head.size() - head_sent},
+                   {const_cast<char*>(tail.data()) + tail_sent, tail.size() - tail_sent}};
     msghdr header{};
-    header.msg_iov = &io;
-    header.msg_iovlen = 1;
+    header.msg_iov = io[0].iov_len > 0 ? &io[0] : &io[1];
+    header.msg_iovlen = io[0].iov_len > 0 ? 2 : 1;
     // The descriptor rides on the frame's first bytes.
     if (sent == 0 && fd_to_pass >= 0) {
       header.msg_control = control;

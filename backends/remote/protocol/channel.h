@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "backends/remote/protocol/frame_codec.h"
 #include "backends/remote/protocol/unique_fd.h"
 
@@ -37,7 +38,15 @@ class Channel {
   // SCM_RIGHTS (Unix sockets only: FailedPrecondition on TCP). A message
   // that serializes to nothing or to more than kMaxFrameBytes is
   // InvalidArgument; a broken connection is Unavailable.
-  absl::Status Send(const google::protobuf::MessageLite& message, int fd_to_pass = -1);
+  absl::Status Send(const google::protobuf::MessageLite& message, int fd_to_pass = -1) {
+    return SendWithFields(message, {}, fd_to_pass);
+  }
+  // The same, with `fields` after `message` in the frame: more fields of the
+  // same message type, already serialized (a parser merges them), such as
+  // repeated entries serialized as they were made. The frame's limits count
+  // both.
+  absl::Status SendWithFields(const google::protobuf::MessageLite& message,
+                              absl::string_view fields, int fd_to_pass = -1);
 
   // Blocks for the next frame. `fd`, when given, receives the descriptor
   // that came with the frame (left empty when none did); descriptors that
@@ -65,8 +74,8 @@ class Channel {
   absl::Status ReceiveFrame(UniqueFd* fd);
   // Reads exactly `size` bytes, collecting descriptors that come along.
   absl::Status ReadFully(uint8_t* data, size_t size, UniqueFd* fd);
-  // Sends `send_buffer_` whole (send_mutex_ held).
-  absl::Status SendBuffered(int fd_to_pass);
+  // Sends `send_buffer_` and then `tail` whole (send_mutex_ held).
+  absl::Status SendBuffered(absl::string_view tail, int fd_to_pass);
   void ReleaseLargeBuffer();
 
   UniqueFd socket_;

@@ -84,6 +84,40 @@ TEST(RemoteProtocolChannel, LargeFramesArriveWhole) {
   EXPECT_EQ(received.request_id(), 2u);
 }
 
+TEST(RemoteProtocolChannel, FieldsSentAfterAMessageArriveInIt) {
+  auto [a, b] = SocketPair();
+  Channel client(std::move(a)), daemon(std::move(b));
+  ClientMessage entries;
+  entries.add_batch()->mutable_fill()->set_stream(7);
+  // Large enough that the frame leaves in several sendmsg calls.
+  entries.add_batch()->mutable_copy_host_to_device()->set_inline_data(std::string(8 << 20, 'x'));
+  const std::string fields = entries.SerializeAsString();
+  std::thread sender([&] { EXPECT_TRUE(client.SendWithFields(Hello(3), fields).ok()); });
+  ClientMessage received;
+  ASSERT_TRUE(daemon.ReceiveClientMessage(&received).ok());
+  sender.join();
+  EXPECT_EQ(received.request_id(), 3u);
+  EXPECT_EQ(received.hello().client(), "channel test");
+  ASSERT_EQ(received.batch_size(), 2);
+  EXPECT_EQ(received.batch(0).fill().stream(), 7u);
+  EXPECT_EQ(received.batch(1).copy_host_to_device().inline_data().size(), 8u << 20);
+}
+
+TEST(RemoteProtocolChannel, FieldsAloneMakeAFrameAndCountTowardItsLimit) {
+  auto [a, b] = SocketPair();
+  Channel client(std::move(a)), daemon(std::move(b));
+  ClientMessage entries;
+  entries.add_batch()->mutable_fill()->set_stream(9);
+  ASSERT_TRUE(client.SendWithFields(ClientMessage(), entries.SerializeAsString()).ok());
+  ClientMessage received;
+  ASSERT_TRUE(daemon.ReceiveClientMessage(&received).ok());
+  ASSERT_EQ(received.batch_size(), 1);
+  EXPECT_EQ(received.batch(0).fill().stream(), 9u);
+  const absl::Status oversize =
+      client.SendWithFields(Hello(4), std::string(kMaxFrameBytes, 'x'));
+  EXPECT_EQ(oversize.code(), absl::StatusCode::kInvalidArgument) << oversize;
+}
+
 TEST(RemoteProtocolChannel, SendRefusesEmptyAndOversizeMessages) {
   auto [a, b] = SocketPair();
   Channel client(std::move(a));
