@@ -146,8 +146,11 @@ absl::Status DispatchKernel(const Stream& stream, const Kernel& kernel,
   // binding offset on: the daemon's copy of that part is brought up to date
   // before the dispatch and the shadow after it.
   std::map<const Buffer*, uint64_t> staging;  // buffer -> lowest bound offset
-  ClientMessage command;
+  // Reused and cleared: its Dispatch and repeated fields keep their memory,
+  // so building the command allocates nothing (Post serializes it at once).
+  thread_local ClientMessage command;
   v1::Dispatch& dispatch = *command.mutable_dispatch();
+  dispatch.Clear();
   dispatch.set_stream(stream.handle);
   dispatch.set_kernel(kernel.handle);
   for (uint32_t count : desc.workgroup_count) dispatch.add_workgroup_count(count);
@@ -176,7 +179,7 @@ absl::Status DispatchKernel(const Stream& stream, const Kernel& kernel,
       return status;
     }
   }
-  if (absl::Status status = connection.Post(std::move(command)); !status.ok()) return status;
+  if (absl::Status status = connection.Post(command); !status.ok()) return status;
   for (const auto& [buffer, offset] : staging) {
     if (absl::Status status = Download(connection, stream.handle, buffer->handle, offset,
                                        ShadowAt(*buffer, offset), buffer->size - offset);
