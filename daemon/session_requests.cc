@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/brief_poll.h"
 #include "daemon/device_listing.h"
 #include "daemon/pool_status.h"
 #include "daemon/session.h"
@@ -380,7 +381,11 @@ void Session::SynchronizeStream(uint64_t handle, Reply reply) {
   // A recorded failure is answered only once the stream's later work is done
   // too: synchronize returns after all submitted work (hal_driver.h).
   if (std::unique_lock<std::mutex> lock(stream->mu, std::try_to_lock); lock.owns_lock()) {
-    absl::StatusOr<bool> idle = stream->queue->IsIdle();
+    absl::StatusOr<bool> idle;
+    PollBriefly([&] {
+      idle = stream->queue->IsIdle();
+      return !idle.ok() || *idle;
+    });
     if (!idle.ok() || *idle) {
       absl::Status status = !stream->failure.ok() ? stream->failure : idle.status();
       lock.unlock();
