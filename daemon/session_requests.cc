@@ -221,9 +221,12 @@ absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAl
   }
   if (!buffer.ok()) return buffer.status();
   // A shared buffer takes no device memory (allocated_size 0, which is what
-  // BufferFree takes off the session's bytes); its charge is its pages.
+  // BufferFree takes off the session's bytes); it is charged as a staging
+  // allocation of the request's size would be.
   const uint64_t allocated = (*buffer)->allocated_size();
-  const uint64_t charged = shared ? (*buffer)->size() : allocated;
+  const uint64_t granularity = device_->physical_device().properties().allocation_granularity;
+  const uint64_t charged =
+      shared ? (request.size() + granularity - 1) / granularity * granularity : allocated;
   if (absl::Status status = buffers_.Insert(request.buffer(), *std::move(buffer)); !status.ok()) {
     return status;
   }
@@ -251,9 +254,11 @@ absl::StatusOr<std::shared_ptr<Buffer>> Session::RegisterSharedStaging(uint64_t 
   // and a dead session's teardown.
   mapping->CloseDescriptor();
   auto kept = std::make_shared<remote::SharedMemory>(*std::move(mapping));
-  uint8_t* host = kept->data();
-  return device_->RegisterHostMemory(
-      host, mapped_size, HostRegistrationOptions{.charge_quota = true, .keep_alive = std::move(kept)});
+  HostRegistrationOptions options;
+  options.charge_quota = true;
+  options.charged_size = size;
+  options.keep_alive = kept;
+  return device_->RegisterHostMemory(kept->data(), mapped_size, options);
 }
 
 absl::StatusOr<DaemonMessage> Session::CreateStream(const remote::v1::StreamCreate& request) {

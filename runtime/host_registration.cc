@@ -30,6 +30,11 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::RegisterHostMemory(
                      "size non-zero multiples of the page size (",
                      page, " bytes)"));
   }
+  if (options.charged_size > size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot charge ", options.charged_size, " bytes for registering ", size,
+        " bytes of host memory with device ", state_->label, ": at most the registered size"));
+  }
   HAL_RETURN_IF_ERROR(state_->health.CheckUsable(state_->label));
   HAL_RETURN_IF_ERROR(internal::RequireCapability(*state_, Capability::kHostRegistration,
                                                   "registering host memory"));
@@ -37,8 +42,9 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::RegisterHostMemory(
   // registration over quota fails without touching the device.
   internal::Tenant* tenant = options.charge_quota ? state_->tenant.get() : nullptr;
   const uint64_t granularity = state_->props().allocation_granularity;
-  const uint64_t charge = (size + granularity - 1) / granularity * granularity;
-  if (tenant != nullptr) HAL_RETURN_IF_ERROR(tenant->Charge(charge, size));
+  const uint64_t charged_size = options.charged_size != 0 ? options.charged_size : size;
+  const uint64_t charge = (charged_size + granularity - 1) / granularity * granularity;
+  if (tenant != nullptr) HAL_RETURN_IF_ERROR(tenant->Charge(charge, charged_size));
   const hal_host_registration_desc desc = internal::HostRegistrationDesc(host, size);
   hal_drv_buffer* buffer = nullptr;
   if (absl::Status status = state_->driver->ToStatus(

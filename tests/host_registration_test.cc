@@ -157,6 +157,32 @@ TEST_F(HostRegistrationTest, KeepAliveIsHeldUntilTheQueuedWorkLetsGo) {
   EXPECT_TRUE(watched.expired());
 }
 
+// Whole pages registered for a request of fewer bytes are charged as that
+// request's allocation would be; more than the registered size is refused.
+TEST_F(HostRegistrationTest, ChargedSizeIsChargedAsAnAllocationOfIt) {
+  std::unique_ptr<Pool> pool = MakePool();
+  ASSERT_NE(pool, nullptr);
+  std::shared_ptr<VirtualDevice> vd = MakeVirtualDevice(*pool, "tenant", 1 << 20);
+  ASSERT_NE(vd, nullptr);
+  auto allocated = vd->device()->Allocate(100, BufferKind::kHostStaging);
+  ASSERT_TRUE(allocated.ok()) << allocated.status();
+  const uint64_t allocation_charge = vd->memory_used();
+  allocated->reset();
+  CallerMemory memory(PageSize());
+  HostRegistrationOptions options = Charged();
+  options.charged_size = 100;
+  {
+    auto buffer = vd->device()->RegisterHostMemory(memory.bytes, memory.size, options);
+    ASSERT_TRUE(buffer.ok()) << buffer.status();
+    EXPECT_EQ(vd->memory_used(), allocation_charge);
+  }
+  options.charged_size = memory.size + 1;
+  auto refused = vd->device()->RegisterHostMemory(memory.bytes, memory.size, options);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("at most the registered size"));
+  EXPECT_EQ(vd->memory_used(), 0u);
+}
+
 TEST_F(HostRegistrationTest, ChargedRegistrationOverQuotaIsRefusedWithNothingChanged) {
   std::unique_ptr<Pool> pool = MakePool();
   ASSERT_NE(pool, nullptr);

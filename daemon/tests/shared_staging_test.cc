@@ -90,6 +90,22 @@ TEST_F(SharedStagingTest, TheTenantsMemfdIsTheBufferChargedToTheQuota) {
   EXPECT_EQ(MemfdMappings(), 0);
 }
 
+// A request of fewer bytes than its memfd's pages is charged, and answered,
+// as a staging allocation of its size (the CPU driver's granularity is 64).
+TEST_F(SharedStagingTest, ASmallBufferIsChargedAsItsAllocationWouldBe) {
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
+  ASSERT_NE(vd, nullptr);
+  remote::SharedMemory memfd = TenantMemfd(static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
+  absl::StatusOr<DaemonMessage> answer = client->Request(SharedAllocateMessage(1, 100), memfd.fd());
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  ASSERT_EQ(answer->status().code(), 0) << answer->status().message();
+  EXPECT_TRUE(answer->buffer_allocated().shared());
+  EXPECT_EQ(answer->buffer_allocated().allocated_size(), 128u);
+  EXPECT_EQ(vd->memory_used(), 128u);
+}
+
 TEST_F(SharedStagingTest, AClosedSessionUnmapsAndUnchargesItsSharedBuffers) {
   std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
   ASSERT_NE(vd, nullptr);

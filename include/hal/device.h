@@ -33,6 +33,10 @@ struct HostRegistrationOptions {
   // Charge the registered bytes to a virtual device's quota (nothing on a
   // device without one).
   bool charge_quota = false;
+  // With charge_quota: charge as Allocate(charged_size, kHostStaging) would,
+  // for whole pages registered on behalf of a request of fewer bytes (at
+  // most the registered size; 0: the registered size).
+  uint64_t charged_size = 0;
   // Held until the driver has let go of the memory (after the last queued
   // work on the buffer), e.g. the mapping `host` lies in.
   std::shared_ptr<const void> keep_alive;
