@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <numeric>
@@ -14,6 +15,8 @@
 #include <vector>
 
 #include "backends/remote/fake_daemon.h"
+#include "backends/remote/host_shadow.h"
+#include "backends/remote/remote_objects.h"
 #include "gtest/gtest.h"
 #include "hal/driver/hal_driver.h"
 
@@ -321,6 +324,49 @@ TEST_F(RemoteDriverTest, ADispatchSeesAndUpdatesABoundStagingBuffer) {
   for (int i = 0; i < 256; ++i) EXPECT_EQ(host[i], static_cast<uint8_t>(i < 128 ? i : i + 1)) << i;
   table_->module_destroy(module);
   table_->buffer_free(context_, staging);
+}
+
+// A fake daemon answers as a hald older than protocol 1.3 would (shared
+// false): the tests above run the shadow. The shared path runs against a real
+// hald: tests/remote/remote_staging_test.cc, daemon/tests/shared_staging_test.cc.
+
+TEST(RemoteHostShadowTest, ShareableMemoryIsAZeroedMemfdOfWholePages) {
+  std::unique_ptr<HostShadow> shadow = HostShadow::Allocate(100, /*shareable=*/true);
+  ASSERT_NE(shadow, nullptr);
+  ASSERT_GE(shadow->fd(), 0);
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  EXPECT_EQ(lseek(shadow->fd(), 0, SEEK_END), static_cast<off_t>(page));
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(shadow->data()) % page, 0u);
+  EXPECT_EQ(std::count(shadow->data(), shadow->data() + page, 0), static_cast<ptrdiff_t>(page));
+  shadow->CloseDescriptor();
+  EXPECT_EQ(shadow->fd(), -1);
+  shadow->data()[99] = 7;  // still mapped
+  std::unique_ptr<HostShadow> anonymous = HostShadow::Allocate(100, /*shareable=*/false);
+  ASSERT_NE(anonymous, nullptr);
+  EXPECT_EQ(anonymous->fd(), -1);
+  EXPECT_EQ(HostShadow::Allocate(0, true), nullptr);
+}
+
+TEST(RemoteSharedStagingIndexTest, FindsTheBufferHoldingARangeWhollyWithinItsSize) {
+  std::unique_ptr<HostShadow> memory[2] = {HostShadow::Allocate(8192, true),
+                                           HostShadow::Allocate(100, true)};
+  ASSERT_TRUE(memory[0] && memory[1]);
+  Buffer buffers[2] = {{nullptr, 1, 8192, std::move(memory[0]), true},
+                       {nullptr, 2, 100, std::move(memory[1]), true}};
+  SharedStagingIndex index;
+  for (const Buffer& buffer : buffers) index.Add(buffer);
+  uint64_t offset = 0;
+  EXPECT_EQ(index.Find(buffers[0].shadow->data() + 4096, 4096, &offset), &buffers[0]);
+  EXPECT_EQ(offset, 4096u);
+  EXPECT_EQ(index.Find(buffers[1].shadow->data(), 100, &offset), &buffers[1]);
+  EXPECT_EQ(offset, 0u);
+  EXPECT_EQ(index.Find(buffers[0].shadow->data() + 4096, 4097, &offset), nullptr) << "past the end";
+  EXPECT_EQ(index.Find(buffers[1].shadow->data() + 50, 51, &offset), nullptr)
+      << "within the page but past the buffer's size";
+  const uint8_t elsewhere[16] = {};
+  EXPECT_EQ(index.Find(elsewhere, sizeof(elsewhere), &offset), nullptr);
+  index.Remove(buffers[0]);
+  EXPECT_EQ(index.Find(buffers[0].shadow->data(), 1, &offset), nullptr);
 }
 
 // --- queries ---
