@@ -142,10 +142,11 @@ absl::Status Channel::SendBuffered(absl::string_view tail, int fd_to_pass) {
   return absl::OkStatus();
 }
 
-absl::Status Channel::ReadFully(uint8_t* data, size_t size, UniqueFd* fd) {
+absl::StatusOr<size_t> Channel::ReadAtLeast(uint8_t* data, size_t least, size_t most,
+                                             UniqueFd* fd, size_t frame_bytes_before) {
   size_t received = 0;
-  while (received < size) {
-    iovec io{data + received, size - received};
+  while (received < least) {
+    iovec io{data + received, most - received};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
     msghdr header{};
     header.msg_iov = &io;
@@ -167,31 +168,55 @@ absl::Status Channel::ReadFully(uint8_t* data, size_t size, UniqueFd* fd) {
     // (MSG_CTRUNC); those that came are taken or closed here.
     TakeDescriptors(&header, fd);
     if (n == 0) {
-      if (received == 0) return ConnectionClosed();
-      return absl::UnavailableError(absl::StrCat("connection closed by peer after ", received,
-                                                 " of ", size, " bytes of a frame"));
+      if (frame_bytes_before + received == 0) return ConnectionClosed();
+      return absl::UnavailableError(absl::StrCat("connection closed by peer after ",
+                                                 frame_bytes_before + received, " of ",
+                                                 frame_bytes_before + least, " bytes of a frame"));
     }
     received += static_cast<size_t>(n);
   }
+  return received;
+}
+
+absl::Status Channel::FillInbox(size_t needed, size_t ahead, UniqueFd* fd) {
+  const size_t unread = inbox_end_ - inbox_begin_;
+  if (unread >= needed) return absl::OkStatus();
+  // Fewer bytes than a frame header are left: they move to the front.
+  std::memmove(inbox_.data(), inbox_.data() + inbox_begin_, unread);
+  inbox_begin_ = 0;
+  inbox_end_ = unread;
+  if (inbox_.size() < needed + ahead) inbox_.resize(needed + ahead);
+  absl::StatusOr<size_t> received =
+      ReadAtLeast(reinterpret_cast<uint8_t*>(inbox_.data()) + unread, needed - unread,
+                  needed + ahead - unread, fd, unread);
+  if (!received.ok()) return received.status();
+  inbox_end_ += *received;
   return absl::OkStatus();
 }
 
-absl::Status Channel::ReceiveFrame(UniqueFd* fd) {
+absl::Status Channel::ReceiveFrame(UniqueFd* fd, bool read_ahead) {
   if (fd != nullptr) fd->reset();
-  uint8_t header[kFrameHeaderBytes];
-  if (absl::Status s = ReadFully(header, sizeof(header), fd); !s.ok()) return s;
-  absl::StatusOr<uint32_t> length = ParseFrameLength(header);
+  if (absl::Status s = FillInbox(kFrameHeaderBytes, read_ahead ? kFirstChunk : 0, fd); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<uint32_t> length =
+      ParseFrameLength(reinterpret_cast<const uint8_t*>(inbox_.data()) + inbox_begin_);
   if (!length.ok()) return length.status();
+  inbox_begin_ += kFrameHeaderBytes;
+  // What came with the header first, then the rest straight from the socket.
+  const size_t buffered = std::min<size_t>(*length, inbox_end_ - inbox_begin_);
+  payload_.assign(inbox_.data() + inbox_begin_, buffered);
+  inbox_begin_ += buffered;
   // The buffer grows with the bytes that actually arrive, so a peer that
   // announces a huge frame and sends little costs little memory.
-  payload_.clear();
   while (payload_.size() < *length) {
     const size_t have = payload_.size();
     const size_t chunk = std::min<size_t>(*length - have, std::max<size_t>(have, kFirstChunk));
     payload_.resize(have + chunk);
-    if (absl::Status s = ReadFully(reinterpret_cast<uint8_t*>(payload_.data()) + have, chunk, fd);
+    if (absl::StatusOr<size_t> s =
+            ReadAtLeast(reinterpret_cast<uint8_t*>(payload_.data()) + have, chunk, chunk, fd, have);
         !s.ok()) {
-      return s;
+      return s.status();
     }
   }
   return absl::OkStatus();
@@ -202,7 +227,7 @@ void Channel::ReleaseLargeBuffer() {
 }
 
 absl::Status Channel::ReceiveClientMessage(ClientMessage* message, UniqueFd* fd) {
-  if (absl::Status s = ReceiveFrame(fd); !s.ok()) return s;
+  if (absl::Status s = ReceiveFrame(fd, /*read_ahead=*/false); !s.ok()) return s;
   const absl::Status status = DecodeClientMessage(
       absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(payload_.data()), payload_.size()),
       message);
@@ -211,7 +236,7 @@ absl::Status Channel::ReceiveClientMessage(ClientMessage* message, UniqueFd* fd)
 }
 
 absl::Status Channel::ReceiveDaemonMessage(DaemonMessage* message, UniqueFd* fd) {
-  if (absl::Status s = ReceiveFrame(fd); !s.ok()) return s;
+  if (absl::Status s = ReceiveFrame(fd, /*read_ahead=*/fd == nullptr); !s.ok()) return s;
   const absl::Status status = DecodeDaemonMessage(
       absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(payload_.data()), payload_.size()),
       message);

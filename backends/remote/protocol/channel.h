@@ -53,6 +53,11 @@ class Channel {
   // arrive when not asked for are closed. EOF is Unavailable "connection
   // closed by peer"; an oversize length or undecodable payload is
   // InvalidArgument (the connection is then out of step: close it).
+  // ReceiveDaemonMessage without `fd` (the driver's side) asks the socket for
+  // more than the frame's header at once and keeps what belongs to the next
+  // frames: one recvmsg per small frame instead of two, about 1.3 us of a
+  // round trip on a 2-vCPU VM. Bytes kept that way are not visible to poll()
+  // on fd(): hald, which polls its sessions' sockets, does not read ahead.
   absl::Status ReceiveClientMessage(ClientMessage* message, UniqueFd* fd = nullptr);
   absl::Status ReceiveDaemonMessage(DaemonMessage* message, UniqueFd* fd = nullptr);
 
@@ -70,10 +75,17 @@ class Channel {
   int fd() const { return socket_.get(); }
 
  private:
-  // Reads one frame's payload into `payload_` (and any passed descriptor).
-  absl::Status ReceiveFrame(UniqueFd* fd);
-  // Reads exactly `size` bytes, collecting descriptors that come along.
-  absl::Status ReadFully(uint8_t* data, size_t size, UniqueFd* fd);
+  // Reads one frame's payload into `payload_` (and any passed descriptor);
+  // `read_ahead`: the header's read may take up to kFirstChunk more bytes.
+  absl::Status ReceiveFrame(UniqueFd* fd, bool read_ahead);
+  // Reads at least `least` and at most `most` bytes, collecting descriptors
+  // that come along; returns how many came. `frame_bytes_before`: how much
+  // of the frame came earlier (for the message when the peer closes).
+  absl::StatusOr<size_t> ReadAtLeast(uint8_t* data, size_t least, size_t most, UniqueFd* fd,
+                                     size_t frame_bytes_before);
+  // Makes inbox_ hold at least `needed` unread bytes, asking for up to
+  // `ahead` more.
+  absl::Status FillInbox(size_t needed, size_t ahead, UniqueFd* fd);
   // Sends `send_buffer_` and then `tail` whole (send_mutex_ held).
   absl::Status SendBuffered(absl::string_view tail, int fd_to_pass);
   void ReleaseLargeBuffer();
@@ -84,6 +96,9 @@ class Channel {
   std::mutex send_mutex_;
   std::string send_buffer_;  // the frame being sent, reused between frames
   std::string payload_;  // the receiver's buffer, reused between frames
+  std::string inbox_;    // bytes received, [inbox_begin_, inbox_end_) not yet taken
+  size_t inbox_begin_ = 0;
+  size_t inbox_end_ = 0;
 };
 
 }  // namespace hal::remote

@@ -84,6 +84,56 @@ TEST(RemoteProtocolChannel, LargeFramesArriveWhole) {
   EXPECT_EQ(received.request_id(), 2u);
 }
 
+DaemonMessage Answer(uint64_t request_id) {
+  DaemonMessage message;
+  message.set_request_id(request_id);
+  message.mutable_welcome()->set_session(request_id);
+  return message;
+}
+
+TEST(RemoteProtocolChannel, FramesReadAheadWithAnAnswerArriveInOrder) {
+  auto [a, b] = SocketPair();
+  Channel client(std::move(a)), daemon(std::move(b));
+  // All sent before the client receives: its first read takes several.
+  DaemonMessage large;
+  large.mutable_download_complete()->set_download(7);
+  std::string data(200 << 10, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 13);
+  large.mutable_download_complete()->set_inline_data(data);
+  std::thread sender([&] {
+    EXPECT_TRUE(daemon.Send(Answer(1)).ok());
+    EXPECT_TRUE(daemon.Send(Answer(2)).ok());
+    EXPECT_TRUE(daemon.Send(large).ok());
+    EXPECT_TRUE(daemon.Send(Answer(3)).ok());
+  });
+  DaemonMessage received;
+  ASSERT_TRUE(client.ReceiveDaemonMessage(&received).ok());
+  EXPECT_EQ(received.welcome().session(), 1u);
+  ASSERT_TRUE(client.ReceiveDaemonMessage(&received).ok());
+  EXPECT_EQ(received.welcome().session(), 2u);
+  ASSERT_TRUE(client.ReceiveDaemonMessage(&received).ok());
+  EXPECT_EQ(received.download_complete().download(), 7u);
+  EXPECT_TRUE(received.download_complete().inline_data() == data);
+  ASSERT_TRUE(client.ReceiveDaemonMessage(&received).ok());
+  EXPECT_EQ(received.welcome().session(), 3u);
+  sender.join();
+}
+
+TEST(RemoteProtocolChannel, AFrameCutAfterTheBytesReadAheadIsUnavailable) {
+  auto [a, b] = SocketPair();
+  Channel client(std::move(b));
+  const std::string first = Answer(1).SerializeAsString();
+  // A whole frame, then the header and 3 bytes of one of 50 bytes.
+  WriteRaw(a.get(), Header(static_cast<uint32_t>(first.size())) + first + Header(50) + "abc");
+  a.reset();
+  DaemonMessage received;
+  ASSERT_TRUE(client.ReceiveDaemonMessage(&received).ok());
+  EXPECT_EQ(received.request_id(), 1u);
+  const absl::Status status = client.ReceiveDaemonMessage(&received);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(status.message().find("after 3 of 50 bytes"), absl::string_view::npos) << status;
+}
+
 TEST(RemoteProtocolChannel, FieldsSentAfterAMessageArriveInIt) {
   auto [a, b] = SocketPair();
   Channel client(std::move(a)), daemon(std::move(b));
