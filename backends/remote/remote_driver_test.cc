@@ -4,6 +4,7 @@
 // buffers, and a daemon that dies under a context.
 #include <dlfcn.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -345,6 +346,19 @@ TEST(RemoteHostShadowTest, ShareableMemoryIsAZeroedMemfdOfWholePages) {
   ASSERT_NE(anonymous, nullptr);
   EXPECT_EQ(anonymous->fd(), -1);
   EXPECT_EQ(HostShadow::Allocate(0, true), nullptr);
+}
+
+// The tenant touches shareable memory when it allocates it, so its memory
+// cgroup, not hald's, is charged for the pages.
+TEST(RemoteHostShadowTest, ShareableMemoryIsResidentFromTheStart) {
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  constexpr uint64_t kPages = 256;
+  std::unique_ptr<HostShadow> shadow = HostShadow::Allocate(kPages * page, /*shareable=*/true);
+  ASSERT_NE(shadow, nullptr);
+  std::vector<unsigned char> resident(kPages);
+  ASSERT_EQ(mincore(shadow->data(), kPages * page, resident.data()), 0);
+  EXPECT_EQ(std::count_if(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; }),
+            static_cast<ptrdiff_t>(kPages));
 }
 
 TEST(RemoteSharedStagingIndexTest, FindsTheBufferHoldingARangeWhollyWithinItsSize) {
