@@ -232,8 +232,17 @@ void BufferFree(hal_drv_context* /*context*/, hal_drv_buffer* buffer) {
   const Buffer& remote = *Unwrap(buffer);
   ClientMessage command;
   command.mutable_buffer_free()->set_buffer(remote.handle);
-  // A lost connection has freed it already.
-  Guarded([&] { return Post(*remote.context->connection, std::move(command)); });
+  // Sent at once, not with the next request: the charge it returns is the
+  // whole virtual device's, and a sibling process attached to it (an MPI
+  // rank) must not be refused while this one sits idle. A lost connection
+  // has freed it already.
+  Guarded([&] {
+    Connection& connection = *remote.context->connection;
+    if (const hal_result posted = Post(connection, std::move(command)); posted != HAL_SUCCESS) {
+      return posted;
+    }
+    return ToResult(connection.Flush());
+  });
   if (remote.shared) remote.context->shared_staging.Remove(remote);
   Destroy(buffer);
 }

@@ -61,6 +61,32 @@ TEST_F(RemoteQuotaTest, TwoProcessesShareOneQuotaExactly) {
   EXPECT_EQ(AllocatedSize(tenants[1]->Command("alloc " + std::to_string(kQuota / 2))), kQuota / 2);
 }
 
+// A free reaches hald without waiting for the tenant's next request: a
+// sibling of an idle tenant gets the quota back.
+TEST_F(RemoteQuotaTest, AFreeReachesHaldWhileItsTenantIsIdle) {
+  ASSERT_NO_FATAL_FAILURE(StartHald({{"shared", kQuota}}));
+  std::unique_ptr<TenantProcess> tenant = StartTenant("shared");
+  ASSERT_TRUE(tenant);
+  auto idle = StatusOf("shared");
+  ASSERT_TRUE(idle.ok()) << idle.status();
+  ASSERT_GT(AllocatedSize(tenant->Command("alloc " + std::to_string(kChunk))), 0u);
+  auto holding = StatusOf("shared");
+  ASSERT_TRUE(holding.ok()) << holding.status();
+  ASSERT_EQ(holding->memory_used_bytes(), idle->memory_used_bytes() + kChunk);
+  ASSERT_EQ(tenant->Command("drop-all").value_or("?"), "ok");
+  // The tenant sends nothing more; only its free can bring the use down.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  uint64_t used = holding->memory_used_bytes();
+  while (used != idle->memory_used_bytes() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+    auto status = StatusOf("shared");
+    ASSERT_TRUE(status.ok()) << status.status();
+    used = status->memory_used_bytes();
+  }
+  EXPECT_EQ(used, idle->memory_used_bytes())
+      << "the free did not reach hald while the tenant sat idle";
+}
+
 // One tenant allocating and freeing and one dispatching are SIGKILLed while
 // a tenant of another virtual device runs a workload checked against its
 // model: the killed sessions' charges return to zero, the other's results

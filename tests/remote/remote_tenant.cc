@@ -6,6 +6,7 @@
 //   alloc SIZE             ok ALLOCATED_SIZE | refused CODE MESSAGE (kept)
 //   alloc-staging SIZE     the same for a host-staging buffer
 //   free-all               ok, once the daemon has the frees
+//   drop-all               ok, once the buffers are freed here (no request follows)
 //   churn                  started, then allocates and frees until killed
 //   dispatch-forever N     started, then gemms of size N, 8 in flight, until killed
 //   workload SEED STEPS    ok | error STATUS (tests/tenant_workload.h against its model)
@@ -86,6 +87,9 @@ class Tenant {
       Allocate(size, command == "alloc" ? BufferKind::kDevice : BufferKind::kHostStaging);
     } else if (command == "free-all") {
       FreeAll();
+    } else if (command == "drop-all") {
+      buffers_.clear();
+      Answer("ok");
     } else if (command == "churn") {
       Churn();
     } else if (command == "dispatch-forever") {
