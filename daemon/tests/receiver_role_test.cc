@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <fstream>
 #include <future>
+#include <string>
 #include <thread>
 
 #include "backends/remote/protocol/unique_fd.h"
@@ -49,6 +52,17 @@ TEST(ReceiverRoleTest, AHandOffStartsAHelperThatTakesTheRole) {
   role.End(absl::OkStatus());  // the helper's turn ends; the pool joins it
 }
 
+// Whether thread `tid` of this process sleeps (state S in its stat line).
+bool Sleeps(pid_t tid) {
+  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  // The state follows the command name, which ends with the last ')'.
+  const size_t name_end = line.rfind(')');
+  return name_end != std::string::npos && line.size() > name_end + 2 &&
+         line[name_end + 2] == 'S';
+}
+
 TEST(ReceiverRoleTest, AHandOffGoesToAWaitingTakerWithoutAHelper) {
   std::atomic<int> helpers_started{0};
   ReceiverRole role(
@@ -58,23 +72,28 @@ TEST(ReceiverRoleTest, AHandOffGoesToAWaitingTakerWithoutAHelper) {
       },
       [] {}, -1);
   ASSERT_TRUE(role.Acquire());
+  std::atomic<pid_t> taker_tid{0};
   std::promise<void> took;
   std::thread taker([&] {
+    taker_tid.store(gettid());
     if (role.Acquire()) took.set_value();
   });
-  // The taker may not be waiting yet: hand off until it has taken the role
-  // (a hand-off without a waiting taker fails and keeps the role here).
-  std::future<void> taken = took.get_future();
-  int failed_hand_offs = 0;
-  while (!role.HandOff()) {
-    ++failed_hand_offs;
-    std::this_thread::yield();
+  // The hand-off must find the taker waiting: once its thread sleeps, it
+  // sleeps in Acquire (this thread holds none of the role's locks). A taker
+  // that arrived during a hand-off that tried a helper could take the role
+  // there too (HandOff then succeeds after starting a helper), which is not
+  // the case under test.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((taker_tid.load() == 0 || !Sleeps(taker_tid.load())) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  taken.wait();
+  ASSERT_TRUE(Sleeps(taker_tid.load())) << "the taker never waited";
+  EXPECT_TRUE(role.HandOff());
+  took.get_future().wait();
   taker.join();
   EXPECT_FALSE(role.HoldsRole());
-  // The hand-off that succeeded found the taker waiting and started no helper.
-  EXPECT_EQ(helpers_started.load(), failed_hand_offs);
+  EXPECT_EQ(helpers_started.load(), 0) << "the waiting taker took the role, no helper";
 }
 
 TEST(ReceiverRoleTest, EndReleasesEveryTakerWithItsStatus) {
