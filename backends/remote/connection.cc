@@ -191,7 +191,7 @@ absl::StatusOr<DaemonMessage> Connection::Call(ClientMessage request, int fd_to_
   {
     std::lock_guard lock(send_mutex_);
     // The batch rides in the request's frame when both fit, else goes first.
-    if (batch_bytes_ + EntryBytes(request) > max_frame_bytes_) sent = FlushLocked();
+    if (batch_used_ + EntryBytes(request) > max_frame_bytes_) sent = FlushLocked();
     if (sent.ok()) {
       mark = posted_;
       batch_flush_entries_ = kFirstBatchFlushEntries;
@@ -241,7 +241,7 @@ absl::Status Connection::PostLocked(const ClientMessage& command) {
     return LostStatusLocked();
   }
   const uint64_t bytes = EntryBytes(command);
-  if (batch_bytes_ + bytes > max_frame_bytes_) {
+  if (batch_used_ + bytes > max_frame_bytes_) {
     if (absl::Status status = FlushLocked(); !status.ok()) return status;
   }
   if (command.has_copy_host_to_device() && command.copy_host_to_device().has_shm()) {
@@ -254,8 +254,7 @@ absl::Status Connection::PostLocked(const ClientMessage& command) {
   batch_moved_bytes_ += SharedMemoryBytes(command);
   AppendEntry(command);
   ++batch_entries_;
-  batch_bytes_ += bytes;
-  if (batch_bytes_ + batch_moved_bytes_ >= kBatchFlushBytes ||
+  if (batch_used_ + batch_moved_bytes_ >= kBatchFlushBytes ||
       batch_entries_ >= batch_flush_entries_ || space_waiters_ > 0) {
     batch_flush_entries_ = std::min(2 * batch_flush_entries_, kBatchFlushEntries);
     return FlushLocked();
@@ -301,7 +300,6 @@ absl::Status Connection::SendLocked(const ClientMessage& message, int fd_to_pass
       message, absl::string_view(batch_.data(), batch_used_), fd_to_pass);
   batch_used_ = 0;
   batch_entries_ = 0;
-  batch_bytes_ = 0;
   batch_moved_bytes_ = 0;
   // A batch of inline copies grew it large: not kept for the next one.
   if (batch_.size() > kKeptBatchBytes) std::string().swap(batch_);

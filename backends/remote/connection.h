@@ -206,7 +206,6 @@ class Connection {
   std::string batch_;
   size_t batch_used_ = 0;
   int batch_entries_ = 0;
-  uint64_t batch_bytes_ = 0;  // the entries' bytes as the frame limit counts them
   uint64_t batch_moved_bytes_ = 0;
   // Entries at which the batch is sent next (kFirstBatchFlushEntries after a
   // request, doubling with each batch sent).
