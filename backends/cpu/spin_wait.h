@@ -5,6 +5,8 @@
 #ifndef HAL_BACKENDS_CPU_SPIN_WAIT_H_
 #define HAL_BACKENDS_CPU_SPIN_WAIT_H_
 
+#include <sched.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -26,6 +28,12 @@ inline void CpuRelax() {
 // How long a waiter spins before it sleeps: long enough to cover the gap
 // between back-to-back submissions, short enough not to burn a core when idle.
 inline constexpr std::chrono::microseconds kSpinDuration{30};
+// After this much of the spin, each clock read also yields the core. On a
+// machine with fewer cores than busy threads (hald on a small VM: the
+// tenant, hald's receiver and this worker) a pure spin holds the core that
+// the thread producing the awaited work needs; a yield hands it over when
+// that thread is runnable here and costs one system call when none is.
+inline constexpr std::chrono::microseconds kSpinBeforeYielding{2};
 
 // A wake-up channel for conditions kept in atomics. Waiters spin on their
 // condition for kSpinDuration, then sleep; NotifyAll() costs one load when
@@ -55,11 +63,16 @@ void Waker::Wait(const Ready& ready) {
   if (ready()) return;
   // Reading the clock costs about as much as a few pauses, so check it rarely.
   constexpr uint32_t kPausesPerClockRead = 16;
-  const auto deadline = std::chrono::steady_clock::now() + kSpinDuration;
+  const auto start = std::chrono::steady_clock::now();
+  const auto yield_from = start + kSpinBeforeYielding;
+  const auto deadline = start + kSpinDuration;
   for (uint32_t pauses = 1;; ++pauses) {
     CpuRelax();
     if (ready()) return;
-    if (pauses % kPausesPerClockRead == 0 && std::chrono::steady_clock::now() >= deadline) break;
+    if (pauses % kPausesPerClockRead != 0) continue;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    if (now >= yield_from) sched_yield();
   }
   sleepers_.fetch_add(1);
   {
