@@ -148,7 +148,8 @@ class Session {
   // notifier what to do once it is reached.
   absl::Status QueueCompletion(Stream& stream, std::unique_ptr<DaemonMessage> message,
                                std::shared_ptr<const void> keep_alive);
-  absl::StatusOr<std::shared_ptr<Stream>> StreamOf(const ClientMessage& command) const;
+  // The stream a command names, borrowed from streams_ (see Borrow).
+  absl::StatusOr<Stream*> StreamOf(const ClientMessage& command) const;
   absl::Status RequireAttached() const;
 
   DaemonContext& daemon_;

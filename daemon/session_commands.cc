@@ -2,13 +2,17 @@
 // never answered; a failure is kept on the stream the command names (for its
 // next StreamSynchronize/StreamQuery) or, naming no stream, for the session's
 // next request.
+#include <array>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "backends/remote/protocol/frame_codec.h"
 #include "backends/remote/protocol/wire_version.h"
 #include "daemon/session.h"
+#include "hal/driver/hal_driver.h"
 
 namespace hal::daemon {
 namespace {
@@ -39,7 +43,7 @@ void Session::ExecuteOneWay(ClientMessage& command) {
   counters_->CountCommand();
   absl::Status status = Execute(command);
   if (status.ok()) return;
-  absl::StatusOr<std::shared_ptr<Stream>> stream = StreamOf(command);
+  absl::StatusOr<Stream*> stream = StreamOf(command);
   if (stream.ok()) {
     std::lock_guard<std::mutex> lock((*stream)->mu);
     if ((*stream)->failure.ok()) (*stream)->failure = status;
@@ -48,11 +52,12 @@ void Session::ExecuteOneWay(ClientMessage& command) {
   }
 }
 
-absl::StatusOr<std::shared_ptr<Session::Stream>> Session::StreamOf(
-    const ClientMessage& command) const {
+absl::StatusOr<Session::Stream*> Session::StreamOf(const ClientMessage& command) const {
   const uint64_t handle = StreamHandleOf(command);
   if (handle == 0) return absl::InvalidArgumentError("the command names no stream");
-  return streams_.Find(handle);
+  absl::StatusOr<const std::shared_ptr<Stream>*> stream = streams_.Borrow(handle);
+  if (!stream.ok()) return stream.status();
+  return (*stream)->get();
 }
 
 absl::Status Session::Execute(ClientMessage& command) {
@@ -82,7 +87,7 @@ absl::Status Session::Execute(ClientMessage& command) {
           "message ", static_cast<int>(command.body_case()),
           " needs a request id (it is answered) or is not a command"));
   }
-  absl::StatusOr<std::shared_ptr<Stream>> found = StreamOf(command);
+  absl::StatusOr<Stream*> found = StreamOf(command);
   if (!found.ok()) return found.status();
   Stream& stream = **found;
   std::lock_guard<std::mutex> lock(stream.mu);
@@ -94,17 +99,17 @@ absl::Status Session::Execute(ClientMessage& command) {
       return CopyDeviceToHost(stream, command.copy_device_to_host());
     case ClientMessage::kCopyBuffer: {
       const remote::v1::CopyBuffer& copy = command.copy_buffer();
-      absl::StatusOr<std::shared_ptr<Buffer>> src = buffers_.Find(copy.src());
+      absl::StatusOr<const std::shared_ptr<Buffer>*> src = buffers_.Borrow(copy.src());
       if (!src.ok()) return src.status();
-      absl::StatusOr<std::shared_ptr<Buffer>> dst = buffers_.Find(copy.dst());
+      absl::StatusOr<const std::shared_ptr<Buffer>*> dst = buffers_.Borrow(copy.dst());
       if (!dst.ok()) return dst.status();
-      return queue.CopyBuffer(**src, copy.src_offset(), **dst, copy.dst_offset(), copy.size());
+      return queue.CopyBuffer(***src, copy.src_offset(), ***dst, copy.dst_offset(), copy.size());
     }
     case ClientMessage::kFill: {
       const remote::v1::Fill& fill = command.fill();
-      absl::StatusOr<std::shared_ptr<Buffer>> dst = buffers_.Find(fill.dst());
+      absl::StatusOr<const std::shared_ptr<Buffer>*> dst = buffers_.Borrow(fill.dst());
       if (!dst.ok()) return dst.status();
-      return queue.Fill(**dst, fill.offset(), fill.size(), fill.pattern());
+      return queue.Fill(***dst, fill.offset(), fill.size(), fill.pattern());
     }
     case ClientMessage::kDispatch:
       return Dispatch(stream, command.dispatch());
@@ -315,23 +320,20 @@ absl::Status Session::CopyDeviceToHost(Stream& stream, const remote::v1::CopyDev
 }
 
 absl::Status Session::Dispatch(Stream& stream, const remote::v1::Dispatch& command) {
-  absl::StatusOr<std::shared_ptr<Kernel>> kernel = kernels_.Find(command.kernel());
+  absl::StatusOr<const std::shared_ptr<Kernel>*> kernel = kernels_.Borrow(command.kernel());
   if (!kernel.ok()) return kernel.status();
-  if (command.workgroup_count_size() != 3) {
-    return absl::InvalidArgumentError("Dispatch.workgroup_count must have 3 values");
-  }
-  std::vector<BufferBinding> bindings;
-  bindings.reserve(command.bindings_size());
+  // Decoding bounded them by HAL_MAX_BINDINGS: no allocation per dispatch.
+  absl::InlinedVector<BufferBinding, HAL_MAX_BINDINGS> bindings;
   for (const remote::v1::Binding& binding : command.bindings()) {
-    absl::StatusOr<std::shared_ptr<Buffer>> buffer = buffers_.Find(binding.buffer());
+    absl::StatusOr<const std::shared_ptr<Buffer>*> buffer = buffers_.Borrow(binding.buffer());
     if (!buffer.ok()) return buffer.status();
-    bindings.push_back(BufferBinding{buffer->get(), binding.offset()});
+    bindings.push_back(BufferBinding{(*buffer)->get(), binding.offset()});
   }
-  const GridSize grid{command.workgroup_count(0), command.workgroup_count(1),
-                      command.workgroup_count(2)};
+  const std::array<uint32_t, 3> count = remote::WorkgroupCountOf(command);
+  const GridSize grid{count[0], count[1], count[2]};
   const std::string& constants = command.push_constants();
   return stream.queue->Dispatch(
-      **kernel, grid, bindings,
+      ***kernel, grid, bindings,
       absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(constants.data()),
                                 constants.size()));
 }

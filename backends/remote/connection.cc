@@ -165,6 +165,7 @@ absl::Status Connection::Handshake(const std::string& token) {
     max_frame_bytes_ = kMaxFrameBytes;
   }
   session_ = answer.session();
+  daemon_protocol_minor_ = answer.protocol_minor();
   daemon_pid_ = answer.cross_memory_pid();
   return absl::OkStatus();
 }

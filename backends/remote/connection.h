@@ -115,6 +115,9 @@ class Connection {
   // The most bytes of data one message may carry inline.
   uint64_t max_inline_bytes() const { return max_frame_bytes_ - kFrameOverheadBytes; }
   uint64_t session() const { return session_; }
+  // The minor version of the protocol the daemon speaks (Welcome): what it
+  // added since this driver's major is what may be sent to it.
+  uint32_t daemon_protocol_minor() const { return daemon_protocol_minor_; }
   // "hald at unix:/run/hal/hald.sock".
   const std::string& daemon_name() const { return daemon_name_; }
   bool is_unix() const { return channel_.is_unix(); }
@@ -189,6 +192,7 @@ class Connection {
   const pid_t owner_;  // the process that opened it (a forked child does not own it)
   uint64_t max_frame_bytes_ = 0;
   uint64_t session_ = 0;
+  uint32_t daemon_protocol_minor_ = 0;
   std::optional<SharedMemory> shared_memory_;
   uint64_t daemon_pid_ = 0;  // Welcome.cross_memory_pid
   bool cross_memory_ = false;

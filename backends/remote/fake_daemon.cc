@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -19,11 +20,11 @@
 
 namespace hal::remote::testing {
 
-DaemonMessage WelcomeMessage(uint64_t session) {
+DaemonMessage WelcomeMessage(uint64_t session, uint32_t minor) {
   DaemonMessage message;
   v1::Welcome& welcome = *message.mutable_welcome();
   welcome.set_protocol_major(kProtocolMajor);
-  welcome.set_protocol_minor(kProtocolMinor);
+  welcome.set_protocol_minor(minor);
   welcome.set_daemon("fake hald");
   welcome.set_session(session);
   welcome.set_max_frame_bytes(kMaxFrameBytes);
@@ -141,8 +142,8 @@ v1::DeviceProperties FakeDeviceProperties(const std::string& name) {
 // before the answer to any later request.
 class MemorySession {
  public:
-  MemorySession(FakePeer& peer, const std::vector<std::string>& devices)
-      : peer_(peer), devices_(devices) {}
+  MemorySession(FakePeer& peer, const std::vector<std::string>& devices, uint32_t minor)
+      : peer_(peer), devices_(devices), minor_(minor) {}
 
   void Run() {
     for (;;) {
@@ -166,7 +167,7 @@ class MemorySession {
     DaemonMessage answer;
     switch (request.body_case()) {
       case ClientMessage::kHello:
-        return WelcomeMessage(1);
+        return WelcomeMessage(1, minor_);
       case ClientMessage::kListDevices:
         for (const std::string& name : devices_) {
           *answer.mutable_device_list()->add_devices() = FakeDeviceProperties(name);
@@ -252,14 +253,14 @@ class MemorySession {
         for (uint64_t i = 0; i < fill.size(); i += 4) std::memcpy(target + i, &pattern, 4);
         break;
       }
-      case ClientMessage::kDispatch:
-        // The fake kernel adds 1 to every byte of each binding from its
-        // offset on.
+      case ClientMessage::kDispatch: {
+        const uint64_t groups = WorkgroupsOf(command.dispatch());
         for (const v1::Binding& binding : command.dispatch().bindings()) {
           std::vector<uint8_t>& buffer = BufferOf(binding.buffer());
-          for (size_t i = binding.offset(); i < buffer.size(); ++i) ++buffer[i];
+          for (size_t i = binding.offset(); i < buffer.size(); ++i) buffer[i] += groups;
         }
         break;
+      }
       case ClientMessage::kBufferFree:
         buffers_.erase(command.buffer_free().buffer());
         break;
@@ -268,16 +269,31 @@ class MemorySession {
     }
   }
 
+  // The grid's size as a daemon of protocol 1.minor_ reads it.
+  uint64_t WorkgroupsOf(const v1::Dispatch& dispatch) const {
+    std::array<uint32_t, 3> count{0, 0, 0};
+    if (minor_ >= kDispatchGridScalarsMinor) {
+      count = WorkgroupCountOf(dispatch);
+    } else if (dispatch.workgroup_count_size() == 3) {
+      count = {dispatch.workgroup_count(0), dispatch.workgroup_count(1),
+               dispatch.workgroup_count(2)};
+    }
+    return uint64_t{count[0]} * count[1] * count[2];
+  }
+
   FakePeer& peer_;
   const std::vector<std::string>& devices_;
+  const uint32_t minor_;
   std::map<uint64_t, std::vector<uint8_t>> buffers_;
   std::optional<SharedMemory> shared_memory_;
 };
 
 }  // namespace
 
-FakeDaemon::Serve ServeDevices(std::vector<std::string> devices) {
-  return [devices = std::move(devices)](FakePeer& peer) { MemorySession(peer, devices).Run(); };
+FakeDaemon::Serve ServeDevices(std::vector<std::string> devices, uint32_t minor) {
+  return [devices = std::move(devices), minor](FakePeer& peer) {
+    MemorySession(peer, devices, minor).Run();
+  };
 }
 
 }  // namespace hal::remote::testing

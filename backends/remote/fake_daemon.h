@@ -19,11 +19,12 @@
 #include "backends/remote/protocol/channel.h"
 #include "backends/remote/protocol/frame_codec.h"
 #include "backends/remote/protocol/unique_fd.h"
+#include "backends/remote/protocol/wire_version.h"
 
 namespace hal::remote::testing {
 
-// Welcome for session `session`, as hald sends it.
-DaemonMessage WelcomeMessage(uint64_t session);
+// Welcome for session `session`, as hald speaking protocol 1.`minor` sends it.
+DaemonMessage WelcomeMessage(uint64_t session, uint32_t minor = kProtocolMinor);
 // An answer to `request` with `code` and `message` as its status.
 DaemonMessage ErrorAnswer(const ClientMessage& request, absl::StatusCode code,
                           const std::string& message);
@@ -87,7 +88,12 @@ class FakeDaemon {
 // A Serve that says Welcome and answers ListDevices with `devices` (the
 // given names, each a CPU-like device), Attach, ShmAttach, MemoryInfo and
 // the object-creating requests with success, until the connection ends.
-FakeDaemon::Serve ServeDevices(std::vector<std::string> devices);
+// It speaks protocol 1.`minor`, and reads what a hald of that version reads:
+// its fake kernel adds the dispatch's number of workgroups to every byte of
+// each binding from the binding's offset on, counting the grid in the form
+// that version knows (none, so adding 0, from a form it does not).
+FakeDaemon::Serve ServeDevices(std::vector<std::string> devices,
+                               uint32_t minor = kProtocolMinor);
 
 }  // namespace hal::remote::testing
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "backends/remote/protocol/wire_version.h"
 #include "backends/remote/transfers.h"
 
 namespace hal::remote {
@@ -153,7 +154,13 @@ absl::Status DispatchKernel(const Stream& stream, const Kernel& kernel,
   dispatch.Clear();
   dispatch.set_stream(stream.handle);
   dispatch.set_kernel(kernel.handle);
-  for (uint32_t count : desc.workgroup_count) dispatch.add_workgroup_count(count);
+  if (ConnectionOf(stream).daemon_protocol_minor() >= kDispatchGridScalarsMinor) {
+    dispatch.set_workgroup_count_x(desc.workgroup_count[0]);
+    dispatch.set_workgroup_count_y(desc.workgroup_count[1]);
+    dispatch.set_workgroup_count_z(desc.workgroup_count[2]);
+  } else {
+    for (uint32_t count : desc.workgroup_count) dispatch.add_workgroup_count(count);
+  }
   for (uint32_t i = 0; i < desc.binding_count; ++i) {
     const Buffer& buffer = *Unwrap(desc.bindings[i].buffer);
     const uint64_t offset = desc.bindings[i].offset;

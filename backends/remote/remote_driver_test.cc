@@ -327,6 +327,40 @@ TEST_F(RemoteDriverTest, ADispatchSeesAndUpdatesABoundStagingBuffer) {
   table_->buffer_free(context_, staging);
 }
 
+// The grid goes out in the form the daemon's protocol version reads: the
+// fake adds the number of workgroups it reads (6 here) only from that form.
+class RemoteDispatchGridTest : public RemoteDriverTest,
+                               public ::testing::WithParamInterface<uint32_t> {};
+
+TEST_P(RemoteDispatchGridTest, TheGridGoesOutInTheFormTheDaemonReads) {
+  FakeDaemon daemon(ServeDevices({"vd"}, GetParam()));
+  OpenContext(daemon);
+  hal_drv_buffer* buffer = Allocate(64);
+  ASSERT_EQ(table_->stream_fill(stream_, buffer, 0, 64, 0x01010101u), HAL_SUCCESS);
+  const hal_module_desc module_desc{HAL_STRUCTURE_TYPE_MODULE_DESC, nullptr, "fake-image", "x",
+                                    1};
+  hal_drv_module* module = nullptr;
+  ASSERT_EQ(table_->module_load(context_, &module_desc, &module), HAL_SUCCESS);
+  const hal_kernel_desc kernel_desc{HAL_STRUCTURE_TYPE_KERNEL_DESC, nullptr, "k",
+                                    {1, 0, {1, 1, 1}}};
+  hal_drv_kernel* kernel = nullptr;
+  ASSERT_EQ(table_->kernel_get(module, &kernel_desc, &kernel), HAL_SUCCESS);
+  const hal_binding binding{buffer, 0};
+  const hal_dispatch_desc dispatch{
+      HAL_STRUCTURE_TYPE_DISPATCH_DESC, nullptr, {2, 3, 1}, &binding, 1, nullptr, 0};
+  ASSERT_EQ(table_->stream_dispatch(stream_, kernel, &dispatch), HAL_SUCCESS);
+  std::vector<uint8_t> back(64, 0);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream_, buffer, 0, back.data(), 64),
+            HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream_), HAL_SUCCESS);
+  EXPECT_EQ(back, std::vector<uint8_t>(64, 1 + 6));
+  table_->module_destroy(module);
+  table_->buffer_free(context_, buffer);
+}
+
+INSTANTIATE_TEST_SUITE_P(DaemonMinorVersions, RemoteDispatchGridTest,
+                         ::testing::Values(kDispatchGridScalarsMinor - 1, kProtocolMinor));
+
 // A fake daemon answers as a hald older than protocol 1.3 would (shared
 // false): the tests above run the shadow. The shared path runs against a real
 // hald: tests/remote/remote_staging_test.cc, daemon/tests/shared_staging_test.cc.

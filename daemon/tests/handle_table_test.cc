@@ -1,5 +1,7 @@
 #include "daemon/handle_table.h"
 
+#include <memory>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -15,6 +17,20 @@ TEST(HandleTableTest, InsertFindRemove) {
   EXPECT_EQ(table.size(), 1u);
   EXPECT_EQ(*table.Remove(5), 50);
   EXPECT_EQ(table.Find(5).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(HandleTableTest, BorrowGivesTheStoredObjectItself) {
+  HandleTable<std::shared_ptr<int>> table("kernel", 10);
+  auto value = std::make_shared<int>(7);
+  ASSERT_TRUE(table.Insert(3, value).ok());
+  absl::StatusOr<const std::shared_ptr<int>*> borrowed = table.Borrow(3);
+  ASSERT_TRUE(borrowed.ok());
+  EXPECT_EQ((*borrowed)->get(), value.get());
+  EXPECT_EQ(value.use_count(), 2) << "borrowing copies no shared_ptr";
+  const absl::Status unknown = table.Borrow(4).status();
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(unknown.message(), HasSubstr("no kernel with handle 4"));
+  EXPECT_EQ(table.size(), 1u);
 }
 
 TEST(HandleTableTest, ZeroDuplicateAndUnknownHandlesAreInvalidArgument) {

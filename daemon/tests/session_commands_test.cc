@@ -153,6 +153,8 @@ TEST_F(SessionLimitsTest, InlineDownloadsPastTheLimitAreResourceExhausted) {
   EXPECT_THAT(refused.message(), HasSubstr("not read yet"));
 }
 
+// Its grid in both forms: protocol 1.4's scalars and the repeated field of
+// 1.3 clients.
 TEST_F(SessionCommandsTest, AKernelOfTheTenantsModuleRuns) {
   KernelImage image;
   KernelInfo info;
@@ -177,28 +179,39 @@ TEST_F(SessionCommandsTest, AKernelOfTheTenantsModuleRuns) {
   constexpr uint32_t kCount = 1000;
   ASSERT_TRUE(client->Call(AllocateMessage(3, kCount * sizeof(float))).ok());
   ASSERT_TRUE(client->Call(StreamCreateMessage(4)).ok());
-  ClientMessage dispatch;
-  remote::v1::Dispatch& run = *dispatch.mutable_dispatch();
-  run.set_stream(4);
-  run.set_kernel(2);
-  run.add_workgroup_count((kCount + info.workgroup_size[0] - 1) / info.workgroup_size[0]);
-  run.add_workgroup_count(1);
-  run.add_workgroup_count(1);
-  run.add_bindings()->set_buffer(3);
-  struct {
-    float value;
-    uint32_t n;
-  } constants{2.5f, kCount};
-  run.set_push_constants(std::string(reinterpret_cast<const char*>(&constants), sizeof(constants)));
-  ASSERT_TRUE(client->SendOneWay(dispatch).ok());
-  ASSERT_TRUE(client->SendOneWay(DownloadMessage(4, 3, kCount * sizeof(float), 1)).ok());
-  ASSERT_TRUE(client->Call(SynchronizeMessage(4)).ok());
-  ASSERT_EQ(client->async().size(), 1u);
-  const std::string& bytes = client->async()[0].download_complete().inline_data();
-  ASSERT_EQ(bytes.size(), kCount * sizeof(float));
-  std::vector<float> values(kCount);
-  std::memcpy(values.data(), bytes.data(), bytes.size());
-  EXPECT_EQ(values, std::vector<float>(kCount, 2.5f));
+  const uint32_t groups = (kCount + info.workgroup_size[0] - 1) / info.workgroup_size[0];
+  for (const bool scalar_grid : {true, false}) {
+    SCOPED_TRACE(scalar_grid ? "workgroup_count_x/y/z" : "repeated workgroup_count");
+    const float value = scalar_grid ? 2.5f : 3.5f;
+    ClientMessage dispatch;
+    remote::v1::Dispatch& run = *dispatch.mutable_dispatch();
+    run.set_stream(4);
+    run.set_kernel(2);
+    if (scalar_grid) {
+      run.set_workgroup_count_x(groups);
+      run.set_workgroup_count_y(1);
+      run.set_workgroup_count_z(1);
+    } else {
+      for (uint32_t count : {groups, 1u, 1u}) run.add_workgroup_count(count);
+    }
+    run.add_bindings()->set_buffer(3);
+    struct {
+      float value;
+      uint32_t n;
+    } constants{value, kCount};
+    run.set_push_constants(
+        std::string(reinterpret_cast<const char*>(&constants), sizeof(constants)));
+    const size_t downloads = client->async().size();
+    ASSERT_TRUE(client->SendOneWay(dispatch).ok());
+    ASSERT_TRUE(client->SendOneWay(DownloadMessage(4, 3, kCount * sizeof(float), 1)).ok());
+    ASSERT_TRUE(client->Call(SynchronizeMessage(4)).ok());
+    ASSERT_EQ(client->async().size(), downloads + 1);
+    const std::string& bytes = client->async().back().download_complete().inline_data();
+    ASSERT_EQ(bytes.size(), kCount * sizeof(float));
+    std::vector<float> values(kCount);
+    std::memcpy(values.data(), bytes.data(), bytes.size());
+    EXPECT_EQ(values, std::vector<float>(kCount, value));
+  }
 }
 
 TEST_F(SessionCommandsTest, ModulesAreCheckedWhenLoaded) {

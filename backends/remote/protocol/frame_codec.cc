@@ -23,9 +23,16 @@ absl::Status CheckAtMost(uint64_t value, uint64_t limit, absl::string_view field
 }
 
 absl::Status CheckDispatch(const v1::Dispatch& dispatch) {
-  if (absl::Status s = CheckTriple(dispatch.workgroup_count_size(), "dispatch.workgroup_count");
-      !s.ok()) {
-    return s;
+  if (dispatch.workgroup_count_size() != 0) {
+    if (absl::Status s = CheckTriple(dispatch.workgroup_count_size(), "dispatch.workgroup_count");
+        !s.ok()) {
+      return s;
+    }
+    if (dispatch.workgroup_count_x() != 0 || dispatch.workgroup_count_y() != 0 ||
+        dispatch.workgroup_count_z() != 0) {
+      return absl::InvalidArgumentError(
+          "dispatch carries both workgroup_count and workgroup_count_x/y/z");
+    }
   }
   if (absl::Status s = CheckAtMost(dispatch.bindings_size(), HAL_MAX_BINDINGS,
                                    "the number of dispatch.bindings");
@@ -172,6 +179,14 @@ absl::Status Parse(absl::Span<const uint8_t> payload, absl::string_view what, Me
 }
 
 }  // namespace
+
+std::array<uint32_t, 3> WorkgroupCountOf(const v1::Dispatch& dispatch) {
+  if (dispatch.workgroup_count_size() == 3) {
+    return {dispatch.workgroup_count(0), dispatch.workgroup_count(1), dispatch.workgroup_count(2)};
+  }
+  return {dispatch.workgroup_count_x(), dispatch.workgroup_count_y(),
+          dispatch.workgroup_count_z()};
+}
 
 absl::Status DecodeClientMessage(absl::Span<const uint8_t> payload, ClientMessage* out) {
   if (absl::Status s = Parse(payload, "client message", out); !s.ok()) return s;

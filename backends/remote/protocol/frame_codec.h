@@ -1,6 +1,7 @@
 #ifndef HAL_BACKENDS_REMOTE_PROTOCOL_FRAME_CODEC_H_
 #define HAL_BACKENDS_REMOTE_PROTOCOL_FRAME_CODEC_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -32,8 +33,9 @@ inline constexpr size_t kFrameHeaderBytes = 4;
 // Pure decoding, no I/O: parses `payload` and checks the message's structure
 // (InvalidArgument naming the field): batch entries are one-way (request_id
 // 0) and not nested, at most kMaxBatchEntries of them, and each carries a
-// command; workgroup_count, workgroup_size and max_workgroup_* have exactly 3
-// values; at most HAL_MAX_BINDINGS bindings; push constants at most
+// command; workgroup_size and max_workgroup_* have exactly 3 values, a
+// dispatch's workgroup_count 3 or none (then workgroup_count_x/y/z give the
+// grid; a dispatch with both is refused); at most HAL_MAX_BINDINGS bindings; push constants at most
 // HAL_MAX_PUSH_CONSTANT_SIZE bytes; uuids 16 bytes; admin requests are not
 // batched, their strings are at most kMaxAdminStringBytes and their
 // attach_uids at most kMaxAttachUids; a CrossMemoryAttach is not batched
@@ -42,6 +44,10 @@ inline constexpr size_t kFrameHeaderBytes = 4;
 // are the daemon's to check against its state.
 absl::Status DecodeClientMessage(absl::Span<const uint8_t> payload, ClientMessage* out);
 absl::Status DecodeDaemonMessage(absl::Span<const uint8_t> payload, DaemonMessage* out);
+
+// The grid of a dispatch that DecodeClientMessage accepted, whichever form
+// its client sent (protocol 1.4's scalars or the older repeated field).
+std::array<uint32_t, 3> WorkgroupCountOf(const v1::Dispatch& dispatch);
 
 // Header + serialized message.
 std::string EncodeFrame(const google::protobuf::MessageLite& message);

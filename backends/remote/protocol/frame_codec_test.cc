@@ -1,5 +1,6 @@
 #include "backends/remote/protocol/frame_codec.h"
 
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -167,6 +168,29 @@ TEST(RemoteProtocolFrame, DispatchShapeIsChecked) {
   EXPECT_TRUE(DecodeClient(push).ok());
   push.mutable_dispatch()->set_push_constants(std::string(HAL_MAX_PUSH_CONSTANT_SIZE + 1, 'p'));
   ExpectRefused(DecodeClient(push), "dispatch.push_constants is 129");
+}
+
+// Protocol 1.4's scalars and 1.3's repeated field carry the same grid; a
+// dispatch with both is refused rather than one of them silently winning.
+TEST(RemoteProtocolFrame, ADispatchGridComesInEitherFormButNotBoth) {
+  ClientMessage repeated = ValidDispatch();
+  repeated.mutable_dispatch()->mutable_workgroup_count()->Set(1, 5);
+  ASSERT_TRUE(DecodeClient(repeated).ok());
+  EXPECT_EQ(WorkgroupCountOf(repeated.dispatch()), (std::array<uint32_t, 3>{4, 5, 4}));
+
+  ClientMessage scalars = ValidDispatch();
+  v1::Dispatch& grid = *scalars.mutable_dispatch();
+  grid.clear_workgroup_count();
+  grid.set_workgroup_count_x(7);
+  grid.set_workgroup_count_y(8);
+  grid.set_workgroup_count_z(9);
+  ClientMessage decoded;
+  ASSERT_TRUE(DecodeClientMessage(Bytes(scalars.SerializeAsString()), &decoded).ok());
+  EXPECT_EQ(WorkgroupCountOf(decoded.dispatch()), (std::array<uint32_t, 3>{7, 8, 9}));
+
+  ClientMessage both = scalars;
+  for (int i = 0; i < 3; ++i) both.mutable_dispatch()->add_workgroup_count(7 + i);
+  ExpectRefused(DecodeClient(both), "both workgroup_count and workgroup_count_x/y/z");
 }
 
 TEST(RemoteProtocolFrame, DispatchShapeIsCheckedInsideABatch) {

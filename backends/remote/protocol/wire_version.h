@@ -13,8 +13,12 @@ namespace hal::remote {
 //        the copies' tenant_address); VirtualDeviceCreate.require_device.
 //   1.3: host-staging buffers in shared memory
 //        (BufferAllocate.shared_host_memory, BufferAllocated.shared).
+//   1.4: Dispatch.workgroup_count_x/y/z (a client sends the repeated
+//        workgroup_count to an older daemon).
 inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 3;
+inline constexpr uint32_t kProtocolMinor = 4;
+// The first minor version whose daemons read Dispatch.workgroup_count_x/y/z.
+inline constexpr uint32_t kDispatchGridScalarsMinor = 4;
 
 // The largest frame payload either side accepts: 64 MiB of bulk data plus
 // room for the message around it. Clients split copies larger than
