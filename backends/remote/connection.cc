@@ -2,7 +2,6 @@
 
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,7 +24,7 @@ namespace {
 constexpr absl::Duration kConnectTimeout = absl::Seconds(2);
 // How long the handshake may take once connected: a daemon that accepts but
 // never answers must not hang the tenant's initialize().
-constexpr int kHandshakeTimeoutSeconds = 10;
+constexpr absl::Duration kHandshakeTimeout = absl::Seconds(10);
 
 // Bytes an entry adds to the batch frame: its own size plus the field's tag
 // and length prefix.
@@ -62,11 +61,6 @@ uint64_t CompletedStream(const ClientMessage& request, const DaemonMessage& answ
     default:
       return 0;
   }
-}
-
-void SetReceiveTimeout(int fd, int seconds) {
-  const timeval timeout{seconds, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 }
 
 }  // namespace
@@ -136,10 +130,10 @@ absl::Status Connection::Handshake(const std::string& token) {
     return absl::UnavailableError(
         absl::StrCat(daemon_name_, " closed the connection: ", status.message()));
   }
-  SetReceiveTimeout(channel_.fd(), kHandshakeTimeoutSeconds);
+  channel_.SetReceiveTimeout(kHandshakeTimeout);
   DaemonMessage welcome;
   absl::Status received = channel_.ReceiveDaemonMessage(&welcome);
-  SetReceiveTimeout(channel_.fd(), 0);
+  channel_.SetReceiveTimeout(absl::ZeroDuration());
   if (!received.ok()) {
     return absl::UnavailableError(
         absl::StrCat(daemon_name_, " did not answer Hello: ", received.message()));

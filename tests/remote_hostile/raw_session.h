@@ -85,7 +85,9 @@ class RawSession {
 
  private:
   explicit RawSession(remote::UniqueFd socket)
-      : channel_(std::make_unique<remote::Channel>(std::move(socket))) {}
+      : channel_(std::make_unique<remote::Channel>(std::move(socket))) {
+    channel_->SetReceiveTimeout(kReceiveTimeout);
+  }
 
   std::unique_ptr<remote::Channel> channel_;
   uint64_t next_request_id_ = 1;

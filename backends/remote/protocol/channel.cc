@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -153,15 +154,19 @@ absl::StatusOr<size_t> Channel::ReadAtLeast(uint8_t* data, size_t least, size_t 
     header.msg_iovlen = 1;
     header.msg_control = control;
     header.msg_controllen = sizeof(control);
-    const ssize_t n = recvmsg(socket_.get(), &header, MSG_CMSG_CLOEXEC);
+    // Never blocks in recvmsg: a thread asleep there is also woken whenever
+    // the peer takes bytes this side sent (the kernel wakes a socket's
+    // waiters as its send buffer drains), which on a round trip is a
+    // spurious wake-up, and a context switch, each way. poll() wakes for
+    // bytes to read alone.
+    const ssize_t n = recvmsg(socket_.get(), &header, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == ECONNRESET || errno == EPIPE) return ConnectionClosed();
-      // A receive timeout (SO_RCVTIMEO, DaemonClient's) ran out.
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        return absl::DeadlineExceededError(
-            absl::StrCat("no answer from ", peer_name_, " within the receive timeout"));
+        if (absl::Status readable = WaitReadable(); !readable.ok()) return readable;
+        continue;
       }
+      if (errno == ECONNRESET || errno == EPIPE) return ConnectionClosed();
       return SocketError(absl::StrCat("receiving from ", peer_name_), errno);
     }
     // Descriptors beyond the control buffer are closed by the kernel
@@ -176,6 +181,28 @@ absl::StatusOr<size_t> Channel::ReadAtLeast(uint8_t* data, size_t least, size_t 
     received += static_cast<size_t>(n);
   }
   return received;
+}
+
+void Channel::SetReceiveTimeout(absl::Duration timeout) {
+  receive_timeout_ms_.store(timeout <= absl::ZeroDuration()
+                                ? -1
+                                : static_cast<int>(std::clamp<int64_t>(
+                                      absl::ToInt64Milliseconds(timeout), 1, 1 << 30)),
+                            std::memory_order_relaxed);
+}
+
+absl::Status Channel::WaitReadable() {
+  pollfd readable{socket_.get(), POLLIN, 0};
+  for (;;) {
+    const int ready = poll(&readable, 1, receive_timeout_ms_.load(std::memory_order_relaxed));
+    // Bytes, EOF, a reset or a shutdown: recvmsg says which.
+    if (ready > 0) return absl::OkStatus();
+    if (ready == 0) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("no answer from ", peer_name_, " within the receive timeout"));
+    }
+    if (errno != EINTR) return SocketError(absl::StrCat("waiting for ", peer_name_), errno);
+  }
 }
 
 absl::Status Channel::FillInbox(size_t needed, size_t ahead, UniqueFd* fd) {

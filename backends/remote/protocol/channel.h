@@ -1,6 +1,7 @@
 #ifndef HAL_BACKENDS_REMOTE_PROTOCOL_CHANNEL_H_
 #define HAL_BACKENDS_REMOTE_PROTOCOL_CHANNEL_H_
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -8,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "backends/remote/protocol/frame_codec.h"
 #include "backends/remote/protocol/unique_fd.h"
 
@@ -61,6 +63,11 @@ class Channel {
   absl::Status ReceiveClientMessage(ClientMessage* message, UniqueFd* fd = nullptr);
   absl::Status ReceiveDaemonMessage(DaemonMessage* message, UniqueFd* fd = nullptr);
 
+  // How long a receive waits for the peer's next bytes before it fails with
+  // DeadlineExceeded; zero (the default) waits as long as it takes. Set by
+  // the receiving thread or before receiving starts.
+  void SetReceiveTimeout(absl::Duration timeout);
+
   // shutdown(SHUT_RDWR): wakes a blocked receiver (with Unavailable) and
   // makes later sends fail. The descriptor stays open until destruction.
   void Shutdown();
@@ -83,6 +90,9 @@ class Channel {
   // of the frame came earlier (for the message when the peer closes).
   absl::StatusOr<size_t> ReadAtLeast(uint8_t* data, size_t least, size_t most, UniqueFd* fd,
                                      size_t frame_bytes_before);
+  // Blocks until the socket has bytes to read, EOF or an error, or the
+  // receive timeout passes (DeadlineExceeded).
+  absl::Status WaitReadable();
   // Makes inbox_ hold at least `needed` unread bytes, asking for up to
   // `ahead` more.
   absl::Status FillInbox(size_t needed, size_t ahead, UniqueFd* fd);
@@ -91,6 +101,7 @@ class Channel {
   void ReleaseLargeBuffer();
 
   UniqueFd socket_;
+  std::atomic<int> receive_timeout_ms_{-1};  // poll()'s: -1 waits forever
   bool is_unix_ = false;
   std::string peer_name_;
   std::mutex send_mutex_;

@@ -347,6 +347,31 @@ TEST(RemoteProtocolChannel, ShutdownWakesTheReceiverAndStopsSends) {
   EXPECT_EQ(client.Send(Hello(1)).code(), absl::StatusCode::kUnavailable);
 }
 
+TEST(RemoteProtocolChannel, AReceiveTimeoutIsDeadlineExceededAndLeavesTheChannelUsable) {
+  auto [a, b] = SocketPair();
+  Channel client(std::move(a));
+  Channel daemon(std::move(b));
+  client.SetReceiveTimeout(absl::Milliseconds(30));
+  DaemonMessage message;
+  const absl::Time start = absl::Now();
+  const absl::Status waited = client.ReceiveDaemonMessage(&message);
+  EXPECT_EQ(waited.code(), absl::StatusCode::kDeadlineExceeded) << waited;
+  EXPECT_NE(waited.message().find("within the receive timeout"), absl::string_view::npos);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(25));
+  // Nothing was consumed: a frame sent afterwards arrives whole, and a
+  // timeout of zero waits for as long as it takes.
+  client.SetReceiveTimeout(absl::ZeroDuration());
+  std::thread late([&] {
+    absl::SleepFor(absl::Milliseconds(60));
+    DaemonMessage answer;
+    answer.set_request_id(5);
+    ASSERT_TRUE(daemon.Send(answer).ok());
+  });
+  ASSERT_TRUE(client.ReceiveDaemonMessage(&message).ok());
+  EXPECT_EQ(message.request_id(), 5u);
+  late.join();
+}
+
 TEST(RemoteProtocolChannel, SendToAClosedPeerIsUnavailableWithoutSigpipe) {
   auto [a, b] = SocketPair();
   Channel client(std::move(a));

@@ -1,7 +1,6 @@
 #include "backends/remote/protocol/daemon_client.h"
 
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <utility>
 
@@ -41,12 +40,8 @@ absl::StatusOr<DaemonClient> DaemonClient::Connect(const Endpoint& endpoint,
   const std::string where = endpoint.ToString();
   // Endpoint's Connect makes its sockets close-on-exec.
   HAL_ASSIGN_OR_RETURN(UniqueFd socket, remote::Connect(endpoint, timeout));
-  const timeval limit = absl::ToTimeval(timeout);
-  if (setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit)) != 0) {
-    return absl::InternalError(absl::StrCat("setting a receive timeout on the connection to ",
-                                            where, " failed"));
-  }
   auto channel = std::make_unique<Channel>(std::move(socket));
+  channel->SetReceiveTimeout(timeout);
 
   ClientMessage hello;
   hello.set_request_id(1);
