@@ -25,6 +25,9 @@ hal_result Context::Open(bool isolated) {
   std::vector<const char*> extensions;
   if (physical_.push_descriptors) extensions.push_back(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
   if (physical_.has_memory_budget) extensions.push_back(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+  if (physical_.host_import_alignment != 0) {
+    extensions.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+  }
   VkPhysicalDeviceVulkan12Features features12{
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
   features12.timelineSemaphore = VK_TRUE;
@@ -58,6 +61,10 @@ hal_result Context::Open(bool isolated) {
   staging_memory_ = std::make_unique<SubAllocator>(
       *this, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
       VK_MEMORY_PROPERTY_HOST_CACHED_BIT, granularity);
+  if (physical_.host_import_alignment != 0 &&
+      symbols_.vkGetMemoryHostPointerPropertiesEXT != nullptr) {
+    host_memory_ = std::make_unique<HostMemoryImporter>(*this, physical_.host_import_alignment);
+  }
   return HAL_SUCCESS;
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "backends/vulkan/host_memory_import.h"
 #include "backends/vulkan/vulkan_instance.h"
 #include "backends/vulkan/vulkan_memory.h"
 #include "backends/vulkan/vulkan_symbols.h"
@@ -32,6 +33,9 @@ class Context {
   uint32_t queue_family() const { return physical_.compute_queue_family; }
   SubAllocator& device_memory() { return *device_memory_; }
   SubAllocator& staging_memory() { return *staging_memory_; }
+  // Null where the device offers no host registration
+  // (PhysicalDevice::host_import_alignment 0) or lacks its function.
+  HostMemoryImporter* host_memory() { return host_memory_.get(); }
 
   // The descriptor set layout of `binding_count` (0 to HAL_MAX_BINDINGS, else
   // HAL_ERROR_INVALID_ARGUMENT)
@@ -67,6 +71,7 @@ class Context {
   std::array<VkDescriptorSetLayout, HAL_MAX_BINDINGS + 1> set_layouts_{};
   std::unique_ptr<SubAllocator> device_memory_;
   std::unique_ptr<SubAllocator> staging_memory_;
+  std::unique_ptr<HostMemoryImporter> host_memory_;
 };
 
 }  // namespace hal::vulkan

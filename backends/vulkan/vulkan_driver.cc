@@ -104,8 +104,26 @@ hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
 
 void BufferFree(hal_drv_context* /*context*/, hal_drv_buffer* buffer) {
   std::unique_ptr<Buffer> owned(Unwrap(buffer));
-  SubAllocator* allocator = owned->allocator;
+  BufferSource* allocator = owned->allocator;
   allocator->Free(std::move(owned));
+}
+
+// HAL_CAPABILITY_HOST_REGISTRATION, where the device offers
+// VK_EXT_external_memory_host (host_memory_import.h).
+hal_result HostRegister(hal_drv_context* context, const hal_host_registration_desc* desc,
+                        hal_drv_buffer** out_buffer) {
+  return Guarded([&] {
+    HostMemoryImporter* importer = Unwrap(context)->host_memory();
+    if (importer == nullptr) {
+      return Fail(HAL_ERROR_UNSUPPORTED,
+                  "the Vulkan device cannot import host memory (no VK_EXT_external_memory_host "
+                  "with an alignment dividing the page size)");
+    }
+    std::unique_ptr<Buffer> buffer;
+    HAL_RETURN_IF_FAILED(importer->Register(desc->host, desc->size, &buffer));
+    *out_buffer = Wrap<hal_drv_buffer>(std::move(buffer));
+    return HAL_SUCCESS;
+  });
 }
 
 hal_result BufferMap(hal_drv_context* /*context*/, hal_drv_buffer* buffer, void** out_host) {
@@ -320,11 +338,13 @@ constexpr hal_driver_table kTable = {
     .module_load = ModuleLoad,
     .module_destroy = ModuleDestroy,
     .kernel_get = KernelGet,
-    // Of the optional entries, native handles only (PhysicalDevice's capabilities).
+    // Of the optional entries, host registration (where the device has
+    // VK_EXT_external_memory_host) and native handles (PhysicalDevice's
+    // capabilities).
     .buffer_device_address = nullptr,
     .buffer_decommit = nullptr,
     .buffer_recommit = nullptr,
-    .host_register = nullptr,
+    .host_register = HostRegister,
     .native_handle = NativeHandle,
     .context_trim_memory = nullptr,
 };

@@ -1,6 +1,7 @@
 #include "backends/vulkan/vulkan_instance.h"
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -226,6 +227,7 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
   out->timestamp_period_ns = vk.limits.timestampPeriod;
 
   bool has_pci_bus_info = false;
+  bool has_external_memory_host = false;
   uint32_t extension_count = 0;
   symbols_.vkEnumerateDeviceExtensionProperties(handle, nullptr, &extension_count, nullptr);
   std::vector<VkExtensionProperties> extensions(extension_count);
@@ -243,6 +245,9 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
     }
     if (std::strcmp(extension.extensionName, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME) == 0) {
       has_pci_bus_info = true;
+    }
+    if (std::strcmp(extension.extensionName, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME) == 0) {
+      has_external_memory_host = true;
     }
   }
   VkPhysicalDeviceRobustness2FeaturesEXT robustness2{
@@ -267,6 +272,8 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
   uint64_t free_bytes = 0;
   MemoryInfo(*out, &free_bytes, &props.total_memory_bytes);
   props.capabilities = HAL_CAPABILITY_NATIVE_HANDLES;
+  if (has_external_memory_host) out->host_import_alignment = HostImportAlignment(handle);
+  if (out->host_import_alignment != 0) props.capabilities |= HAL_CAPABILITY_HOST_REGISTRATION;
   // Vulkan does not expose a compute unit count; 1 keeps the field honest
   // (docs/vulkan-driver.md).
   props.compute_units = 1;
@@ -287,6 +294,19 @@ std::string Instance::Qualify(VkPhysicalDevice handle, PhysicalDevice* out) cons
   props.timestamp_resolution_ns =
       std::max<uint64_t>(1, static_cast<uint64_t>(vk.limits.timestampPeriod + 0.5f));
   return "";
+}
+
+uint64_t Instance::HostImportAlignment(VkPhysicalDevice handle) const {
+  VkPhysicalDeviceExternalMemoryHostPropertiesEXT host{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT};
+  VkPhysicalDeviceProperties2 properties2{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  properties2.pNext = &host;
+  symbols_.vkGetPhysicalDeviceProperties2(handle, &properties2);
+  // The ABI promises page-aligned memory of whole pages, no more: a device
+  // asking a larger (or odd) alignment could not take every registration.
+  const uint64_t alignment = host.minImportedHostPointerAlignment;
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  return alignment != 0 && page % alignment == 0 ? alignment : 0;
 }
 
 void Instance::WritePciBusId(VkPhysicalDevice handle, char* out, size_t out_size) const {

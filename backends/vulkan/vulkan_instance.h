@@ -36,6 +36,10 @@ struct PhysicalDevice {
   // inside its binding, discarding stores past it and reading zeros.
   bool robust_buffer_access = false;
   bool robust_buffer_access2 = false;
+  // VK_EXT_external_memory_host's minImportedHostPointerAlignment; 0 where
+  // host registration is not offered: the device lacks the extension, or asks
+  // more than the page alignment the ABI promises (hal_host_registration_desc).
+  uint64_t host_import_alignment = 0;
   float timestamp_period_ns = 1.0f;
   uint32_t timestamp_valid_bits = 0;
   hal_device_properties properties{};
@@ -73,6 +77,8 @@ class Instance {
   hal_result SelectDevices();
   // Empty when `device` qualifies, else why not (without its name).
   std::string Qualify(VkPhysicalDevice handle, PhysicalDevice* out) const;
+  // minImportedHostPointerAlignment when it divides the page size, else 0.
+  uint64_t HostImportAlignment(VkPhysicalDevice handle) const;
   // "domain:bus:device.function" from VK_EXT_pci_bus_info, which the device
   // must offer.
   void WritePciBusId(VkPhysicalDevice handle, char* out, size_t out_size) const;

@@ -16,6 +16,38 @@ uint64_t RoundUp(uint64_t value, uint64_t multiple) {
 
 }  // namespace
 
+VkBufferCreateInfo BufferCreateInfo(uint64_t size) {
+  VkBufferCreateInfo info{.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  info.size = size;
+  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+               VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  return info;
+}
+
+hal_result FindMemoryType(VkPhysicalDevice physical, uint32_t allowed_types,
+                          VkMemoryPropertyFlags required, VkMemoryPropertyFlags preferred,
+                          uint32_t* out_index) {
+  VkPhysicalDeviceMemoryProperties memory;
+  Instance::Get()->symbols().vkGetPhysicalDeviceMemoryProperties(physical, &memory);
+  int fallback = -1;
+  for (uint32_t i = 0; i < memory.memoryTypeCount; ++i) {
+    const VkMemoryPropertyFlags flags = memory.memoryTypes[i].propertyFlags;
+    if ((allowed_types & (1u << i)) == 0 || (flags & required) != required) continue;
+    if ((flags & preferred) == preferred) {
+      *out_index = i;
+      return HAL_SUCCESS;
+    }
+    if (fallback < 0) fallback = static_cast<int>(i);
+  }
+  if (fallback < 0) {
+    return Fail(HAL_ERROR_UNSUPPORTED,
+                "no Vulkan memory type has property flags " + std::to_string(required));
+  }
+  *out_index = static_cast<uint32_t>(fallback);
+  return HAL_SUCCESS;
+}
+
 SubAllocator::SubAllocator(Context& context, VkMemoryPropertyFlags required,
                            VkMemoryPropertyFlags preferred, uint64_t granularity)
     : context_(context), required_(required), preferred_(preferred), granularity_(granularity) {}
@@ -73,20 +105,11 @@ void SubAllocator::Free(std::unique_ptr<Buffer> buffer) {
   }
 }
 
-VkBufferCreateInfo SubAllocator::BufferInfo(uint64_t size) {
-  VkBufferCreateInfo info{.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
-  info.size = size;
-  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-               VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-  info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-  return info;
-}
-
 hal_result SubAllocator::OwnBuffer(Buffer& buffer, VkBuffer* out_buffer) {
   std::lock_guard lock(mutex_);
   if (buffer.own_buffer == VK_NULL_HANDLE) {
     const DeviceSymbols& vk = context_.vk();
-    const VkBufferCreateInfo info = BufferInfo(buffer.size);
+    const VkBufferCreateInfo info = BufferCreateInfo(buffer.size);
     VkBuffer own = VK_NULL_HANDLE;
     HAL_VK_RETURN_IF_ERROR(vk.vkCreateBuffer(context_.device(), &info, nullptr, &own));
     VkMemoryRequirements requirements{};
@@ -113,33 +136,11 @@ hal_result SubAllocator::OwnBuffer(Buffer& buffer, VkBuffer* out_buffer) {
   return HAL_SUCCESS;
 }
 
-hal_result SubAllocator::FindMemoryType(uint32_t allowed_types, uint32_t* out_index) const {
-  VkPhysicalDeviceMemoryProperties memory;
-  Instance::Get()->symbols().vkGetPhysicalDeviceMemoryProperties(context_.physical().handle,
-                                                                 &memory);
-  int fallback = -1;
-  for (uint32_t i = 0; i < memory.memoryTypeCount; ++i) {
-    const VkMemoryPropertyFlags flags = memory.memoryTypes[i].propertyFlags;
-    if ((allowed_types & (1u << i)) == 0 || (flags & required_) != required_) continue;
-    if ((flags & preferred_) == preferred_) {
-      *out_index = i;
-      return HAL_SUCCESS;
-    }
-    if (fallback < 0) fallback = static_cast<int>(i);
-  }
-  if (fallback < 0) {
-    return Fail(HAL_ERROR_UNSUPPORTED,
-                "no Vulkan memory type has property flags " + std::to_string(required_));
-  }
-  *out_index = static_cast<uint32_t>(fallback);
-  return HAL_SUCCESS;
-}
-
 hal_result SubAllocator::CreateBlock(uint64_t size, MemoryBlock** out_block) {
   const DeviceSymbols& vk = context_.vk();
   auto block = std::make_unique<MemoryBlock>();
   block->size = size;
-  const VkBufferCreateInfo buffer_info = BufferInfo(size);
+  const VkBufferCreateInfo buffer_info = BufferCreateInfo(size);
   // Any failure from here on releases what was made (DestroyBlock skips nulls).
   hal_result result = HAL_SUCCESS;
   if (const VkResult vk_result =
@@ -152,7 +153,8 @@ hal_result SubAllocator::CreateBlock(uint64_t size, MemoryBlock** out_block) {
   uint32_t type_index = 0;
   if (result == HAL_SUCCESS) {
     vk.vkGetBufferMemoryRequirements(context_.device(), block->buffer, &requirements);
-    result = FindMemoryType(requirements.memoryTypeBits, &type_index);
+    result = FindMemoryType(context_.physical().handle, requirements.memoryTypeBits, required_,
+                            preferred_, &type_index);
   }
   if (result == HAL_SUCCESS) {
     VkMemoryAllocateInfo allocate{.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};

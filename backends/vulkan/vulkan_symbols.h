@@ -82,8 +82,11 @@
   X(vkAllocateDescriptorSets)      \
   X(vkUpdateDescriptorSets)        \
   X(vkCmdBindDescriptorSets)
-// Null where the device lacks the extension (VK_KHR_push_descriptor).
-#define HAL_VK_OPTIONAL_DEVICE_SYMBOLS(X) X(vkCmdPushDescriptorSetKHR)
+// Null where the device lacks the extension (VK_KHR_push_descriptor,
+// VK_EXT_external_memory_host).
+#define HAL_VK_OPTIONAL_DEVICE_SYMBOLS(X) \
+  X(vkCmdPushDescriptorSetKHR)            \
+  X(vkGetMemoryHostPointerPropertiesEXT)
 
 namespace hal::vulkan {
 

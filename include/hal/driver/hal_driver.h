@@ -122,7 +122,8 @@ typedef enum hal_capability_bits {
    * Level Zero, CPU. */
   HAL_CAPABILITY_VIRTUAL_MEMORY = 1u << 1,
   /* host_register: DMA to and from host memory the caller owns (hald's shared
-   * memory, a framework's pinned pool). CUDA, HIP, Level Zero, OpenCL, CPU. */
+   * memory, a framework's pinned pool). CUDA, HIP, Level Zero, OpenCL, CPU,
+   * Vulkan (with VK_EXT_external_memory_host). */
   HAL_CAPABILITY_HOST_REGISTRATION = 1u << 2,
   /* native_handle: the vendor object behind a driver object, for interop
    * (CUstream, VkBuffer, ...). CUDA, HIP, Level Zero, OpenCL, Vulkan. */
