@@ -1,9 +1,10 @@
-// Host-staging buffers through a real hald (protocol 1.3): served by cpu:0
-// (host registration) a staging buffer is one memory shared by tenant and
-// hald, charged to the quota; served by vulkan:0 (lavapipe has no host
-// registration) it falls back to a host shadow. Either way the bytes are
-// right in both directions and through a dispatch, and a SIGKILLed tenant
-// leaves nothing charged and nothing mapped in hald.
+// Host-staging buffers through a real hald (protocol 1.3): served by a device
+// with host registration (cpu:0, and vulkan:0 where lavapipe has
+// VK_EXT_external_memory_host) a staging buffer is one memory shared by
+// tenant and hald, charged to the quota; over TCP, where no memfd can travel,
+// it falls back to a host shadow. Either way the bytes are right in both
+// directions and through a dispatch, and a SIGKILLed tenant leaves nothing
+// charged and nothing mapped in hald.
 #include <signal.h>
 #include <stdlib.h>
 
@@ -50,15 +51,23 @@ class RemoteStagingTest : public RemoteTest {
     HaldProcess::Options options;
     options.hald = HAL_TEST_HALD_PATH;
     options.pool_json = RemotePoolJson({device}, {{"vd", kStagingQuota}});
+    options.listen_tcp = true;
     options.environment = {{"HAL_DEVICE_SELECTOR", device}};
     auto hald = HaldProcess::Start(options);
     ASSERT_TRUE(hald.ok()) << hald.status();
     hald_ = *std::move(hald);
   }
 
-  // This process as a tenant of "vd" over the Unix socket.
-  void OpenTenant() {
-    setenv("HAL_REMOTE_ENDPOINT", hald_->unix_endpoint().c_str(), 1);
+  // This process as a tenant of "vd" over the Unix socket, or over TCP with
+  // the pool's token.
+  void OpenTenant(bool tcp = false) {
+    setenv("HAL_REMOTE_ENDPOINT", (tcp ? hald_->tcp_endpoint() : hald_->unix_endpoint()).c_str(),
+           1);
+    if (tcp) {
+      setenv("HAL_REMOTE_TOKEN", kRemoteTestToken, 1);
+    } else {
+      unsetenv("HAL_REMOTE_TOKEN");
+    }
     auto runtime = BuildTreeRuntime("remote:0");
     ASSERT_TRUE(runtime.ok()) << runtime.status();
     runtime_ = *std::move(runtime);
@@ -128,6 +137,20 @@ class RemoteStagingTest : public RemoteTest {
     EXPECT_EQ(std::count(written.begin(), written.end(), 2.5f), elements);
   }
 
+  // A staging buffer is the tenant's memfd mapped in hald, charged to the
+  // quota while it lives and unmapped and uncharged once freed.
+  void ExpectAStagingBufferIsOneMemoryWithHald() {
+    {
+      std::shared_ptr<Buffer> staging = MustAllocate(kStagingSize, BufferKind::kHostStaging);
+      ASSERT_NE(staging, nullptr);
+      EXPECT_EQ(StagingMappingsOf(hald_->pid()), 1) << "hald maps the tenant's memfd";
+      EXPECT_EQ(MemoryUsed(), kStagingSize);
+    }
+    ASSERT_TRUE(queue_->Synchronize().ok());  // sends the free
+    EXPECT_EQ(MemoryUsed(), 0u);
+    EXPECT_EQ(StagingMappingsOf(hald_->pid()), 0);
+  }
+
   std::unique_ptr<Runtime> runtime_;
   std::shared_ptr<Device> device_;
   std::unique_ptr<Queue> queue_;
@@ -136,25 +159,27 @@ class RemoteStagingTest : public RemoteTest {
 TEST_F(RemoteStagingTest, OnCpuAStagingBufferIsOneMemoryWithHaldChargedToTheQuota) {
   ASSERT_NO_FATAL_FAILURE(StartHaldOn("cpu:0"));
   ASSERT_NO_FATAL_FAILURE(OpenTenant());
-  {
-    std::shared_ptr<Buffer> staging = MustAllocate(kStagingSize, BufferKind::kHostStaging);
-    ASSERT_NE(staging, nullptr);
-    EXPECT_EQ(StagingMappingsOf(hald_->pid()), 1) << "hald maps the tenant's memfd";
-    EXPECT_EQ(MemoryUsed(), kStagingSize);
-  }
-  ASSERT_TRUE(queue_->Synchronize().ok());  // sends the free
-  EXPECT_EQ(MemoryUsed(), 0u);
-  EXPECT_EQ(StagingMappingsOf(hald_->pid()), 0);
+  ASSERT_NO_FATAL_FAILURE(ExpectAStagingBufferIsOneMemoryWithHald());
   ExpectStagingCarriesBytes();
 }
 
-TEST_F(RemoteStagingTest, OnLavapipeStagingFallsBackToAHostShadow) {
+TEST_F(RemoteStagingTest, OnLavapipeAStagingBufferIsOneMemoryWithHaldChargedToTheQuota) {
   {
     auto probe = BuildTreeRuntime("vulkan:0");
     if (!probe.ok() || (*probe)->devices().empty()) GTEST_SKIP() << "no vulkan:0 device";
+    if (!(*probe)->devices()[0]->properties().capabilities.has(Capability::kHostRegistration)) {
+      GTEST_SKIP() << "vulkan:0 has no VK_EXT_external_memory_host";
+    }
   }
   ASSERT_NO_FATAL_FAILURE(StartHaldOn("vulkan:0"));
   ASSERT_NO_FATAL_FAILURE(OpenTenant());
+  ASSERT_NO_FATAL_FAILURE(ExpectAStagingBufferIsOneMemoryWithHald());
+  ExpectStagingCarriesBytes();
+}
+
+TEST_F(RemoteStagingTest, OverTcpStagingFallsBackToAHostShadow) {
+  ASSERT_NO_FATAL_FAILURE(StartHaldOn("cpu:0"));
+  ASSERT_NO_FATAL_FAILURE(OpenTenant(/*tcp=*/true));
   ASSERT_NO_FATAL_FAILURE(ExpectStagingCarriesBytes());
   EXPECT_EQ(StagingMappingsOf(hald_->pid()), 0) << "hald keeps a buffer of its own";
 }
