@@ -37,7 +37,7 @@ struct Buffer {
   VkBuffer own_buffer = VK_NULL_HANDLE;
   // The block when the buffer alone spans it (imported host memory,
   // host_memory_import.h); null for a range of a sub-allocator's block.
-  std::unique_ptr<MemoryBlock> own_block;
+  std::unique_ptr<MemoryBlock> own_block = nullptr;
   VkBuffer vk_buffer() const { return block->buffer; }
   std::byte* host() const { return block->mapped == nullptr ? nullptr : block->mapped + offset; }
 };
