@@ -224,9 +224,10 @@ absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAl
   // BufferFree takes off the session's bytes); it is charged as a staging
   // allocation of the request's size would be.
   const uint64_t allocated = (*buffer)->allocated_size();
-  const uint64_t granularity = device_->physical_device().properties().allocation_granularity;
   const uint64_t charged =
-      shared ? (request.size() + granularity - 1) / granularity * granularity : allocated;
+      shared ? device_->physical_device().properties().RoundedToAllocationGranularity(
+                   request.size())
+             : allocated;
   if (absl::Status status = buffers_.Insert(request.buffer(), *std::move(buffer)); !status.ok()) {
     return status;
   }

@@ -78,8 +78,7 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::Allocate(uint64_t size, BufferKi
   // A tenant is charged before the driver is called, so an allocation over
   // quota fails without touching the device; the charge is then corrected to
   // the size the driver really took.
-  const uint64_t granularity = state_->props().allocation_granularity;
-  const uint64_t expected = (size + granularity - 1) / granularity * granularity;
+  const uint64_t expected = state_->props().RoundedToAllocationGranularity(size);
   if (tenant) HAL_RETURN_IF_ERROR(ChargeTenant(*this, *tenant, expected, size));
 
   const hal_buffer_kind raw_kind =

@@ -41,9 +41,8 @@ absl::StatusOr<std::shared_ptr<Buffer>> Device::RegisterHostMemory(
   // Charged (when asked) before the driver is called, as Allocate does, so a
   // registration over quota fails without touching the device.
   internal::Tenant* tenant = options.charge_quota ? state_->tenant.get() : nullptr;
-  const uint64_t granularity = state_->props().allocation_granularity;
   const uint64_t charged_size = options.charged_size != 0 ? options.charged_size : size;
-  const uint64_t charge = (charged_size + granularity - 1) / granularity * granularity;
+  const uint64_t charge = state_->props().RoundedToAllocationGranularity(charged_size);
   if (tenant != nullptr) HAL_RETURN_IF_ERROR(tenant->Charge(charge, charged_size));
   const hal_host_registration_desc desc = internal::HostRegistrationDesc(host, size);
   hal_drv_buffer* buffer = nullptr;

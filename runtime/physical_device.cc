@@ -1,6 +1,8 @@
 #include "hal/physical_device.h"
 
+#include <algorithm>
 #include <atomic>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "hal/device.h"
@@ -10,6 +12,16 @@
 #include "runtime/object_states.h"
 
 namespace hal {
+
+uint64_t DeviceProperties::RoundedToAllocationGranularity(uint64_t size) const {
+  const uint64_t granularity = std::max<uint64_t>(allocation_granularity, 1);
+  const uint64_t remainder = size % granularity;
+  if (remainder == 0) return size;
+  const uint64_t up = granularity - remainder;
+  // Saturates: within a granule of 2^64 no quota can hold the charge anyway.
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  return size > kMax - up ? kMax : size + up;
+}
 
 PhysicalDevice::PhysicalDevice(std::shared_ptr<const internal::LoadedDriver> driver, uint32_t index,
                                DeviceProperties props)

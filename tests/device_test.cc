@@ -1,5 +1,7 @@
 // Device: allocation accounting and errors, kernel loading errors, and the
 // lifetime rules (objects keep their device alive; queues keep buffers alive).
+#include <limits>
+#include <memory>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -11,6 +13,30 @@ namespace {
 using ::testing::HasSubstr;
 
 using DeviceTest = testing::CpuDeviceTest;
+
+TEST(DevicePropertiesTest, RoundsUpToTheAllocationGranularity) {
+  DeviceProperties props;
+  props.allocation_granularity = 4096;
+  EXPECT_EQ(props.RoundedToAllocationGranularity(0), 0u);
+  EXPECT_EQ(props.RoundedToAllocationGranularity(1), 4096u);
+  EXPECT_EQ(props.RoundedToAllocationGranularity(4096), 4096u);
+  EXPECT_EQ(props.RoundedToAllocationGranularity(4097), 8192u);
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  EXPECT_EQ(props.RoundedToAllocationGranularity(kMax - 4095), kMax - 4095) << "2^64 - 4096";
+  EXPECT_EQ(props.RoundedToAllocationGranularity(kMax - 4093), kMax) << "saturates, never wraps";
+  props.allocation_granularity = 0;  // as default-constructed: no rounding
+  EXPECT_EQ(props.RoundedToAllocationGranularity(4097), 4097u);
+}
+
+TEST_F(DeviceTest, AnAllocationIsChargedItsSizeRoundedToTheGranularity) {
+  const DeviceProperties& props = physical_->properties();
+  const uint64_t size = props.allocation_granularity + 1;
+  const uint64_t baseline = device_->allocated_bytes();
+  std::shared_ptr<Buffer> buffer = MustAllocate(size);
+  ASSERT_NE(buffer, nullptr);
+  EXPECT_EQ(buffer->allocated_size(), props.RoundedToAllocationGranularity(size));
+  EXPECT_EQ(device_->allocated_bytes() - baseline, buffer->allocated_size());
+}
 
 // Enqueues the standard fill_f32 kernel over the first n (a multiple of 256)
 // floats of `out`.

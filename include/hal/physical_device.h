@@ -52,6 +52,10 @@ struct DeviceProperties {
   // Whether Buffer::Map() works on BufferKind::kDevice buffers; host-staging
   // buffers can be mapped on every device.
   bool device_buffers_mappable = false;
+
+  // `size` rounded up to allocation_granularity: what an allocation or a
+  // charged host registration of `size` bytes counts against a quota.
+  HAL_API uint64_t RoundedToAllocationGranularity(uint64_t size) const;
 };
 
 struct DeviceOptions {
