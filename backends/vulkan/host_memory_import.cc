@@ -43,8 +43,8 @@ hal_result HostMemoryImporter::Import(void* host, uint64_t size, MemoryBlock& bl
   const DeviceSymbols& vk = context_.vk();
   const VkDevice device = context_.device();
   block.size = size;
-  VkMemoryHostPointerPropertiesEXT pointer{.sType =
-                                               VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
+  VkMemoryHostPointerPropertiesEXT pointer{
+      .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
   if (const VkResult result =
           vk.vkGetMemoryHostPointerPropertiesEXT(device, kHostAllocation, host, &pointer);
       result != VK_SUCCESS) {
@@ -76,8 +76,8 @@ hal_result HostMemoryImporter::Import(void* host, uint64_t size, MemoryBlock& bl
       context_.physical().handle, requirements.memoryTypeBits & pointer.memoryTypeBits,
       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
       VK_MEMORY_PROPERTY_HOST_CACHED_BIT, &type_index));
-  VkImportMemoryHostPointerInfoEXT import{.sType =
-                                              VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
+  VkImportMemoryHostPointerInfoEXT import{
+      .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
   import.handleType = kHostAllocation;
   import.pHostPointer = host;
   VkMemoryAllocateInfo allocate{.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
