@@ -43,30 +43,6 @@ ClientMessage CopyBufferCommand(const Stream& stream, const Buffer& source, uint
 
 }  // namespace
 
-void SharedStagingIndex::Add(const Buffer& buffer) {
-  std::lock_guard<std::mutex> lock(mu_);
-  by_address_[reinterpret_cast<uintptr_t>(buffer.shadow->data())] = &buffer;
-}
-
-void SharedStagingIndex::Remove(const Buffer& buffer) {
-  std::lock_guard<std::mutex> lock(mu_);
-  by_address_.erase(reinterpret_cast<uintptr_t>(buffer.shadow->data()));
-}
-
-const Buffer* SharedStagingIndex::Find(const void* address, uint64_t size,
-                                       uint64_t* offset) const {
-  const auto start = reinterpret_cast<uintptr_t>(address);
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_address_.upper_bound(start);  // the first buffer above start
-  if (it == by_address_.begin()) return nullptr;
-  --it;
-  const Buffer& buffer = *it->second;
-  const uint64_t at = start - it->first;  // start >= it->first: no wrap
-  if (at > buffer.size || size > buffer.size - at) return nullptr;
-  *offset = at;
-  return &buffer;
-}
-
 absl::Status CopyHostToDevice(const Stream& stream, const void* source, const Buffer& destination,
                               uint64_t offset, uint64_t size) {
   if (IsStaging(destination)) {

@@ -395,28 +395,6 @@ TEST(RemoteHostShadowTest, ShareableMemoryIsResidentFromTheStart) {
             static_cast<ptrdiff_t>(kPages));
 }
 
-TEST(RemoteSharedStagingIndexTest, FindsTheBufferHoldingARangeWhollyWithinItsSize) {
-  std::unique_ptr<HostShadow> memory[2] = {HostShadow::Allocate(8192, true),
-                                           HostShadow::Allocate(100, true)};
-  ASSERT_TRUE(memory[0] && memory[1]);
-  Buffer buffers[2] = {{nullptr, 1, 8192, std::move(memory[0]), true},
-                       {nullptr, 2, 100, std::move(memory[1]), true}};
-  SharedStagingIndex index;
-  for (const Buffer& buffer : buffers) index.Add(buffer);
-  uint64_t offset = 0;
-  EXPECT_EQ(index.Find(buffers[0].shadow->data() + 4096, 4096, &offset), &buffers[0]);
-  EXPECT_EQ(offset, 4096u);
-  EXPECT_EQ(index.Find(buffers[1].shadow->data(), 100, &offset), &buffers[1]);
-  EXPECT_EQ(offset, 0u);
-  EXPECT_EQ(index.Find(buffers[0].shadow->data() + 4096, 4097, &offset), nullptr) << "past the end";
-  EXPECT_EQ(index.Find(buffers[1].shadow->data() + 50, 51, &offset), nullptr)
-      << "within the page but past the buffer's size";
-  const uint8_t elsewhere[16] = {};
-  EXPECT_EQ(index.Find(elsewhere, sizeof(elsewhere), &offset), nullptr);
-  index.Remove(buffers[0]);
-  EXPECT_EQ(index.Find(buffers[0].shadow->data(), 1, &offset), nullptr);
-}
-
 // --- queries ---
 
 TEST_F(RemoteDriverTest, QueriesAnswerWhatTheDaemonSays) {

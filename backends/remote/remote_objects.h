@@ -6,12 +6,12 @@
 
 #include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include "backends/common/driver_handles.h"
+#include "backends/common/host_range_index.h"
 #include "backends/remote/connection.h"
 #include "backends/remote/host_shadow.h"
 
@@ -28,11 +28,12 @@ class SharedStagingIndex {
   void Remove(const Buffer& buffer);
   // The shared buffer holding [address, address + size) within its size, and
   // the offset of `address` in it; nullptr when none does.
-  const Buffer* Find(const void* address, uint64_t size, uint64_t* offset) const;
+  const Buffer* Find(const void* address, uint64_t size, uint64_t* offset) const {
+    return index_.Find(address, size, offset);
+  }
 
  private:
-  mutable std::mutex mu_;
-  std::map<uintptr_t, const Buffer*> by_address_;  // guarded by mu_
+  driver_support::HostRangeIndex<const Buffer> index_;
 };
 
 // A context is a session: a connection of its own, attached to one virtual
@@ -57,6 +58,14 @@ struct Buffer {
   // a copy kept in sync by uploads and downloads.
   bool shared = false;
 };
+
+inline void SharedStagingIndex::Add(const Buffer& buffer) {
+  index_.Add(buffer.shadow->data(), buffer.size, &buffer);
+}
+
+inline void SharedStagingIndex::Remove(const Buffer& buffer) {
+  index_.Remove(buffer.shadow->data());
+}
 
 struct Stream {
   Context* context;

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "backends/common/host_range_index.h"
 #include "backends/vulkan/host_memory_import.h"
 #include "backends/vulkan/vulkan_instance.h"
 #include "backends/vulkan/vulkan_memory.h"
@@ -36,6 +37,10 @@ class Context {
   // Null where the device offers no host registration
   // (PhysicalDevice::host_import_alignment 0) or lacks its function.
   HostMemoryImporter* host_memory() { return host_memory_.get(); }
+  // The host mappings of the buffers handed out with one (HOST_STAGING and
+  // registered buffers, not streams' staging rings): a host copy from or to
+  // inside one is a copy between buffers (Stream::CopyHostToDevice).
+  driver_support::HostRangeIndex<const Buffer>& mapped_buffers() { return mapped_buffers_; }
 
   // The descriptor set layout of `binding_count` (0 to HAL_MAX_BINDINGS, else
   // HAL_ERROR_INVALID_ARGUMENT)
@@ -72,6 +77,7 @@ class Context {
   std::unique_ptr<SubAllocator> device_memory_;
   std::unique_ptr<SubAllocator> staging_memory_;
   std::unique_ptr<HostMemoryImporter> host_memory_;
+  driver_support::HostRangeIndex<const Buffer> mapped_buffers_;
 };
 
 }  // namespace hal::vulkan

@@ -90,6 +90,15 @@ SubAllocator& MemoryOfKind(hal_drv_context* context, hal_buffer_kind kind) {
                                          : Unwrap(context)->device_memory();
 }
 
+// A new buffer for the caller; one with a host address is indexed by it,
+// so that host copies inside its mapping become buffer copies.
+hal_drv_buffer* HandOut(hal_drv_context* context, std::unique_ptr<Buffer> buffer) {
+  if (const std::byte* host = buffer->host(); host != nullptr) {
+    Unwrap(context)->mapped_buffers().Add(host, buffer->size, buffer.get());
+  }
+  return Wrap<hal_drv_buffer>(std::move(buffer));
+}
+
 // No buffer flag is defined without a capability Vulkan lacks.
 hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
                           hal_drv_buffer** out_buffer, uint64_t* out_allocated_size) {
@@ -97,13 +106,17 @@ hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
     std::unique_ptr<Buffer> buffer;
     HAL_RETURN_IF_FAILED(MemoryOfKind(context, desc->kind).Allocate(desc->size, &buffer));
     *out_allocated_size = buffer->size;
-    *out_buffer = Wrap<hal_drv_buffer>(std::move(buffer));
+    *out_buffer = HandOut(context, std::move(buffer));
     return HAL_SUCCESS;
   });
 }
 
-void BufferFree(hal_drv_context* /*context*/, hal_drv_buffer* buffer) {
+void BufferFree(hal_drv_context* context, hal_drv_buffer* buffer) {
   std::unique_ptr<Buffer> owned(Unwrap(buffer));
+  // Out of the index before its memory can be handed out again.
+  if (const std::byte* host = owned->host(); host != nullptr) {
+    Unwrap(context)->mapped_buffers().Remove(host);
+  }
   BufferSource* allocator = owned->allocator;
   allocator->Free(std::move(owned));
 }
@@ -121,7 +134,7 @@ hal_result HostRegister(hal_drv_context* context, const hal_host_registration_de
     }
     std::unique_ptr<Buffer> buffer;
     HAL_RETURN_IF_FAILED(importer->Register(desc->host, desc->size, &buffer));
-    *out_buffer = Wrap<hal_drv_buffer>(std::move(buffer));
+    *out_buffer = HandOut(context, std::move(buffer));
     return HAL_SUCCESS;
   });
 }

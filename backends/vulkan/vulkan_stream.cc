@@ -218,6 +218,13 @@ hal_result Stream::ReserveStaging(uint64_t size, uint64_t* out_offset) {
 
 hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t dst_offset,
                                     uint64_t size) {
+  // From inside a staging or registered buffer's mapping: the bytes are in
+  // device-visible memory already, one buffer copy moves them. The host's
+  // writes before this call are visible to the device at submission.
+  uint64_t src_offset = 0;
+  if (const Buffer* mapped = context_.mapped_buffers().Find(src, size, &src_offset)) {
+    return CopyBuffer(*mapped, src_offset, dst, dst_offset, size);
+  }
   std::lock_guard lock(timeline_->submit_mutex());
   const auto* bytes = static_cast<const std::byte*>(src);
   for (uint64_t done = 0; done < size;) {
@@ -241,6 +248,13 @@ hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t
 
 hal_result Stream::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
                                     uint64_t size) {
+  // Into a staging or registered buffer's mapping: one buffer copy, which
+  // the barrier closing its batch (HostBarrier) makes visible to the host
+  // once the batch completed, as the ring's copies are.
+  uint64_t dst_offset = 0;
+  if (const Buffer* mapped = context_.mapped_buffers().Find(dst, size, &dst_offset)) {
+    return CopyBuffer(src, src_offset, *mapped, dst_offset, size);
+  }
   std::lock_guard lock(timeline_->submit_mutex());
   // Each chunk is copied into staging by the open batch and out of it by the
   // host once that batch completed (DrainHostCopies): at synchronize, when an
