@@ -93,6 +93,14 @@ hal_result Stream::DrainHostCopies() {
   return HAL_SUCCESS;
 }
 
+bool Stream::HostCopyPendingInto(const void* dst, uint64_t size) const {
+  const auto begin = reinterpret_cast<uintptr_t>(dst);
+  return std::any_of(host_copies_.begin(), host_copies_.end(), [&](const HostCopy& copy) {
+    const auto copy_begin = reinterpret_cast<uintptr_t>(copy.dst);
+    return copy_begin < begin + size && begin < copy_begin + copy.size;
+  });
+}
+
 hal_result Stream::NextCommand(const CommandScope& scope, const Access* accesses, uint32_t count,
                                VkCommandBuffer* out_command_buffer) {
   const DeviceSymbols& vk = context_.vk();
@@ -218,14 +226,14 @@ hal_result Stream::ReserveStaging(uint64_t size, uint64_t* out_offset) {
 
 hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t dst_offset,
                                     uint64_t size) {
+  std::lock_guard lock(timeline_->submit_mutex());
   // From inside a staging or registered buffer's mapping: the bytes are in
   // device-visible memory already, one buffer copy moves them. The host's
   // writes before this call are visible to the device at submission.
   uint64_t src_offset = 0;
   if (const Buffer* mapped = context_.mapped_buffers().Find(src, size, &src_offset)) {
-    return CopyBuffer(*mapped, src_offset, dst, dst_offset, size);
+    return RecordCopyBuffer(*mapped, src_offset, dst, dst_offset, size);
   }
-  std::lock_guard lock(timeline_->submit_mutex());
   const auto* bytes = static_cast<const std::byte*>(src);
   for (uint64_t done = 0; done < size;) {
     const uint64_t chunk = std::min(size - done, kStagingSlotSize);
@@ -248,14 +256,17 @@ hal_result Stream::CopyHostToDevice(const void* src, const Buffer& dst, uint64_t
 
 hal_result Stream::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void* dst,
                                     uint64_t size) {
+  std::lock_guard lock(timeline_->submit_mutex());
   // Into a staging or registered buffer's mapping: one buffer copy, which
   // the barrier closing its batch (HostBarrier) makes visible to the host
-  // once the batch completed, as the ring's copies are.
+  // once the batch completed, as the ring's copies are. Not while an earlier
+  // copy through the ring has yet to write some of those bytes: it would
+  // land after this one.
   uint64_t dst_offset = 0;
-  if (const Buffer* mapped = context_.mapped_buffers().Find(dst, size, &dst_offset)) {
-    return CopyBuffer(src, src_offset, *mapped, dst_offset, size);
+  if (const Buffer* mapped = context_.mapped_buffers().Find(dst, size, &dst_offset);
+      mapped != nullptr && !HostCopyPendingInto(dst, size)) {
+    return RecordCopyBuffer(src, src_offset, *mapped, dst_offset, size);
   }
-  std::lock_guard lock(timeline_->submit_mutex());
   // Each chunk is copied into staging by the open batch and out of it by the
   // host once that batch completed (DrainHostCopies): at synchronize, when an
   // event after it is waited for or found reached, or when its staging slot
@@ -285,6 +296,11 @@ hal_result Stream::CopyDeviceToHost(const Buffer& src, uint64_t src_offset, void
 hal_result Stream::CopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
                               uint64_t dst_offset, uint64_t size) {
   std::lock_guard lock(timeline_->submit_mutex());
+  return RecordCopyBuffer(src, src_offset, dst, dst_offset, size);
+}
+
+hal_result Stream::RecordCopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
+                                    uint64_t dst_offset, uint64_t size) {
   VkCommandBuffer command_buffer = VK_NULL_HANDLE;
   HAL_RETURN_IF_FAILED(NextCommand(
       kTransferScope, {Range(src, src_offset, size, false), Range(dst, dst_offset, size, true)},

@@ -88,6 +88,12 @@ class Stream final : public TimelineSubmitter {
   }
   // Copies out of staging what completed batches copied into it.
   hal_result DrainHostCopies();
+  // Whether a device-to-host copy through staging has yet to write some of
+  // [dst, dst + size).
+  bool HostCopyPendingInto(const void* dst, uint64_t size) const;
+  // CopyBuffer, for a caller holding the submit mutex.
+  hal_result RecordCopyBuffer(const Buffer& src, uint64_t src_offset, const Buffer& dst,
+                              uint64_t dst_offset, uint64_t size);
   // Tells the timeline's waiters which batch has host work left, if any.
   void PublishHostWork();
   // Submits what was recorded (no-op when nothing was and no wait pends).
