@@ -32,12 +32,7 @@ hal_result Context::Partition(uint32_t requested) {
   units_ = lease_.count();
   // A partition of every unit is the device itself.
   if (units_ == device_.properties.partition_max_units) return HAL_SUCCESS;
-  const cl_device_partition_property by_counts[] = {
-      CL_DEVICE_PARTITION_BY_COUNTS, static_cast<cl_device_partition_property>(units_),
-      CL_DEVICE_PARTITION_BY_COUNTS_LIST_END, 0};
-  cl_uint created = 0;
-  HAL_CL_RETURN_IF_FAILED(
-      HAL_CL(clCreateSubDevices, device_.id, by_counts, 1, &subdevice_, &created));
+  HAL_CL_RETURN_IF_FAILED(device_.subdevices.Take(device_.id, units_, &subdevice_));
   device_id_ = subdevice_;
   return HAL_SUCCESS;
 }
@@ -45,7 +40,7 @@ hal_result Context::Partition(uint32_t requested) {
 Context::~Context() {
   if (service_queue_ != nullptr) Api().clReleaseCommandQueue(service_queue_);
   if (context_ != nullptr) Api().clReleaseContext(context_);
-  if (subdevice_ != nullptr) Api().clReleaseDevice(subdevice_);
+  if (subdevice_ != nullptr) device_.subdevices.Give(units_, subdevice_);
 }
 
 }  // namespace hal::opencl

@@ -1,5 +1,6 @@
 // A context: one cl_context on a device, or on a sub-device of the compute
-// units its partition holds (clCreateSubDevices by counts), and a service
+// units its partition holds (clCreateSubDevices by counts, kept for reuse:
+// opencl_subdevice_cache.h), and a service
 // queue for what belongs to no stream (mapping staging buffers).
 #ifndef HAL_BACKENDS_OPENCL_OPENCL_CONTEXT_H_
 #define HAL_BACKENDS_OPENCL_OPENCL_CONTEXT_H_
@@ -39,7 +40,7 @@ class Context {
 
   Device& device_;
   driver_support::SubdeviceLease lease_;
-  cl_device_id subdevice_ = nullptr;  // released with the context
+  cl_device_id subdevice_ = nullptr;  // back to device_.subdevices with the context
   cl_device_id device_id_ = nullptr;
   cl_context context_ = nullptr;
   cl_command_queue service_queue_ = nullptr;

@@ -12,6 +12,7 @@
 
 #include "backends/common/subdevice_partitions.h"
 #include "backends/opencl/opencl_api.h"
+#include "backends/opencl/opencl_subdevice_cache.h"
 #include "hal/driver/hal_driver.h"
 
 namespace hal::opencl {
@@ -25,6 +26,7 @@ struct Device {
   uint64_t max_allocation_bytes = 0;  // CL_DEVICE_MAX_MEM_ALLOC_SIZE
   // Compute units handed to partitioned contexts (clCreateSubDevices by counts).
   std::unique_ptr<driver_support::SubdevicePartitions> partitions;
+  SubdeviceCache subdevices;
   // Bytes of buffers live on the device, from every context: OpenCL reports
   // no free memory, so device_get_memory_info answers total minus these.
   std::atomic<uint64_t> allocated_bytes{0};
