@@ -168,6 +168,7 @@ void Session::TearDown() {
   modules_.Clear();
   events_.Clear();
   buffers_.Clear();  // the charges go back to the virtual device's quota
+  shared_staging_bytes_.clear();
   device_.reset();
   virtual_device_.reset();
   shm_.reset();

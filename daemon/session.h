@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "backends/remote/protocol/channel.h"
@@ -177,6 +178,10 @@ class Session {
   std::shared_ptr<std::atomic<uint64_t>> inline_download_bytes_ =
       std::make_shared<std::atomic<uint64_t>>(0);
   HandleTable<std::shared_ptr<Buffer>> buffers_{"buffer", 1u << 20};
+  // Shared staging buffers' charged bytes by handle: they take no device
+  // memory (allocated_size 0), but the session's bytes count them as the
+  // quota does. Touched by the receiving thread only.
+  absl::flat_hash_map<uint64_t, uint64_t> shared_staging_bytes_;
   HandleTable<std::shared_ptr<Stream>> streams_{"stream", 1024};
   HandleTable<std::shared_ptr<TenantEvent>> events_{"event", 1u << 16};
   HandleTable<std::shared_ptr<const ModuleImage>> modules_{"module", 1024};

@@ -63,10 +63,15 @@ absl::StatusOr<Session::Stream*> Session::StreamOf(const ClientMessage& command)
 absl::Status Session::Execute(ClientMessage& command) {
   switch (command.body_case()) {
     case ClientMessage::kBufferFree: {
-      absl::StatusOr<std::shared_ptr<Buffer>> buffer = buffers_.Remove(command.buffer_free().buffer());
+      const uint64_t handle = command.buffer_free().buffer();
+      absl::StatusOr<std::shared_ptr<Buffer>> buffer = buffers_.Remove(handle);
       if (!buffer.ok()) return buffer.status();
       // Queues keep it alive until their work on it is done.
-      counters_->RemoveBuffer((*buffer)->allocated_size());
+      uint64_t counted = (*buffer)->allocated_size();
+      if (auto shared = shared_staging_bytes_.extract(handle); !shared.empty()) {
+        counted = shared.mapped();
+      }
+      counters_->RemoveBuffer(counted);
       return absl::OkStatus();
     }
     case ClientMessage::kEventDestroy:

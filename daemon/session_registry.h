@@ -23,7 +23,9 @@ struct SessionSnapshot {
   uint64_t id = 0;
   std::string virtual_device;  // "" until Attach
   std::string peer;            // Channel::peer_name()
-  uint64_t bytes_allocated = 0;  // allocated sizes of the session's live buffers
+  // The session's live buffers as its quota counts them: allocated sizes, and
+  // a shared staging buffer's charge (it takes no device memory).
+  uint64_t bytes_allocated = 0;
   uint64_t buffers = 0, streams = 0, commands = 0;  // live buffers/streams; commands executed
   absl::Time connected;
 };

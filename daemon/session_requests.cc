@@ -220,9 +220,9 @@ absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAl
                                                    : BufferKind::kDevice);
   }
   if (!buffer.ok()) return buffer.status();
-  // A shared buffer takes no device memory (allocated_size 0, which is what
-  // BufferFree takes off the session's bytes); it is charged as a staging
-  // allocation of the request's size would be.
+  // A shared buffer takes no device memory (allocated_size 0); it is charged,
+  // and counted in the session's bytes, as a staging allocation of the
+  // request's size would be.
   const uint64_t allocated = (*buffer)->allocated_size();
   const uint64_t charged =
       shared ? device_->physical_device().properties().RoundedToAllocationGranularity(
@@ -231,7 +231,8 @@ absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAl
   if (absl::Status status = buffers_.Insert(request.buffer(), *std::move(buffer)); !status.ok()) {
     return status;
   }
-  counters_->AddBuffer(allocated);
+  if (shared) shared_staging_bytes_[request.buffer()] = charged;
+  counters_->AddBuffer(charged);
   DaemonMessage answer;
   answer.mutable_buffer_allocated()->set_allocated_size(charged);
   answer.mutable_buffer_allocated()->set_shared(shared);

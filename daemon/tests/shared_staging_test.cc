@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "backends/remote/protocol/shared_memory.h"
@@ -31,6 +32,13 @@ class SharedStagingTest : public DaemonTest {
     DaemonTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     StartServer(DefaultPoolFile());
+  }
+
+  // The bytes hal-info --pool shows for the one open session.
+  uint64_t SessionBytes() const {
+    const std::vector<SessionSnapshot> sessions = server_->context().sessions().Snapshot();
+    EXPECT_EQ(sessions.size(), 1u);
+    return sessions.empty() ? 0 : sessions[0].bytes_allocated;
   }
 };
 
@@ -74,6 +82,7 @@ TEST_F(SharedStagingTest, TheTenantsMemfdIsTheBufferChargedToTheQuota) {
     EXPECT_TRUE(answer->buffer_allocated().shared());
     EXPECT_EQ(answer->buffer_allocated().allocated_size(), kSize);
     EXPECT_EQ(vd->memory_used(), kSize);
+    EXPECT_EQ(SessionBytes(), kSize) << "hal-info --pool counts it as the quota does";
     // hald's device writes the tenant's own pages.
     ASSERT_TRUE(client->Call(StreamCreateMessage(2)).ok());
     ASSERT_TRUE(client->SendOneWay(FillMessage(2, 1, 4096, 0x22222222u)).ok());
@@ -87,6 +96,7 @@ TEST_F(SharedStagingTest, TheTenantsMemfdIsTheBufferChargedToTheQuota) {
   ASSERT_TRUE(client->SendOneWay(free).ok());
   ASSERT_TRUE(client->Call(SynchronizeMessage(2)).ok());
   EXPECT_EQ(vd->memory_used(), 0u);
+  EXPECT_EQ(SessionBytes(), 0u);
   EXPECT_EQ(MemfdMappings(), 0);
 }
 
