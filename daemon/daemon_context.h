@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "daemon/access_policy.h"
+#include "daemon/byte_budget.h"
 #include "daemon/session_registry.h"
 #include "hal/virtual_device.h"
 
@@ -28,6 +29,12 @@ struct SessionLimits {
   // never reads could otherwise exhaust the daemon's memory. Past it a
   // download fails with ResourceExhausted (kept on its stream).
   uint64_t inline_download_bytes = uint64_t{1} << 30;
+  // Bytes of sessions' shared memory registered with their devices, all
+  // sessions together (hald --registered-shm-bytes). Registration lets the
+  // device copy to and from that memory in place (a DMA on a GPU, one buffer
+  // copy on lavapipe), and a GPU pins what is registered: past this, a
+  // session's copies read its shared memory as plain host memory.
+  uint64_t registered_shared_memory_bytes = uint64_t{1} << 30;
 };
 
 // A virtual device an admin request created (not the pool file).
@@ -47,6 +54,9 @@ class DaemonContext {
   absl::Time started() const { return started_; }
   // Set before serving (tests lower them).
   SessionLimits& limits() { return limits_; }
+  // What sessions' registered shared memory holds of
+  // limits().registered_shared_memory_bytes.
+  ByteBudget& registered_shared_memory() { return registered_shared_memory_; }
 
   // The rules in force now; a session keeps the ones it read for one decision.
   std::shared_ptr<const AccessPolicy> policy() const;
@@ -79,10 +89,11 @@ class DaemonContext {
   Pool& pool_;
   const absl::Time started_ = absl::Now();
   SessionLimits limits_;
+  ByteBudget registered_shared_memory_;
   SessionRegistry sessions_;
   std::mutex admin_mu_;
   mutable std::mutex mu_;
-  AccessPolicy file_policy_;                                           // guarded by mu_
+  AccessPolicy file_policy_;                                          // guarded by mu_
   std::map<std::string, DynamicVirtualDevice, std::less<>> dynamic_;  // guarded by mu_
   std::shared_ptr<const AccessPolicy> policy_;  // file_policy_ + grants; guarded by mu_
 };

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   std::string pool_file;
   std::vector<std::string> listen;
   std::string metrics;
+  uint64_t registered_shm_bytes = hal::daemon::SessionLimits{}.registered_shared_memory_bytes;
   bool version = false;
   app.add_option("--pool", pool_file,
                  "Pool description file (JSON, docs/virtual-devices.md) with its \"hald\" access "
@@ -52,9 +54,14 @@ int main(int argc, char** argv) {
                  "Endpoint to serve: unix:/ABS/PATH or tcp://HOST:PORT (port 0: any free port); "
                  "repeatable")
       ->type_name("ENDPOINT");
-  app.add_option("--metrics", metrics,
-                 "Serve Prometheus metrics at http://HOST:PORT/metrics")
+  app.add_option("--metrics", metrics, "Serve Prometheus metrics at http://HOST:PORT/metrics")
       ->type_name("HOST:PORT");
+  app.add_option("--registered-shm-bytes", registered_shm_bytes,
+                 "Most bytes of tenants' shared memory (HAL_REMOTE_SHM_BYTES each) hald registers "
+                 "with their devices, all sessions together; registered memory is copied in place "
+                 "(on a GPU by DMA, and pinned), the rest like pageable memory. 0: none")
+      ->type_name("BYTES")
+      ->capture_default_str();
   app.add_flag("--version", version, "Print hald's version and exit");
   try {
     app.parse(argc, argv);
@@ -95,9 +102,10 @@ int main(int argc, char** argv) {
   absl::StatusOr<hal::daemon::AccessPolicy> policy =
       hal::daemon::AccessPolicy::FromPoolFile(pool_file);
   if (!policy.ok()) return Fail(policy.status().message());
-  absl::StatusOr<std::unique_ptr<hal::daemon::Server>> server = hal::daemon::Server::Create(
-      **runtime, **pool, pool_file, *std::move(policy), endpoints);
+  absl::StatusOr<std::unique_ptr<hal::daemon::Server>> server =
+      hal::daemon::Server::Create(**runtime, **pool, pool_file, *std::move(policy), endpoints);
   if (!server.ok()) return Fail(server.status().message());
+  (*server)->context().limits().registered_shared_memory_bytes = registered_shm_bytes;
   std::unique_ptr<hal::daemon::MetricsExporter> exporter;
   if (!metrics.empty()) {
     absl::StatusOr<std::unique_ptr<hal::daemon::MetricsExporter>> started =

@@ -100,6 +100,13 @@ class Session {
   absl::StatusOr<DaemonMessage> Attach(const remote::v1::Attach& request);
   absl::StatusOr<DaemonMessage> AttachShm(const remote::v1::ShmAttach& request,
                                           remote::UniqueFd fd);
+  // Once the session has both its shared memory and its device: registers
+  // the memory with the device (host registration) within the daemon's
+  // budget (SessionLimits::registered_shared_memory_bytes), so the device
+  // copies between it and buffers in place. Where it cannot (no capability,
+  // no budget left, the driver refuses), copies read the shared memory as
+  // plain host memory, as before; nothing fails.
+  void RegisterSharedMemory();
   absl::StatusOr<DaemonMessage> PoolStatus();
   // A HOST_STAGING request with shared_host_memory and a memfd, on a Unix
   // socket to a device with host registration, registers the tenant's memfd
@@ -107,8 +114,7 @@ class Session {
   // shared; every other request allocates as before.
   absl::StatusOr<DaemonMessage> AllocateBuffer(const remote::v1::BufferAllocate& request,
                                                remote::UniqueFd fd);
-  absl::StatusOr<std::shared_ptr<Buffer>> RegisterSharedStaging(uint64_t size,
-                                                                remote::UniqueFd fd);
+  absl::StatusOr<std::shared_ptr<Buffer>> RegisterSharedStaging(uint64_t size, remote::UniqueFd fd);
   absl::StatusOr<DaemonMessage> CreateStream(const remote::v1::StreamCreate& request);
   absl::StatusOr<DaemonMessage> CreateEvent(const remote::v1::EventCreate& request);
   absl::StatusOr<DaemonMessage> QueryStream(uint64_t handle);
@@ -122,8 +128,7 @@ class Session {
 
   // admin_requests.cc: the admin requests (operators only) and the end of
   // the leases of virtual devices this session created.
-  absl::StatusOr<DaemonMessage> CreateVirtualDevice(
-      const remote::v1::VirtualDeviceCreate& request);
+  absl::StatusOr<DaemonMessage> CreateVirtualDevice(const remote::v1::VirtualDeviceCreate& request);
   absl::StatusOr<DaemonMessage> DestroyVirtualDevice(
       const remote::v1::VirtualDeviceDestroy& request);
   void EndLeases();
@@ -162,9 +167,11 @@ class Session {
 
   // Everything below is the receiver's (the thread holding role_), except
   // where noted.
-  google::protobuf::Arena* arena_ = nullptr;  // frames are parsed onto it; set by Serve
-  PeerIdentity identity_;  // SO_PEERCRED and Hello.token, set by Handshake
-  std::optional<remote::SharedMemory> shm_;
+  google::protobuf::Arena* arena_ = nullptr;   // frames are parsed onto it; set by Serve
+  PeerIdentity identity_;                      // SO_PEERCRED and Hello.token, set by Handshake
+  std::shared_ptr<remote::SharedMemory> shm_;  // set by AttachShm
+  // shm_ registered with device_ (RegisterSharedMemory), or null.
+  std::shared_ptr<Buffer> shm_registration_;
   // A pidfd of a Unix-socket peer's SO_PEERCRED pid (set by Handshake), and
   // whether CrossMemoryAttach proved hald may copy to and from its memory.
   std::optional<TenantMemory> tenant_memory_;

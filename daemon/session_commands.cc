@@ -138,7 +138,7 @@ absl::Status Session::Execute(ClientMessage& command) {
 
 absl::StatusOr<uint8_t*> Session::SharedBytes(const remote::v1::ShmRange& range,
                                                uint64_t size) const {
-  if (!shm_.has_value()) return absl::FailedPreconditionError("the session has no shared memory");
+  if (shm_ == nullptr) return absl::FailedPreconditionError("the session has no shared memory");
   absl::StatusOr<absl::Span<uint8_t>> bytes = shm_->Range(range);
   if (!bytes.ok()) return bytes.status();
   if (bytes->size() != size) {

@@ -1,7 +1,9 @@
 // A session's requests: the commands the client waits an answer for.
 #include <unistd.h>
 
+#include <iostream>
 #include <limits>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/brief_poll.h"
@@ -114,7 +116,7 @@ absl::StatusOr<DaemonMessage> Session::AttachShm(const remote::v1::ShmAttach& re
   if (!channel_->is_unix()) {
     return absl::FailedPreconditionError("shared memory is for Unix-socket connections");
   }
-  if (shm_.has_value()) {
+  if (shm_ != nullptr) {
     return absl::FailedPreconditionError("the session already has its shared memory");
   }
   if (!fd.valid()) {
@@ -123,8 +125,47 @@ absl::StatusOr<DaemonMessage> Session::AttachShm(const remote::v1::ShmAttach& re
   absl::StatusOr<remote::SharedMemory> shm =
       remote::SharedMemory::Map(std::move(fd), request.size());
   if (!shm.ok()) return shm.status();
-  shm_ = *std::move(shm);
+  shm_ = std::make_shared<remote::SharedMemory>(*std::move(shm));
+  RegisterSharedMemory();
   return DaemonMessage();
+}
+
+// Uploads and downloads through the shared memory are then what copies from
+// and to pinned memory are elsewhere: the Vulkan driver copies a registered
+// range with one vkCmdCopyBuffer (not through its own staging ring), a GPU
+// by DMA (not through the vendor's pageable staging).
+void Session::RegisterSharedMemory() {
+  if (shm_ == nullptr || device_ == nullptr || shm_registration_ != nullptr ||
+      !device_->physical_device().properties().capabilities.has(Capability::kHostRegistration)) {
+    return;
+  }
+  // Registration takes whole pages; a tail past the last one stays plain.
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t size = shm_->size() / page * page;
+  if (size == 0) return;
+  std::shared_ptr<const void> reservation = daemon_.registered_shared_memory().TryReserve(
+      size, daemon_.limits().registered_shared_memory_bytes);
+  if (reservation == nullptr) {
+    std::cerr << "hald: session " << id() << "'s " << size
+              << " bytes of shared memory stay unregistered: sessions hold "
+              << daemon_.registered_shared_memory().reserved() << " of the "
+              << daemon_.limits().registered_shared_memory_bytes
+              << " bytes hald may register (--registered-shm-bytes)\n";
+    return;
+  }
+  HostRegistrationOptions options;
+  // The mapping and the budget are held until the driver lets go of the memory.
+  options.keep_alive = std::make_shared<
+      std::pair<std::shared_ptr<remote::SharedMemory>, std::shared_ptr<const void>>>(
+      shm_, std::move(reservation));
+  absl::StatusOr<std::shared_ptr<Buffer>> registered =
+      device_->RegisterHostMemory(shm_->data(), size, options);
+  if (!registered.ok()) {
+    std::cerr << "hald: session " << id()
+              << "'s shared memory stays unregistered: " << registered.status().message() << "\n";
+    return;
+  }
+  shm_registration_ = *std::move(registered);
 }
 
 absl::StatusOr<DaemonMessage> Session::ListDevices() {
@@ -173,6 +214,7 @@ absl::StatusOr<DaemonMessage> Session::Attach(const remote::v1::Attach& request)
   notifier_ = std::make_unique<CompletionNotifier>(
       device_, [this](const DaemonMessage& message) { return Send(message); });
   counters_->SetVirtualDevice(virtual_device_->name());
+  RegisterSharedMemory();
   DaemonMessage answer;
   answer.mutable_attached()->set_partition_units(device_->partition_units());
   return answer;
@@ -225,9 +267,9 @@ absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAl
   // request's size would be.
   const uint64_t allocated = (*buffer)->allocated_size();
   const uint64_t charged =
-      shared ? device_->physical_device().properties().RoundedToAllocationGranularity(
-                   request.size())
-             : allocated;
+      shared
+          ? device_->physical_device().properties().RoundedToAllocationGranularity(request.size())
+          : allocated;
   if (absl::Status status = buffers_.Insert(request.buffer(), *std::move(buffer)); !status.ok()) {
     return status;
   }
@@ -240,7 +282,7 @@ absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAl
 }
 
 absl::StatusOr<std::shared_ptr<Buffer>> Session::RegisterSharedStaging(uint64_t size,
-                                                                      remote::UniqueFd fd) {
+                                                                       remote::UniqueFd fd) {
   // The tenant's memfd is whole pages: what registration pins.
   const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   if (size == 0 || size > std::numeric_limits<uint64_t>::max() - page) {

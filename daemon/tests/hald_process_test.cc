@@ -8,8 +8,10 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "backends/remote/protocol/shared_memory.h"
 #include "backends/remote/protocol/status_codec.h"
 #include "daemon/tests/daemon_fixture.h"
 #include "gmock/gmock.h"
@@ -23,12 +25,13 @@ using ::testing::HasSubstr;
 const std::string kHald = std::string(HAL_TEST_BINARY_DIR) + "/bin/hald";
 
 // hald as the tests of tests/remote start it, on cpu:0 alone.
-absl::StatusOr<std::unique_ptr<hal::testing::HaldProcess>> StartHald(const std::string& pool_json,
-                                                                     bool listen_tcp) {
+absl::StatusOr<std::unique_ptr<hal::testing::HaldProcess>> StartHald(
+    const std::string& pool_json, bool listen_tcp, std::vector<std::string> arguments = {}) {
   hal::testing::HaldProcess::Options options;
   options.hald = kHald;
   options.pool_json = pool_json;
   options.listen_tcp = listen_tcp;
+  options.extra_arguments = std::move(arguments);
   options.environment = {{"HAL_DEVICE_SELECTOR", "cpu:*"}};
   return hal::testing::HaldProcess::Start(options);
 }
@@ -113,6 +116,28 @@ TEST_F(HaldProcessTest, RefusesABadPoolFileOrEndpoint) {
   hal::testing::CommandResult version = hal::testing::RunCommand(kHald + " --version");
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_THAT(version.output, HasSubstr("hald "));
+}
+
+TEST_F(HaldProcessTest, RegisteredShmBytesBoundsWhatSessionsRegister) {
+  hal::testing::CommandResult words = hal::testing::RunCommand(
+      kHald + " --pool " + pool_ + " --listen unix:" + socket_ + " --registered-shm-bytes lots");
+  EXPECT_EQ(words.exit_code, 1);
+  EXPECT_THAT(words.output, HasSubstr("--registered-shm-bytes"));
+
+  absl::StatusOr<std::unique_ptr<hal::testing::HaldProcess>> hald =
+      StartHald(kPoolWithA, false, {"--registered-shm-bytes", "0"});
+  ASSERT_TRUE(hald.ok()) << hald.status();
+  absl::StatusOr<remote::Endpoint> endpoint = remote::ParseEndpoint((*hald)->unix_endpoint());
+  ASSERT_TRUE(endpoint.ok());
+  absl::StatusOr<std::unique_ptr<TestClient>> client = TestClient::Connect(*endpoint);
+  ASSERT_TRUE(client.ok()) << client.status();
+  ASSERT_TRUE((*client)->Open("a").ok());
+  absl::StatusOr<remote::SharedMemory> shm = remote::SharedMemory::Create(1 << 16, "test");
+  ASSERT_TRUE(shm.ok()) << shm.status();
+  ClientMessage attach_shm;
+  attach_shm.mutable_shm_attach()->set_size(1 << 16);
+  ASSERT_TRUE((*client)->Call(attach_shm, shm->fd()).ok());
+  EXPECT_TRUE((*hald)->WaitForLog("of the 0 bytes hald may register").ok()) << (*hald)->LogTail();
 }
 
 }  // namespace

@@ -1,0 +1,133 @@
+// A session's shared memory registered with its device (host registration)
+// within the daemon's budget, so the device copies to and from it in place.
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "backends/remote/protocol/shared_memory.h"
+#include "daemon/tests/daemon_fixture.h"
+#include "gtest/gtest.h"
+
+namespace hal::daemon::testing {
+namespace {
+
+constexpr uint64_t kShmBytes = 1 << 20;
+
+class SharedMemoryRegistrationTest : public DaemonTest {
+ protected:
+  void StartWithBudget(uint64_t bytes) {
+    SessionLimits limits;
+    limits.registered_shared_memory_bytes = bytes;
+    StartServer(DefaultPoolFile(), limits);
+  }
+  ByteBudget& budget() { return server_->context().registered_shared_memory(); }
+
+  // Sends `client` a memfd of `size` bytes as its session's shared memory.
+  std::unique_ptr<remote::SharedMemory> AttachShm(TestClient& client, uint64_t size) {
+    absl::StatusOr<remote::SharedMemory> shm = remote::SharedMemory::Create(size, "test");
+    EXPECT_TRUE(shm.ok()) << shm.status();
+    if (!shm.ok()) return nullptr;
+    ClientMessage attach_shm;
+    attach_shm.mutable_shm_attach()->set_size(size);
+    absl::Status status = client.Call(attach_shm, shm->fd());
+    EXPECT_TRUE(status.ok()) << status;
+    return status.ok() ? std::make_unique<remote::SharedMemory>(*std::move(shm)) : nullptr;
+  }
+
+  // Uploads `size` bytes at `from` of the shared memory into a new buffer and
+  // downloads them to `to`; true when they came back exactly.
+  static bool RoundTrips(TestClient& client, remote::SharedMemory& shm, uint64_t from, uint64_t to,
+                         uint64_t size) {
+    for (uint64_t i = 0; i < size; ++i) shm.data()[from + i] = static_cast<uint8_t>(i * 13 + 5);
+    std::memset(shm.data() + to, 0, size);
+    if (!client.Call(AllocateMessage(1, size)).ok() || !client.Call(StreamCreateMessage(2)).ok()) {
+      return false;
+    }
+    ClientMessage upload;
+    remote::v1::CopyHostToDevice& copy = *upload.mutable_copy_host_to_device();
+    copy.set_stream(2);
+    copy.set_dst(1);
+    copy.set_size(size);
+    copy.mutable_shm()->set_offset(from);
+    copy.mutable_shm()->set_size(size);
+    ClientMessage download = DownloadMessage(2, 1, size, 7);
+    download.mutable_copy_device_to_host()->mutable_shm()->set_offset(to);
+    download.mutable_copy_device_to_host()->mutable_shm()->set_size(size);
+    if (!client.SendOneWay(upload).ok() || !client.SendOneWay(download).ok() ||
+        !client.Call(SynchronizeMessage(2)).ok()) {
+      return false;
+    }
+    return std::memcmp(shm.data() + from, shm.data() + to, size) == 0;
+  }
+};
+
+TEST_F(SharedMemoryRegistrationTest, IsRegisteredUntilTheSessionEnds) {
+  StartWithBudget(uint64_t{1} << 30);
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  std::unique_ptr<remote::SharedMemory> shm = AttachShm(*client, kShmBytes);
+  ASSERT_TRUE(shm);
+  EXPECT_EQ(budget().reserved(), kShmBytes);
+  EXPECT_TRUE(RoundTrips(*client, *shm, 0, kShmBytes / 2, kShmBytes / 2));
+
+  client.reset();
+  ASSERT_TRUE(WaitForNoSessions());
+  EXPECT_EQ(budget().reserved(), 0u) << "the session's end gives the budget back";
+}
+
+// The remote driver's order: the shared memory comes before the device.
+TEST_F(SharedMemoryRegistrationTest, SharedMemorySentBeforeAttachIsRegisteredAtAttach) {
+  StartWithBudget(uint64_t{1} << 30);
+  std::unique_ptr<TestClient> client = Client(unix_endpoint());
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->Hello().ok());
+  std::unique_ptr<remote::SharedMemory> shm = AttachShm(*client, kShmBytes);
+  ASSERT_TRUE(shm);
+  EXPECT_EQ(budget().reserved(), 0u) << "no device yet";
+  ASSERT_TRUE(client->Call(AttachMessage("a")).ok());
+  EXPECT_EQ(budget().reserved(), kShmBytes);
+}
+
+TEST_F(SharedMemoryRegistrationTest, PastTheBudgetASessionCopiesThroughUnregisteredMemory) {
+  StartWithBudget(kShmBytes);
+  std::unique_ptr<TestClient> first = Attached();
+  ASSERT_TRUE(first);
+  std::unique_ptr<remote::SharedMemory> first_shm = AttachShm(*first, kShmBytes);
+  ASSERT_TRUE(first_shm);
+  std::unique_ptr<TestClient> second = Attached();
+  ASSERT_TRUE(second);
+  std::unique_ptr<remote::SharedMemory> second_shm = AttachShm(*second, kShmBytes);
+  ASSERT_TRUE(second_shm);
+  EXPECT_EQ(budget().reserved(), kShmBytes) << "only the first fits";
+  EXPECT_TRUE(RoundTrips(*second, *second_shm, 0, kShmBytes / 2, kShmBytes / 2));
+  EXPECT_TRUE(RoundTrips(*first, *first_shm, 0, kShmBytes / 2, kShmBytes / 2));
+}
+
+// Registration takes whole pages: a tail past the last one is copied as
+// plain host memory, and a copy straddling both comes back whole.
+TEST_F(SharedMemoryRegistrationTest, ATailPastTheLastPageStaysUnregistered) {
+  StartWithBudget(uint64_t{1} << 30);
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t size = 16 * page + 100;
+  std::unique_ptr<remote::SharedMemory> shm = AttachShm(*client, size);
+  ASSERT_TRUE(shm);
+  EXPECT_EQ(budget().reserved(), 16 * page);
+  EXPECT_TRUE(RoundTrips(*client, *shm, 0, 15 * page, page + 100));
+}
+
+TEST_F(SharedMemoryRegistrationTest, ABudgetOfZeroRegistersNothing) {
+  StartWithBudget(0);
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  std::unique_ptr<remote::SharedMemory> shm = AttachShm(*client, kShmBytes);
+  ASSERT_TRUE(shm);
+  EXPECT_EQ(budget().reserved(), 0u);
+  EXPECT_TRUE(RoundTrips(*client, *shm, 0, kShmBytes / 2, kShmBytes / 2));
+}
+
+}  // namespace
+}  // namespace hal::daemon::testing
