@@ -55,9 +55,10 @@ void FillSession(const SessionSnapshot& session, absl::Time now, SessionStatus& 
   out.set_buffers(session.buffers);
   out.set_streams(session.streams);
   out.set_commands(session.commands);
+  out.set_registered_shared_memory_bytes(session.registered_shared_memory_bytes);
   out.set_connected_unix_ns(absl::ToUnixNanos(session.connected));
-  out.set_connected_for_ns(
-      static_cast<uint64_t>(std::max<int64_t>(0, absl::ToInt64Nanoseconds(now - session.connected))));
+  out.set_connected_for_ns(static_cast<uint64_t>(
+      std::max<int64_t>(0, absl::ToInt64Nanoseconds(now - session.connected))));
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ TEST_F(PoolStatusTest, ReportsThePoolItsVirtualDevicesAndTheirSessions) {
   attached->AddStream();
   attached->CountCommand();
   attached->CountCommand();
+  attached->SetRegisteredSharedMemory(16 << 20);
   std::shared_ptr<SessionCounters> idle = sessions_.Register("tcp 127.0.0.1:5555");
 
   const absl::Time started = absl::Now() - absl::Seconds(30);
@@ -83,6 +84,7 @@ TEST_F(PoolStatusTest, ReportsThePoolItsVirtualDevicesAndTheirSessions) {
   EXPECT_EQ(first.buffers(), 1u);
   EXPECT_EQ(first.streams(), 1u);
   EXPECT_EQ(first.commands(), 2u);
+  EXPECT_EQ(first.registered_shared_memory_bytes(), 16u << 20);
   EXPECT_GT(first.connected_unix_ns(), absl::ToUnixNanos(started));
   EXPECT_LT(first.connected_for_ns(), 60'000'000'000u);
   const auto& second = status.sessions(1);
@@ -90,6 +92,7 @@ TEST_F(PoolStatusTest, ReportsThePoolItsVirtualDevicesAndTheirSessions) {
   EXPECT_EQ(second.virtual_device(), "");
   EXPECT_EQ(second.peer(), "tcp 127.0.0.1:5555");
   EXPECT_EQ(second.buffers(), 0u);
+  EXPECT_EQ(second.registered_shared_memory_bytes(), 0u);
 }
 
 TEST_F(PoolStatusTest, AnOvercommittedPoolReportsTheResidencyManagersCounts) {
@@ -127,9 +130,8 @@ TEST_F(PoolStatusTest, AchievedShareIsBusyTimeOverTheDaemonsUptime) {
   auto vd = MakeVirtualDevice(*pool, "half", 1 << 20, 0.5);
   ASSERT_NE(vd, nullptr);
   if (vd->compute_enforcement() != ComputeEnforcement::kTimeSlice) {
-    GTEST_SKIP() << "cpu:0 enforces a half share by " << ComputeEnforcementName(
-                        vd->compute_enforcement())
-                 << ", not by time slices";
+    GTEST_SKIP() << "cpu:0 enforces a half share by "
+                 << ComputeEnforcementName(vd->compute_enforcement()) << ", not by time slices";
   }
   const absl::Time started = absl::Now();
   auto queue = vd->device()->CreateQueue();

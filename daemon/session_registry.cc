@@ -27,6 +27,8 @@ SessionSnapshot SessionCounters::Snapshot() const {
   snapshot.buffers = buffers_.load(std::memory_order_relaxed);
   snapshot.streams = streams_.load(std::memory_order_relaxed);
   snapshot.commands = commands_.load(std::memory_order_relaxed);
+  snapshot.registered_shared_memory_bytes =
+      registered_shared_memory_.load(std::memory_order_relaxed);
   return snapshot;
 }
 

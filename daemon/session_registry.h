@@ -27,6 +27,7 @@ struct SessionSnapshot {
   // a shared staging buffer's charge (it takes no device memory).
   uint64_t bytes_allocated = 0;
   uint64_t buffers = 0, streams = 0, commands = 0;  // live buffers/streams; commands executed
+  uint64_t registered_shared_memory_bytes = 0;      // its shared memory registered with its device
   absl::Time connected;
 };
 
@@ -48,6 +49,9 @@ class SessionCounters {
   void AddStream() { streams_.fetch_add(1, std::memory_order_relaxed); }
   void RemoveStream() { streams_.fetch_sub(1, std::memory_order_relaxed); }
   void CountCommand() { commands_.fetch_add(1, std::memory_order_relaxed); }
+  void SetRegisteredSharedMemory(uint64_t bytes) {
+    registered_shared_memory_.store(bytes, std::memory_order_relaxed);
+  }
   // What ends the session's connection (Session::Close), set by the session
   // once it is constructed; the registry calls it for CloseAttachedTo.
   void SetCloser(std::function<void()> closer);
@@ -64,6 +68,7 @@ class SessionCounters {
   std::string virtual_device_;    // guarded by mu_
   std::function<void()> closer_;  // guarded by mu_
   std::atomic<uint64_t> bytes_{0}, buffers_{0}, streams_{0}, commands_{0};
+  std::atomic<uint64_t> registered_shared_memory_{0};
 };
 
 class SessionRegistry {
@@ -81,7 +86,7 @@ class SessionRegistry {
 
  private:
   mutable std::mutex mu_;
-  uint64_t next_id_ = 1;                                          // guarded by mu_
+  uint64_t next_id_ = 1;                                           // guarded by mu_
   std::map<uint64_t, std::shared_ptr<SessionCounters>> sessions_;  // guarded by mu_
 };
 

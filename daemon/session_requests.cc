@@ -166,6 +166,7 @@ void Session::RegisterSharedMemory() {
     return;
   }
   shm_registration_ = *std::move(registered);
+  counters_->SetRegisteredSharedMemory(size);
 }
 
 absl::StatusOr<DaemonMessage> Session::ListDevices() {

@@ -92,8 +92,7 @@ TEST_F(HalInfoDaemonStatusTest, ShowsLiveUsePerVirtualDeviceAndSession) {
   auto buffer = (*device)->Allocate(64 << 10);
   ASSERT_TRUE(buffer.ok()) << buffer.status();
 
-  const testing::CommandResult table =
-      HalInfo("--pool --endpoint " + hald_->unix_endpoint());
+  const testing::CommandResult table = HalInfo("--pool --endpoint " + hald_->unix_endpoint());
   EXPECT_EQ(table.exit_code, 0) << table.output;
   EXPECT_THAT(table.output, StartsWith("hald "));
   EXPECT_THAT(table.output, HasSubstr(" at " + hald_->unix_endpoint() + ", up "));
@@ -104,10 +103,11 @@ TEST_F(HalInfoDaemonStatusTest, ShowsLiveUsePerVirtualDeviceAndSession) {
                            "[0-9.]+ +1"));
   EXPECT_THAT(LineWith(table.output, {"  infer "}),
               MatchesRegex(" +infer +cpu:0 +0 B / 2\\.0 MiB +0 +0\\.50 time-slice +[0-9.]+ +0"));
-  // Id, attached to, peer, memory, buffers, streams, commands, age.
+  // Id, attached to, peer, memory, buffers, streams, commands, registered
+  // shared memory (the remote driver's default 16 MiB, on cpu:0), age.
   EXPECT_THAT(LineWith(table.output, {" train ", "unix pid"}),
               MatchesRegex(" +[0-9]+ +train +unix pid [0-9]+ uid [0-9]+ +64\\.0 KiB +1 +[0-9]+ +"
-                           "[0-9]+ +[0-9a-z]+ ago"));
+                           "[0-9]+ +16\\.0 MiB +[0-9a-z]+ ago"));
 
   // The default endpoint is the remote driver's: HAL_REMOTE_ENDPOINT.
   const testing::CommandResult json = HalInfo(
@@ -137,6 +137,7 @@ TEST_F(HalInfoDaemonStatusTest, ShowsLiveUsePerVirtualDeviceAndSession) {
     EXPECT_THAT(session["peer"].get<std::string>(), HasSubstr("unix pid "));
     EXPECT_GE(session["bytes_allocated"].get<uint64_t>(), 64u << 10);
     EXPECT_EQ(session["buffers"], 1);
+    EXPECT_EQ(session["registered_shared_memory_bytes"], 16u << 20);
   }
   EXPECT_TRUE(tenant_seen) << json.output;
   unsetenv("HAL_REMOTE_ENDPOINT");
@@ -152,9 +153,9 @@ TEST_F(HalInfoDaemonStatusTest, OverTcpOnlyAGrantedTokenReadsTheStatus) {
       HalInfo("--pool --endpoint " + hald_->tcp_endpoint(), "HAL_REMOTE_TOKEN=other");
   EXPECT_EQ(wrong.exit_code, 5) << wrong.output;
 
-  const testing::CommandResult granted = HalInfo("--pool --json --endpoint " +
-                                                     hald_->tcp_endpoint(),
-                                                 absl::StrCat("HAL_REMOTE_TOKEN=", kToken), true);
+  const testing::CommandResult granted =
+      HalInfo("--pool --json --endpoint " + hald_->tcp_endpoint(),
+              absl::StrCat("HAL_REMOTE_TOKEN=", kToken), true);
   EXPECT_EQ(granted.exit_code, 0) << granted.output;
   EXPECT_THAT(granted.output, HasSubstr("\"name\": \"infer\""));
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "backends/remote/protocol/shared_memory.h"
 #include "daemon/tests/daemon_fixture.h"
@@ -23,6 +24,14 @@ class SharedMemoryRegistrationTest : public DaemonTest {
     StartServer(DefaultPoolFile(), limits);
   }
   ByteBudget& budget() { return server_->context().registered_shared_memory(); }
+  // What hal-info --pool shows for each session, in order of connection.
+  std::vector<uint64_t> RegisteredBySession() {
+    std::vector<uint64_t> bytes;
+    for (const SessionSnapshot& session : server_->context().sessions().Snapshot()) {
+      bytes.push_back(session.registered_shared_memory_bytes);
+    }
+    return bytes;
+  }
 
   // Sends `client` a memfd of `size` bytes as its session's shared memory.
   std::unique_ptr<remote::SharedMemory> AttachShm(TestClient& client, uint64_t size) {
@@ -70,6 +79,7 @@ TEST_F(SharedMemoryRegistrationTest, IsRegisteredUntilTheSessionEnds) {
   std::unique_ptr<remote::SharedMemory> shm = AttachShm(*client, kShmBytes);
   ASSERT_TRUE(shm);
   EXPECT_EQ(budget().reserved(), kShmBytes);
+  EXPECT_EQ(RegisteredBySession(), std::vector<uint64_t>{kShmBytes});
   EXPECT_TRUE(RoundTrips(*client, *shm, 0, kShmBytes / 2, kShmBytes / 2));
 
   client.reset();
@@ -101,6 +111,7 @@ TEST_F(SharedMemoryRegistrationTest, PastTheBudgetASessionCopiesThroughUnregiste
   std::unique_ptr<remote::SharedMemory> second_shm = AttachShm(*second, kShmBytes);
   ASSERT_TRUE(second_shm);
   EXPECT_EQ(budget().reserved(), kShmBytes) << "only the first fits";
+  EXPECT_EQ(RegisteredBySession(), (std::vector<uint64_t>{kShmBytes, 0}));
   EXPECT_TRUE(RoundTrips(*second, *second_shm, 0, kShmBytes / 2, kShmBytes / 2));
   EXPECT_TRUE(RoundTrips(*first, *first_shm, 0, kShmBytes / 2, kShmBytes / 2));
 }

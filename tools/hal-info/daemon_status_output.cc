@@ -12,7 +12,8 @@ namespace {
 // "3d04h05m", "2h03m04s", "4m05s", "6s".
 std::string HumanDuration(uint64_t ns) {
   const uint64_t s = ns / 1'000'000'000u;
-  if (s >= 86400) return absl::StrFormat("%dd%02dh%02dm", s / 86400, s % 86400 / 3600, s % 3600 / 60);
+  if (s >= 86400)
+    return absl::StrFormat("%dd%02dh%02dm", s / 86400, s % 86400 / 3600, s % 3600 / 60);
   if (s >= 3600) return absl::StrFormat("%dh%02dm%02ds", s / 3600, s % 3600 / 60, s % 60);
   if (s >= 60) return absl::StrFormat("%dm%02ds", s / 60, s % 60);
   return absl::StrCat(s, "s");
@@ -21,12 +22,13 @@ std::string HumanDuration(uint64_t ns) {
 }  // namespace
 
 std::string RenderDaemonStatusTable(const PoolStatus& status, const std::string& endpoint) {
-  std::string out = absl::StrFormat(
-      "%s at %s, up %s\nPool: overcommit %.2fx, placement %s, time-slice %s\n",
-      status.daemon_version(), endpoint, HumanDuration(status.uptime_ns()),
-      status.overcommit_ratio(), status.placement(), status.time_slice());
+  std::string out =
+      absl::StrFormat("%s at %s, up %s\nPool: overcommit %.2fx, placement %s, time-slice %s\n",
+                      status.daemon_version(), endpoint, HumanDuration(status.uptime_ns()),
+                      status.overcommit_ratio(), status.placement(), status.time_slice());
   for (const auto& d : status.devices()) {
-    absl::StrAppendFormat(&out, "  %-8s %s: capacity %s, quotas placed %s, compute placed %.2f, "
+    absl::StrAppendFormat(&out,
+                          "  %-8s %s: capacity %s, quotas placed %s, compute placed %.2f, "
                           "resident %s\n",
                           d.id(), d.name(), HumanBytes(d.capacity_bytes()),
                           HumanBytes(d.quota_placed_bytes()), d.compute_placed(),
@@ -46,24 +48,27 @@ std::string RenderDaemonStatusTable(const PoolStatus& status, const std::string&
     // OWNER: only the admin requests' virtual devices have one.
     const std::string owner =
         !vd.dynamic() ? "" : absl::StrCat(" ", vd.owner().empty() ? "-" : vd.owner());
-    absl::StrAppendFormat(
-        &out, "  %-12s %-8s %-24s %-8d %-20s %-8s %-*d%s\n", vd.name(), vd.device(),
-        absl::StrCat(HumanBytes(vd.memory_used_bytes()), " / ",
-                     HumanBytes(vd.memory_quota_bytes())),
-        vd.quota_refusals(), absl::StrFormat("%.2f %s", vd.compute_share(), vd.compute_enforcement()),
-        measured ? absl::StrFormat("%.2f", vd.achieved_share()) : "-", owner.empty() ? 0 : 8,
-        vd.sessions(), owner);
+    absl::StrAppendFormat(&out, "  %-12s %-8s %-24s %-8d %-20s %-8s %-*d%s\n", vd.name(),
+                          vd.device(),
+                          absl::StrCat(HumanBytes(vd.memory_used_bytes()), " / ",
+                                       HumanBytes(vd.memory_quota_bytes())),
+                          vd.quota_refusals(),
+                          absl::StrFormat("%.2f %s", vd.compute_share(), vd.compute_enforcement()),
+                          measured ? absl::StrFormat("%.2f", vd.achieved_share()) : "-",
+                          owner.empty() ? 0 : 8, vd.sessions(), owner);
   }
   absl::StrAppendFormat(&out, "\nSessions (%d)\n", status.sessions_size());
   if (status.sessions_size() > 0) {
-    absl::StrAppendFormat(&out, "  %-6s %-12s %-28s %-10s %-8s %-8s %-10s %s\n", "ID",
+    absl::StrAppendFormat(&out, "  %-6s %-12s %-28s %-10s %-8s %-8s %-10s %-10s %s\n", "ID",
                           "ATTACHED TO", "PEER", "MEMORY", "BUFFERS", "STREAMS", "COMMANDS",
-                          "CONNECTED");
+                          "SHM REG.", "CONNECTED");
   }
   for (const auto& s : status.sessions()) {
-    absl::StrAppendFormat(&out, "  %-6d %-12s %-28s %-10s %-8d %-8d %-10d %s ago\n", s.id(),
+    const uint64_t registered = s.registered_shared_memory_bytes();
+    absl::StrAppendFormat(&out, "  %-6d %-12s %-28s %-10s %-8d %-8d %-10d %-10s %s ago\n", s.id(),
                           s.virtual_device().empty() ? "-" : s.virtual_device(), s.peer(),
                           HumanBytes(s.bytes_allocated()), s.buffers(), s.streams(), s.commands(),
+                          registered == 0 ? "-" : HumanBytes(registered),
                           HumanDuration(s.connected_for_ns()));
   }
   return out;
@@ -112,15 +117,17 @@ std::string RenderDaemonStatusJson(const PoolStatus& status, const std::string& 
                                        {"owner", vd.owner()}});
   }
   for (const auto& s : status.sessions()) {
-    json["sessions"].push_back({{"id", s.id()},
-                                {"virtual_device", s.virtual_device()},
-                                {"peer", s.peer()},
-                                {"bytes_allocated", s.bytes_allocated()},
-                                {"buffers", s.buffers()},
-                                {"streams", s.streams()},
-                                {"commands", s.commands()},
-                                {"connected_unix_ns", s.connected_unix_ns()},
-                                {"connected_for_ns", s.connected_for_ns()}});
+    json["sessions"].push_back(
+        {{"id", s.id()},
+         {"virtual_device", s.virtual_device()},
+         {"peer", s.peer()},
+         {"bytes_allocated", s.bytes_allocated()},
+         {"buffers", s.buffers()},
+         {"streams", s.streams()},
+         {"commands", s.commands()},
+         {"registered_shared_memory_bytes", s.registered_shared_memory_bytes()},
+         {"connected_unix_ns", s.connected_unix_ns()},
+         {"connected_for_ns", s.connected_for_ns()}});
   }
   // Names come from the pool file and peers: replaced (U+FFFD) where not UTF-8.
   return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
