@@ -22,9 +22,8 @@ class PoolCollector : public prometheus::Collectable {
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     // The start time only feeds uptime and achieved share, which are not exported.
-    const PoolStatus status =
-        BuildPoolStatus(pool_, sessions_, absl::Now(),
-                        owners_ ? owners_() : std::map<std::string, std::string>());
+    const PoolStatus status = BuildPoolStatus(
+        pool_, sessions_, absl::Now(), owners_ ? owners_() : std::map<std::string, std::string>());
     using remote::v1::PhysicalDeviceStatus;
     using remote::v1::VirtualDeviceStatus;
     std::vector<prometheus::MetricFamily> families;
@@ -62,13 +61,19 @@ class PoolCollector : public prometheus::Collectable {
            [](const VirtualDeviceStatus& vd) { return double(vd.compute_held_back_ns()) / 1e9; });
     per_vd("hal_vd_sessions", "Sessions (tenant connections) attached to the virtual device",
            kGauge, [](const VirtualDeviceStatus& vd) { return double(vd.sessions()); });
+    per_vd("hal_vd_registered_shared_memory_bytes",
+           "Shared memory of the sessions attached to the virtual device that hald registered "
+           "with the device (copied in place; pinned on a GPU)",
+           kGauge, [](const VirtualDeviceStatus& vd) {
+             return double(vd.registered_shared_memory_bytes());
+           });
     // An info series: who owns each virtual device ("" for the pool file's).
-    prometheus::MetricFamily info{"hal_vd_info",
-                                  "The virtual device's owner (an admin request's), value 1",
-                                  kGauge, {}};
+    prometheus::MetricFamily info{
+        "hal_vd_info", "The virtual device's owner (an admin request's), value 1", kGauge, {}};
     for (const VirtualDeviceStatus& vd : status.virtual_devices()) {
-      info.metric.push_back(Sample(
-          kGauge, 1, {{"virtual_device", vd.name()}, {"device", vd.device()}, {"owner", vd.owner()}}));
+      info.metric.push_back(
+          Sample(kGauge, 1,
+                 {{"virtual_device", vd.name()}, {"device", vd.device()}, {"owner", vd.owner()}}));
     }
     families.push_back(std::move(info));
     per_device("hal_device_capacity_bytes", "Device memory the pool may use", kGauge,
@@ -140,8 +145,8 @@ absl::StatusOr<std::unique_ptr<MetricsExporter>> MetricsExporter::Start(
   }
   const std::vector<int> ports = exposer->GetListeningPorts();
   if (ports.size() != 1 || ports[0] <= 0 || ports[0] > 65535) {
-    return absl::InternalError(absl::StrCat("metrics exporter on ", address,
-                                            " reports no single listening port"));
+    return absl::InternalError(
+        absl::StrCat("metrics exporter on ", address, " reports no single listening port"));
   }
   auto collector = std::make_shared<PoolCollector>(pool, sessions, std::move(owners));
   exposer->RegisterCollectable(collector);

@@ -84,8 +84,8 @@ TEST_F(MetricsExporterTest, EverySeriesExistsFromTheStartWithZeros) {
   const std::string response = Scrape((*exporter)->port());
   ASSERT_THAT(response, HasSubstr("200 OK"));
   for (const char* gauge : {"hal_vd_memory_quota_bytes", "hal_vd_memory_used_bytes",
-                            "hal_vd_sessions", "hal_device_capacity_bytes",
-                            "hal_device_resident_bytes"}) {
+                            "hal_vd_sessions", "hal_vd_registered_shared_memory_bytes",
+                            "hal_device_capacity_bytes", "hal_device_resident_bytes"}) {
     EXPECT_THAT(response, HasSubstr(absl::StrCat("# TYPE ", gauge, " gauge\n"))) << gauge;
   }
   for (const char* counter :
@@ -100,6 +100,7 @@ TEST_F(MetricsExporterTest, EverySeriesExistsFromTheStartWithZeros) {
   EXPECT_THAT(response, HasSubstr(VdSample("hal_vd_compute_busy_seconds_total", "a", 0)));
   EXPECT_THAT(response, HasSubstr(VdSample("hal_vd_compute_held_back_seconds_total", "a", 0)));
   EXPECT_THAT(response, HasSubstr(VdSample("hal_vd_sessions", "a", 0)));
+  EXPECT_THAT(response, HasSubstr(VdSample("hal_vd_registered_shared_memory_bytes", "a", 0)));
   EXPECT_THAT(response, HasSubstr(DeviceSample("hal_device_capacity_bytes",
                                                pool_->usage()[0].capacity_bytes)));
   EXPECT_THAT(response, HasSubstr(DeviceSample("hal_device_resident_bytes", 0)));
@@ -116,6 +117,7 @@ TEST_F(MetricsExporterTest, ValuesAreReadAtScrapeTime) {
   EXPECT_FALSE(a_->device()->Allocate(1 << 20).ok());
   std::shared_ptr<SessionCounters> session = sessions_.Register("unix pid 1 uid 1");
   session->SetVirtualDevice("a");
+  session->SetRegisteredSharedMemory(16 << 20);
   // A virtual device added later (a SIGHUP reload) has its series at once.
   auto b = MakeVirtualDevice(*pool_, "b", 2 << 20, 0.5);
   ASSERT_NE(b, nullptr);
@@ -125,16 +127,18 @@ TEST_F(MetricsExporterTest, ValuesAreReadAtScrapeTime) {
   EXPECT_GE(a_->memory_used(), 64u << 10);
   EXPECT_THAT(response, HasSubstr(VdSample("hal_vd_quota_refusals_total", "a", 1)));
   EXPECT_THAT(response, HasSubstr(VdSample("hal_vd_sessions", "a", 1)));
+  EXPECT_THAT(response,
+              HasSubstr(VdSample("hal_vd_registered_shared_memory_bytes", "a", 16 << 20)));
   EXPECT_THAT(response, HasSubstr(VdSample("hal_vd_memory_quota_bytes", "b", 2 << 20)));
   EXPECT_THAT(response, HasSubstr(VdSample("hal_vd_sessions", "b", 0)));
-  EXPECT_THAT(response,
-              HasSubstr(DeviceSample("hal_device_resident_bytes", a_->memory_used())));
+  EXPECT_THAT(response, HasSubstr(DeviceSample("hal_device_resident_bytes", a_->memory_used())));
 
   sessions_.Unregister(session->id());
   buffer->reset();
   const std::string later = Scrape((*exporter)->port());
   EXPECT_THAT(later, HasSubstr(VdSample("hal_vd_memory_used_bytes", "a", 0)));
   EXPECT_THAT(later, HasSubstr(VdSample("hal_vd_sessions", "a", 0)));
+  EXPECT_THAT(later, HasSubstr(VdSample("hal_vd_registered_shared_memory_bytes", "a", 0)));
   EXPECT_THAT(later, Not(HasSubstr(VdSample("hal_vd_sessions", "a", 1))));
 }
 
@@ -172,9 +176,8 @@ TEST_F(MetricsExporterTest, SeriesFollowCreatedAndDestroyedVirtualDevicesWithThe
 }
 
 TEST_F(MetricsExporterTest, AnAddressThatIsNotHostAndPortIsInvalidArgument) {
-  for (const char* address :
-       {"", "9464", ":9464", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:94x", "127.0.0.1:-1",
-        "127.0.0.1:1,127.0.0.1:2", "127.0.0.1:9464s"}) {
+  for (const char* address : {"", "9464", ":9464", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:94x",
+                              "127.0.0.1:-1", "127.0.0.1:1,127.0.0.1:2", "127.0.0.1:9464s"}) {
     auto exporter = Start(address);
     EXPECT_EQ(exporter.status().code(), absl::StatusCode::kInvalidArgument) << address;
     EXPECT_THAT(exporter.status().message(), HasSubstr("is not HOST:PORT")) << address;

@@ -98,6 +98,14 @@ PoolStatus BuildPoolStatus(const hal::Pool& pool, const SessionRegistry& session
   for (const SessionSnapshot& session : snapshot) {
     FillSession(session, now, *status.add_sessions());
   }
+  // From the same snapshot, so the sums match the sessions listed.
+  for (VirtualDeviceStatus& vd : *status.mutable_virtual_devices()) {
+    uint64_t registered = 0;
+    for (const SessionSnapshot& session : snapshot) {
+      if (session.virtual_device == vd.name()) registered += session.registered_shared_memory_bytes;
+    }
+    vd.set_registered_shared_memory_bytes(registered);
+  }
   return status;
 }
 

@@ -68,12 +68,14 @@ TEST_F(PoolStatusTest, ReportsThePoolItsVirtualDevicesAndTheirSessions) {
   EXPECT_EQ(vd_a.compute_enforcement(), ComputeEnforcementName(a->compute_enforcement()));
   EXPECT_EQ(vd_a.compute_share(), 0.25);
   EXPECT_EQ(vd_a.sessions(), 1u);
+  EXPECT_EQ(vd_a.registered_shared_memory_bytes(), 16u << 20) << "its one session's";
   const auto& vd_b = status.virtual_devices(1);
   EXPECT_EQ(vd_b.name(), "b");
   EXPECT_EQ(vd_b.memory_used_bytes(), 0u);
   EXPECT_EQ(vd_b.compute_enforcement(), ComputeEnforcementName(b->compute_enforcement()));
   EXPECT_EQ(vd_b.compute_share(), 0.5);
   EXPECT_EQ(vd_b.sessions(), 0u);
+  EXPECT_EQ(vd_b.registered_shared_memory_bytes(), 0u);
 
   ASSERT_EQ(status.sessions_size(), 2);
   const auto& first = status.sessions(0);

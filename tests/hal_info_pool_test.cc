@@ -129,6 +129,7 @@ TEST_F(HalInfoDaemonStatusTest, ShowsLiveUsePerVirtualDeviceAndSession) {
   EXPECT_GE(vd["memory_used_bytes"].get<uint64_t>(), 64u << 10);
   EXPECT_EQ(vd["compute_enforcement"], "time-slice");
   EXPECT_EQ(vd["sessions"], 1);
+  EXPECT_EQ(vd["registered_shared_memory_bytes"], 16u << 20);
   // The tenant's session, and hal-info's own (not attached).
   bool tenant_seen = false;
   for (const nlohmann::json& session : status["sessions"]) {

@@ -100,21 +100,23 @@ std::string RenderDaemonStatusJson(const PoolStatus& status, const std::string& 
                                {"stalls", d.stalls()}});
   }
   for (const auto& vd : status.virtual_devices()) {
-    json["virtual_devices"].push_back({{"name", vd.name()},
-                                       {"device", vd.device()},
-                                       {"memory_quota_bytes", vd.memory_quota_bytes()},
-                                       {"memory_used_bytes", vd.memory_used_bytes()},
-                                       {"memory_cached_bytes", vd.memory_cached_bytes()},
-                                       {"quota_refusals", vd.quota_refusals()},
-                                       {"compute_share", vd.compute_share()},
-                                       {"compute_enforcement", vd.compute_enforcement()},
-                                       {"compute_busy_ns", vd.compute_busy_ns()},
-                                       {"compute_held_back_ns", vd.compute_held_back_ns()},
-                                       {"achieved_share", vd.achieved_share()},
-                                       {"sessions", vd.sessions()},
-                                       {"priority", vd.priority()},
-                                       {"dynamic", vd.dynamic()},
-                                       {"owner", vd.owner()}});
+    json["virtual_devices"].push_back(
+        {{"name", vd.name()},
+         {"device", vd.device()},
+         {"memory_quota_bytes", vd.memory_quota_bytes()},
+         {"memory_used_bytes", vd.memory_used_bytes()},
+         {"memory_cached_bytes", vd.memory_cached_bytes()},
+         {"quota_refusals", vd.quota_refusals()},
+         {"compute_share", vd.compute_share()},
+         {"compute_enforcement", vd.compute_enforcement()},
+         {"compute_busy_ns", vd.compute_busy_ns()},
+         {"compute_held_back_ns", vd.compute_held_back_ns()},
+         {"achieved_share", vd.achieved_share()},
+         {"sessions", vd.sessions()},
+         {"registered_shared_memory_bytes", vd.registered_shared_memory_bytes()},
+         {"priority", vd.priority()},
+         {"dynamic", vd.dynamic()},
+         {"owner", vd.owner()}});
   }
   for (const auto& s : status.sessions()) {
     json["sessions"].push_back(
