@@ -72,9 +72,15 @@ void RatioReporter::Finalize() {
       continue;
     }
     const double ratio = *figures.measured / *figures.baseline;
+    const std::string& unit = comparison.display_unit;
+    if (comparison.informational) {
+      out << absl::StrFormat("%s: %.3f (%.2f %s / %.2f %s; no target)\n", comparison.description,
+                             ratio, *figures.measured * comparison.display_scale, unit,
+                             *figures.baseline * comparison.display_scale, unit);
+      continue;
+    }
     const bool met = comparison.higher_is_better ? ratio >= comparison.target_ratio
                                                  : ratio <= comparison.target_ratio;
-    const std::string& unit = comparison.display_unit;
     out << absl::StrFormat(
         "%s: %.3f (%.2f %s / %.2f %s; target %s %.2f: %s)\n", comparison.description, ratio,
         *figures.measured * comparison.display_scale, unit,

@@ -35,6 +35,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
     // target), a time downwards (measured / baseline <= target does).
     bool higher_is_better = true;
     double target_ratio = 0;
+    // A ratio shown for comparison, with no target to meet.
+    bool informational = false;
   };
 
   explicit RatioReporter(Comparison comparison);
