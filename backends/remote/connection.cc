@@ -476,6 +476,9 @@ absl::Status Connection::AttachSharedMemory(uint64_t bytes) {
   }
   absl::StatusOr<SharedMemory> memory = SharedMemory::Create(bytes, "hal-remote-session");
   if (!memory.ok()) return memory.status();
+  // The tenant's memory, charged to the tenant before hald maps it (and,
+  // where its device has host registration, pins it).
+  memory->PopulateHere();
   ClientMessage attach;
   attach.mutable_shm_attach()->set_size(bytes);
   if (absl::StatusOr<DaemonMessage> answer = Call(std::move(attach), memory->fd()); !answer.ok()) {

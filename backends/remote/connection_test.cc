@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "backends/remote/fake_daemon.h"
 #include "backends/remote/protocol/shared_memory.h"
+#include "backends/remote/protocol/test_support.h"
 #include "backends/remote/protocol/wire_version.h"
 #include "backends/remote/transfers.h"
 #include "gtest/gtest.h"
@@ -346,6 +347,16 @@ class SharedMemoryConnectionTest : public ConnectionTest {
 
   std::optional<SharedMemory> daemon_memory_;
 };
+
+// Its pages are charged to the tenant, which touched them first, not to
+// hald, which maps (and on a GPU pins) them.
+TEST_F(SharedMemoryConnectionTest, TheTenantTouchedEveryPageBeforeSendingIt) {
+  if (!testing::KernelPopulatesOnAdvice()) {
+    GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE (Linux 5.14)";
+  }
+  EXPECT_EQ(testing::ResidentPages(*daemon_memory_),
+            kBytes / static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
+}
 
 TEST_F(SharedMemoryConnectionTest, BothSidesSeeTheSameBytes) {
   ASSERT_TRUE(connection_->has_shared_memory());

@@ -20,12 +20,8 @@ std::unique_ptr<HostShadow> HostShadow::Allocate(uint64_t size, bool shareable) 
     if (!memfd.ok()) return nullptr;
     uint8_t* data = memfd->data();
     // Touched now, by the tenant, as a local staging allocation is when the
-    // runtime zeroes it: the kernel charges a memfd's page to the memory
-    // cgroup of whoever touches it first, and hald, which writes it when a
-    // copy lands there first, must not pay for (or let escape the tenant's
-    // limit) memory the tenant allocated. Best effort: a kernel before 5.14
-    // has no MADV_POPULATE_WRITE, and the pages then fault in as used.
-    madvise(data, mapped_size, MADV_POPULATE_WRITE);
+    // runtime zeroes it.
+    memfd->PopulateHere();
     return std::unique_ptr<HostShadow>(new HostShadow(data, mapped_size, *std::move(memfd)));
   }
   void* data =

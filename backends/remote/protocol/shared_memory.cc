@@ -29,6 +29,10 @@ absl::StatusOr<uint8_t*> MapShared(int fd, uint64_t size) {
 
 }  // namespace
 
+void SharedMemory::PopulateHere() const {
+  if (data_ != nullptr) madvise(data_, size_, MADV_POPULATE_WRITE);
+}
+
 absl::StatusOr<SharedMemory> SharedMemory::Create(uint64_t size, const char* name) {
   if (size == 0) return absl::InvalidArgumentError("shared memory: size 0");
   UniqueFd fd(memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING));

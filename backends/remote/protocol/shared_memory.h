@@ -31,6 +31,14 @@ class SharedMemory {
   SharedMemory& operator=(const SharedMemory&) = delete;
   ~SharedMemory();
 
+  // Touches every page now, from this process: the kernel charges a memfd's
+  // page to the memory cgroup of whoever touches it first, and the daemon,
+  // which may write it (or pin it, registering it with a GPU) first, must
+  // not pay for (or let escape the tenant's limit) memory a tenant made.
+  // Best effort: a kernel before 5.14 has no MADV_POPULATE_WRITE, and the
+  // pages then fault in as used.
+  void PopulateHere() const;
+
   // Closes the memfd and keeps the mapping (fd() is -1 after): a process
   // holding many mappings need not hold a descriptor for each.
   void CloseDescriptor() { fd_.reset(); }

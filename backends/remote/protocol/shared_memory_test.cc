@@ -6,6 +6,7 @@
 
 #include <limits>
 
+#include "backends/remote/protocol/test_support.h"
 #include "gtest/gtest.h"
 
 namespace hal::remote {
@@ -30,6 +31,19 @@ TEST(RemoteProtocolSharedMemory, TenantAndDaemonSeeTheSameBytes) {
   EXPECT_EQ(daemon->data()[100], 0x5a);
   daemon->data()[kSize - 1] = 0xa5;
   EXPECT_EQ(tenant->data()[kSize - 1], 0xa5);
+}
+
+TEST(RemoteProtocolSharedMemory, PopulateHereTouchesEveryPage) {
+  if (!testing::KernelPopulatesOnAdvice()) {
+    GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE (Linux 5.14)";
+  }
+  absl::StatusOr<SharedMemory> memory = SharedMemory::Create(kSize, "hal-test");
+  ASSERT_TRUE(memory.ok()) << memory.status();
+  const uint64_t pages = kSize / static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  EXPECT_EQ(testing::ResidentPages(*memory), 0u) << "a new memfd has no pages yet";
+  memory->PopulateHere();
+  EXPECT_EQ(testing::ResidentPages(*memory), pages);
+  EXPECT_EQ(memory->data()[kSize - 1], 0) << "populated pages read as zeros";
 }
 
 TEST(RemoteProtocolSharedMemory, TheMappingOutlivesAClosedDescriptor) {

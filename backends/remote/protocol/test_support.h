@@ -1,20 +1,45 @@
 #ifndef HAL_BACKENDS_REMOTE_PROTOCOL_TEST_SUPPORT_H_
 #define HAL_BACKENDS_REMOTE_PROTOCOL_TEST_SUPPORT_H_
 
-// Helpers of hal_remote_protocol_tests only.
+// Helpers of the remote protocol's and driver's tests only.
 
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "backends/remote/protocol/frame_codec.h"
+#include "backends/remote/protocol/shared_memory.h"
 #include "backends/remote/protocol/unique_fd.h"
 #include "gtest/gtest.h"
 
 namespace hal::remote::testing {
+
+// How many of the mapping's pages are in memory (mincore).
+inline uint64_t ResidentPages(const SharedMemory& memory) {
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident((memory.size() + page - 1) / page);
+  if (mincore(memory.data(), memory.size(), resident.data()) != 0) return 0;
+  uint64_t count = 0;
+  for (unsigned char flags : resident) count += flags & 1;
+  return count;
+}
+
+// Whether this kernel has MADV_POPULATE_WRITE (Linux 5.14), which
+// SharedMemory::PopulateHere needs.
+inline bool KernelPopulatesOnAdvice() {
+  void* probe = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (probe == MAP_FAILED) return false;
+  const bool supported = madvise(probe, 4096, MADV_POPULATE_WRITE) == 0;
+  munmap(probe, 4096);
+  return supported;
+}
 
 // An admin request to create a virtual device that passes the decoder's
 // checks, with every kind of field set.
