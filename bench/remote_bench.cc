@@ -273,14 +273,14 @@ absl::Status MeasureCopies(benchmark::State& state, Path path, Direction directi
 
 // The shared-memory path's bound on this machine: the same 256 MiB pageable
 // upload as two copies through a ring of the remote driver's default size in
-// its chunks (a quarter of it: backends/remote/transfers.h), one thread
+// its chunks (remote::SharedMemoryChunkBytes), one thread
 // copying in and another out, handing chunks over through atomics, in one
 // process: no socket, no hald, no device. What the Unix-socket figure loses
 // against this is the protocol's; what this loses against the local copy is
 // the machine's (the second copy, the ring's trips between the cores).
 absl::Status MeasureTwoCopyBound(benchmark::State& state) {
   constexpr uint64_t kRingBytes = remote::kDefaultSharedMemoryBytes;
-  constexpr uint64_t kChunkBytes = kRingBytes / 4;
+  constexpr uint64_t kChunkBytes = remote::SharedMemoryChunkBytes(kRingBytes);
   constexpr uint64_t kSlots = kRingBytes / kChunkBytes;
   constexpr uint64_t kChunks = kCopyBytes / kChunkBytes;
   static_assert(kCopyBytes % kChunkBytes == 0, "whole chunks");

@@ -14,6 +14,7 @@
 #ifndef HAL_BACKENDS_REMOTE_REMOTE_CONFIG_H_
 #define HAL_BACKENDS_REMOTE_REMOTE_CONFIG_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -28,6 +29,15 @@ inline constexpr char kDefaultEndpoint[] = "unix:/run/hal/hald.sock";
 // 2-core VM measured (32 MiB L3), a 256 MiB pageable copy through hald moved
 // 11.5-14.2 GiB/s with 16 MiB and 9.2-10.2 with 64 MiB (bench/README.md).
 inline constexpr uint64_t kDefaultSharedMemoryBytes = uint64_t{16} << 20;
+// The largest chunk one copy command moves through shared memory.
+inline constexpr uint64_t kSharedMemoryChunkBytes = uint64_t{4} << 20;
+
+// The chunk a copy through `shared_memory_bytes` of shared memory moves per
+// command: at most kSharedMemoryChunkBytes, and a quarter of the memory, so
+// several chunks are in flight (transfers.cc; bench/remote_bench.cc's bound).
+constexpr uint64_t SharedMemoryChunkBytes(uint64_t shared_memory_bytes) {
+  return std::min(kSharedMemoryChunkBytes, shared_memory_bytes / 4);
+}
 // The most HAL_REMOTE_SHM_BYTES may ask for, and the least it may ask for
 // when not 0 (room for a few copies in flight).
 inline constexpr uint64_t kMaxSharedMemoryBytes = uint64_t{16} << 30;

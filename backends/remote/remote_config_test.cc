@@ -62,5 +62,12 @@ TEST(RemoteConfig, CrossMemoryIsOffUnlessSwitchedOn) {
       << config.status();
 }
 
+TEST(RemoteConfig, ChunksAreAQuarterOfTheSharedMemoryUpTo4MiB) {
+  EXPECT_EQ(SharedMemoryChunkBytes(kMinSharedMemoryBytes), kMinSharedMemoryBytes / 4);
+  EXPECT_EQ(SharedMemoryChunkBytes(kDefaultSharedMemoryBytes), uint64_t{4} << 20)
+      << "the default holds four chunks in flight";
+  EXPECT_EQ(SharedMemoryChunkBytes(kMaxSharedMemoryBytes), kSharedMemoryChunkBytes);
+}
+
 }  // namespace
 }  // namespace hal::remote

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <utility>
 
+#include "backends/remote/remote_config.h"
+
 namespace hal::remote {
 namespace {
 
@@ -21,7 +23,7 @@ bool UsesSharedMemory(const Connection& connection, uint64_t size) {
 // to memory each time: over TCP loopback 16 MiB frames moved 0.1 GB/s,
 // 1 MiB ones 0.3-0.6 GB/s (bench/README.md).
 uint64_t ChunkBytes(const Connection& connection, bool shared_memory) {
-  return shared_memory ? std::min(kSharedMemoryChunkBytes, connection.shared_memory_size() / 4)
+  return shared_memory ? SharedMemoryChunkBytes(connection.shared_memory_size())
                        : std::min(kInlineChunkBytes, connection.max_inline_bytes());
 }
 

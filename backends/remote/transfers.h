@@ -18,7 +18,6 @@ namespace hal::remote {
 
 // Copies up to this many bytes travel inline even where shared memory exists.
 inline constexpr uint64_t kInlineCopyBytes = 4096;
-inline constexpr uint64_t kSharedMemoryChunkBytes = uint64_t{4} << 20;
 inline constexpr uint64_t kInlineChunkBytes = uint64_t{1} << 20;
 
 // Posts CopyHostToDevice commands on `stream` writing `size` bytes of
