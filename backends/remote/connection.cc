@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
+#include "backends/common/streaming_copy.h"
 #include "backends/remote/protocol/status_codec.h"
 #include "backends/remote/protocol/wire_version.h"
 
@@ -387,8 +388,11 @@ absl::Status Connection::CompleteDownload(const DaemonMessage& message) {
                                                 complete.download(),
                                                 " names another shared-memory range"));
       }
-      std::memcpy(download.destination, shared_memory_->data() + download.range->offset(),
-                  download.size);
+      // The ring stays in the caches for the next chunk; the destination
+      // need not (streaming_copy.h).
+      driver_support::StreamingCopy(download.destination,
+                                    shared_memory_->data() + download.range->offset(),
+                                    download.size);
     } else {
       if (!complete.has_inline_data() || complete.inline_data().size() != download.size) {
         return absl::InternalError(absl::StrCat("DownloadComplete for download ",
