@@ -5,11 +5,14 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "backends/remote/protocol/shared_memory.h"
 #include "daemon/tests/daemon_fixture.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hal/fault_injection.h"
 
 namespace hal::daemon::testing {
 namespace {
@@ -138,6 +141,30 @@ TEST_F(SharedMemoryRegistrationTest, ABudgetOfZeroRegistersNothing) {
   ASSERT_TRUE(shm);
   EXPECT_EQ(budget().reserved(), 0u);
   EXPECT_TRUE(RoundTrips(*client, *shm, 0, kShmBytes / 2, kShmBytes / 2));
+}
+
+// The device refuses the registration (here it was lost before the memory
+// came): hald logs why, the budget goes back, and the session shows nothing
+// registered.
+TEST_F(SharedMemoryRegistrationTest, ARegistrationTheDeviceRefusesGivesTheBudgetBack) {
+  StartWithBudget(uint64_t{1} << 30);
+  SetFaultInjectionEnabled(true);
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(InjectDeviceLost(*server_->context().FindVirtualDevice("a")->device()).ok());
+  ASSERT_TRUE(client->Call(AllocateMessage(1, 4096)).ok());
+  ASSERT_TRUE(client->Call(StreamCreateMessage(2)).ok());
+  ASSERT_TRUE(client->SendOneWay(FillMessage(2, 1, 4096, 7)).ok());
+  EXPECT_EQ(client->Call(SynchronizeMessage(2)).code(), absl::StatusCode::kUnavailable);
+
+  ::testing::internal::CaptureStderr();
+  std::unique_ptr<remote::SharedMemory> shm = AttachShm(*client, kShmBytes);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  SetFaultInjectionEnabled(false);
+  ASSERT_TRUE(shm);
+  EXPECT_THAT(log, ::testing::HasSubstr("shared memory stays unregistered"));
+  EXPECT_EQ(budget().reserved(), 0u);
+  EXPECT_EQ(RegisteredBySession(), std::vector<uint64_t>{0});
 }
 
 }  // namespace
