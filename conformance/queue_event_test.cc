@@ -1,5 +1,6 @@
 // Queues and events: in-order execution, cross-queue waits, event state and
 // timestamps, and many queues used at once from several threads.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <thread>
@@ -150,6 +151,33 @@ TEST_P(QueueEvent, EventCompletesAfterEarlierWork) {
   // queue, which waits for nothing, reads the final counter.
   HAL_CTS_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Queue> reader, device().CreateQueue());
   HAL_CTS_EXPECT_OK(CheckCounter(*reader, *counter.counter, kRounds));
+}
+
+// Nothing but polling: a driver that batches commands (Vulkan records them
+// until a wait) submits the batch holding the signal when asked about it, or
+// the event could never complete. hald relies on this to start a tenant's
+// copy at once.
+HAL_CTS_COVERS("QueueEvent.PollingAloneReachesCompletion", {"event_query", "success"});
+TEST_P(QueueEvent, PollingAloneReachesCompletion) {
+  constexpr uint32_t kN = 4096;
+  constexpr uint32_t kPattern = 0x0DDBA11u;
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Buffer> buffer,
+                               device().Allocate(kN * sizeof(uint32_t)));
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(std::shared_ptr<Event> event, device().CreateEvent());
+  HAL_CTS_ASSERT_OK(queue().Fill(*buffer, 0, kN * sizeof(uint32_t), kPattern));
+  HAL_CTS_ASSERT_OK(queue().Signal(*event));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool complete = false;
+  while (!complete && std::chrono::steady_clock::now() < deadline) {
+    HAL_CTS_ASSERT_OK_AND_ASSIGN(complete, event->IsComplete());
+    if (!complete) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  ASSERT_TRUE(complete) << "30 s of polling did not see the event signalled";
+  // A second queue, which waits for nothing, finds the fill done.
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Queue> reader, device().CreateQueue());
+  HAL_CTS_ASSERT_OK_AND_ASSIGN(std::vector<uint32_t> values,
+                               Download<uint32_t>(*reader, *buffer, kN));
+  EXPECT_EQ(values, std::vector<uint32_t>(kN, kPattern));
 }
 
 TEST_P(QueueEvent, NeverSignalledEventIsFailedPrecondition) {

@@ -348,6 +348,10 @@ absl::Status Session::QueueCompletion(Stream& stream, std::unique_ptr<DaemonMess
   absl::StatusOr<std::shared_ptr<Event>> marker = notifier_->AcquireMarker();
   if (!marker.ok()) return marker.status();
   if (absl::Status status = stream.queue->Signal(**marker); !status.ok()) return status;
+  // Asking starts the copy now (event.h) where the driver would hold it back
+  // until the notifier's next poll (Vulkan batches until a wait); what the
+  // answer says is the notifier's to act on.
+  (*marker)->IsComplete().IgnoreError();
   notifier_->Add(*std::move(marker), std::move(message), std::move(keep_alive));
   return absl::OkStatus();
 }

@@ -24,7 +24,10 @@ class HAL_API Event {
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
 
-  // true once signalled. FailedPrecondition if never submitted to a queue.
+  // true once signalled; never blocks. FailedPrecondition if never submitted
+  // to a queue. Asking starts the work before the signal where a driver holds
+  // commands back to batch them (Vulkan records until a wait): polling alone
+  // reaches completion.
   absl::StatusOr<bool> IsComplete() const;
   // Blocks until signalled. FailedPrecondition if never submitted.
   absl::Status Wait() const;
