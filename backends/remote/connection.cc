@@ -390,9 +390,8 @@ absl::Status Connection::CompleteDownload(const DaemonMessage& message) {
       }
       // The ring stays in the caches for the next chunk; the destination
       // need not (streaming_copy.h).
-      driver_support::StreamingCopy(download.destination,
-                                    shared_memory_->data() + download.range->offset(),
-                                    download.size);
+      driver_support::StreamingCopy(
+          download.destination, shared_memory_->data() + download.range->offset(), download.size);
     } else {
       if (!complete.has_inline_data() || complete.inline_data().size() != download.size) {
         return absl::InternalError(absl::StrCat("DownloadComplete for download ",
