@@ -35,6 +35,12 @@ struct SessionLimits {
   // copy on lavapipe), and a GPU pins what is registered: past this, a
   // session's copies read its shared memory as plain host memory.
   uint64_t registered_shared_memory_bytes = uint64_t{1} << 30;
+  // The most of them one session registers (hald
+  // --registered-shm-bytes-per-session): the first bytes of its shared
+  // memory, the rest read as plain host memory, so that one tenant's large
+  // HAL_REMOTE_SHM_BYTES does not take the whole budget from the others. Four
+  // default rings (remote::kDefaultSharedMemoryBytes).
+  uint64_t registered_shared_memory_bytes_per_session = uint64_t{64} << 20;
 };
 
 // A virtual device an admin request created (not the pool file).

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> listen;
   std::string metrics;
   uint64_t registered_shm_bytes = hal::daemon::SessionLimits{}.registered_shared_memory_bytes;
+  uint64_t registered_shm_bytes_per_session =
+      hal::daemon::SessionLimits{}.registered_shared_memory_bytes_per_session;
   bool version = false;
   app.add_option("--pool", pool_file,
                  "Pool description file (JSON, docs/virtual-devices.md) with its \"hald\" access "
@@ -60,6 +62,11 @@ int main(int argc, char** argv) {
                  "Most bytes of tenants' shared memory (HAL_REMOTE_SHM_BYTES each) hald registers "
                  "with their devices, all sessions together; registered memory is copied in place "
                  "(on a GPU by DMA, and pinned), the rest like pageable memory. 0: none")
+      ->type_name("BYTES")
+      ->capture_default_str();
+  app.add_option("--registered-shm-bytes-per-session", registered_shm_bytes_per_session,
+                 "Most of that one session registers: the first bytes of its shared memory, the "
+                 "rest copied like pageable memory. 0: none")
       ->type_name("BYTES")
       ->capture_default_str();
   app.add_flag("--version", version, "Print hald's version and exit");
@@ -106,6 +113,8 @@ int main(int argc, char** argv) {
       hal::daemon::Server::Create(**runtime, **pool, pool_file, *std::move(policy), endpoints);
   if (!server.ok()) return Fail(server.status().message());
   (*server)->context().limits().registered_shared_memory_bytes = registered_shm_bytes;
+  (*server)->context().limits().registered_shared_memory_bytes_per_session =
+      registered_shm_bytes_per_session;
   std::unique_ptr<hal::daemon::MetricsExporter> exporter;
   if (!metrics.empty()) {
     absl::StatusOr<std::unique_ptr<hal::daemon::MetricsExporter>> started =

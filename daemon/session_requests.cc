@@ -1,6 +1,7 @@
 // A session's requests: the commands the client waits an answer for.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <limits>
 #include <utility>
@@ -139,9 +140,16 @@ void Session::RegisterSharedMemory() {
       !device_->physical_device().properties().capabilities.has(Capability::kHostRegistration)) {
     return;
   }
-  // Registration takes whole pages; a tail past the last one stays plain.
+  // Registration takes whole pages; a tail past the last one, or past the
+  // session's share, stays plain.
   const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  const uint64_t size = shm_->size() / page * page;
+  const uint64_t share = daemon_.limits().registered_shared_memory_bytes_per_session;
+  const uint64_t size = std::min(shm_->size(), share) / page * page;
+  if (share < shm_->size()) {
+    std::cerr << "hald: session " << id() << " registers " << size << " of its "
+              << shm_->size() << " bytes of shared memory (--registered-shm-bytes-per-session "
+              << share << ")\n";
+  }
   if (size == 0) return;
   std::shared_ptr<const void> reservation = daemon_.registered_shared_memory().TryReserve(
       size, daemon_.limits().registered_shared_memory_bytes);

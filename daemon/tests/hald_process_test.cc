@@ -140,5 +140,29 @@ TEST_F(HaldProcessTest, RegisteredShmBytesBoundsWhatSessionsRegister) {
   EXPECT_TRUE((*hald)->WaitForLog("of the 0 bytes hald may register").ok()) << (*hald)->LogTail();
 }
 
+TEST_F(HaldProcessTest, RegisteredShmBytesPerSessionBoundsWhatOneSessionRegisters) {
+  hal::testing::CommandResult words =
+      hal::testing::RunCommand(kHald + " --pool " + pool_ + " --listen unix:" + socket_ +
+                               " --registered-shm-bytes-per-session lots");
+  EXPECT_EQ(words.exit_code, 1);
+  EXPECT_THAT(words.output, HasSubstr("--registered-shm-bytes-per-session"));
+
+  absl::StatusOr<std::unique_ptr<hal::testing::HaldProcess>> hald =
+      StartHald(kPoolWithA, false, {"--registered-shm-bytes-per-session", "0"});
+  ASSERT_TRUE(hald.ok()) << hald.status();
+  absl::StatusOr<remote::Endpoint> endpoint = remote::ParseEndpoint((*hald)->unix_endpoint());
+  ASSERT_TRUE(endpoint.ok());
+  absl::StatusOr<std::unique_ptr<TestClient>> client = TestClient::Connect(*endpoint);
+  ASSERT_TRUE(client.ok()) << client.status();
+  ASSERT_TRUE((*client)->Open("a").ok());
+  absl::StatusOr<remote::SharedMemory> shm = remote::SharedMemory::Create(1 << 16, "test");
+  ASSERT_TRUE(shm.ok()) << shm.status();
+  ClientMessage attach_shm;
+  attach_shm.mutable_shm_attach()->set_size(1 << 16);
+  ASSERT_TRUE((*client)->Call(attach_shm, shm->fd()).ok());
+  EXPECT_TRUE((*hald)->WaitForLog("registers 0 of its 65536 bytes of shared memory").ok())
+      << (*hald)->LogTail();
+}
+
 }  // namespace
 }  // namespace hal::daemon::testing

@@ -21,9 +21,10 @@ constexpr uint64_t kShmBytes = 1 << 20;
 
 class SharedMemoryRegistrationTest : public DaemonTest {
  protected:
-  void StartWithBudget(uint64_t bytes) {
+  void StartWithBudget(uint64_t bytes, uint64_t per_session = uint64_t{1} << 30) {
     SessionLimits limits;
     limits.registered_shared_memory_bytes = bytes;
+    limits.registered_shared_memory_bytes_per_session = per_session;
     StartServer(DefaultPoolFile(), limits);
   }
   ByteBudget& budget() { return server_->context().registered_shared_memory(); }
@@ -141,6 +142,24 @@ TEST_F(SharedMemoryRegistrationTest, ABudgetOfZeroRegistersNothing) {
   ASSERT_TRUE(shm);
   EXPECT_EQ(budget().reserved(), 0u);
   EXPECT_TRUE(RoundTrips(*client, *shm, 0, kShmBytes / 2, kShmBytes / 2));
+}
+
+// One session's large shared memory leaves room for the next: each registers
+// its share, its first bytes, and copies straddling the share's end come back
+// whole.
+TEST_F(SharedMemoryRegistrationTest, EachSessionRegistersAtMostItsShare) {
+  StartWithBudget(kShmBytes, kShmBytes / 2);
+  std::unique_ptr<TestClient> first = Attached();
+  ASSERT_TRUE(first);
+  std::unique_ptr<remote::SharedMemory> first_shm = AttachShm(*first, kShmBytes);
+  ASSERT_TRUE(first_shm);
+  std::unique_ptr<TestClient> second = Attached();
+  ASSERT_TRUE(second);
+  std::unique_ptr<remote::SharedMemory> second_shm = AttachShm(*second, kShmBytes);
+  ASSERT_TRUE(second_shm);
+  EXPECT_EQ(budget().reserved(), kShmBytes);
+  EXPECT_EQ(RegisteredBySession(), (std::vector<uint64_t>{kShmBytes / 2, kShmBytes / 2}));
+  EXPECT_TRUE(RoundTrips(*first, *first_shm, kShmBytes / 4, kShmBytes * 5 / 8, kShmBytes * 3 / 8));
 }
 
 // The device refuses the registration (here it was lost before the memory
