@@ -213,5 +213,34 @@ TEST_F(CpuCapabilitiesAbiTest, RegisteredMemoryTakesPartInCopiesInBothDirections
   EXPECT_TRUE(std::equal(source.begin(), source.end(), memory.bytes));
 }
 
+// Copies out of registered memory write with streaming stores, in the pool's
+// blocks: every byte arrives at odd offsets and sizes, in both kinds of copy,
+// and copies from the memory after its registration ended still do.
+TEST_F(CpuCapabilitiesAbiTest, CopiesOutOfRegisteredMemoryAreExactAtOddOffsets) {
+  constexpr uint64_t kSize = (uint64_t{1} << 20) + 77;  // past one pool block
+  CallerMemory memory(4 << 20);
+  for (uint64_t i = 0; i < memory.size; ++i) memory.bytes[i] = static_cast<uint8_t>(i * 7 + i / 4093);
+  hal_drv_buffer* registered = Register(memory);
+  ASSERT_NE(registered, nullptr);
+  hal_drv_buffer* device = Allocate(kSize + 64);
+  hal_drv_stream* stream = CreateStream();
+  const auto expect_copied = [&](uint64_t source_offset, const char* how) {
+    std::vector<uint8_t> back(kSize);
+    ASSERT_EQ(table_->stream_copy_device_to_host(stream, device, 5, back.data(), kSize),
+              HAL_SUCCESS);
+    ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+    EXPECT_TRUE(std::equal(back.begin(), back.end(), memory.bytes + source_offset)) << how;
+  };
+  ASSERT_EQ(table_->stream_copy_host_to_device(stream, memory.bytes + 13, device, 5, kSize),
+            HAL_SUCCESS);
+  expect_copied(13, "host -> device from inside the registration");
+  ASSERT_EQ(table_->stream_copy_buffer(stream, registered, 1001, device, 5, kSize), HAL_SUCCESS);
+  expect_copied(1001, "registered buffer -> device");
+  table_->buffer_free(context_, registered);
+  ASSERT_EQ(table_->stream_copy_host_to_device(stream, memory.bytes + 3, device, 5, kSize),
+            HAL_SUCCESS);
+  expect_copied(3, "host -> device once the registration ended");
+}
+
 }  // namespace
 }  // namespace hal::cpu_abi_test

@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 
+#include "backends/common/streaming_copy.h"
+
 namespace hal::cpu {
 namespace {
 
@@ -40,7 +42,11 @@ void ExecuteCopy(const CopyCommand& copy, ThreadPool& pool) {
     return;
   }
   ForEachBlock(copy.size, pool, [&](uint64_t begin, uint64_t end) {
-    std::memcpy(copy.destination + begin, copy.source + begin, end - begin);
+    if (copy.out_of_registered_memory) {
+      driver_support::StreamingCopy(copy.destination + begin, copy.source + begin, end - begin);
+    } else {
+      std::memcpy(copy.destination + begin, copy.source + begin, end - begin);
+    }
   });
 }
 

@@ -84,7 +84,12 @@ hal_result BufferAllocate(hal_drv_context* /*context*/, const hal_buffer_desc* d
   });
 }
 
-void BufferFree(hal_drv_context* /*context*/, hal_drv_buffer* buffer) { Destroy(buffer); }
+void BufferFree(hal_drv_context* context, hal_drv_buffer* buffer) {
+  if (Unwrap(buffer)->registered()) {
+    Unwrap(context)->registered_memory().Remove(Unwrap(buffer)->data());
+  }
+  Destroy(buffer);
+}
 
 hal_result BufferMap(hal_drv_context* /*context*/, hal_drv_buffer* buffer, void** out_host) {
   *out_host = Unwrap(buffer)->data();
@@ -109,10 +114,12 @@ hal_result BufferRecommit(hal_drv_context* /*context*/, hal_drv_buffer* buffer) 
 }
 
 // The caller's memory is already the device's: nothing to pin or copy.
-hal_result HostRegister(hal_drv_context* /*context*/, const hal_host_registration_desc* desc,
+hal_result HostRegister(hal_drv_context* context, const hal_host_registration_desc* desc,
                         hal_drv_buffer** out_buffer) {
   return Guarded([&] {
-    *out_buffer = Wrap<hal_drv_buffer>(Buffer::Register(desc->host, desc->size));
+    std::unique_ptr<Buffer> buffer = Buffer::Register(desc->host, desc->size);
+    Unwrap(context)->registered_memory().Add(desc->host, desc->size, buffer.get());
+    *out_buffer = Wrap<hal_drv_buffer>(std::move(buffer));
     return HAL_SUCCESS;
   });
 }
@@ -123,7 +130,7 @@ hal_result HostRegister(hal_drv_context* /*context*/, const hal_host_registratio
 hal_result StreamCreate(hal_drv_context* context, const hal_stream_desc* /*desc*/,
                         hal_drv_stream** out_stream) {
   return Guarded([&] {
-    *out_stream = Wrap<hal_drv_stream>(std::make_unique<Stream>(Unwrap(context)->pool()));
+    *out_stream = Wrap<hal_drv_stream>(std::make_unique<Stream>(*Unwrap(context)));
     return HAL_SUCCESS;
   });
 }
@@ -142,7 +149,11 @@ std::byte* At(hal_drv_buffer* buffer, uint64_t offset) { return Unwrap(buffer)->
 
 hal_result StreamCopyHostToDevice(hal_drv_stream* stream, const void* src, hal_drv_buffer* dst,
                                   uint64_t dst_offset, uint64_t size) {
-  return Submit(stream, CopyCommand{static_cast<const std::byte*>(src), At(dst, dst_offset), size});
+  uint64_t offset = 0;
+  const bool registered =
+      Unwrap(stream)->context().registered_memory().Find(src, size, &offset) != nullptr;
+  return Submit(stream, CopyCommand{static_cast<const std::byte*>(src), At(dst, dst_offset), size,
+                                    registered});
 }
 
 hal_result StreamCopyDeviceToHost(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
@@ -152,7 +163,8 @@ hal_result StreamCopyDeviceToHost(hal_drv_stream* stream, hal_drv_buffer* src, u
 
 hal_result StreamCopyBuffer(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
                             hal_drv_buffer* dst, uint64_t dst_offset, uint64_t size) {
-  return Submit(stream, CopyCommand{At(src, src_offset), At(dst, dst_offset), size});
+  return Submit(stream, CopyCommand{At(src, src_offset), At(dst, dst_offset), size,
+                                    Unwrap(src)->registered()});
 }
 
 hal_result StreamFill(hal_drv_stream* stream, hal_drv_buffer* dst, uint64_t offset, uint64_t size,

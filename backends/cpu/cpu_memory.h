@@ -32,6 +32,8 @@ class Buffer {
   Buffer& operator=(const Buffer&) = delete;
 
   std::byte* data() const { return data_; }
+  // Whether the memory is the caller's (Register).
+  bool registered() const { return backing_ == Backing::kCallerMemory; }
   // The bytes a kernel may reach from data(): the size rounded up to the
   // granularity of where the memory came from.
   uint64_t allocated_size() const { return allocated_size_; }

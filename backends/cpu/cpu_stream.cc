@@ -4,7 +4,7 @@
 
 namespace hal::cpu {
 
-Stream::Stream(ThreadPool& pool) : pool_(pool), worker_([this] { WorkerLoop(); }) {}
+Stream::Stream(Context& context) : context_(context), worker_([this] { WorkerLoop(); }) {}
 
 Stream::~Stream() {
   stopping_.store(true);
@@ -44,7 +44,7 @@ void Stream::WorkerLoop() {
     // Woken by stopping_ with nothing left: the destructor submits no more.
     if (batch.empty()) return;
     for (const Command& command : batch) {
-      Execute(command, pool_);
+      Execute(command, context_.pool());
       completed_.store(++completed);
       work_completed_.NotifyAll();
     }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "backends/cpu/cpu_commands.h"
+#include "backends/cpu/cpu_context.h"
 #include "backends/cpu/spin_wait.h"
 #include "backends/cpu/thread_pool.h"
 
@@ -19,12 +20,14 @@ namespace hal::cpu {
 // callers serialize calls naming one stream); the worker runs concurrently.
 class Stream {
  public:
-  // Starts the worker. `pool` must outlive the stream.
-  explicit Stream(ThreadPool& pool);
+  // Starts the worker. `context` must outlive the stream.
+  explicit Stream(Context& context);
   // Finishes every submitted command, then joins the worker.
   ~Stream();
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
+
+  Context& context() const { return context_; }
 
   void Submit(Command command);
   // Returns once every command submitted so far has completed.
@@ -35,7 +38,7 @@ class Stream {
  private:
   void WorkerLoop();
 
-  ThreadPool& pool_;
+  Context& context_;
   std::mutex pending_mutex_;
   std::vector<Command> pending_;  // guarded by pending_mutex_
   // Commands submitted and completed since creation. The worker spins on
