@@ -146,9 +146,8 @@ void Session::RegisterSharedMemory() {
   const uint64_t share = daemon_.limits().registered_shared_memory_bytes_per_session;
   const uint64_t size = std::min(shm_->size(), share) / page * page;
   if (share < shm_->size()) {
-    std::cerr << "hald: session " << id() << " registers " << size << " of its "
-              << shm_->size() << " bytes of shared memory (--registered-shm-bytes-per-session "
-              << share << ")\n";
+    std::cerr << "hald: session " << id() << " registers " << size << " of its " << shm_->size()
+              << " bytes of shared memory (--registered-shm-bytes-per-session " << share << ")\n";
   }
   if (size == 0) return;
   std::shared_ptr<const void> reservation = daemon_.registered_shared_memory().TryReserve(

@@ -219,7 +219,9 @@ TEST_F(CpuCapabilitiesAbiTest, RegisteredMemoryTakesPartInCopiesInBothDirections
 TEST_F(CpuCapabilitiesAbiTest, CopiesOutOfRegisteredMemoryAreExactAtOddOffsets) {
   constexpr uint64_t kSize = (uint64_t{1} << 20) + 77;  // past one pool block
   CallerMemory memory(4 << 20);
-  for (uint64_t i = 0; i < memory.size; ++i) memory.bytes[i] = static_cast<uint8_t>(i * 7 + i / 4093);
+  for (uint64_t i = 0; i < memory.size; ++i) {
+    memory.bytes[i] = static_cast<uint8_t>(i * 7 + i / 4093);
+  }
   hal_drv_buffer* registered = Register(memory);
   ASSERT_NE(registered, nullptr);
   hal_drv_buffer* device = Allocate(kSize + 64);
