@@ -58,6 +58,33 @@ class HaldProcessTest : public ::testing::Test {
     pool_ = folder_.Write("pool.json", kPoolWithA);
     socket_ = folder_.path() + "/hald.sock";
   }
+  // hald refuses `flag lots` with exit status 1 and a message naming it.
+  void ExpectRefusesANonNumber(const std::string& flag) {
+    hal::testing::CommandResult words = hal::testing::RunCommand(
+        kHald + " --pool " + pool_ + " --listen unix:" + socket_ + " " + flag + " lots");
+    EXPECT_EQ(words.exit_code, 1);
+    EXPECT_THAT(words.output, HasSubstr(flag));
+  }
+
+  // Starts hald with `arguments`, attaches a session with 64 KiB of shared
+  // memory to "a", and expects `log` in hald's output.
+  void ExpectSharedMemoryLogs(std::vector<std::string> arguments, const std::string& log) {
+    absl::StatusOr<std::unique_ptr<hal::testing::HaldProcess>> hald =
+        StartHald(kPoolWithA, false, std::move(arguments));
+    ASSERT_TRUE(hald.ok()) << hald.status();
+    absl::StatusOr<remote::Endpoint> endpoint = remote::ParseEndpoint((*hald)->unix_endpoint());
+    ASSERT_TRUE(endpoint.ok());
+    absl::StatusOr<std::unique_ptr<TestClient>> client = TestClient::Connect(*endpoint);
+    ASSERT_TRUE(client.ok()) << client.status();
+    ASSERT_TRUE((*client)->Open("a").ok());
+    absl::StatusOr<remote::SharedMemory> shm = remote::SharedMemory::Create(1 << 16, "test");
+    ASSERT_TRUE(shm.ok()) << shm.status();
+    ClientMessage attach_shm;
+    attach_shm.mutable_shm_attach()->set_size(1 << 16);
+    ASSERT_TRUE((*client)->Call(attach_shm, shm->fd()).ok());
+    EXPECT_TRUE((*hald)->WaitForLog(log).ok()) << (*hald)->LogTail();
+  }
+
   TempFolder folder_;
   std::string pool_;
   std::string socket_;
@@ -119,49 +146,14 @@ TEST_F(HaldProcessTest, RefusesABadPoolFileOrEndpoint) {
 }
 
 TEST_F(HaldProcessTest, RegisteredShmBytesBoundsWhatSessionsRegister) {
-  hal::testing::CommandResult words = hal::testing::RunCommand(
-      kHald + " --pool " + pool_ + " --listen unix:" + socket_ + " --registered-shm-bytes lots");
-  EXPECT_EQ(words.exit_code, 1);
-  EXPECT_THAT(words.output, HasSubstr("--registered-shm-bytes"));
-
-  absl::StatusOr<std::unique_ptr<hal::testing::HaldProcess>> hald =
-      StartHald(kPoolWithA, false, {"--registered-shm-bytes", "0"});
-  ASSERT_TRUE(hald.ok()) << hald.status();
-  absl::StatusOr<remote::Endpoint> endpoint = remote::ParseEndpoint((*hald)->unix_endpoint());
-  ASSERT_TRUE(endpoint.ok());
-  absl::StatusOr<std::unique_ptr<TestClient>> client = TestClient::Connect(*endpoint);
-  ASSERT_TRUE(client.ok()) << client.status();
-  ASSERT_TRUE((*client)->Open("a").ok());
-  absl::StatusOr<remote::SharedMemory> shm = remote::SharedMemory::Create(1 << 16, "test");
-  ASSERT_TRUE(shm.ok()) << shm.status();
-  ClientMessage attach_shm;
-  attach_shm.mutable_shm_attach()->set_size(1 << 16);
-  ASSERT_TRUE((*client)->Call(attach_shm, shm->fd()).ok());
-  EXPECT_TRUE((*hald)->WaitForLog("of the 0 bytes hald may register").ok()) << (*hald)->LogTail();
+  ExpectRefusesANonNumber("--registered-shm-bytes");
+  ExpectSharedMemoryLogs({"--registered-shm-bytes", "0"}, "of the 0 bytes hald may register");
 }
 
 TEST_F(HaldProcessTest, RegisteredShmBytesPerSessionBoundsWhatOneSessionRegisters) {
-  hal::testing::CommandResult words =
-      hal::testing::RunCommand(kHald + " --pool " + pool_ + " --listen unix:" + socket_ +
-                               " --registered-shm-bytes-per-session lots");
-  EXPECT_EQ(words.exit_code, 1);
-  EXPECT_THAT(words.output, HasSubstr("--registered-shm-bytes-per-session"));
-
-  absl::StatusOr<std::unique_ptr<hal::testing::HaldProcess>> hald =
-      StartHald(kPoolWithA, false, {"--registered-shm-bytes-per-session", "0"});
-  ASSERT_TRUE(hald.ok()) << hald.status();
-  absl::StatusOr<remote::Endpoint> endpoint = remote::ParseEndpoint((*hald)->unix_endpoint());
-  ASSERT_TRUE(endpoint.ok());
-  absl::StatusOr<std::unique_ptr<TestClient>> client = TestClient::Connect(*endpoint);
-  ASSERT_TRUE(client.ok()) << client.status();
-  ASSERT_TRUE((*client)->Open("a").ok());
-  absl::StatusOr<remote::SharedMemory> shm = remote::SharedMemory::Create(1 << 16, "test");
-  ASSERT_TRUE(shm.ok()) << shm.status();
-  ClientMessage attach_shm;
-  attach_shm.mutable_shm_attach()->set_size(1 << 16);
-  ASSERT_TRUE((*client)->Call(attach_shm, shm->fd()).ok());
-  EXPECT_TRUE((*hald)->WaitForLog("registers 0 of its 65536 bytes of shared memory").ok())
-      << (*hald)->LogTail();
+  ExpectRefusesANonNumber("--registered-shm-bytes-per-session");
+  ExpectSharedMemoryLogs({"--registered-shm-bytes-per-session", "0"},
+                         "registers 0 of its 65536 bytes of shared memory");
 }
 
 }  // namespace

@@ -49,6 +49,19 @@ class SharedMemoryRegistrationTest : public DaemonTest {
     return status.ok() ? std::make_unique<remote::SharedMemory>(*std::move(shm)) : nullptr;
   }
 
+  // A session attached to "a" with `size` bytes of shared memory.
+  struct Tenant {
+    std::unique_ptr<TestClient> client;
+    std::unique_ptr<remote::SharedMemory> shm;
+  };
+  Tenant AttachedWithShm(uint64_t size) {
+    Tenant tenant;
+    tenant.client = Attached();
+    EXPECT_TRUE(tenant.client);
+    if (tenant.client) tenant.shm = AttachShm(*tenant.client, size);
+    return tenant;
+  }
+
   // Uploads `size` bytes at `from` of the shared memory into a new buffer and
   // downloads them to `to`; true when they came back exactly.
   static bool RoundTrips(TestClient& client, remote::SharedMemory& shm, uint64_t from, uint64_t to,
@@ -106,18 +119,14 @@ TEST_F(SharedMemoryRegistrationTest, SharedMemorySentBeforeAttachIsRegisteredAtA
 
 TEST_F(SharedMemoryRegistrationTest, PastTheBudgetASessionCopiesThroughUnregisteredMemory) {
   StartWithBudget(kShmBytes);
-  std::unique_ptr<TestClient> first = Attached();
-  ASSERT_TRUE(first);
-  std::unique_ptr<remote::SharedMemory> first_shm = AttachShm(*first, kShmBytes);
-  ASSERT_TRUE(first_shm);
-  std::unique_ptr<TestClient> second = Attached();
-  ASSERT_TRUE(second);
-  std::unique_ptr<remote::SharedMemory> second_shm = AttachShm(*second, kShmBytes);
-  ASSERT_TRUE(second_shm);
+  Tenant first = AttachedWithShm(kShmBytes);
+  ASSERT_TRUE(first.shm);
+  Tenant second = AttachedWithShm(kShmBytes);
+  ASSERT_TRUE(second.shm);
   EXPECT_EQ(budget().reserved(), kShmBytes) << "only the first fits";
   EXPECT_EQ(RegisteredBySession(), (std::vector<uint64_t>{kShmBytes, 0}));
-  EXPECT_TRUE(RoundTrips(*second, *second_shm, 0, kShmBytes / 2, kShmBytes / 2));
-  EXPECT_TRUE(RoundTrips(*first, *first_shm, 0, kShmBytes / 2, kShmBytes / 2));
+  EXPECT_TRUE(RoundTrips(*second.client, *second.shm, 0, kShmBytes / 2, kShmBytes / 2));
+  EXPECT_TRUE(RoundTrips(*first.client, *first.shm, 0, kShmBytes / 2, kShmBytes / 2));
 }
 
 // Registration takes whole pages: a tail past the last one is copied as
@@ -149,17 +158,14 @@ TEST_F(SharedMemoryRegistrationTest, ABudgetOfZeroRegistersNothing) {
 // whole.
 TEST_F(SharedMemoryRegistrationTest, EachSessionRegistersAtMostItsShare) {
   StartWithBudget(kShmBytes, kShmBytes / 2);
-  std::unique_ptr<TestClient> first = Attached();
-  ASSERT_TRUE(first);
-  std::unique_ptr<remote::SharedMemory> first_shm = AttachShm(*first, kShmBytes);
-  ASSERT_TRUE(first_shm);
-  std::unique_ptr<TestClient> second = Attached();
-  ASSERT_TRUE(second);
-  std::unique_ptr<remote::SharedMemory> second_shm = AttachShm(*second, kShmBytes);
-  ASSERT_TRUE(second_shm);
+  Tenant first = AttachedWithShm(kShmBytes);
+  ASSERT_TRUE(first.shm);
+  Tenant second = AttachedWithShm(kShmBytes);
+  ASSERT_TRUE(second.shm);
   EXPECT_EQ(budget().reserved(), kShmBytes);
   EXPECT_EQ(RegisteredBySession(), (std::vector<uint64_t>{kShmBytes / 2, kShmBytes / 2}));
-  EXPECT_TRUE(RoundTrips(*first, *first_shm, kShmBytes / 4, kShmBytes * 5 / 8, kShmBytes * 3 / 8));
+  EXPECT_TRUE(
+      RoundTrips(*first.client, *first.shm, kShmBytes / 4, kShmBytes * 5 / 8, kShmBytes * 3 / 8));
 }
 
 // The device refuses the registration (here it was lost before the memory
