@@ -7,6 +7,7 @@
 #include <string>
 
 #include "backends/common/device_properties.h"
+#include "backends/common/streaming_copy.h"
 #include "backends/cpu/cpu_commands.h"
 #include "backends/cpu/cpu_context.h"
 #include "backends/cpu/cpu_device.h"
@@ -149,8 +150,10 @@ std::byte* At(hal_drv_buffer* buffer, uint64_t offset) { return Unwrap(buffer)->
 
 hal_result StreamCopyHostToDevice(hal_drv_stream* stream, const void* src, hal_drv_buffer* dst,
                                   uint64_t dst_offset, uint64_t size) {
+  // Smaller copies never stream (streaming_copy.h): they skip the lookup.
   uint64_t offset = 0;
   const bool registered =
+      size >= driver_support::kStreamingCopyMinBytes &&
       Unwrap(stream)->context().registered_memory().Find(src, size, &offset) != nullptr;
   return Submit(stream, CopyCommand{static_cast<const std::byte*>(src), At(dst, dst_offset), size,
                                     registered});
