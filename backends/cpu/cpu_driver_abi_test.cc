@@ -363,6 +363,26 @@ TEST_F(CpuDriverAbiTest, StreamQueryTellsPendingFromIdleWithoutBlocking) {
   EXPECT_EQ(table_->stream_query(stream), HAL_SUCCESS);
 }
 
+// The worker completes the event and counts the signal as two steps; a caller
+// who waited for either must see the other done too. Many rounds, since one
+// round only hits the gap between the steps by chance.
+TEST_F(CpuDriverAbiTest, AStreamAndItsLastSignalsEventCompleteTogether) {
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_event* event = CreateEvent();
+  int stream_pending_after_the_event = 0;
+  int event_pending_after_the_stream = 0;
+  for (int round = 0; round < 20000; ++round) {
+    ASSERT_EQ(table_->stream_signal_event(stream, event), HAL_SUCCESS);
+    ASSERT_EQ(table_->event_synchronize(event), HAL_SUCCESS);
+    if (table_->stream_query(stream) != HAL_SUCCESS) ++stream_pending_after_the_event;
+    ASSERT_EQ(table_->stream_signal_event(stream, event), HAL_SUCCESS);
+    ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+    if (table_->event_query(event) != HAL_SUCCESS) ++event_pending_after_the_stream;
+  }
+  EXPECT_EQ(stream_pending_after_the_event, 0);
+  EXPECT_EQ(event_pending_after_the_stream, 0);
+}
+
 TEST_F(CpuDriverAbiTest, EventMayBeDestroyedWhileItsSignalIsQueued) {
   hal_drv_stream* stream = CreateStream();
   Hold(stream);

@@ -1,6 +1,7 @@
 #include "backends/cpu/cpu_stream.h"
 
 #include <utility>
+#include <variant>
 
 namespace hal::cpu {
 
@@ -27,7 +28,10 @@ void Stream::Synchronize() {
 }
 
 bool Stream::Idle() const {
-  return completed_.load() >= submitted_.load(std::memory_order_relaxed);
+  const uint64_t target = submitted_.load(std::memory_order_relaxed);
+  if (completed_.load() >= target) return true;
+  std::lock_guard lock(signal_mutex_);
+  return completed_.load() >= target;
 }
 
 void Stream::WorkerLoop() {
@@ -44,8 +48,11 @@ void Stream::WorkerLoop() {
     // Woken by stopping_ with nothing left: the destructor submits no more.
     if (batch.empty()) return;
     for (const Command& command : batch) {
+      std::unique_lock signal_lock(signal_mutex_, std::defer_lock);
+      if (std::holds_alternative<SignalEventCommand>(command)) signal_lock.lock();
       Execute(command, context_.pool());
       completed_.store(++completed);
+      if (signal_lock.owns_lock()) signal_lock.unlock();
       work_completed_.NotifyAll();
     }
     batch.clear();

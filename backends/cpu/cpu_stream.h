@@ -47,6 +47,11 @@ class Stream {
   std::atomic<uint64_t> submitted_{0};
   std::atomic<uint64_t> completed_{0};
   std::atomic<bool> stopping_{false};
+  // Held by the worker from before it completes an event until completed_
+  // counts that signal, so that a caller who saw the event complete and then
+  // asks Idle() cannot see the signal still pending: Idle() takes it before
+  // it answers "not idle".
+  mutable std::mutex signal_mutex_;
   Waker work_submitted_;
   Waker work_completed_;
   std::thread worker_;  // last: it starts once everything it uses exists
