@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "backends/remote/protocol/capabilities.h"
 #include "backends/remote/protocol/properties_codec.h"
 
 namespace hal::daemon {
@@ -32,6 +33,12 @@ std::vector<std::string> TenantKernelFormats(const DeviceProperties& device, boo
   return formats;
 }
 
+uint32_t ForwardedCapabilities(const DeviceProperties& device, bool native_kernels) {
+  uint32_t bits = device.capabilities.bits() & remote::kForwardedCapabilities;
+  if (TenantKernelFormats(device, native_kernels).empty()) bits &= ~HAL_CAPABILITY_DEVICE_ADDRESS;
+  return bits;
+}
+
 std::array<uint8_t, 16> VirtualDeviceUuid(absl::string_view name) {
   const std::string salted = absl::StrCat("hald virtual device ", name);
   const uint64_t halves[2] = {Fnv1a(salted, 0xcbf29ce484222325ull),
@@ -51,7 +58,7 @@ remote::v1::DeviceProperties ListedProperties(const VirtualDevice& virtual_devic
   const std::array<uint8_t, 16> uuid = VirtualDeviceUuid(virtual_device.name());
   wire.set_uuid(std::string(uuid.begin(), uuid.end()));
   wire.set_total_memory_bytes(virtual_device.memory_quota());
-  wire.set_capabilities(0);
+  wire.set_capabilities(ForwardedCapabilities(placement, native_kernels));
   wire.set_kernel_formats(absl::StrJoin(TenantKernelFormats(placement, native_kernels), ","));
   wire.set_virtual_device(virtual_device.name());
   wire.set_physical_device(virtual_device.placement().id());

@@ -115,6 +115,10 @@ class Session {
   absl::StatusOr<DaemonMessage> AllocateBuffer(const remote::v1::BufferAllocate& request,
                                                remote::UniqueFd fd);
   absl::StatusOr<std::shared_ptr<Buffer>> RegisterSharedStaging(uint64_t size, remote::UniqueFd fd);
+  // Answers the buffer's device address, pinning it first where it would
+  // have none otherwise (overcommitted pools); Unimplemented where the
+  // virtual device is listed without device-address (ForwardedCapabilities).
+  absl::StatusOr<DaemonMessage> BufferDeviceAddress(uint64_t handle);
   absl::StatusOr<DaemonMessage> CreateStream(const remote::v1::StreamCreate& request);
   absl::StatusOr<DaemonMessage> CreateEvent(const remote::v1::EventCreate& request);
   absl::StatusOr<DaemonMessage> QueryStream(uint64_t handle);

@@ -80,6 +80,8 @@ void Session::HandleRequest(ClientMessage& message, remote::UniqueFd fd, Reply r
       return reply(DestroyVirtualDevice(message.virtual_device_destroy()));
     case ClientMessage::kBufferAllocate:
       return reply(AllocateBuffer(message.buffer_allocate(), std::move(fd)));
+    case ClientMessage::kBufferDeviceAddress:
+      return reply(BufferDeviceAddress(message.buffer_device_address().buffer()));
     case ClientMessage::kStreamCreate:
       return reply(CreateStream(message.stream_create()));
     case ClientMessage::kEventCreate:
@@ -286,6 +288,28 @@ absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAl
   DaemonMessage answer;
   answer.mutable_buffer_allocated()->set_allocated_size(charged);
   answer.mutable_buffer_allocated()->set_shared(shared);
+  return answer;
+}
+
+absl::StatusOr<DaemonMessage> Session::BufferDeviceAddress(uint64_t handle) {
+  if (absl::Status status = RequireAttached(); !status.ok()) return status;
+  if ((ForwardedCapabilities(device_->physical_device().properties(), native_kernels_) &
+       HAL_CAPABILITY_DEVICE_ADDRESS) == 0) {
+    return absl::UnimplementedError(absl::StrCat("virtual device ", virtual_device_->name(),
+                                                 " is listed without device addresses"));
+  }
+  absl::StatusOr<std::shared_ptr<Buffer>> buffer = buffers_.Find(handle);
+  if (!buffer.ok()) return buffer.status();
+  absl::StatusOr<uint64_t> address = (*buffer)->DeviceAddress();
+  if (address.status().code() == absl::StatusCode::kFailedPrecondition) {
+    // In an overcommitted pool a buffer that eviction would move has no
+    // address until pinned; the driver ABI promises one for its life.
+    if (absl::Status status = (*buffer)->Pin(); !status.ok()) return status;
+    address = (*buffer)->DeviceAddress();
+  }
+  if (!address.ok()) return address.status();
+  DaemonMessage answer;
+  answer.mutable_buffer_address()->set_address(*address);
   return answer;
 }
 

@@ -193,6 +193,13 @@ class MemorySession {
         answer.mutable_buffer_allocated()->set_allocated_size((size + 63) / 64 * 64);
         break;
       }
+      case ClientMessage::kBufferDeviceAddress: {
+        // The vector's address, which a test can tell from any other; a
+        // buffer of 0 bytes has none, and gets an answer without one.
+        const std::vector<uint8_t>& buffer = BufferOf(request.buffer_device_address().buffer());
+        answer.mutable_buffer_address()->set_address(reinterpret_cast<uintptr_t>(buffer.data()));
+        break;
+      }
       case ClientMessage::kStreamQuery:
         answer.mutable_stream_state()->set_idle(true);
         break;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "backends/remote/protocol/capabilities.h"
 #include "backends/remote/protocol/properties_codec.h"
 
 namespace hal::remote {
@@ -23,7 +24,7 @@ absl::StatusOr<std::vector<RemoteDevice>> ListRemoteDevices(Connection& connecti
                                                      devices.size(), " (", wire.virtual_device(),
                                                      ") with ", status.message()));
     }
-    device.properties.capabilities &= kImplementedCapabilities;
+    device.properties.capabilities &= kForwardedCapabilities;
     devices.push_back(std::move(device));
   }
   if (devices.empty()) {

@@ -12,16 +12,13 @@
 
 namespace hal::remote {
 
-// The optional capabilities this driver implements end to end: none yet
-// (README.md says why), whatever the daemon's devices have.
-inline constexpr uint32_t kImplementedCapabilities = 0;
-
 struct RemoteDevice {
   std::string virtual_device;  // the name Attach and MemoryInfo take
   hal_device_properties properties;
 };
 
-// ListDevices over `connection`. A device whose properties do not fit the
+// ListDevices over `connection`. Each device keeps the capabilities of
+// kForwardedCapabilities hald lists for it, and no other. A device whose properties do not fit the
 // ABI is InvalidArgument naming it; a list with no device is Unavailable,
 // saying the daemon lets this peer attach to nothing.
 absl::StatusOr<std::vector<RemoteDevice>> ListRemoteDevices(Connection& connection);

@@ -257,6 +257,30 @@ hal_result BufferMap(hal_drv_context* /*context*/, hal_drv_buffer* buffer, void*
   return HAL_SUCCESS;
 }
 
+// HAL_CAPABILITY_DEVICE_ADDRESS, where hald lists it: the address of the
+// buffer in hald, which pins it there so that it stays. Asked each time (not
+// kept here), so that a lost daemon makes this call Unavailable like any.
+hal_result BufferDeviceAddress(hal_drv_context* /*context*/, hal_drv_buffer* buffer,
+                               uint64_t* out_address) {
+  return Guarded([&] {
+    const Buffer& remote = *Unwrap(buffer);
+    ClientMessage request;
+    request.mutable_buffer_device_address()->set_buffer(remote.handle);
+    DaemonMessage answer;
+    if (hal_result result = Request(*remote.context->connection, std::move(request), &answer);
+        result != HAL_SUCCESS) {
+      return result;
+    }
+    if (!answer.has_buffer_address() || answer.buffer_address().address() == 0) {
+      return Fail(HAL_ERROR_UNAVAILABLE, absl::StrCat(remote.context->connection->daemon_name(),
+                                                      " answered BufferDeviceAddress without an "
+                                                      "address"));
+    }
+    *out_address = answer.buffer_address().address();
+    return HAL_SUCCESS;
+  });
+}
+
 // --- Streams ---
 
 hal_result StreamCreate(hal_drv_context* context, const hal_stream_desc* desc,
@@ -512,8 +536,9 @@ constexpr hal_driver_table kTable = {
     .module_load = ModuleLoad,
     .module_destroy = ModuleDestroy,
     .kernel_get = KernelGet,
-    // kImplementedCapabilities is empty: no optional entry is offered.
-    .buffer_device_address = nullptr,
+    // kForwardedCapabilities (protocol/capabilities.h): device addresses,
+    // and stream priorities, which StreamCreate sends.
+    .buffer_device_address = BufferDeviceAddress,
     .buffer_decommit = nullptr,
     .buffer_recommit = nullptr,
     .host_register = nullptr,

@@ -17,6 +17,7 @@
 
 #include "backends/remote/fake_daemon.h"
 #include "backends/remote/host_shadow.h"
+#include "backends/remote/protocol/capabilities.h"
 #include "backends/remote/remote_objects.h"
 #include "gtest/gtest.h"
 #include "hal/driver/hal_driver.h"
@@ -214,8 +215,8 @@ TEST_F(RemoteDriverTest, DevicesAreTheDaemonsListInOrder) {
     props.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
     ASSERT_EQ(table_->device_get_properties(index, &props), HAL_SUCCESS);
     EXPECT_STREQ(props.name, index == 0 ? "first on fake" : "second on fake");
-    // The fake offers every capability; the driver implements none.
-    EXPECT_EQ(props.capabilities, 0u);
+    // The fake offers every bit; the driver keeps those the protocol carries.
+    EXPECT_EQ(props.capabilities, kForwardedCapabilities);
     EXPECT_EQ(props.partition_kind, HAL_PARTITION_NONE);
   }
   EXPECT_EQ(table_->unusable_device_count(), 0u);
@@ -264,6 +265,41 @@ TEST_F(RemoteDriverTest, DeviceBuffersDoNotMap) {
   EXPECT_EQ(table_->buffer_map(context_, buffer, &host), HAL_ERROR_UNSUPPORTED);
   EXPECT_NE(LastError().find("only host-staging buffers map"), std::string::npos);
   table_->buffer_free(context_, buffer);
+}
+
+TEST_F(RemoteDriverTest, DeviceAddressesAreTheDaemonsAskedEachTime) {
+  FakeDaemon daemon(ServeDevices({"vd"}));
+  OpenContext(daemon);
+  hal_drv_buffer* first = Allocate(64);
+  hal_drv_buffer* second = Allocate(64);
+  uint64_t first_address = 0;
+  uint64_t second_address = 0;
+  ASSERT_EQ(table_->buffer_device_address(context_, first, &first_address), HAL_SUCCESS)
+      << LastError();
+  ASSERT_EQ(table_->buffer_device_address(context_, second, &second_address), HAL_SUCCESS);
+  EXPECT_NE(first_address, 0u);
+  EXPECT_NE(first_address, second_address) << "each buffer's own address, as the daemon gave it";
+  uint64_t again = 0;
+  ASSERT_EQ(table_->buffer_device_address(context_, first, &again), HAL_SUCCESS);
+  EXPECT_EQ(again, first_address);
+  daemon.CloseConnections();
+  EXPECT_EQ(table_->buffer_device_address(context_, first, &again), HAL_ERROR_UNAVAILABLE)
+      << "an address kept in the tenant would hide the lost daemon";
+  table_->buffer_free(context_, first);
+  table_->buffer_free(context_, second);
+  DestroyContext();
+}
+
+TEST_F(RemoteDriverTest, ADeviceAddressAnswerWithoutAnAddressIsUnavailable) {
+  FakeDaemon daemon(ServeDevices({"vd"}));
+  OpenContext(daemon);
+  hal_drv_buffer* empty = Allocate(0);  // the fake answers 0 for its empty vector
+  uint64_t address = 7;
+  EXPECT_EQ(table_->buffer_device_address(context_, empty, &address), HAL_ERROR_UNAVAILABLE);
+  EXPECT_NE(LastError().find("answered BufferDeviceAddress without an address"), std::string::npos)
+      << LastError();
+  EXPECT_EQ(address, 7u) << "nothing written on failure";
+  table_->buffer_free(context_, empty);
 }
 
 // --- host-staging buffers ---

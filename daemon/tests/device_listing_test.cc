@@ -2,6 +2,7 @@
 
 #include "daemon/tests/daemon_fixture.h"
 #include "gtest/gtest.h"
+#include "hal/driver/hal_driver.h"
 
 namespace hal::daemon {
 namespace {
@@ -21,6 +22,20 @@ TEST(DeviceListingTest, NativeFormatsOnlyWhenAllowed) {
   EXPECT_FALSE(IsNativeKernelFormat("ptx"));
 }
 
+TEST(DeviceListingTest, ForwardedCapabilitiesAreThoseTheProtocolCarries) {
+  DeviceProperties gpu;
+  gpu.capabilities = CapabilitySet(0x3f);  // every capability
+  gpu.kernel_formats = {"ptx"};
+  EXPECT_EQ(ForwardedCapabilities(gpu, false),
+            HAL_CAPABILITY_DEVICE_ADDRESS | HAL_CAPABILITY_STREAM_PRIORITY);
+  DeviceProperties cpu;
+  cpu.capabilities = CapabilitySet(HAL_CAPABILITY_DEVICE_ADDRESS | HAL_CAPABILITY_VIRTUAL_MEMORY |
+                                   HAL_CAPABILITY_HOST_REGISTRATION);
+  cpu.kernel_formats = {"cpu-elf:x86_64"};
+  EXPECT_EQ(ForwardedCapabilities(cpu, true), static_cast<uint32_t>(HAL_CAPABILITY_DEVICE_ADDRESS));
+  EXPECT_EQ(ForwardedCapabilities(cpu, false), 0u) << "no kernel a tenant may load, no address";
+}
+
 TEST(DeviceListingTest, AVirtualDeviceIsListedWithItsQuotaAndName) {
   std::unique_ptr<Runtime> runtime = testing::CpuRuntime();
   ASSERT_NE(runtime, nullptr);
@@ -35,7 +50,9 @@ TEST(DeviceListingTest, AVirtualDeviceIsListedWithItsQuotaAndName) {
   remote::v1::DeviceProperties listed = ListedProperties(**device, false);
   EXPECT_EQ(listed.name(), "tenant on " + runtime->devices()[0]->properties().name);
   EXPECT_EQ(listed.total_memory_bytes(), 1u << 20);
-  EXPECT_EQ(listed.capabilities(), 0u);
+  EXPECT_EQ(listed.capabilities(), 0u) << "without native kernels a tenant gets no address";
+  EXPECT_EQ(ListedProperties(**device, true).capabilities(),
+            static_cast<uint32_t>(HAL_CAPABILITY_DEVICE_ADDRESS));
   EXPECT_EQ(listed.virtual_device(), "tenant");
   EXPECT_EQ(listed.physical_device(), runtime->devices()[0]->id());
   EXPECT_EQ(listed.uuid().size(), 16u);

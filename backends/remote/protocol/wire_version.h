@@ -15,8 +15,10 @@ namespace hal::remote {
 //        (BufferAllocate.shared_host_memory, BufferAllocated.shared).
 //   1.4: Dispatch.workgroup_count_x/y/z (a client sends the repeated
 //        workgroup_count to an older daemon).
+//   1.5: DeviceProperties.capabilities set (device-address, stream-priority:
+//        protocol/capabilities.h); BufferDeviceAddress and BufferAddress.
 inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 4;
+inline constexpr uint32_t kProtocolMinor = 5;
 // The first minor version whose daemons read Dispatch.workgroup_count_x/y/z.
 inline constexpr uint32_t kDispatchGridScalarsMinor = 4;
 

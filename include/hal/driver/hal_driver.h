@@ -110,11 +110,12 @@ static inline const void* hal_chain_find(const void* next, hal_structure_type ty
  * Each bit says the driver implements the entry points or fields named with
  * it for that device; the runtime never calls an optional entry point of a
  * device without the bit (the entry point may then be NULL). Next to each:
- * the drivers that implement it. The remote driver (hald) forwards none yet
- * (backends/remote/README.md). */
+ * the drivers that implement it. The remote driver forwards device addresses
+ * and stream priorities where hald lists them (backends/remote/README.md). */
 typedef enum hal_capability_bits {
   /* buffer_device_address: a buffer's address as kernels see it, stable for
-   * the buffer's life. CUDA, HIP, Level Zero, CPU (the host address). */
+   * the buffer's life. CUDA, HIP, Level Zero, CPU (the host address),
+   * remote (hald's). */
   HAL_CAPABILITY_DEVICE_ADDRESS = 1u << 0,
   /* HAL_BUFFER_FLAG_DECOMMITTABLE, buffer_decommit, buffer_recommit:
    * stable-address eviction on a reserved virtual range (cuMemAddressReserve/
@@ -129,7 +130,7 @@ typedef enum hal_capability_bits {
    * (CUstream, VkBuffer, ...). CUDA, HIP, Level Zero, OpenCL, Vulkan. */
   HAL_CAPABILITY_NATIVE_HANDLES = 1u << 3,
   /* hal_stream_desc.priority is honoured (otherwise ignored). CUDA, HIP,
-   * Level Zero. */
+   * Level Zero, remote (hald's device's). */
   HAL_CAPABILITY_STREAM_PRIORITY = 1u << 4,
   /* The driver keeps freed memory in a cache for reuse without a vendor call:
    * it honours hal_context_memory_accounting and implements
