@@ -8,6 +8,7 @@
 #include "backends/remote/protocol/wire_version.h"
 #include "daemon/tests/daemon_fixture.h"
 #include "gmock/gmock.h"
+#include "hal/driver/hal_driver.h"
 
 namespace hal::daemon::testing {
 namespace {
@@ -124,6 +125,26 @@ TEST_F(SessionTest, WorkBeforeAttachIsFailedPrecondition) {
   ASSERT_TRUE(client->Hello().ok());
   EXPECT_EQ(client->Call(AllocateMessage(1, 4096)).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(client->Call(StreamCreateMessage(1)).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// Every hal_stream_priority makes a queue (cpu:0 treats them alike); another
+// value is refused and leaves the handle free.
+TEST_F(SessionTest, StreamsTakeEveryPriorityAndRefuseAnUnknownOne) {
+  std::unique_ptr<TestClient> client = Attached("a");
+  ASSERT_TRUE(client);
+  uint64_t handle = 1;
+  for (uint32_t priority :
+       {HAL_STREAM_PRIORITY_NORMAL, HAL_STREAM_PRIORITY_LOW, HAL_STREAM_PRIORITY_HIGH}) {
+    ClientMessage create = StreamCreateMessage(handle++);
+    create.mutable_stream_create()->set_priority(priority);
+    EXPECT_TRUE(client->Call(create).ok()) << "priority " << priority;
+  }
+  ClientMessage unknown = StreamCreateMessage(handle);
+  unknown.mutable_stream_create()->set_priority(3);
+  const absl::Status refused = client->Call(unknown);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.message(), HasSubstr("no stream priority 3"));
+  EXPECT_TRUE(client->Call(StreamCreateMessage(handle)).ok()) << "the handle stayed free";
 }
 
 TEST_F(SessionTest, MemoryInfoIsTheQuotaAndWhatIsLeftOfIt) {
