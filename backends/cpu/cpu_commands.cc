@@ -42,7 +42,7 @@ void ExecuteCopy(const CopyCommand& copy, ThreadPool& pool) {
     return;
   }
   ForEachBlock(copy.size, pool, [&](uint64_t begin, uint64_t end) {
-    if (copy.out_of_registered_memory) {
+    if (copy.streaming_stores) {
       driver_support::StreamingCopy(copy.destination + begin, copy.source + begin, end - begin);
     } else {
       std::memcpy(copy.destination + begin, copy.source + begin, end - begin);

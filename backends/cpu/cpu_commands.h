@@ -17,16 +17,14 @@
 namespace hal::cpu {
 
 // Every copy direction: device memory is host memory. Overlapping source
-// and destination ranges copy as std::memmove does. A copy out of registered
-// host memory writes with non-temporal stores (streaming_copy.h): such
-// memory is a staging ring that the host fills again next (hald's shared
-// memory), and plain stores would evict it from the caches to make room for
-// a destination nobody reads soon.
+// and destination ranges copy as std::memmove does. `streaming_stores`
+// writes with non-temporal stores (streaming_copy.h); the driver sets it
+// where plain stores would only cost (Context::StreamsStores).
 struct CopyCommand {
   const std::byte* source;
   std::byte* destination;
   uint64_t size;
-  bool out_of_registered_memory = false;
+  bool streaming_stores = false;
 };
 
 struct FillCommand {

@@ -15,16 +15,28 @@ class Context {
  public:
   // One helper per usable CPU but one: a stream's worker is the last
   // participant of each job.
-  Context() : pool_(UsableCpuCount() - 1) {}
+  Context();
 
   ThreadPool& pool() { return pool_; }
   // Registered buffers by their host range (host_register adds, buffer_free
-  // removes): a copy out of one streams its stores (cpu_commands.h).
+  // removes).
   driver_support::HostRangeIndex<Buffer>& registered_memory() { return registered_memory_; }
+
+  // Whether a copy of `size` bytes from `source` writes with non-temporal
+  // stores. Plain stores first read each destination line into the caches;
+  // that only costs when the copy cannot stay there anyway, from 3/4 of the
+  // last-level cache up (glibc decides so for one memcpy, but the pool's
+  // 1 MiB blocks hide the copy's size from it), and when the source is
+  // registered memory (a staging ring the host fills again next, such as
+  // hald's shared memory, which plain stores would evict).
+  bool StreamsStores(const void* source, uint64_t size);
 
  private:
   ThreadPool pool_;
   driver_support::HostRangeIndex<Buffer> registered_memory_;
+  // 3/4 of the last-level cache, at least kStreamingCopyMinBytes; the
+  // largest value where sysfs does not give the cache's size.
+  const uint64_t large_copy_bytes_;
 };
 
 }  // namespace hal::cpu

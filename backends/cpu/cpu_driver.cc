@@ -150,24 +150,22 @@ std::byte* At(hal_drv_buffer* buffer, uint64_t offset) { return Unwrap(buffer)->
 
 hal_result StreamCopyHostToDevice(hal_drv_stream* stream, const void* src, hal_drv_buffer* dst,
                                   uint64_t dst_offset, uint64_t size) {
-  // Smaller copies never stream (streaming_copy.h): they skip the lookup.
-  uint64_t offset = 0;
-  const bool registered =
-      size >= driver_support::kStreamingCopyMinBytes &&
-      Unwrap(stream)->context().registered_memory().Find(src, size, &offset) != nullptr;
   return Submit(stream, CopyCommand{static_cast<const std::byte*>(src), At(dst, dst_offset), size,
-                                    registered});
+                                    Unwrap(stream)->context().StreamsStores(src, size)});
 }
 
 hal_result StreamCopyDeviceToHost(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
                                   void* dst, uint64_t size) {
-  return Submit(stream, CopyCommand{At(src, src_offset), static_cast<std::byte*>(dst), size});
+  return Submit(stream,
+                CopyCommand{At(src, src_offset), static_cast<std::byte*>(dst), size,
+                            Unwrap(stream)->context().StreamsStores(At(src, src_offset), size)});
 }
 
 hal_result StreamCopyBuffer(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
                             hal_drv_buffer* dst, uint64_t dst_offset, uint64_t size) {
-  return Submit(stream, CopyCommand{At(src, src_offset), At(dst, dst_offset), size,
-                                    Unwrap(src)->registered()});
+  return Submit(stream,
+                CopyCommand{At(src, src_offset), At(dst, dst_offset), size,
+                            Unwrap(stream)->context().StreamsStores(At(src, src_offset), size)});
 }
 
 hal_result StreamFill(hal_drv_stream* stream, hal_drv_buffer* dst, uint64_t offset, uint64_t size,

@@ -2,6 +2,10 @@
 // it: dlopen the built library, take its table, and call nothing else.
 #include <unistd.h>
 
+#include <fstream>
+#include <string>
+#include <vector>
+
 #include "backends/cpu/cpu_driver_abi_fixture.h"
 
 // The out-of-memory test asks for more than any machine has; sanitizer
@@ -268,6 +272,48 @@ TEST_F(CpuDriverAbiTest, LargeCopiesAndFillsSpreadOverThePoolCoverEveryByte) {
             HAL_SUCCESS);
   ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
   EXPECT_EQ(readback, host);
+}
+
+// The size of CPU 0's highest-level cache from sysfs; 0 where it says none.
+uint64_t LastLevelCacheBytes() {
+  uint64_t bytes = 0;
+  for (int index = 0, highest = 0;; ++index) {
+    const std::string folder =
+        "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
+    std::ifstream level_file(folder + "level");
+    int level = 0;
+    if (!(level_file >> level)) return bytes;
+    uint64_t kibibytes = 0;
+    char unit = 0;
+    if (level > highest && std::ifstream(folder + "size") >> kibibytes >> unit && unit == 'K') {
+      highest = level;
+      bytes = kibibytes << 10;
+    }
+  }
+}
+
+// Copies from 3/4 of the last-level cache up write with streaming stores, in
+// the pool's blocks: every byte arrives, at odd offsets, in every direction.
+TEST_F(CpuDriverAbiTest, CopiesLargerThanTheLastLevelCacheAreExact) {
+  const uint64_t cache = LastLevelCacheBytes();
+  if (cache == 0) GTEST_SKIP() << "sysfs gives no cache size here";
+  const uint64_t size = cache + (uint64_t{1} << 20) + 13;
+  hal_drv_stream* stream = CreateStream();
+  hal_drv_buffer* source = Allocate(size + 64);
+  hal_drv_buffer* destination = Allocate(size + 64);
+  std::vector<uint8_t> host(size);
+  for (uint64_t i = 0; i < size; ++i) host[i] = static_cast<uint8_t>(i * 7 + i / 4093);
+  std::vector<uint8_t> readback(size);
+  ASSERT_EQ(table_->stream_fill(stream, destination, 0, size + 64, 0xeeeeeeee), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_host_to_device(stream, host.data(), source, 3, size), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_buffer(stream, source, 3, destination, 17, size), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_copy_device_to_host(stream, destination, 17, readback.data(), size),
+            HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+  EXPECT_TRUE(readback == host);
+  const uint8_t* mapped = Map(destination);
+  EXPECT_EQ(mapped[16], 0xee) << "the byte before the copy was written";
+  EXPECT_EQ(mapped[17 + size], 0xee) << "the byte after the copy was written";
 }
 
 // --- Streams and events ---

@@ -69,18 +69,35 @@ std::optional<uint64_t> ParseCacheSize(std::string_view text) {
   return value * scale;
 }
 
-std::optional<uint64_t> ReadL2CacheBytes() {
-  // index0..indexN describe the caches CPU 0 sees; the L2 one says level 2.
+namespace {
+
+// The size of the cache CPU 0 sees at `level`, or with level 0 at the highest
+// level sysfs lists.
+std::optional<uint64_t> ReadCacheBytesAtLevel(int level) {
+  // index0..indexN describe the caches CPU 0 sees, each with its level.
+  int found_level = 0;
+  std::optional<std::string> found_size;
   for (int index = 0; index < 16; ++index) {
     const std::string folder =
         "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
-    const std::optional<std::string> level = ReadFirstLine((folder + "level").c_str());
-    if (!level) return std::nullopt;  // no more caches
-    if (*level != "2") continue;
-    const std::optional<std::string> size = ReadFirstLine((folder + "size").c_str());
-    return size ? ParseCacheSize(*size) : std::nullopt;
+    const std::optional<std::string> text = ReadFirstLine((folder + "level").c_str());
+    if (!text) break;  // no more caches
+    int this_level = 0;
+    if (std::from_chars(text->data(), text->data() + text->size(), this_level).ec != std::errc()) {
+      continue;
+    }
+    if (level != 0 ? this_level != level : this_level <= found_level) continue;
+    found_level = this_level;
+    found_size = ReadFirstLine((folder + "size").c_str());
+    if (level != 0) break;
   }
-  return std::nullopt;
+  return found_size ? ParseCacheSize(*found_size) : std::nullopt;
 }
+
+}  // namespace
+
+std::optional<uint64_t> ReadL2CacheBytes() { return ReadCacheBytesAtLevel(2); }
+
+std::optional<uint64_t> ReadLastLevelCacheBytes() { return ReadCacheBytesAtLevel(0); }
 
 }  // namespace hal::cpu

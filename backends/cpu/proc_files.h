@@ -28,6 +28,11 @@ std::optional<uint64_t> ParseCacheSize(std::string_view text);
 // nullopt where sysfs does not say.
 std::optional<uint64_t> ReadL2CacheBytes();
 
+// The size of CPU 0's last-level cache (the highest level sysfs lists: L3 on
+// most x86 servers, shared by the CPUs of its complex); nullopt where sysfs
+// does not say.
+std::optional<uint64_t> ReadLastLevelCacheBytes();
+
 }  // namespace hal::cpu
 
 #endif  // HAL_BACKENDS_CPU_PROC_FILES_H_
