@@ -1,14 +1,16 @@
-// Host -> device and device -> host copies through the CPU driver (cpu:0),
-// against a plain memcpy of the same 1 MiB blocks on the same number of
-// threads, in the same run: the loop a framework would otherwise write. At
-// 16 MiB a copy fits the last-level cache of most servers and the driver
-// stores as memcpy does; at 256 MiB it does not, and the driver streams its
-// stores (backends/cpu/README.md, "Streaming stores"). No target: the ratios
-// show what hal's copy path costs or gains. Every run checks what it copied.
+// Host -> device and device -> host copies, and fills, through the CPU
+// driver (cpu:0), against a plain memcpy (std::fill_n) of the same 1 MiB
+// blocks on the same number of threads, in the same run: the loop a framework
+// would otherwise write. At 16 MiB the data fits the last-level cache of most
+// servers and the driver stores as the loop does; at 256 MiB it does not, and
+// the driver streams its stores (backends/cpu/README.md, "Streaming stores").
+// No target: the ratios show what hal's path costs or gains. Every run checks
+// what it wrote.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -40,6 +42,8 @@ std::string HalName(Direction direction, uint64_t size) {
 }
 
 std::string LoopName(uint64_t size) { return absl::StrCat("BM_MemcpyLoop", SizeName(size)); }
+std::string FillHalName(uint64_t size) { return absl::StrCat("BM_FillHal", SizeName(size)); }
+std::string FillLoopName(uint64_t size) { return absl::StrCat("BM_FillLoop", SizeName(size)); }
 
 struct FreeDeleter {
   void operator()(uint8_t* memory) const { std::free(memory); }
@@ -88,6 +92,40 @@ absl::Status MeasureHalCopy(benchmark::State& state, Direction direction, uint64
   return CheckAll(back.get(), size, 0x5a, "upload");
 }
 
+// Each iteration fills with the next pattern; the last one must be there.
+uint32_t PatternOf(int64_t iteration) {
+  return 0x01010101u * static_cast<uint32_t>(iteration % 251);
+}
+
+absl::Status CheckWords(const uint32_t* words, uint64_t count, uint32_t value,
+                        absl::string_view what) {
+  const uint32_t* wrong =
+      std::find_if(words, words + count, [&](uint32_t w) { return w != value; });
+  if (wrong == words + count) return absl::OkStatus();
+  return absl::InternalError(
+      absl::StrCat(what, ": word ", wrong - words, " is ", *wrong, ", expected ", value));
+}
+
+absl::Status MeasureHalFill(benchmark::State& state, uint64_t size) {
+  HAL_ASSIGN_OR_RETURN(BenchContext context, OpenBenchContext("cpu", "noop"));
+  Queue& queue = *context.queue;
+  HAL_ASSIGN_OR_RETURN(const std::shared_ptr<Buffer> buffer, context.device->Allocate(size),
+                       "allocating the device buffer");
+  HAL_RETURN_IF_ERROR(queue.Fill(*buffer, 0, size, PatternOf(0)), "warming up");
+  HAL_RETURN_IF_ERROR(queue.Synchronize(), "warming up");
+  int64_t iteration = 0;
+  for (auto _ : state) {
+    HAL_RETURN_IF_ERROR(queue.Fill(*buffer, 0, size, PatternOf(++iteration)));
+    HAL_RETURN_IF_ERROR(queue.Synchronize());
+  }
+  HostBytes back = AllocateHost(size, 0);
+  if (back == nullptr) return absl::ResourceExhaustedError("cannot allocate the check's memory");
+  HAL_RETURN_IF_ERROR(queue.CopyDeviceToHost(*buffer, 0, back.get(), size));
+  HAL_RETURN_IF_ERROR(queue.Synchronize());
+  return CheckWords(reinterpret_cast<const uint32_t*>(back.get()), size / 4, PatternOf(iteration),
+                    "fill");
+}
+
 unsigned WorkerThreadCount() { return std::max(std::thread::hardware_concurrency(), 1u); }
 
 // Persistent across runs, as the driver's pool is.
@@ -113,6 +151,25 @@ absl::Status MeasureMemcpyLoop(benchmark::State& state, uint64_t size) {
   return CheckAll(destination.get(), size, 0x5a, "memcpy loop");
 }
 
+absl::Status MeasureFillLoop(benchmark::State& state, uint64_t size) {
+  HostBytes destination = AllocateHost(size, 0);
+  if (destination == nullptr) return absl::ResourceExhaustedError("cannot allocate the baseline's");
+  auto* words = reinterpret_cast<uint32_t*>(destination.get());
+  const uint64_t blocks = (size + kBlockBytes - 1) / kBlockBytes;
+  uint32_t pattern = PatternOf(0);
+  const auto fill = [&](size_t first, size_t end) {
+    const uint64_t begin = first * kBlockBytes / 4;
+    std::fill_n(words + begin, std::min<uint64_t>(end * kBlockBytes, size) / 4 - begin, pattern);
+  };
+  BaselinePool().ParallelFor(blocks, fill);  // warm-up, as for hal
+  int64_t iteration = 0;
+  for (auto _ : state) {
+    pattern = PatternOf(++iteration);
+    BaselinePool().ParallelFor(blocks, fill);
+  }
+  return CheckWords(words, size / 4, PatternOf(iteration), "fill loop");
+}
+
 void Report(benchmark::State& state, const absl::Status& status, uint64_t size) {
   if (!status.ok()) {
     state.SkipWithError(status.ToString().c_str());
@@ -121,21 +178,26 @@ void Report(benchmark::State& state, const absl::Status& status, uint64_t size) 
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(size));
 }
 
+// Registers `measure` as `name`, reporting `size` bytes per iteration.
+void Register(const std::string& name, std::function<absl::Status(benchmark::State&)> measure,
+              uint64_t size) {
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [measure = std::move(measure), size](benchmark::State& state) {
+                                 Report(state, measure(state), size);
+                               })
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
 void RegisterBenchmarks() {
+  using std::placeholders::_1;
   for (const uint64_t size : kSizes) {
     for (const Direction direction : {Direction::kHostToDevice, Direction::kDeviceToHost}) {
-      benchmark::RegisterBenchmark(HalName(direction, size).c_str(),
-                                   [direction, size](benchmark::State& state) {
-                                     Report(state, MeasureHalCopy(state, direction, size), size);
-                                   })
-          ->UseRealTime()
-          ->Unit(benchmark::kMillisecond);
+      Register(HalName(direction, size), std::bind(MeasureHalCopy, _1, direction, size), size);
     }
-    benchmark::RegisterBenchmark(
-        LoopName(size).c_str(),
-        [size](benchmark::State& state) { Report(state, MeasureMemcpyLoop(state, size), size); })
-        ->UseRealTime()
-        ->Unit(benchmark::kMillisecond);
+    Register(LoopName(size), std::bind(MeasureMemcpyLoop, _1, size), size);
+    Register(FillHalName(size), std::bind(MeasureHalFill, _1, size), size);
+    Register(FillLoopName(size), std::bind(MeasureFillLoop, _1, size), size);
   }
 }
 
@@ -152,6 +214,13 @@ std::vector<RatioReporter::Comparison> Comparisons() {
                ", hal CPU driver / memcpy of 1 MiB blocks on ", WorkerThreadCount(), " threads"),
            .informational = true});
     }
+    comparisons.push_back(
+        {.measured_function = FillHalName(size),
+         .baseline_function = FillLoopName(size),
+         .description =
+             absl::StrCat(SizeName(size), " fill, hal CPU driver / std::fill_n of 1 MiB blocks on ",
+                          WorkerThreadCount(), " threads"),
+         .informational = true});
   }
   return comparisons;
 }

@@ -4,7 +4,7 @@
 #include <bit>
 #include <cstring>
 
-#include "backends/common/streaming_copy.h"
+#include "backends/common/streaming_stores.h"
 
 namespace hal::cpu {
 namespace {
@@ -53,7 +53,11 @@ void ExecuteCopy(const CopyCommand& copy, ThreadPool& pool) {
 void ExecuteFill(const FillCommand& fill, ThreadPool& pool) {
   ForEachBlock(fill.size, pool, [&](uint64_t begin, uint64_t end) {
     auto* words = reinterpret_cast<uint32_t*>(fill.destination + begin);
-    std::fill_n(words, (end - begin) / sizeof(uint32_t), fill.pattern);
+    if (fill.streaming_stores) {
+      driver_support::StreamingFill(words, (end - begin) / sizeof(uint32_t), fill.pattern);
+    } else {
+      std::fill_n(words, (end - begin) / sizeof(uint32_t), fill.pattern);
+    }
   });
 }
 

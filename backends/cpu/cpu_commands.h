@@ -18,8 +18,8 @@ namespace hal::cpu {
 
 // Every copy direction: device memory is host memory. Overlapping source
 // and destination ranges copy as std::memmove does. `streaming_stores`
-// writes with non-temporal stores (streaming_copy.h); the driver sets it
-// where plain stores would only cost (Context::StreamsStores).
+// writes with non-temporal stores (streaming_stores.h); the driver sets it
+// where plain stores would only cost (Context::StreamsCopy).
 struct CopyCommand {
   const std::byte* source;
   std::byte* destination;
@@ -31,6 +31,7 @@ struct FillCommand {
   std::byte* destination;  // 4-byte aligned
   uint64_t size;           // a multiple of 4
   uint32_t pattern;
+  bool streaming_stores = false;  // as for CopyCommand
 };
 
 struct DispatchCommand {

@@ -22,21 +22,23 @@ class Context {
   // removes).
   driver_support::HostRangeIndex<Buffer>& registered_memory() { return registered_memory_; }
 
-  // Whether a copy of `size` bytes from `source` writes with non-temporal
-  // stores. Plain stores first read each destination line into the caches;
-  // that only costs when the copy cannot stay there anyway, from 3/4 of the
-  // last-level cache up (glibc decides so for one memcpy, but the pool's
-  // 1 MiB blocks hide the copy's size from it), and when the source is
-  // registered memory (a staging ring the host fills again next, such as
-  // hald's shared memory, which plain stores would evict).
-  bool StreamsStores(const void* source, uint64_t size);
+  // Whether a copy of `size` bytes from `source`, or a fill of `size` bytes,
+  // writes with non-temporal stores (streaming_stores.h). Plain stores first
+  // read each destination line into the caches; that only costs when the
+  // destination cannot stay there anyway, from 3/4 of the last-level cache
+  // up (glibc decides so for one memcpy, but the pool's 1 MiB blocks hide the
+  // size from it), and when a copy's source is registered memory (a staging
+  // ring the host fills again next, such as hald's shared memory, which plain
+  // stores would evict).
+  bool StreamsCopy(const void* source, uint64_t size);
+  bool StreamsFill(uint64_t size) const { return size >= large_bytes_; }
 
  private:
   ThreadPool pool_;
   driver_support::HostRangeIndex<Buffer> registered_memory_;
   // 3/4 of the last-level cache, at least kStreamingCopyMinBytes; the
   // largest value where sysfs does not give the cache's size.
-  const uint64_t large_copy_bytes_;
+  const uint64_t large_bytes_;
 };
 
 }  // namespace hal::cpu

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "backends/common/device_properties.h"
-#include "backends/common/streaming_copy.h"
+#include "backends/common/streaming_stores.h"
 #include "backends/cpu/cpu_commands.h"
 #include "backends/cpu/cpu_context.h"
 #include "backends/cpu/cpu_device.h"
@@ -151,26 +151,27 @@ std::byte* At(hal_drv_buffer* buffer, uint64_t offset) { return Unwrap(buffer)->
 hal_result StreamCopyHostToDevice(hal_drv_stream* stream, const void* src, hal_drv_buffer* dst,
                                   uint64_t dst_offset, uint64_t size) {
   return Submit(stream, CopyCommand{static_cast<const std::byte*>(src), At(dst, dst_offset), size,
-                                    Unwrap(stream)->context().StreamsStores(src, size)});
+                                    Unwrap(stream)->context().StreamsCopy(src, size)});
 }
 
 hal_result StreamCopyDeviceToHost(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
                                   void* dst, uint64_t size) {
   return Submit(stream,
                 CopyCommand{At(src, src_offset), static_cast<std::byte*>(dst), size,
-                            Unwrap(stream)->context().StreamsStores(At(src, src_offset), size)});
+                            Unwrap(stream)->context().StreamsCopy(At(src, src_offset), size)});
 }
 
 hal_result StreamCopyBuffer(hal_drv_stream* stream, hal_drv_buffer* src, uint64_t src_offset,
                             hal_drv_buffer* dst, uint64_t dst_offset, uint64_t size) {
   return Submit(stream,
                 CopyCommand{At(src, src_offset), At(dst, dst_offset), size,
-                            Unwrap(stream)->context().StreamsStores(At(src, src_offset), size)});
+                            Unwrap(stream)->context().StreamsCopy(At(src, src_offset), size)});
 }
 
 hal_result StreamFill(hal_drv_stream* stream, hal_drv_buffer* dst, uint64_t offset, uint64_t size,
                       uint32_t pattern) {
-  return Submit(stream, FillCommand{At(dst, offset), size, pattern});
+  return Submit(stream, FillCommand{At(dst, offset), size, pattern,
+                                    Unwrap(stream)->context().StreamsFill(size)});
 }
 
 hal_result StreamDispatch(hal_drv_stream* stream, hal_drv_kernel* kernel,

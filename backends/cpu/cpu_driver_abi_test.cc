@@ -292,9 +292,10 @@ uint64_t LastLevelCacheBytes() {
   }
 }
 
-// Copies from 3/4 of the last-level cache up write with streaming stores, in
-// the pool's blocks: every byte arrives, at odd offsets, in every direction.
-TEST_F(CpuDriverAbiTest, CopiesLargerThanTheLastLevelCacheAreExact) {
+// Copies and fills from 3/4 of the last-level cache up write with streaming
+// stores, in the pool's blocks: every byte arrives, at odd offsets, in every
+// direction, and nothing is written around them.
+TEST_F(CpuDriverAbiTest, CopiesAndFillsLargerThanTheLastLevelCacheAreExact) {
   const uint64_t cache = LastLevelCacheBytes();
   if (cache == 0) GTEST_SKIP() << "sysfs gives no cache size here";
   const uint64_t size = cache + (uint64_t{1} << 20) + 13;
@@ -304,6 +305,15 @@ TEST_F(CpuDriverAbiTest, CopiesLargerThanTheLastLevelCacheAreExact) {
   std::vector<uint8_t> host(size);
   for (uint64_t i = 0; i < size; ++i) host[i] = static_cast<uint8_t>(i * 7 + i / 4093);
   std::vector<uint8_t> readback(size);
+  ASSERT_EQ(table_->stream_fill(stream, destination, 0, size + 64, 0xeeeeeeee), HAL_SUCCESS);
+  const uint64_t fill_size = size / 4 * 4;
+  ASSERT_EQ(table_->stream_fill(stream, destination, 20, fill_size, 0x01020304), HAL_SUCCESS);
+  ASSERT_EQ(table_->stream_synchronize(stream), HAL_SUCCESS);
+  const uint32_t* words = Map<uint32_t>(destination);
+  EXPECT_EQ(words[4], 0xeeeeeeeeu) << "the word before the fill was written";
+  EXPECT_EQ(std::count(words + 5, words + 5 + fill_size / 4, 0x01020304u),
+            static_cast<long>(fill_size / 4));
+  EXPECT_EQ(words[5 + fill_size / 4], 0xeeeeeeeeu) << "the word after the fill was written";
   ASSERT_EQ(table_->stream_fill(stream, destination, 0, size + 64, 0xeeeeeeee), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_copy_host_to_device(stream, host.data(), source, 3, size), HAL_SUCCESS);
   ASSERT_EQ(table_->stream_copy_buffer(stream, source, 3, destination, 17, size), HAL_SUCCESS);

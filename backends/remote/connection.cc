@@ -13,11 +13,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/wire_format_lite.h"
-#include "backends/common/streaming_copy.h"
+#include "backends/common/streaming_stores.h"
 #include "backends/remote/protocol/status_codec.h"
 #include "backends/remote/protocol/wire_version.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace hal::remote {
 namespace {
@@ -389,7 +389,7 @@ absl::Status Connection::CompleteDownload(const DaemonMessage& message) {
                                                 " names another shared-memory range"));
       }
       // The ring stays in the caches for the next chunk; the destination
-      // need not (streaming_copy.h).
+      // need not (streaming_stores.h).
       driver_support::StreamingCopy(
           download.destination, shared_memory_->data() + download.range->offset(), download.size);
     } else {

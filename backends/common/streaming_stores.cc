@@ -1,5 +1,6 @@
-#include "backends/common/streaming_copy.h"
+#include "backends/common/streaming_stores.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -41,6 +42,33 @@ void StreamingCopy(void* destination, const void* source, size_t size) {
   }
 #endif
   std::memcpy(destination, source, size);
+}
+
+void StreamingFill(uint32_t* destination, size_t words, uint32_t pattern) {
+#if defined(__x86_64__)
+  if (words * sizeof(uint32_t) >= kStreamingCopyMinBytes) {
+    // Word stores up to the next whole line (a 4-byte-aligned destination
+    // reaches it in whole words), then whole lines streamed, then the tail.
+    const size_t head =
+        std::min(words, (64 - reinterpret_cast<uintptr_t>(destination) % 64) % 64 / 4);
+    std::fill_n(destination, head, pattern);
+    destination += head;
+    words -= head;
+    const __m128i line_quarter = _mm_set1_epi32(static_cast<int>(pattern));
+    const size_t lines = words / 16;
+    for (size_t line = 0; line < lines; ++line, destination += 16) {
+      auto* out = reinterpret_cast<__m128i*>(destination);
+      _mm_stream_si128(out, line_quarter);
+      _mm_stream_si128(out + 1, line_quarter);
+      _mm_stream_si128(out + 2, line_quarter);
+      _mm_stream_si128(out + 3, line_quarter);
+    }
+    std::fill_n(destination, words % 16, pattern);
+    _mm_sfence();  // as in StreamingCopy
+    return;
+  }
+#endif
+  std::fill_n(destination, words, pattern);
 }
 
 }  // namespace hal::driver_support

@@ -1,4 +1,4 @@
-#include "backends/common/streaming_copy.h"
+#include "backends/common/streaming_stores.h"
 
 #include <gtest/gtest.h>
 
@@ -43,6 +43,34 @@ TEST(StreamingCopyTest, LargeCopiesAreExactAtEveryAlignment) {
   }
   ExpectExactCopy(kStreamingCopyMinBytes, 0, 0);
   ExpectExactCopy(kStreamingCopyMinBytes * 4 + 64 * 3 + 5, 9, 2);
+}
+
+// Fills `words` words from word `offset` of a guarded buffer and checks every
+// word filled and none written around them.
+void ExpectExactFill(size_t words, size_t offset) {
+  constexpr size_t kSlack = 32;
+  constexpr uint32_t kWordGuard = 0xEEEEEEEE;
+  std::vector<uint32_t> destination(words + 2 * kSlack, kWordGuard);
+  StreamingFill(destination.data() + offset, words, 0x01020304);
+  for (size_t i = 0; i < destination.size(); ++i) {
+    const bool filled = i >= offset && i < offset + words;
+    ASSERT_EQ(destination[i], filled ? 0x01020304u : kWordGuard)
+        << "word " << i << " of a " << words << "-word fill from word " << offset;
+  }
+}
+
+TEST(StreamingFillTest, SmallFillsAreExact) {
+  for (size_t words : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{1025}}) {
+    ExpectExactFill(words, 3);
+  }
+}
+
+// The streaming path's word head, whole lines and tail, at every word
+// alignment within a line.
+TEST(StreamingFillTest, LargeFillsAreExactAtEveryAlignment) {
+  const size_t words = kStreamingCopyMinBytes / 4;
+  for (size_t offset = 0; offset <= 16; ++offset) ExpectExactFill(words + 7, offset);
+  ExpectExactFill(words * 4 + 16 * 3 + 5, 9);
 }
 
 }  // namespace
