@@ -44,31 +44,53 @@ void StreamingCopy(void* destination, const void* source, size_t size) {
   std::memcpy(destination, source, size);
 }
 
+#if defined(__x86_64__)
+namespace {
+
+// Word stores up to the next whole 64-byte line (a 4-byte-aligned destination
+// reaches it in whole words), then whole lines of four 16-byte stores by
+// `store`, then the tail's words.
+template <typename Store>
+void FillLines(uint32_t* destination, size_t words, uint32_t pattern, Store store) {
+  const size_t head =
+      std::min(words, (64 - reinterpret_cast<uintptr_t>(destination) % 64) % 64 / 4);
+  std::fill_n(destination, head, pattern);
+  destination += head;
+  words -= head;
+  const __m128i quarter = _mm_set1_epi32(static_cast<int>(pattern));
+  const size_t lines = words / 16;
+  for (size_t line = 0; line < lines; ++line, destination += 16) {
+    auto* out = reinterpret_cast<__m128i*>(destination);
+    store(out, quarter);
+    store(out + 1, quarter);
+    store(out + 2, quarter);
+    store(out + 3, quarter);
+  }
+  std::fill_n(destination, words % 16, pattern);
+}
+
+}  // namespace
+#endif
+
+void FillWords(uint32_t* destination, size_t words, uint32_t pattern) {
+#if defined(__x86_64__)
+  FillLines(destination, words, pattern,
+            [](__m128i* out, __m128i value) { _mm_store_si128(out, value); });
+#else
+  std::fill_n(destination, words, pattern);
+#endif
+}
+
 void StreamingFill(uint32_t* destination, size_t words, uint32_t pattern) {
 #if defined(__x86_64__)
   if (words * sizeof(uint32_t) >= kStreamingCopyMinBytes) {
-    // Word stores up to the next whole line (a 4-byte-aligned destination
-    // reaches it in whole words), then whole lines streamed, then the tail.
-    const size_t head =
-        std::min(words, (64 - reinterpret_cast<uintptr_t>(destination) % 64) % 64 / 4);
-    std::fill_n(destination, head, pattern);
-    destination += head;
-    words -= head;
-    const __m128i line_quarter = _mm_set1_epi32(static_cast<int>(pattern));
-    const size_t lines = words / 16;
-    for (size_t line = 0; line < lines; ++line, destination += 16) {
-      auto* out = reinterpret_cast<__m128i*>(destination);
-      _mm_stream_si128(out, line_quarter);
-      _mm_stream_si128(out + 1, line_quarter);
-      _mm_stream_si128(out + 2, line_quarter);
-      _mm_stream_si128(out + 3, line_quarter);
-    }
-    std::fill_n(destination, words % 16, pattern);
+    FillLines(destination, words, pattern,
+              [](__m128i* out, __m128i value) { _mm_stream_si128(out, value); });
     _mm_sfence();  // as in StreamingCopy
     return;
   }
 #endif
-  std::fill_n(destination, words, pattern);
+  FillWords(destination, words, pattern);
 }
 
 }  // namespace hal::driver_support

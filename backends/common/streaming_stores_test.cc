@@ -45,13 +45,14 @@ TEST(StreamingCopyTest, LargeCopiesAreExactAtEveryAlignment) {
   ExpectExactCopy(kStreamingCopyMinBytes * 4 + 64 * 3 + 5, 9, 2);
 }
 
-// Fills `words` words from word `offset` of a guarded buffer and checks every
-// word filled and none written around them.
-void ExpectExactFill(size_t words, size_t offset) {
+// Fills `words` words from word `offset` of a guarded buffer by `fill` and
+// checks every word filled and none written around them.
+void ExpectExactFill(size_t words, size_t offset,
+                     void (*fill)(uint32_t*, size_t, uint32_t) = StreamingFill) {
   constexpr size_t kSlack = 32;
   constexpr uint32_t kWordGuard = 0xEEEEEEEE;
   std::vector<uint32_t> destination(words + 2 * kSlack, kWordGuard);
-  StreamingFill(destination.data() + offset, words, 0x01020304);
+  fill(destination.data() + offset, words, 0x01020304);
   for (size_t i = 0; i < destination.size(); ++i) {
     const bool filled = i >= offset && i < offset + words;
     ASSERT_EQ(destination[i], filled ? 0x01020304u : kWordGuard)
@@ -71,6 +72,15 @@ TEST(StreamingFillTest, LargeFillsAreExactAtEveryAlignment) {
   const size_t words = kStreamingCopyMinBytes / 4;
   for (size_t offset = 0; offset <= 16; ++offset) ExpectExactFill(words + 7, offset);
   ExpectExactFill(words * 4 + 16 * 3 + 5, 9);
+}
+
+TEST(FillWordsTest, FillsAreExactAtEveryAlignmentAndSize) {
+  for (size_t offset = 0; offset <= 16; ++offset) {
+    for (size_t words : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{100}}) {
+      ExpectExactFill(words, offset, FillWords);
+    }
+  }
+  ExpectExactFill(kStreamingCopyMinBytes / 4 + 7, 3, FillWords);
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ void ExecuteFill(const FillCommand& fill, ThreadPool& pool) {
     if (fill.streaming_stores) {
       driver_support::StreamingFill(words, (end - begin) / sizeof(uint32_t), fill.pattern);
     } else {
-      std::fill_n(words, (end - begin) / sizeof(uint32_t), fill.pattern);
+      driver_support::FillWords(words, (end - begin) / sizeof(uint32_t), fill.pattern);
     }
   });
 }
