@@ -4,6 +4,7 @@
 // would otherwise write. At 16 MiB the data fits the last-level cache of most
 // servers and the driver stores as the loop does; at 256 MiB it does not, and
 // the driver streams its stores (backends/cpu/README.md, "Streaming stores").
+// The same loops with streaming stores show, per size, which stores win.
 // No target: the ratios show what hal's path costs or gains. Every run checks
 // what it wrote.
 #include <algorithm>
@@ -18,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "backends/common/streaming_stores.h"
 #include "bench/bench_context.h"
 #include "bench/bench_main.h"
 #include "bench/host_thread_pool.h"
@@ -42,8 +44,14 @@ std::string HalName(Direction direction, uint64_t size) {
 }
 
 std::string LoopName(uint64_t size) { return absl::StrCat("BM_MemcpyLoop", SizeName(size)); }
+std::string StreamingLoopName(uint64_t size) {
+  return absl::StrCat("BM_StreamingCopyLoop", SizeName(size));
+}
 std::string FillHalName(uint64_t size) { return absl::StrCat("BM_FillHal", SizeName(size)); }
 std::string FillLoopName(uint64_t size) { return absl::StrCat("BM_FillLoop", SizeName(size)); }
+std::string StreamingFillLoopName(uint64_t size) {
+  return absl::StrCat("BM_StreamingFillLoop", SizeName(size));
+}
 
 struct FreeDeleter {
   void operator()(uint8_t* memory) const { std::free(memory); }
@@ -134,38 +142,58 @@ HostThreadPool& BaselinePool() {
   return pool;
 }
 
-absl::Status MeasureMemcpyLoop(benchmark::State& state, uint64_t size) {
+// The stores a baseline loop writes: plain ones (memcpy, std::fill_n) or
+// non-temporal ones (the driver's StreamingCopy, StreamingFill), to show on
+// each size which the driver should pick.
+enum class Stores { kPlain, kStreaming };
+
+// Calls body(begin, end) on each 1 MiB block of [0, size), the blocks split
+// over the baseline pool in contiguous runs, as the driver splits them.
+template <typename Body>
+void ForEachBlock(uint64_t size, const Body& body) {
+  const uint64_t blocks = (size + kBlockBytes - 1) / kBlockBytes;
+  BaselinePool().ParallelFor(blocks, [&](size_t first, size_t end) {
+    for (size_t block = first; block < end; ++block) {
+      body(block * kBlockBytes, std::min<uint64_t>((block + 1) * kBlockBytes, size));
+    }
+  });
+}
+
+absl::Status MeasureCopyLoop(benchmark::State& state, uint64_t size, Stores stores) {
   HostBytes source = AllocateHost(size, 0x5a);
   HostBytes destination = AllocateHost(size, 0);
   if (source == nullptr || destination == nullptr) {
     return absl::ResourceExhaustedError("cannot allocate the baseline's memory");
   }
-  const uint64_t blocks = (size + kBlockBytes - 1) / kBlockBytes;
-  const auto copy = [&](size_t first, size_t end) {
-    const uint64_t begin = first * kBlockBytes;
-    std::memcpy(destination.get() + begin, source.get() + begin,
-                std::min<uint64_t>(end * kBlockBytes, size) - begin);
+  const auto copy = [&](uint64_t begin, uint64_t end) {
+    if (stores == Stores::kStreaming) {
+      driver_support::StreamingCopy(destination.get() + begin, source.get() + begin, end - begin);
+    } else {
+      std::memcpy(destination.get() + begin, source.get() + begin, end - begin);
+    }
   };
-  BaselinePool().ParallelFor(blocks, copy);  // warm-up, as for hal
-  for (auto _ : state) BaselinePool().ParallelFor(blocks, copy);
-  return CheckAll(destination.get(), size, 0x5a, "memcpy loop");
+  ForEachBlock(size, copy);  // warm-up, as for hal
+  for (auto _ : state) ForEachBlock(size, copy);
+  return CheckAll(destination.get(), size, 0x5a, "copy loop");
 }
 
-absl::Status MeasureFillLoop(benchmark::State& state, uint64_t size) {
+absl::Status MeasureFillLoop(benchmark::State& state, uint64_t size, Stores stores) {
   HostBytes destination = AllocateHost(size, 0);
   if (destination == nullptr) return absl::ResourceExhaustedError("cannot allocate the baseline's");
   auto* words = reinterpret_cast<uint32_t*>(destination.get());
-  const uint64_t blocks = (size + kBlockBytes - 1) / kBlockBytes;
   uint32_t pattern = PatternOf(0);
-  const auto fill = [&](size_t first, size_t end) {
-    const uint64_t begin = first * kBlockBytes / 4;
-    std::fill_n(words + begin, std::min<uint64_t>(end * kBlockBytes, size) / 4 - begin, pattern);
+  const auto fill = [&](uint64_t begin, uint64_t end) {
+    if (stores == Stores::kStreaming) {
+      driver_support::StreamingFill(words + begin / 4, (end - begin) / 4, pattern);
+    } else {
+      std::fill_n(words + begin / 4, (end - begin) / 4, pattern);
+    }
   };
-  BaselinePool().ParallelFor(blocks, fill);  // warm-up, as for hal
+  ForEachBlock(size, fill);  // warm-up, as for hal
   int64_t iteration = 0;
   for (auto _ : state) {
     pattern = PatternOf(++iteration);
-    BaselinePool().ParallelFor(blocks, fill);
+    ForEachBlock(size, fill);
   }
   return CheckWords(words, size / 4, PatternOf(iteration), "fill loop");
 }
@@ -195,9 +223,13 @@ void RegisterBenchmarks() {
     for (const Direction direction : {Direction::kHostToDevice, Direction::kDeviceToHost}) {
       Register(HalName(direction, size), std::bind(MeasureHalCopy, _1, direction, size), size);
     }
-    Register(LoopName(size), std::bind(MeasureMemcpyLoop, _1, size), size);
+    Register(LoopName(size), std::bind(MeasureCopyLoop, _1, size, Stores::kPlain), size);
+    Register(StreamingLoopName(size), std::bind(MeasureCopyLoop, _1, size, Stores::kStreaming),
+             size);
     Register(FillHalName(size), std::bind(MeasureHalFill, _1, size), size);
-    Register(FillLoopName(size), std::bind(MeasureFillLoop, _1, size), size);
+    Register(FillLoopName(size), std::bind(MeasureFillLoop, _1, size, Stores::kPlain), size);
+    Register(StreamingFillLoopName(size),
+             std::bind(MeasureFillLoop, _1, size, Stores::kStreaming), size);
   }
 }
 
@@ -221,6 +253,17 @@ std::vector<RatioReporter::Comparison> Comparisons() {
              absl::StrCat(SizeName(size), " fill, hal CPU driver / std::fill_n of 1 MiB blocks on ",
                           WorkerThreadCount(), " threads"),
          .informational = true});
+    // Which stores the driver should write at this size.
+    comparisons.push_back({.measured_function = StreamingLoopName(size),
+                           .baseline_function = LoopName(size),
+                           .description = absl::StrCat(SizeName(size),
+                                                       " copy loop, streaming stores / memcpy"),
+                           .informational = true});
+    comparisons.push_back({.measured_function = StreamingFillLoopName(size),
+                           .baseline_function = FillLoopName(size),
+                           .description = absl::StrCat(SizeName(size),
+                                                       " fill loop, streaming stores / std::fill_n"),
+                           .informational = true});
   }
   return comparisons;
 }
