@@ -71,33 +71,32 @@ std::optional<uint64_t> ParseCacheSize(std::string_view text) {
 
 namespace {
 
-// The size of the cache CPU 0 sees at `level`, or with level 0 at the highest
-// level sysfs lists.
-std::optional<uint64_t> ReadCacheBytesAtLevel(int level) {
+// The size of the cache CPU 0 sees at `level` (its data or unified cache: the
+// first sysfs lists); nullopt where sysfs names none.
+std::optional<uint64_t> ReadCacheBytes(int level) {
   // index0..indexN describe the caches CPU 0 sees, each with its level.
-  int found_level = 0;
-  std::optional<std::string> found_size;
+  const std::string wanted = std::to_string(level);
   for (int index = 0; index < 16; ++index) {
     const std::string folder =
         "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
     const std::optional<std::string> text = ReadFirstLine((folder + "level").c_str());
-    if (!text) break;  // no more caches
-    int this_level = 0;
-    if (std::from_chars(text->data(), text->data() + text->size(), this_level).ec != std::errc()) {
-      continue;
-    }
-    if (level != 0 ? this_level != level : this_level <= found_level) continue;
-    found_level = this_level;
-    found_size = ReadFirstLine((folder + "size").c_str());
-    if (level != 0) break;
+    if (!text) return std::nullopt;  // no more caches
+    if (*text != wanted) continue;
+    const std::optional<std::string> size = ReadFirstLine((folder + "size").c_str());
+    return size ? ParseCacheSize(*size) : std::nullopt;
   }
-  return found_size ? ParseCacheSize(*found_size) : std::nullopt;
+  return std::nullopt;
 }
 
 }  // namespace
 
-std::optional<uint64_t> ReadL2CacheBytes() { return ReadCacheBytesAtLevel(2); }
+std::optional<uint64_t> ReadL2CacheBytes() { return ReadCacheBytes(2); }
 
-std::optional<uint64_t> ReadLastLevelCacheBytes() { return ReadCacheBytesAtLevel(0); }
+std::optional<uint64_t> ReadLastLevelCacheBytes() {
+  for (int level = 4; level >= 1; --level) {
+    if (std::optional<uint64_t> bytes = ReadCacheBytes(level)) return bytes;
+  }
+  return std::nullopt;
+}
 
 }  // namespace hal::cpu
