@@ -17,7 +17,9 @@
 //     over a Unix socket it goes through the session's shared memory (two
 //     copies: the tenant's and hald's device's), or with
 //     HAL_REMOTE_CROSS_MEMORY=on hald copies straight to and from it
-//     (cross-memory attach, where hald may); over TCP loopback the bytes
+//     (cross-memory attach, where hald may), or where hald's device memory
+//     is host memory (cpu) the device buffer is a memfd both map and the
+//     tenant copies into it itself (protocol 1.6); over TCP loopback the bytes
 //     travel inline in the frames; BM_HostToDeviceTwoCopyBound is the
 //     shared-memory path without hald, the machine's bound for it (no
 //     target: shown against local and against the Unix-socket figure);
@@ -409,10 +411,14 @@ int main(int argc, char** argv) {
        hal::bench::TcpFloor("DeviceToHost", "device->host")});
   const int result = hal::bench::RunBenchmarkMain(argc, argv, &reporter);
   if (std::unique_ptr<hal::testing::HaldProcess>& hald = hal::bench::Daemon(); hald != nullptr) {
-    // hald logs a session's cross-memory attach when it succeeds.
+    // hald logs a session's cross-memory attach when it succeeds, and its
+    // first device buffer whose memory the tenant shares.
+    const std::string log = hald->log();
     std::cout << "Unix-socket copies went through "
-              << (absl::StrContains(hald->log(), "copies through cross-memory attach")
-                      ? "cross-memory attach (one copy)"
+              << (absl::StrContains(log, "copies through cross-memory attach")
+                      ? "cross-memory attach (one copy, by hald)"
+                  : absl::StrContains(log, "shares device buffers' memory with its tenant")
+                      ? "device buffers shared with the tenant (one copy, by the tenant)"
                       : "shared memory (two copies)")
               << "\n";
     if (const absl::Status stopped = hald->StopCleanly(); !stopped.ok()) {

@@ -39,6 +39,11 @@ uint32_t ForwardedCapabilities(const DeviceProperties& device, bool native_kerne
   return bits;
 }
 
+bool SharesDeviceMemory(const DeviceProperties& device, bool overcommitted) {
+  return device.device_buffers_mappable && device.capabilities.has(Capability::kHostRegistration) &&
+         !overcommitted;
+}
+
 std::array<uint8_t, 16> VirtualDeviceUuid(absl::string_view name) {
   const std::string salted = absl::StrCat("hald virtual device ", name);
   const uint64_t halves[2] = {Fnv1a(salted, 0xcbf29ce484222325ull),
@@ -51,7 +56,7 @@ std::array<uint8_t, 16> VirtualDeviceUuid(absl::string_view name) {
 }
 
 remote::v1::DeviceProperties ListedProperties(const VirtualDevice& virtual_device,
-                                              bool native_kernels) {
+                                              bool native_kernels, bool overcommitted) {
   const DeviceProperties& placement = virtual_device.placement().properties();
   remote::v1::DeviceProperties wire = remote::DevicePropertiesToWire(placement);
   wire.set_name(absl::StrCat(virtual_device.name(), " on ", placement.name));
@@ -62,6 +67,7 @@ remote::v1::DeviceProperties ListedProperties(const VirtualDevice& virtual_devic
   wire.set_kernel_formats(absl::StrJoin(TenantKernelFormats(placement, native_kernels), ","));
   wire.set_virtual_device(virtual_device.name());
   wire.set_physical_device(virtual_device.placement().id());
+  wire.set_shared_device_memory(SharesDeviceMemory(placement, overcommitted));
   return wire;
 }
 

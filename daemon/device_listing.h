@@ -31,11 +31,22 @@ std::vector<std::string> TenantKernelFormats(const DeviceProperties& device, boo
 // it would only tell a tenant where hald's memory lies).
 uint32_t ForwardedCapabilities(const DeviceProperties& device, bool native_kernels);
 
+// Whether hald makes a tenant's memfd the memory of the tenant's DEVICE
+// buffers on `device` (protocol 1.6, DeviceProperties.shared_device_memory):
+// where its device memory is host memory (device buffers map: the CPU
+// driver) and it registers host memory, so that the buffer is the same
+// memory in both processes and the tenant's copies into it are one copy, not
+// two through the session's shared memory. Not in an overcommitted pool:
+// the residency manager must be able to move device buffers, and registered
+// memory stays where it is.
+bool SharesDeviceMemory(const DeviceProperties& device, bool overcommitted);
+
 // A version-8 (custom) UUID from a hash of the name.
 std::array<uint8_t, 16> VirtualDeviceUuid(absl::string_view name);
 
+// `overcommitted`: the pool's overcommit ratio is above 1.
 remote::v1::DeviceProperties ListedProperties(const VirtualDevice& virtual_device,
-                                              bool native_kernels);
+                                              bool native_kernels, bool overcommitted);
 
 }  // namespace hal::daemon
 

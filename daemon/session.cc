@@ -168,7 +168,7 @@ void Session::TearDown() {
   modules_.Clear();
   events_.Clear();
   buffers_.Clear();  // the charges go back to the virtual device's quota
-  shared_staging_bytes_.clear();
+  shared_buffer_bytes_.clear();
   shm_registration_.reset();  // its keep_alive unmaps shm_ and returns the budget
   device_.reset();
   virtual_device_.reset();

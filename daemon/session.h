@@ -108,13 +108,16 @@ class Session {
   // plain host memory, as before; nothing fails.
   void RegisterSharedMemory();
   absl::StatusOr<DaemonMessage> PoolStatus();
-  // A HOST_STAGING request with shared_host_memory and a memfd, on a Unix
-  // socket to a device with host registration, registers the tenant's memfd
-  // (RegisterSharedStaging: mapped, charged to the quota) and answers
-  // shared; every other request allocates as before.
+  // The pool's overcommit ratio is above 1 (ListedProperties).
+  bool PoolOvercommits() const;
+  // A request with shared_host_memory and a memfd, on a Unix socket,
+  // registers the tenant's memfd (RegisterSharedBuffer: mapped, charged to
+  // the quota) and answers shared: a HOST_STAGING one where the device has
+  // host registration, a DEVICE one where SharesDeviceMemory; every other
+  // request allocates on the device.
   absl::StatusOr<DaemonMessage> AllocateBuffer(const remote::v1::BufferAllocate& request,
                                                remote::UniqueFd fd);
-  absl::StatusOr<std::shared_ptr<Buffer>> RegisterSharedStaging(uint64_t size, remote::UniqueFd fd);
+  absl::StatusOr<std::shared_ptr<Buffer>> RegisterSharedBuffer(uint64_t size, remote::UniqueFd fd);
   // Answers the buffer's device address, pinning it first where it would
   // have none otherwise (overcommitted pools); Unimplemented where the
   // virtual device is listed without device-address (ForwardedCapabilities).
@@ -180,6 +183,8 @@ class Session {
   // whether CrossMemoryAttach proved hald may copy to and from its memory.
   std::optional<TenantMemory> tenant_memory_;
   bool cross_memory_ = false;
+  // The session's first shared DEVICE buffer is logged, not every one.
+  bool shares_device_buffers_ = false;
   std::shared_ptr<VirtualDevice> virtual_device_;  // set by Attach
   std::shared_ptr<Device> device_;
   bool native_kernels_ = false;
@@ -189,10 +194,10 @@ class Session {
   std::shared_ptr<std::atomic<uint64_t>> inline_download_bytes_ =
       std::make_shared<std::atomic<uint64_t>>(0);
   HandleTable<std::shared_ptr<Buffer>> buffers_{"buffer", 1u << 20};
-  // Shared staging buffers' charged bytes by handle: they take no device
+  // Shared buffers' charged bytes by handle: they take no device
   // memory (allocated_size 0), but the session's bytes count them as the
   // quota does. Touched by the receiving thread only.
-  absl::flat_hash_map<uint64_t, uint64_t> shared_staging_bytes_;
+  absl::flat_hash_map<uint64_t, uint64_t> shared_buffer_bytes_;
   HandleTable<std::shared_ptr<Stream>> streams_{"stream", 1024};
   HandleTable<std::shared_ptr<TenantEvent>> events_{"event", 1u << 16};
   HandleTable<std::shared_ptr<const ModuleImage>> modules_{"module", 1024};

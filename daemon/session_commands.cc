@@ -68,7 +68,7 @@ absl::Status Session::Execute(ClientMessage& command) {
       if (!buffer.ok()) return buffer.status();
       // Queues keep it alive until their work on it is done.
       uint64_t counted = (*buffer)->allocated_size();
-      if (auto shared = shared_staging_bytes_.extract(handle); !shared.empty()) {
+      if (auto shared = shared_buffer_bytes_.extract(handle); !shared.empty()) {
         counted = shared.mapped();
       }
       counters_->RemoveBuffer(counted);
@@ -162,7 +162,7 @@ absl::StatusOr<DaemonMessage> Session::AttachCrossMemory(
   }
   // Copying through the buffer's mapping would pin it (Buffer::Map), and a
   // pinned buffer is never evicted: shared memory serves these pools.
-  if (daemon_.pool().options().overcommit_ratio > 1.0) {
+  if (PoolOvercommits()) {
     return absl::FailedPreconditionError(
         "the pool overcommits its devices, and cross-memory copies would pin buffers");
   }

@@ -178,13 +178,15 @@ void Session::RegisterSharedMemory() {
   counters_->SetRegisteredSharedMemory(size);
 }
 
+bool Session::PoolOvercommits() const { return daemon_.pool().options().overcommit_ratio > 1.0; }
+
 absl::StatusOr<DaemonMessage> Session::ListDevices() {
   const std::shared_ptr<const AccessPolicy> policy = daemon_.policy();
   DaemonMessage answer;
   for (const std::shared_ptr<VirtualDevice>& device : daemon_.VirtualDevices()) {
     if (!policy->MayAttach(identity_, device->name())) continue;
     *answer.mutable_device_list()->add_devices() =
-        ListedProperties(*device, policy->AllowsNativeKernels(device->name()));
+        ListedProperties(*device, policy->AllowsNativeKernels(device->name()), PoolOvercommits());
   }
   return answer;
 }
@@ -260,11 +262,14 @@ absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAl
     return absl::InvalidArgumentError(
         "BufferAllocate came with a descriptor but without shared_host_memory");
   }
+  const DeviceProperties& properties = device_->physical_device().properties();
+  const bool takes_memfd = request.kind() == HAL_BUFFER_HOST_STAGING
+                               ? properties.capabilities.has(Capability::kHostRegistration)
+                               : SharesDeviceMemory(properties, PoolOvercommits());
   absl::StatusOr<std::shared_ptr<Buffer>> buffer = nullptr;
   bool shared = false;
-  if (request.shared_host_memory() && fd.valid() && channel_->is_unix() &&
-      device_->physical_device().properties().capabilities.has(Capability::kHostRegistration)) {
-    buffer = RegisterSharedStaging(request.size(), std::move(fd));
+  if (request.shared_host_memory() && fd.valid() && channel_->is_unix() && takes_memfd) {
+    buffer = RegisterSharedBuffer(request.size(), std::move(fd));
     shared = true;
   } else {
     buffer = device_->Allocate(request.size(), request.kind() == HAL_BUFFER_HOST_STAGING
@@ -277,13 +282,17 @@ absl::StatusOr<DaemonMessage> Session::AllocateBuffer(const remote::v1::BufferAl
   // request's size would be.
   const uint64_t allocated = (*buffer)->allocated_size();
   const uint64_t charged =
-      shared
-          ? device_->physical_device().properties().RoundedToAllocationGranularity(request.size())
-          : allocated;
+      shared ? properties.RoundedToAllocationGranularity(request.size()) : allocated;
   if (absl::Status status = buffers_.Insert(request.buffer(), *std::move(buffer)); !status.ok()) {
     return status;
   }
-  if (shared) shared_staging_bytes_[request.buffer()] = charged;
+  if (shared) shared_buffer_bytes_[request.buffer()] = charged;
+  if (shared && request.kind() == HAL_BUFFER_DEVICE && !shares_device_buffers_) {
+    shares_device_buffers_ = true;
+    std::cerr << "hald: session " << id()
+              << " shares device buffers' memory with its tenant (its copies into them are "
+                 "its own)\n";
+  }
   counters_->AddBuffer(charged);
   DaemonMessage answer;
   answer.mutable_buffer_allocated()->set_allocated_size(charged);
@@ -313,13 +322,12 @@ absl::StatusOr<DaemonMessage> Session::BufferDeviceAddress(uint64_t handle) {
   return answer;
 }
 
-absl::StatusOr<std::shared_ptr<Buffer>> Session::RegisterSharedStaging(uint64_t size,
-                                                                       remote::UniqueFd fd) {
+absl::StatusOr<std::shared_ptr<Buffer>> Session::RegisterSharedBuffer(uint64_t size,
+                                                                      remote::UniqueFd fd) {
   // The tenant's memfd is whole pages: what registration pins.
   const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   if (size == 0 || size > std::numeric_limits<uint64_t>::max() - page) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("a shared host-staging buffer of ", size, " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("a shared buffer of ", size, " bytes"));
   }
   const uint64_t mapped_size = (size + page - 1) / page * page;
   absl::StatusOr<remote::SharedMemory> mapping =

@@ -3,12 +3,25 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
+#include <optional>
+
+#include "backends/common/proc_files.h"
 
 #if defined(__x86_64__)
 #include <emmintrin.h>
 #endif
 
 namespace hal::driver_support {
+
+uint64_t CacheEvictingBytes() {
+  static const uint64_t bytes = [] {
+    const std::optional<uint64_t> last_level = ReadLastLevelCacheBytes();
+    if (!last_level) return std::numeric_limits<uint64_t>::max();
+    return std::max<uint64_t>(*last_level / 4 * 3, kStreamingCopyMinBytes);
+  }();
+  return bytes;
+}
 
 void StreamingCopy(void* destination, const void* source, size_t size) {
 #if defined(__x86_64__)

@@ -18,6 +18,12 @@ namespace hal::driver_support {
 // the next reader of the destination may well find them there.
 inline constexpr size_t kStreamingCopyMinBytes = size_t{256} << 10;
 
+// Copies and fills of at least this many bytes would evict most of the
+// last-level cache anyway, so they stream their stores: 3/4 of its size
+// (proc_files.h), at least kStreamingCopyMinBytes; UINT64_MAX where sysfs
+// does not say. Read once; thread-safe.
+uint64_t CacheEvictingBytes();
+
 // memcpy's contract (no overlap) and result; from kStreamingCopyMinBytes up,
 // on x86-64, the destination is written with non-temporal stores, which are
 // ordered before this function returns.

@@ -9,17 +9,17 @@
 namespace hal::cpu {
 namespace {
 
-// Copies and fills are split into blocks of this size across the pool; one
-// block or less runs on the worker alone, as waking helpers would cost more
-// than it saves.
-constexpr uint64_t kParallelBlockBytes = uint64_t{1} << 20;
+// Fills are split into blocks of this size across the pool, as copies are;
+// one block or less runs on the worker alone, as waking helpers would cost
+// more than it saves.
+constexpr uint64_t kParallelBlockBytes = ThreadPool::kCopyBlockBytes;
 
 static_assert(std::endian::native == std::endian::little,
               "fill patterns are little-endian and are stored as native words");
 static_assert(kParallelBlockBytes % sizeof(uint32_t) == 0, "fill blocks keep whole words");
 
 // Calls body(begin, end) over byte ranges covering [0, size), in parallel
-// blocks.
+// blocks (fills; ThreadPool::Copy splits copies alike).
 template <typename Body>
 void ForEachBlock(uint64_t size, ThreadPool& pool, const Body& body) {
   const uint64_t blocks = (size + kParallelBlockBytes - 1) / kParallelBlockBytes;
@@ -41,13 +41,7 @@ void ExecuteCopy(const CopyCommand& copy, ThreadPool& pool) {
     std::memmove(copy.destination, copy.source, copy.size);
     return;
   }
-  ForEachBlock(copy.size, pool, [&](uint64_t begin, uint64_t end) {
-    if (copy.streaming_stores) {
-      driver_support::StreamingCopy(copy.destination + begin, copy.source + begin, end - begin);
-    } else {
-      std::memcpy(copy.destination + begin, copy.source + begin, end - begin);
-    }
-  });
+  pool.Copy(copy.destination, copy.source, copy.size, copy.streaming_stores);
 }
 
 void ExecuteFill(const FillCommand& fill, ThreadPool& pool) {

@@ -9,12 +9,14 @@
 #include <memory>
 #include <variant>
 
+#include "backends/common/thread_pool.h"
 #include "backends/cpu/cpu_event.h"
-#include "backends/cpu/thread_pool.h"
 #include "hal/driver/hal_cpu_kernel.h"
 #include "hal/driver/hal_driver.h"
 
 namespace hal::cpu {
+
+using driver_support::ThreadPool;
 
 // Every copy direction: device memory is host memory. Overlapping source
 // and destination ranges copy as std::memmove does. `streaming_stores`

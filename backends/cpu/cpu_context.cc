@@ -1,23 +1,14 @@
 #include "backends/cpu/cpu_context.h"
 
-#include <algorithm>
-#include <limits>
-
 #include "backends/common/streaming_stores.h"
-#include "backends/cpu/proc_files.h"
 
 namespace hal::cpu {
-namespace {
 
-uint64_t LargeBytes() {
-  const std::optional<uint64_t> last_level = ReadLastLevelCacheBytes();
-  if (!last_level) return std::numeric_limits<uint64_t>::max();
-  return std::max<uint64_t>(*last_level / 4 * 3, driver_support::kStreamingCopyMinBytes);
+Context::Context() : pool_(driver_support::UsableCpuCount() - 1) {}
+
+bool Context::StreamsFill(uint64_t size) const {
+  return size >= driver_support::CacheEvictingBytes();
 }
-
-}  // namespace
-
-Context::Context() : pool_(UsableCpuCount() - 1), large_bytes_(LargeBytes()) {}
 
 bool Context::StreamsCopy(const void* source, uint64_t size) {
   if (StreamsFill(size)) return true;

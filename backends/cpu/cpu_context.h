@@ -5,11 +5,13 @@
 #define HAL_BACKENDS_CPU_CPU_CONTEXT_H_
 
 #include "backends/common/host_range_index.h"
+#include "backends/common/thread_pool.h"
 #include "backends/cpu/cpu_device.h"
 #include "backends/cpu/cpu_memory.h"
-#include "backends/cpu/thread_pool.h"
 
 namespace hal::cpu {
+
+using driver_support::ThreadPool;
 
 class Context {
  public:
@@ -31,14 +33,11 @@ class Context {
   // ring the host fills again next, such as hald's shared memory, which plain
   // stores would evict).
   bool StreamsCopy(const void* source, uint64_t size);
-  bool StreamsFill(uint64_t size) const { return size >= large_bytes_; }
+  bool StreamsFill(uint64_t size) const;
 
  private:
   ThreadPool pool_;
   driver_support::HostRangeIndex<Buffer> registered_memory_;
-  // 3/4 of the last-level cache, at least kStreamingCopyMinBytes; the
-  // largest value where sysfs does not give the cache's size.
-  const uint64_t large_bytes_;
 };
 
 }  // namespace hal::cpu

@@ -1,6 +1,5 @@
 #include "backends/cpu/cpu_device.h"
 
-#include <sched.h>
 #include <time.h>
 
 #include <algorithm>
@@ -8,14 +7,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "backends/common/derived_uuid.h"
+#include "backends/common/proc_files.h"
+#include "backends/common/thread_pool.h"
 #include "backends/cpu/cpu_error.h"
 #include "backends/cpu/cpu_virtual_memory.h"
-#include "backends/cpu/proc_files.h"
 
 namespace hal::cpu {
+
+using driver_support::ReadKeyValueField;
+using driver_support::ReadL2CacheBytes;
+using driver_support::ReadMemInfoBytes;
+
 namespace {
 
 #if defined(__x86_64__)
@@ -77,7 +81,7 @@ hal_device_properties ReadProperties() {
   // pci_bus_id stays "": the host CPU is not a PCI device.
   props.total_memory_bytes = ReadMemInfoBytes("MemTotal").value_or(0);
   props.l2_cache_bytes = ReadL2CacheBytes().value_or(0);
-  props.compute_units = UsableCpuCount();
+  props.compute_units = driver_support::UsableCpuCount();
   // Streams are alike (no priority) and the heap is the cache.
   props.capabilities = HAL_CAPABILITY_DEVICE_ADDRESS | HAL_CAPABILITY_VIRTUAL_MEMORY |
                        HAL_CAPABILITY_HOST_REGISTRATION;
@@ -102,14 +106,6 @@ hal_device_properties ReadProperties() {
 }
 
 }  // namespace
-
-uint32_t UsableCpuCount() {
-  cpu_set_t cpus;
-  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 0) {
-    return static_cast<uint32_t>(CPU_COUNT(&cpus));
-  }
-  return std::max(1u, std::thread::hardware_concurrency());
-}
 
 const hal_device_properties& DeviceProperties() {
   static const hal_device_properties properties = ReadProperties();

@@ -17,10 +17,6 @@ inline constexpr uint64_t kAllocationGranularity = 64;
 // that is valid here is valid on the GPUs too.
 inline constexpr uint64_t kBindingOffsetAlignment = 16;
 
-// The CPUs this process may run on (its affinity mask, which a container or
-// taskset narrows), at least 1. The thread pools are sized to it.
-uint32_t UsableCpuCount();
-
 // Every field, `next` NULL.
 // Computed on first use; thread-safe.
 const hal_device_properties& DeviceProperties();

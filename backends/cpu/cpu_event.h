@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <mutex>
 
-#include "backends/cpu/spin_wait.h"
+#include "backends/common/spin_wait.h"
 
 namespace hal::cpu {
+
+using driver_support::Waker;
 
 class Event {
  public:

@@ -9,10 +9,10 @@
 #include <thread>
 #include <vector>
 
+#include "backends/common/spin_wait.h"
+#include "backends/common/thread_pool.h"
 #include "backends/cpu/cpu_commands.h"
 #include "backends/cpu/cpu_context.h"
-#include "backends/cpu/spin_wait.h"
-#include "backends/cpu/thread_pool.h"
 
 namespace hal::cpu {
 

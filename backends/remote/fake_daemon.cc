@@ -134,6 +134,9 @@ v1::DeviceProperties FakeDeviceProperties(const std::string& name) {
   props.set_allocation_granularity(64);
   props.set_timestamp_resolution_ns(1);
   props.set_virtual_device(name);
+  // Listed, never taken: BufferAllocate answers `shared` false, as a hald
+  // whose pool turned overcommitted after the listing would.
+  props.set_shared_device_memory(true);
   return props;
 }
 

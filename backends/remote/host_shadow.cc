@@ -8,7 +8,8 @@
 
 namespace hal::remote {
 
-std::unique_ptr<HostShadow> HostShadow::Allocate(uint64_t size, bool shareable) {
+std::unique_ptr<HostShadow> HostShadow::Allocate(uint64_t size, bool shareable,
+                                                 const char* memfd_name) {
   // Whole pages: what hald's registration pins, and page-aligned past any
   // min_buffer_alignment a device reports. Both kinds are zero-filled, as
   // memory handed to a tenant must be.
@@ -16,7 +17,7 @@ std::unique_ptr<HostShadow> HostShadow::Allocate(uint64_t size, bool shareable) 
   if (size == 0 || size > std::numeric_limits<uint64_t>::max() - page) return nullptr;
   const uint64_t mapped_size = (size + page - 1) / page * page;
   if (shareable) {
-    absl::StatusOr<SharedMemory> memfd = SharedMemory::Create(mapped_size, "hal-staging");
+    absl::StatusOr<SharedMemory> memfd = SharedMemory::Create(mapped_size, memfd_name);
     if (!memfd.ok()) return nullptr;
     uint8_t* data = memfd->data();
     // Touched now, by the tenant, as a local staging allocation is when the

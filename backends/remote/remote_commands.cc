@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "backends/common/streaming_stores.h"
 #include "backends/remote/protocol/wire_version.h"
 #include "backends/remote/transfers.h"
 
@@ -25,6 +26,30 @@ uint8_t* ShadowAt(const Buffer& buffer, uint64_t offset) { return buffer.shadow-
 // overwrite it later (and a read must see them).
 absl::Status LetDownloadsLand(const Stream& stream) {
   return ConnectionOf(stream).WaitForDownloads();
+}
+
+// A shared DEVICE buffer is this process's memory as much as hald's: once
+// the stream has nothing in flight, the caller's copy into or out of it is
+// the whole copy (one, where the session's shared memory takes two), and the
+// stream's later commands go out after it. Downloads in flight land first,
+// as they would before a later command of the stream. One request asks
+// (StreamQuery); a busy stream, a failed one (hald keeps its failure for its
+// next synchronize) or a lost connection takes the ordinary path, which
+// reports what there is to report.
+bool CopiesDirectly(const Stream& stream, const Buffer& buffer, uint64_t size) {
+  if (buffer.kind != HAL_BUFFER_DEVICE || !buffer.shared || size < kSharedDeviceBufferMinBytes) {
+    return false;
+  }
+  if (!LetDownloadsLand(stream).ok()) return false;
+  ClientMessage request;
+  request.mutable_stream_query()->set_stream(stream.handle);
+  absl::StatusOr<DaemonMessage> answer = ConnectionOf(stream).Call(std::move(request));
+  return answer.ok() && answer->stream_state().idle();
+}
+
+void CopyDirectly(const Stream& stream, void* destination, const void* source, uint64_t size) {
+  stream.context->copy_pool->Copy(destination, source, size,
+                                  size >= driver_support::CacheEvictingBytes());
 }
 
 ClientMessage CopyBufferCommand(const Stream& stream, const Buffer& source, uint64_t source_offset,
@@ -56,6 +81,10 @@ absl::Status CopyHostToDevice(const Stream& stream, const void* source, const Bu
     return ConnectionOf(stream).Post(
         CopyBufferCommand(stream, *staging, source_offset, destination, offset, size));
   }
+  if (CopiesDirectly(stream, destination, size)) {
+    CopyDirectly(stream, ShadowAt(destination, offset), source, size);
+    return absl::OkStatus();
+  }
   return Upload(ConnectionOf(stream), stream.handle, source, destination.handle, offset, size);
 }
 
@@ -71,6 +100,10 @@ absl::Status CopyDeviceToHost(const Stream& stream, const Buffer& source, uint64
           stream.context->shared_staging.Find(destination, size, &destination_offset)) {
     return ConnectionOf(stream).Post(
         CopyBufferCommand(stream, source, offset, *staging, destination_offset, size));
+  }
+  if (CopiesDirectly(stream, source, size)) {
+    CopyDirectly(stream, destination, ShadowAt(source, offset), size);
+    return absl::OkStatus();
   }
   return Download(ConnectionOf(stream), stream.handle, source.handle, offset, destination, size);
 }

@@ -4,6 +4,9 @@
 // between buffers; the bytes of any other staging buffer live in its host
 // shadow (what buffer_map returns), and a command touching one is carried out
 // there or turned into uploads/downloads (README.md, "Host-staging buffers").
+// A DEVICE buffer hald took as shared memory (protocol 1.6) is copied to and
+// from by this process itself while its stream is idle (README.md, "Shared
+// device buffers").
 #ifndef HAL_BACKENDS_REMOTE_REMOTE_COMMANDS_H_
 #define HAL_BACKENDS_REMOTE_REMOTE_COMMANDS_H_
 

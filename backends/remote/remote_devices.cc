@@ -17,6 +17,7 @@ absl::StatusOr<std::vector<RemoteDevice>> ListRemoteDevices(Connection& connecti
   for (const v1::DeviceProperties& wire : answer->device_list().devices()) {
     RemoteDevice device;
     device.virtual_device = wire.virtual_device();
+    device.shared_device_memory = wire.shared_device_memory();
     device.properties = {};
     device.properties.type = HAL_STRUCTURE_TYPE_DEVICE_PROPERTIES;
     if (absl::Status status = DevicePropertiesFromWire(wire, &device.properties); !status.ok()) {

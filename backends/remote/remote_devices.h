@@ -15,6 +15,9 @@ namespace hal::remote {
 struct RemoteDevice {
   std::string virtual_device;  // the name Attach and MemoryInfo take
   hal_device_properties properties;
+  // hald takes this process's memfd as the memory of DEVICE buffers
+  // (protocol 1.6), on a Unix socket.
+  bool shared_device_memory = false;
 };
 
 // ListDevices over `connection`. Each device keeps the capabilities of

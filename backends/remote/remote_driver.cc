@@ -148,6 +148,12 @@ hal_result ContextCreate(uint32_t device_index, const hal_context_desc* desc,
     if (!connection.ok()) return FailWith(connection.status());
     auto context = std::make_unique<Context>();
     context->connection = *std::move(connection);
+    context->shared_device_memory =
+        g_state->devices[device_index].shared_device_memory && context->connection->is_unix();
+    if (context->shared_device_memory) {
+      context->copy_pool =
+          std::make_unique<driver_support::ThreadPool>(driver_support::UsableCpuCount() - 1);
+    }
     if (config.shared_memory_bytes > 0 && context->connection->is_unix()) {
       if (absl::Status status = context->connection->AttachSharedMemory(config.shared_memory_bytes);
           !status.ok()) {
@@ -193,14 +199,19 @@ hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
                           hal_drv_buffer** out_buffer, uint64_t* out_allocated_size) {
   return Guarded([&] {
     Context& remote = *Unwrap(context);
-    auto buffer =
-        std::make_unique<Buffer>(Buffer{&remote, remote.NewHandle(), desc->size, nullptr, false});
-    if (desc->kind == HAL_BUFFER_HOST_STAGING) {
-      buffer->shadow = HostShadow::Allocate(desc->size, remote.connection->is_unix());
+    auto buffer = std::make_unique<Buffer>(
+        Buffer{&remote, remote.NewHandle(), desc->size, desc->kind, nullptr, false});
+    const bool share_device_buffer = desc->kind == HAL_BUFFER_DEVICE &&
+                                     remote.shared_device_memory &&
+                                     desc->size >= kSharedDeviceBufferMinBytes;
+    if (desc->kind == HAL_BUFFER_HOST_STAGING || share_device_buffer) {
+      buffer->shadow = HostShadow::Allocate(
+          desc->size, remote.connection->is_unix(),
+          share_device_buffer ? HostShadow::kDeviceBufferMemfdName : HostShadow::kStagingMemfdName);
       if (buffer->shadow == nullptr) {
         return Fail(HAL_ERROR_OUT_OF_MEMORY,
                     absl::StrCat("the remote driver cannot map ", desc->size,
-                                 " bytes of host memory for a staging buffer"));
+                                 " bytes of host memory for a buffer"));
       }
     }
     ClientMessage request;
@@ -220,8 +231,12 @@ hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
     if (shadow_fd >= 0) {
       buffer->shared = answer.buffer_allocated().shared();
       buffer->shadow->CloseDescriptor();
-      if (buffer->shared) remote.shared_staging.Add(*buffer);
+      if (buffer->shared && buffer->kind == HAL_BUFFER_HOST_STAGING) {
+        remote.shared_staging.Add(*buffer);
+      }
     }
+    // A device buffer hald allocated itself has no bytes here.
+    if (share_device_buffer && !buffer->shared) buffer->shadow.reset();
     *out_allocated_size = answer.buffer_allocated().allocated_size();
     *out_buffer = Wrap<hal_drv_buffer>(std::move(buffer));
     return HAL_SUCCESS;
@@ -243,13 +258,15 @@ void BufferFree(hal_drv_context* /*context*/, hal_drv_buffer* buffer) {
     }
     return ToResult(connection.Flush());
   });
-  if (remote.shared) remote.context->shared_staging.Remove(remote);
+  if (remote.shared && remote.kind == HAL_BUFFER_HOST_STAGING) {
+    remote.context->shared_staging.Remove(remote);
+  }
   Destroy(buffer);
 }
 
 hal_result BufferMap(hal_drv_context* /*context*/, hal_drv_buffer* buffer, void** out_host) {
   const Buffer& remote = *Unwrap(buffer);
-  if (remote.shadow == nullptr) {
+  if (remote.kind != HAL_BUFFER_HOST_STAGING) {
     return Fail(HAL_ERROR_UNSUPPORTED,
                 "a remote device's buffers live in hald; only host-staging buffers map");
   }

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -265,6 +266,30 @@ TEST_F(RemoteDriverTest, DeviceBuffersDoNotMap) {
   EXPECT_EQ(table_->buffer_map(context_, buffer, &host), HAL_ERROR_UNSUPPORTED);
   EXPECT_NE(LastError().find("only host-staging buffers map"), std::string::npos);
   table_->buffer_free(context_, buffer);
+}
+
+// hald lists shared device memory but answers `shared` false: the driver
+// keeps no memory of its own for the buffer, and copies go through the ring.
+TEST_F(RemoteDriverTest, ADeviceBufferHaldDoesNotShareKeepsNoMemoryHere) {
+  FakeDaemon daemon(ServeDevices({"vd"}));
+  OpenContext(daemon);
+  const auto device_buffer_mappings = [] {
+    std::ifstream maps("/proc/self/maps");
+    int count = 0;
+    for (std::string line; std::getline(maps, line);) {
+      if (line.find(std::string("memfd:") + HostShadow::kDeviceBufferMemfdName) !=
+          std::string::npos) {
+        ++count;
+      }
+    }
+    return count;
+  };
+  hal_drv_buffer* buffer = Allocate(kSharedDeviceBufferMinBytes);
+  EXPECT_EQ(device_buffer_mappings(), 0);
+  void* host = nullptr;
+  EXPECT_EQ(table_->buffer_map(context_, buffer, &host), HAL_ERROR_UNSUPPORTED);
+  table_->buffer_free(context_, buffer);
+  ExpectRoundTrip(Pattern(kSharedDeviceBufferMinBytes + 5));
 }
 
 TEST_F(RemoteDriverTest, DeviceAddressesAreTheDaemonsAskedEachTime) {

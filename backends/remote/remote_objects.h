@@ -12,6 +12,7 @@
 
 #include "backends/common/driver_handles.h"
 #include "backends/common/host_range_index.h"
+#include "backends/common/thread_pool.h"
 #include "backends/remote/connection.h"
 #include "backends/remote/host_shadow.h"
 
@@ -43,6 +44,12 @@ struct Context {
   uint32_t partition_units = 0;
   std::atomic<uint64_t> next_handle{1};
   SharedStagingIndex shared_staging;
+  // Large DEVICE buffers are offered to hald as memfds (RemoteDevice's
+  // shared_device_memory, on a Unix socket), and this process copies into
+  // and out of those hald takes on all its CPUs, as the CPU driver copies
+  // (null otherwise).
+  bool shared_device_memory = false;
+  std::unique_ptr<driver_support::ThreadPool> copy_pool;
 
   uint64_t NewHandle() { return next_handle++; }
 };
@@ -51,11 +58,13 @@ struct Buffer {
   Context* context;
   uint64_t handle;
   uint64_t size;
-  // HOST_STAGING buffers only: the host memory buffer_map returns.
+  hal_buffer_kind kind;
+  // A HOST_STAGING buffer's host memory, which buffer_map returns; or the
+  // memory of a shared DEVICE buffer, which only copies reach.
   std::unique_ptr<HostShadow> shadow;
   // hald registered the shadow's memfd: the buffer in hald IS that memory,
-  // so commands on it run in hald like any buffer's. Otherwise the shadow is
-  // a copy kept in sync by uploads and downloads.
+  // so commands on it run in hald like any buffer's. Otherwise (staging
+  // only) the shadow is a copy kept in sync by uploads and downloads.
   bool shared = false;
 };
 

@@ -36,6 +36,20 @@ TEST(DeviceListingTest, ForwardedCapabilitiesAreThoseTheProtocolCarries) {
   EXPECT_EQ(ForwardedCapabilities(cpu, false), 0u) << "no kernel a tenant may load, no address";
 }
 
+TEST(DeviceListingTest, DeviceMemoryIsSharedWhereItIsHostMemoryAndStaysPut) {
+  DeviceProperties cpu;
+  cpu.device_buffers_mappable = true;
+  cpu.capabilities = CapabilitySet(HAL_CAPABILITY_HOST_REGISTRATION);
+  EXPECT_TRUE(SharesDeviceMemory(cpu, /*overcommitted=*/false));
+  EXPECT_FALSE(SharesDeviceMemory(cpu, /*overcommitted=*/true));
+  DeviceProperties unregistering = cpu;
+  unregistering.capabilities = CapabilitySet(0);
+  EXPECT_FALSE(SharesDeviceMemory(unregistering, false));
+  DeviceProperties gpu = cpu;
+  gpu.device_buffers_mappable = false;
+  EXPECT_FALSE(SharesDeviceMemory(gpu, false)) << "a GPU's device memory is not host memory";
+}
+
 TEST(DeviceListingTest, AVirtualDeviceIsListedWithItsQuotaAndName) {
   std::unique_ptr<Runtime> runtime = testing::CpuRuntime();
   ASSERT_NE(runtime, nullptr);
@@ -47,16 +61,18 @@ TEST(DeviceListingTest, AVirtualDeviceIsListedWithItsQuotaAndName) {
   spec.memory_quota = 1 << 20;
   absl::StatusOr<std::shared_ptr<VirtualDevice>> device = (*pool)->CreateVirtualDevice(spec);
   ASSERT_TRUE(device.ok());
-  remote::v1::DeviceProperties listed = ListedProperties(**device, false);
+  remote::v1::DeviceProperties listed = ListedProperties(**device, false, false);
   EXPECT_EQ(listed.name(), "tenant on " + runtime->devices()[0]->properties().name);
   EXPECT_EQ(listed.total_memory_bytes(), 1u << 20);
   EXPECT_EQ(listed.capabilities(), 0u) << "without native kernels a tenant gets no address";
-  EXPECT_EQ(ListedProperties(**device, true).capabilities(),
+  EXPECT_EQ(ListedProperties(**device, true, false).capabilities(),
             static_cast<uint32_t>(HAL_CAPABILITY_DEVICE_ADDRESS));
   EXPECT_EQ(listed.virtual_device(), "tenant");
   EXPECT_EQ(listed.physical_device(), runtime->devices()[0]->id());
   EXPECT_EQ(listed.uuid().size(), 16u);
   EXPECT_EQ(listed.kernel_formats().find("cpu-elf"), std::string::npos);
+  EXPECT_TRUE(listed.shared_device_memory()) << "the CPU driver's memory is host memory";
+  EXPECT_FALSE(ListedProperties(**device, false, /*overcommitted=*/true).shared_device_memory());
 }
 
 }  // namespace

@@ -91,9 +91,10 @@ absl::Status CheckCommand(const Client& message) {
       return CheckName(message.virtual_device_destroy().name(), "virtual_device_destroy.name");
     case Client::kBufferAllocate:
       if (message.buffer_allocate().shared_host_memory() &&
-          message.buffer_allocate().kind() != HAL_BUFFER_HOST_STAGING) {
+          message.buffer_allocate().kind() != HAL_BUFFER_HOST_STAGING &&
+          message.buffer_allocate().kind() != HAL_BUFFER_DEVICE) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "buffer_allocate.shared_host_memory is for HOST_STAGING buffers, not kind ",
+            "buffer_allocate.shared_host_memory is for DEVICE and HOST_STAGING buffers, not kind ",
             message.buffer_allocate().kind()));
       }
       return absl::OkStatus();

@@ -300,7 +300,7 @@ TEST(RemoteProtocolFrame, ACrossMemoryAttachHasABoundedCanaryAndIsNeverBatched) 
   ExpectRefused(DecodeClient(batched), "batch[0] holds an admin request or a CrossMemoryAttach");
 }
 
-TEST(RemoteProtocolFrame, SharedHostMemoryIsOnlyForHostStagingBuffers) {
+TEST(RemoteProtocolFrame, SharedHostMemoryIsOnlyForDeviceAndHostStagingBuffers) {
   ClientMessage allocate;
   allocate.set_request_id(5);
   v1::BufferAllocate& body = *allocate.mutable_buffer_allocate();
@@ -310,8 +310,11 @@ TEST(RemoteProtocolFrame, SharedHostMemoryIsOnlyForHostStagingBuffers) {
   body.set_shared_host_memory(true);
   EXPECT_TRUE(DecodeClient(allocate).ok());
   body.set_kind(HAL_BUFFER_DEVICE);
+  EXPECT_TRUE(DecodeClient(allocate).ok());
+  body.set_kind(7);
   ExpectRefused(DecodeClient(allocate),
-                "buffer_allocate.shared_host_memory is for HOST_STAGING buffers, not kind 0");
+                "buffer_allocate.shared_host_memory is for DEVICE and HOST_STAGING buffers, not "
+                "kind 7");
   body.set_shared_host_memory(false);
   EXPECT_TRUE(DecodeClient(allocate).ok());
 }

@@ -17,8 +17,10 @@ namespace hal::remote {
 //        workgroup_count to an older daemon).
 //   1.5: DeviceProperties.capabilities set (device-address, stream-priority:
 //        protocol/capabilities.h); BufferDeviceAddress and BufferAddress.
+//   1.6: DeviceProperties.shared_device_memory: DEVICE buffers may be the
+//        tenant's memfd (BufferAllocate.shared_host_memory).
 inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 5;
+inline constexpr uint32_t kProtocolMinor = 6;
 // The first minor version whose daemons read Dispatch.workgroup_count_x/y/z.
 inline constexpr uint32_t kDispatchGridScalarsMinor = 4;
 

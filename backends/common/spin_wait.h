@@ -1,9 +1,9 @@
-// Spin-then-block waiting for the CPU driver's threads. They hand work to each
-// other every few microseconds, and a futex sleep plus wake-up costs about as
-// much as that, so a waiter first spins briefly on an atomic condition and only
-// then sleeps on a condition variable.
-#ifndef HAL_BACKENDS_CPU_SPIN_WAIT_H_
-#define HAL_BACKENDS_CPU_SPIN_WAIT_H_
+// Spin-then-block waiting for a driver's threads. The CPU driver's hand work
+// to each other every few microseconds, and a futex sleep plus wake-up costs
+// about as much as that, so a waiter first spins briefly on an atomic
+// condition and only then sleeps on a condition variable.
+#ifndef HAL_BACKENDS_COMMON_SPIN_WAIT_H_
+#define HAL_BACKENDS_COMMON_SPIN_WAIT_H_
 
 #include <sched.h>
 
@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <mutex>
 
-namespace hal::cpu {
+namespace hal::driver_support {
 
 // Tells the core that this thread busy-waits (x86 PAUSE, Arm YIELD), which
 // saves power and leaves the pipeline to a hyperthread sibling.
@@ -90,6 +90,6 @@ inline void Waker::NotifyAll() {
   condition_.notify_all();
 }
 
-}  // namespace hal::cpu
+}  // namespace hal::driver_support
 
-#endif  // HAL_BACKENDS_CPU_SPIN_WAIT_H_
+#endif  // HAL_BACKENDS_COMMON_SPIN_WAIT_H_

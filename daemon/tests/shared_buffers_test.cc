@@ -1,8 +1,10 @@
-// hald's side of host-staging buffers in shared memory
-// (BufferAllocate.shared_host_memory, protocol 1.3): a tenant's sealed memfd
-// becomes the buffer itself, charged to the virtual device's quota, mapped as
-// long as the buffer lives and no longer; every malformed request is refused
-// with a status and the session goes on serving.
+// hald's side of buffers in shared memory (BufferAllocate.shared_host_memory):
+// a tenant's sealed memfd becomes the buffer itself, charged to the virtual
+// device's quota, mapped as long as the buffer lives and no longer; every
+// malformed request is refused with a status and the session goes on
+// serving. Host-staging buffers since protocol 1.3; device buffers since 1.6,
+// where the device's memory is host memory (cpu:0) and the pool does not
+// overcommit, and hald's own device memory otherwise.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -26,7 +28,7 @@ using ::testing::HasSubstr;
 constexpr uint64_t kSize = 1 << 20;  // whole pages, and of the CPU driver's granularity
 constexpr char kMemfdName[] = "shared-staging-test";
 
-class SharedStagingTest : public DaemonTest {
+class SharedBuffersTest : public DaemonTest {
  protected:
   void SetUp() override {
     DaemonTest::SetUp();
@@ -42,11 +44,28 @@ class SharedStagingTest : public DaemonTest {
   }
 };
 
-ClientMessage SharedAllocateMessage(uint64_t buffer, uint64_t size, bool shared = true) {
+ClientMessage SharedAllocateMessage(uint64_t buffer, uint64_t size, bool shared = true,
+                                    hal_buffer_kind kind = HAL_BUFFER_HOST_STAGING) {
   ClientMessage message = AllocateMessage(buffer, size);
-  message.mutable_buffer_allocate()->set_kind(HAL_BUFFER_HOST_STAGING);
+  message.mutable_buffer_allocate()->set_kind(kind);
   message.mutable_buffer_allocate()->set_shared_host_memory(shared);
   return message;
+}
+
+ClientMessage SharedDeviceAllocateMessage(uint64_t buffer, uint64_t size) {
+  return SharedAllocateMessage(buffer, size, /*shared=*/true, HAL_BUFFER_DEVICE);
+}
+
+// What hald lists for virtual device "a".
+bool ListsSharedDeviceMemory(TestClient& client) {
+  absl::StatusOr<DaemonMessage> list = client.Request(ListDevicesMessage());
+  EXPECT_TRUE(list.ok()) << list.status();
+  if (!list.ok()) return false;
+  for (const remote::v1::DeviceProperties& device : list->device_list().devices()) {
+    if (device.virtual_device() == "a") return device.shared_device_memory();
+  }
+  ADD_FAILURE() << "hald lists no virtual device a";
+  return false;
 }
 
 remote::SharedMemory TenantMemfd(uint64_t size) {
@@ -67,7 +86,7 @@ int MemfdMappings() {
   return count;
 }
 
-TEST_F(SharedStagingTest, TheTenantsMemfdIsTheBufferChargedToTheQuota) {
+TEST_F(SharedBuffersTest, TheTenantsMemfdIsTheBufferChargedToTheQuota) {
   std::unique_ptr<TestClient> client = Attached();
   ASSERT_TRUE(client);
   std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
@@ -102,7 +121,7 @@ TEST_F(SharedStagingTest, TheTenantsMemfdIsTheBufferChargedToTheQuota) {
 
 // A request of fewer bytes than its memfd's pages is charged, and answered,
 // as a staging allocation of its size (the CPU driver's granularity is 64).
-TEST_F(SharedStagingTest, ASmallBufferIsChargedAsItsAllocationWouldBe) {
+TEST_F(SharedBuffersTest, ASmallBufferIsChargedAsItsAllocationWouldBe) {
   std::unique_ptr<TestClient> client = Attached();
   ASSERT_TRUE(client);
   std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
@@ -116,7 +135,7 @@ TEST_F(SharedStagingTest, ASmallBufferIsChargedAsItsAllocationWouldBe) {
   EXPECT_EQ(vd->memory_used(), 128u);
 }
 
-TEST_F(SharedStagingTest, AClosedSessionUnmapsAndUnchargesItsSharedBuffers) {
+TEST_F(SharedBuffersTest, AClosedSessionUnmapsAndUnchargesItsSharedBuffers) {
   std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
   ASSERT_NE(vd, nullptr);
   {
@@ -132,7 +151,7 @@ TEST_F(SharedStagingTest, AClosedSessionUnmapsAndUnchargesItsSharedBuffers) {
 }
 
 // Without the descriptor the request is an ordinary staging allocation.
-TEST_F(SharedStagingTest, TheFlagWithoutADescriptorAllocatesAsBefore) {
+TEST_F(SharedBuffersTest, TheFlagWithoutADescriptorAllocatesAsBefore) {
   std::unique_ptr<TestClient> client = Attached();
   ASSERT_TRUE(client);
   absl::StatusOr<DaemonMessage> answer = client->Request(SharedAllocateMessage(1, kSize));
@@ -141,7 +160,7 @@ TEST_F(SharedStagingTest, TheFlagWithoutADescriptorAllocatesAsBefore) {
   EXPECT_FALSE(answer->buffer_allocated().shared());
 }
 
-TEST_F(SharedStagingTest, MalformedRequestsAreRefusedAndTheSessionServesOn) {
+TEST_F(SharedBuffersTest, MalformedRequestsAreRefusedAndTheSessionServesOn) {
   std::unique_ptr<TestClient> client = Attached();
   ASSERT_TRUE(client);
   std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
@@ -178,9 +197,80 @@ TEST_F(SharedStagingTest, MalformedRequestsAreRefusedAndTheSessionServesOn) {
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(vd->memory_used(), 0u);
 
-  absl::StatusOr<DaemonMessage> answer = client->Request(SharedAllocateMessage(1, kSize), memfd.fd());
+  absl::StatusOr<DaemonMessage> answer =
+      client->Request(SharedAllocateMessage(1, kSize), memfd.fd());
   ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_EQ(answer->status().code(), 0) << answer->status().message();
+  EXPECT_TRUE(answer->buffer_allocated().shared());
+}
+
+// cpu:0's device memory is host memory: a device buffer is the tenant's
+// memfd, which hald's device writes and reads in place, charged as its
+// allocation would be.
+TEST_F(SharedBuffersTest, OnCpuADeviceBufferIsTheTenantsMemfd) {
+  std::unique_ptr<TestClient> client = Attached();
+  ASSERT_TRUE(client);
+  EXPECT_TRUE(ListsSharedDeviceMemory(*client));
+  std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
+  ASSERT_NE(vd, nullptr);
+  remote::SharedMemory memfd = TenantMemfd(kSize);
+  std::fill_n(memfd.data(), kSize, 0x5A);
+  absl::StatusOr<DaemonMessage> answer =
+      client->Request(SharedDeviceAllocateMessage(1, kSize), memfd.fd());
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  ASSERT_EQ(answer->status().code(), 0) << answer->status().message();
+  EXPECT_TRUE(answer->buffer_allocated().shared());
+  EXPECT_EQ(answer->buffer_allocated().allocated_size(), kSize);
+  EXPECT_EQ(vd->memory_used(), kSize);
+  EXPECT_EQ(SessionBytes(), kSize);
+
+  ASSERT_TRUE(client->Call(StreamCreateMessage(2)).ok());
+  ASSERT_TRUE(client->SendOneWay(FillMessage(2, 1, 4096, 0x22222222u)).ok());
+  ASSERT_TRUE(client->SendOneWay(DownloadMessage(2, 1, 8192, 7)).ok());
+  ASSERT_TRUE(client->Call(SynchronizeMessage(2)).ok());
+  EXPECT_EQ(std::count(memfd.data(), memfd.data() + 4096, 0x22), 4096)
+      << "hald's fill wrote the tenant's pages";
+  ASSERT_EQ(client->async().size(), 1u);
+  EXPECT_EQ(client->async()[0].download_complete().inline_data(),
+            std::string(4096, '\x22') + std::string(4096, '\x5A'))
+      << "hald's download read the tenant's pages";
+
+  // Over the quota (64 MiB): refused with nothing more charged.
+  remote::SharedMemory large = TenantMemfd(128 << 20);
+  EXPECT_EQ(client->Call(SharedDeviceAllocateMessage(3, 128 << 20), large.fd()).code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(vd->memory_used(), kSize);
+}
+
+// In an overcommitted pool the residency manager must be able to move device
+// buffers, which registered memory cannot: hald neither lists shared device
+// memory nor takes a memfd for a device buffer (it allocates its own), and
+// still takes a staging one's.
+class OvercommittedSharedBuffersTest : public DaemonTest {};
+
+TEST_F(OvercommittedSharedBuffersTest, HaldAllocatesDeviceBuffersItself) {
+  StartServer(R"({
+  "pool": {"devices": ["cpu:0"], "overcommit_ratio": 2},
+  "virtual_devices": [{"name": "a", "memory_quota": "64MiB"}]
+})");
+  std::unique_ptr<TestClient> client = Attached("a");
+  ASSERT_TRUE(client);
+  EXPECT_FALSE(ListsSharedDeviceMemory(*client));
+  std::shared_ptr<VirtualDevice> vd = FindVirtualDevice("a");
+  ASSERT_NE(vd, nullptr);
+  remote::SharedMemory memfd = TenantMemfd(kSize);
+  absl::StatusOr<DaemonMessage> answer =
+      client->Request(SharedDeviceAllocateMessage(1, kSize), memfd.fd());
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  ASSERT_EQ(answer->status().code(), 0) << answer->status().message();
+  EXPECT_FALSE(answer->buffer_allocated().shared());
+  EXPECT_EQ(answer->buffer_allocated().allocated_size(), kSize);
+  EXPECT_EQ(vd->memory_used(), kSize);
+  EXPECT_EQ(MemfdMappings(), 1) << "only the tenant's own mapping: hald closed the memfd";
+
+  remote::SharedMemory staging = TenantMemfd(kSize);
+  answer = client->Request(SharedAllocateMessage(2, kSize), staging.fd());
+  ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_TRUE(answer->buffer_allocated().shared());
 }
 

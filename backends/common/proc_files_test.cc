@@ -1,5 +1,5 @@
 // The sysfs and /proc readers, against the files read here independently.
-#include "backends/cpu/proc_files.h"
+#include "backends/common/proc_files.h"
 
 #include <fstream>
 #include <optional>
@@ -7,7 +7,7 @@
 
 #include "gtest/gtest.h"
 
-namespace hal::cpu {
+namespace hal::driver_support {
 namespace {
 
 TEST(ProcFilesTest, CacheSizesParseWithTheirSuffixes) {
@@ -46,4 +46,4 @@ TEST(ProcFilesTest, TheLastLevelCacheIsTheHighestLevelSysfsLists) {
 }
 
 }  // namespace
-}  // namespace hal::cpu
+}  // namespace hal::driver_support

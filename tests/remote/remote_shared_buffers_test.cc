@@ -1,10 +1,14 @@
-// Host-staging buffers through a real hald (protocol 1.3): served by a device
-// with host registration (cpu:0, and vulkan:0 where lavapipe has
+// Buffers in memory shared by tenant and hald, through a real hald.
+// Host-staging buffers (protocol 1.3): served by a device with host
+// registration (cpu:0, and vulkan:0 where lavapipe has
 // VK_EXT_external_memory_host) a staging buffer is one memory shared by
 // tenant and hald, charged to the quota; over TCP, where no memfd can travel,
-// it falls back to a host shadow. Either way the bytes are right in both
-// directions and through a dispatch, and a SIGKILLed tenant leaves nothing
-// charged and nothing mapped in hald.
+// it falls back to a host shadow. Device buffers of 1 MiB and more (protocol
+// 1.6) on cpu:0, whose device memory is host memory: one memory too, which
+// the tenant copies into and out of itself while the stream is idle. Either
+// way the bytes are right in both directions, in stream order and through a
+// dispatch, and a SIGKILLed tenant leaves nothing charged and nothing mapped
+// in hald.
 #include <signal.h>
 #include <stdlib.h>
 
@@ -14,6 +18,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "backends/remote/host_shadow.h"
 #include "gtest/gtest.h"
 #include "hal/hal.h"
 #include "tests/cpu_device_fixture.h"
@@ -24,19 +29,29 @@ namespace {
 
 constexpr uint64_t kStagingQuota = 16 << 20;
 constexpr uint64_t kStagingSize = 1 << 20;  // whole pages, and of the CPU driver's granularity
+// A device buffer the remote driver offers hald as a memfd, not a multiple of
+// the copy pool's 1 MiB blocks.
+constexpr uint64_t kLargeDeviceSize = (3 << 20) + 4096;
+static_assert(kLargeDeviceSize >= remote::kSharedDeviceBufferMinBytes);
 
-// Mappings of staging memfds (backends/remote/host_shadow.cc names them) in
-// hald's address space.
-int StagingMappingsOf(pid_t pid) {
+// Mappings of the remote driver's memfds of one kind (HostShadow names them)
+// in hald's address space.
+int MappingsOf(pid_t pid, const char* memfd_name) {
   std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
   int count = 0;
   for (std::string line; std::getline(maps, line);) {
-    if (absl::StrContains(line, "memfd:hal-staging")) ++count;
+    if (absl::StrContains(line, std::string("memfd:") + memfd_name)) ++count;
   }
   return count;
 }
 
-class RemoteStagingTest : public RemoteTest {
+int StagingMappingsOf(pid_t pid) { return MappingsOf(pid, remote::HostShadow::kStagingMemfdName); }
+
+int DeviceBufferMappingsOf(pid_t pid) {
+  return MappingsOf(pid, remote::HostShadow::kDeviceBufferMemfdName);
+}
+
+class RemoteSharedBuffersTest : public RemoteTest {
  protected:
   void TearDown() override {
     // The tenant's objects go before hald is stopped.
@@ -115,7 +130,8 @@ class RemoteStagingTest : public RemoteTest {
 
     // Host pointers inside the mapping (a pinned pointer, as CUDA has them).
     ASSERT_TRUE(queue_->CopyHostToDevice(host + 4096, *device, kStagingSize / 2, 8192).ok());
-    ASSERT_TRUE(queue_->CopyDeviceToHost(*device, kStagingSize / 2, host + kStagingSize / 2, 8192).ok());
+    ASSERT_TRUE(
+        queue_->CopyDeviceToHost(*device, kStagingSize / 2, host + kStagingSize / 2, 8192).ok());
     ASSERT_TRUE(queue_->Synchronize().ok());
     EXPECT_EQ(std::memcmp(host + kStagingSize / 2, pattern.data() + 4096, 8192), 0);
 
@@ -137,6 +153,13 @@ class RemoteStagingTest : public RemoteTest {
     EXPECT_EQ(std::count(written.begin(), written.end(), 2.5f), elements);
   }
 
+  // Host memory of `size` bytes, each its index times `step` (mod 256).
+  static std::vector<uint8_t> Pattern(uint64_t size, uint8_t step) {
+    std::vector<uint8_t> bytes(size);
+    for (uint64_t i = 0; i < size; ++i) bytes[i] = static_cast<uint8_t>(i * step + i / 4099);
+    return bytes;
+  }
+
   // A staging buffer is the tenant's memfd mapped in hald, charged to the
   // quota while it lives and unmapped and uncharged once freed.
   void ExpectAStagingBufferIsOneMemoryWithHald() {
@@ -156,14 +179,14 @@ class RemoteStagingTest : public RemoteTest {
   std::unique_ptr<Queue> queue_;
 };
 
-TEST_F(RemoteStagingTest, OnCpuAStagingBufferIsOneMemoryWithHaldChargedToTheQuota) {
+TEST_F(RemoteSharedBuffersTest, OnCpuAStagingBufferIsOneMemoryWithHaldChargedToTheQuota) {
   ASSERT_NO_FATAL_FAILURE(StartHaldOn("cpu:0"));
   ASSERT_NO_FATAL_FAILURE(OpenTenant());
   ASSERT_NO_FATAL_FAILURE(ExpectAStagingBufferIsOneMemoryWithHald());
   ExpectStagingCarriesBytes();
 }
 
-TEST_F(RemoteStagingTest, OnLavapipeAStagingBufferIsOneMemoryWithHaldChargedToTheQuota) {
+TEST_F(RemoteSharedBuffersTest, OnLavapipeAStagingBufferIsOneMemoryWithHaldChargedToTheQuota) {
   {
     auto probe = BuildTreeRuntime("vulkan:0");
     if (!probe.ok() || (*probe)->devices().empty()) GTEST_SKIP() << "no vulkan:0 device";
@@ -177,28 +200,113 @@ TEST_F(RemoteStagingTest, OnLavapipeAStagingBufferIsOneMemoryWithHaldChargedToTh
   ExpectStagingCarriesBytes();
 }
 
-TEST_F(RemoteStagingTest, OverTcpStagingFallsBackToAHostShadow) {
+// The tenant's copy into a shared device buffer reaches hald's device (which
+// copies it on into a small buffer of its own memory, read back through the
+// ordinary path), and what hald's device writes reaches the tenant's copy out.
+TEST_F(RemoteSharedBuffersTest, OnCpuALargeDeviceBufferIsOneMemoryWithHald) {
+  ASSERT_NO_FATAL_FAILURE(StartHaldOn("cpu:0"));
+  ASSERT_NO_FATAL_FAILURE(OpenTenant());
+  {
+    std::shared_ptr<Buffer> large = MustAllocate(kLargeDeviceSize, BufferKind::kDevice);
+    std::shared_ptr<Buffer> small = MustAllocate(64 << 10, BufferKind::kDevice);
+    ASSERT_TRUE(large && small);
+    EXPECT_EQ(DeviceBufferMappingsOf(hald_->pid()), 1) << "the small one is hald's own memory";
+    EXPECT_EQ(MemoryUsed(), kLargeDeviceSize + (64 << 10));
+    EXPECT_EQ(large->Map().status().code(), absl::StatusCode::kUnimplemented)
+        << "device buffers still do not map through hald";
+
+    const std::vector<uint8_t> uploaded = Pattern(kLargeDeviceSize, 7);
+    ASSERT_TRUE(queue_->CopyHostToDevice(uploaded.data(), *large, 0, kLargeDeviceSize).ok());
+    ASSERT_TRUE(
+        queue_->CopyBuffer(*large, kLargeDeviceSize - (64 << 10), *small, 0, 64 << 10).ok());
+    std::vector<uint8_t> tail(64 << 10);
+    ASSERT_TRUE(queue_->CopyDeviceToHost(*small, 0, tail.data(), tail.size()).ok());
+    ASSERT_TRUE(queue_->Synchronize().ok());
+    EXPECT_EQ(
+        std::memcmp(tail.data(), uploaded.data() + kLargeDeviceSize - tail.size(), tail.size()), 0);
+
+    ASSERT_TRUE(queue_->Fill(*large, 4096, 1 << 20, 0x01020304u).ok());
+    ASSERT_TRUE(queue_->Synchronize().ok());
+    std::vector<uint8_t> downloaded(kLargeDeviceSize);
+    ASSERT_TRUE(queue_->CopyDeviceToHost(*large, 0, downloaded.data(), kLargeDeviceSize).ok());
+    ASSERT_TRUE(queue_->Synchronize().ok());
+    EXPECT_EQ(std::memcmp(downloaded.data(), uploaded.data(), 4096), 0);
+    const uint8_t filled[4] = {4, 3, 2, 1};
+    for (uint64_t i = 4096; i < 4096 + (1 << 20); i += 4) {
+      ASSERT_EQ(std::memcmp(downloaded.data() + i, filled, 4), 0) << "byte " << i;
+    }
+    EXPECT_EQ(std::memcmp(downloaded.data() + 4096 + (1 << 20), uploaded.data() + 4096 + (1 << 20),
+                          kLargeDeviceSize - 4096 - (1 << 20)),
+              0);
+  }
+  ASSERT_TRUE(queue_->Synchronize().ok());  // sends the frees
+  EXPECT_EQ(MemoryUsed(), 0u);
+  EXPECT_EQ(DeviceBufferMappingsOf(hald_->pid()), 0);
+  EXPECT_TRUE(absl::StrContains(hald_->log(), "shares device buffers' memory with its tenant"));
+}
+
+// Copies enqueued behind work still running take the ordinary path; whichever
+// path each takes, the stream's order holds.
+TEST_F(RemoteSharedBuffersTest, CopiesOfASharedDeviceBufferKeepTheStreamsOrder) {
+  ASSERT_NO_FATAL_FAILURE(StartHaldOn("cpu:0"));
+  ASSERT_NO_FATAL_FAILURE(OpenTenant());
+  std::shared_ptr<Buffer> large = MustAllocate(kLargeDeviceSize, BufferKind::kDevice);
+  ASSERT_NE(large, nullptr);
+  const std::vector<uint8_t> first = Pattern(kLargeDeviceSize, 3);
+  const std::vector<uint8_t> second = Pattern(kLargeDeviceSize, 5);
+  for (int round = 0; round < 8; ++round) {
+    std::vector<uint8_t> after_fill(kLargeDeviceSize), after_first(kLargeDeviceSize),
+        after_second(kLargeDeviceSize);
+    ASSERT_TRUE(queue_->Fill(*large, 0, kLargeDeviceSize - 4096, 0x0B0B0B0Bu).ok());
+    ASSERT_TRUE(queue_->CopyDeviceToHost(*large, 0, after_fill.data(), kLargeDeviceSize).ok());
+    ASSERT_TRUE(queue_->CopyHostToDevice(first.data(), *large, 0, kLargeDeviceSize).ok());
+    ASSERT_TRUE(queue_->CopyDeviceToHost(*large, 0, after_first.data(), kLargeDeviceSize).ok());
+    ASSERT_TRUE(queue_->Fill(*large, 0, 4096, 0).ok());
+    ASSERT_TRUE(
+        queue_->CopyHostToDevice(second.data(), *large, 4096, kLargeDeviceSize - 4096).ok());
+    ASSERT_TRUE(queue_->CopyDeviceToHost(*large, 0, after_second.data(), kLargeDeviceSize).ok());
+    ASSERT_TRUE(queue_->Synchronize().ok());
+    EXPECT_EQ(std::count(after_fill.begin(), after_fill.end() - 4096, 0x0B),
+              static_cast<ptrdiff_t>(kLargeDeviceSize - 4096))
+        << "round " << round;
+    EXPECT_EQ(after_first, first) << "round " << round;
+    EXPECT_EQ(std::count(after_second.begin(), after_second.begin() + 4096, 0), 4096)
+        << "round " << round;
+    EXPECT_EQ(std::memcmp(after_second.data() + 4096, second.data(), kLargeDeviceSize - 4096), 0)
+        << "round " << round;
+  }
+}
+
+TEST_F(RemoteSharedBuffersTest, OverTcpStagingFallsBackToAHostShadow) {
   ASSERT_NO_FATAL_FAILURE(StartHaldOn("cpu:0"));
   ASSERT_NO_FATAL_FAILURE(OpenTenant(/*tcp=*/true));
   ASSERT_NO_FATAL_FAILURE(ExpectStagingCarriesBytes());
   EXPECT_EQ(StagingMappingsOf(hald_->pid()), 0) << "hald keeps a buffer of its own";
+  std::shared_ptr<Buffer> large = MustAllocate(kLargeDeviceSize, BufferKind::kDevice);
+  ASSERT_NE(large, nullptr);
+  EXPECT_EQ(DeviceBufferMappingsOf(hald_->pid()), 0) << "and of device buffers";
 }
 
-TEST_F(RemoteStagingTest, AKilledTenantLeavesNoSharedStagingBehind) {
+TEST_F(RemoteSharedBuffersTest, AKilledTenantLeavesNoSharedBufferBehind) {
   ASSERT_NO_FATAL_FAILURE(StartHaldOn("cpu:0"));
   auto tenant = StartTenant("vd");
   ASSERT_NE(tenant, nullptr);
   for (int i = 0; i < 2; ++i) {
-    EXPECT_EQ(AllocatedSize(tenant->Command("alloc-staging " + std::to_string(kStagingSize))), kStagingSize);
+    EXPECT_EQ(AllocatedSize(tenant->Command("alloc-staging " + std::to_string(kStagingSize))),
+              kStagingSize);
   }
   EXPECT_EQ(MemoryUsed(), 2 * kStagingSize);
   EXPECT_EQ(StagingMappingsOf(hald_->pid()), 2);
+  EXPECT_EQ(AllocatedSize(tenant->Command("alloc " + std::to_string(kLargeDeviceSize))),
+            kLargeDeviceSize);
+  EXPECT_EQ(DeviceBufferMappingsOf(hald_->pid()), 1);
   ASSERT_TRUE(tenant->process().Signal(SIGKILL).ok());
   ASSERT_TRUE(tenant->process().Wait(absl::Seconds(10)).ok());
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
   while (MemoryUsed() != 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
   EXPECT_EQ(MemoryUsed(), 0u);
   EXPECT_EQ(StagingMappingsOf(hald_->pid()), 0);
+  EXPECT_EQ(DeviceBufferMappingsOf(hald_->pid()), 0);
   EXPECT_TRUE(hald_->Running());
 }
 

@@ -1,8 +1,14 @@
-#include "backends/cpu/thread_pool.h"
+#include "backends/common/thread_pool.h"
+
+#include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 
-namespace hal::cpu {
+#include "backends/common/streaming_stores.h"
+
+namespace hal::driver_support {
 namespace {
 
 constexpr uint64_t kOpenBit = uint64_t{1} << 31;
@@ -18,7 +24,29 @@ uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 }  // namespace
 
-ThreadPool::ThreadPool(uint32_t helper_count) {
+uint32_t UsableCpuCount() {
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 0) {
+    return static_cast<uint32_t>(CPU_COUNT(&cpus));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+void ThreadPool::Copy(void* destination, const void* source, size_t size, bool streaming_stores) {
+  auto* to = static_cast<uint8_t*>(destination);
+  const auto* from = static_cast<const uint8_t*>(source);
+  ParallelFor(CeilDiv(size, kCopyBlockBytes), [&](uint64_t first_block, uint64_t end_block) {
+    const uint64_t begin = first_block * kCopyBlockBytes;
+    const uint64_t length = std::min<uint64_t>(end_block * kCopyBlockBytes, size) - begin;
+    if (streaming_stores) {
+      StreamingCopy(to + begin, from + begin, length);
+    } else {
+      std::memcpy(to + begin, from + begin, length);
+    }
+  });
+}
+
+ThreadPool::ThreadPool(uint32_t helper_count) : owner_(getpid()) {
   helpers_.reserve(helper_count);
   try {
     for (uint32_t i = 0; i < helper_count; ++i) helpers_.emplace_back([this] { HelperLoop(); });
@@ -29,7 +57,19 @@ ThreadPool::ThreadPool(uint32_t helper_count) {
   }
 }
 
-ThreadPool::~ThreadPool() { StopHelpers(); }
+ThreadPool::~ThreadPool() {
+  if (getpid() != owner_) {
+    // A forked child's copy. join() would wait for threads this process does
+    // not have; their objects are left, never joined. The wakers' condition
+    // variables count the parent's sleeping helpers as waiters, whom their
+    // destructors would wait for forever: fresh ones replace them first.
+    for (std::thread& helper : helpers_) new std::thread(std::move(helper));
+    new (&job_opened_) Waker();
+    new (&helpers_left_) Waker();
+    return;
+  }
+  StopHelpers();
+}
 
 void ThreadPool::StopHelpers() {
   stopping_.store(true);
@@ -94,4 +134,4 @@ void ThreadPool::HelperLoop() {
   }
 }
 
-}  // namespace hal::cpu
+}  // namespace hal::driver_support

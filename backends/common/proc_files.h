@@ -1,14 +1,14 @@
 // Reading the Linux text files that describe the host: /proc/cpuinfo,
 // /proc/meminfo, /etc/machine-id and sysfs's cache description.
-#ifndef HAL_BACKENDS_CPU_PROC_FILES_H_
-#define HAL_BACKENDS_CPU_PROC_FILES_H_
+#ifndef HAL_BACKENDS_COMMON_PROC_FILES_H_
+#define HAL_BACKENDS_COMMON_PROC_FILES_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace hal::cpu {
+namespace hal::driver_support {
 
 // The value of the first "key : value" line of `path` whose key is `key`,
 // trimmed of blanks; nullopt if the file or the key is missing.
@@ -33,6 +33,6 @@ std::optional<uint64_t> ReadL2CacheBytes();
 // does not say.
 std::optional<uint64_t> ReadLastLevelCacheBytes();
 
-}  // namespace hal::cpu
+}  // namespace hal::driver_support
 
-#endif  // HAL_BACKENDS_CPU_PROC_FILES_H_
+#endif  // HAL_BACKENDS_COMMON_PROC_FILES_H_

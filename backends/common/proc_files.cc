@@ -1,10 +1,10 @@
-#include "backends/cpu/proc_files.h"
+#include "backends/common/proc_files.h"
 
 #include <charconv>
 #include <cstdint>
 #include <fstream>
 
-namespace hal::cpu {
+namespace hal::driver_support {
 namespace {
 
 constexpr std::string_view kBlanks = " \t";
@@ -99,4 +99,4 @@ std::optional<uint64_t> ReadLastLevelCacheBytes() {
   return std::nullopt;
 }
 
-}  // namespace hal::cpu
+}  // namespace hal::driver_support

@@ -1,27 +1,38 @@
-// The helper threads that run the workgroups of a dispatch (and the blocks of
-// a large copy or fill) in parallel. One pool per context, sized to the CPUs
-// the process may run on; the thread that submits a job takes part in it.
-#ifndef HAL_BACKENDS_CPU_THREAD_POOL_H_
-#define HAL_BACKENDS_CPU_THREAD_POOL_H_
+// Helper threads that run the parts of one job in parallel: the workgroups of
+// a CPU-driver dispatch, the blocks of a large copy or fill (the CPU driver's,
+// and the remote driver's copies into buffers it shares with hald). One pool
+// per context, sized to the CPUs the process may run on; the thread that
+// submits a job takes part in it.
+#ifndef HAL_BACKENDS_COMMON_THREAD_POOL_H_
+#define HAL_BACKENDS_COMMON_THREAD_POOL_H_
+
+#include <sys/types.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-#include "backends/cpu/spin_wait.h"
+#include "backends/common/spin_wait.h"
 
-namespace hal::cpu {
+namespace hal::driver_support {
 
 // Thread-safe. Jobs submitted from several threads at once (several streams)
 // run one after another, each with every helper: a job already fills the
 // machine, so running two side by side would only make both slower.
+// The CPUs this process may run on (its affinity mask, which a container or
+// taskset narrows), at least 1. The thread pools are sized to it.
+uint32_t UsableCpuCount();
+
 class ThreadPool {
  public:
   // Starts `helper_count` threads (0 is valid: every job then runs inline).
   explicit ThreadPool(uint32_t helper_count);
-  // Joins the helpers. No job may be running.
+  // Joins the helpers. No job may be running. A forked child's copy joins
+  // nothing: the helpers are the parent's threads, which the child does not
+  // have.
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -32,6 +43,12 @@ class ThreadPool {
   // waking anyone.
   template <typename Body>
   void ParallelFor(uint64_t count, const Body& body);
+
+  // memcpy's contract, in blocks of kCopyBlockBytes across the pool; with
+  // `streaming_stores`, each block through StreamingCopy (streaming_stores.h).
+  // `destination` and `source` do not overlap.
+  void Copy(void* destination, const void* source, size_t size, bool streaming_stores);
+  static constexpr uint64_t kCopyBlockBytes = uint64_t{1} << 20;
 
  private:
   // A type-erased view of the body, which lives on the submitter's stack.
@@ -66,6 +83,7 @@ class ThreadPool {
   Waker job_opened_;    // helpers sleep here between jobs
   Waker helpers_left_;  // the submitter waits here for the last helper
   std::vector<std::thread> helpers_;
+  const pid_t owner_;  // the process that started the helpers
 };
 
 template <typename Body>
@@ -82,6 +100,6 @@ void ThreadPool::ParallelFor(uint64_t count, const Body& body) {
   RunShared(count, function);
 }
 
-}  // namespace hal::cpu
+}  // namespace hal::driver_support
 
-#endif  // HAL_BACKENDS_CPU_THREAD_POOL_H_
+#endif  // HAL_BACKENDS_COMMON_THREAD_POOL_H_
