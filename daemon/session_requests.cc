@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/brief_poll.h"
+#include "backends/remote/protocol/brief_poll.h"
 #include "daemon/device_listing.h"
 #include "daemon/pool_status.h"
 #include "daemon/session.h"
@@ -471,10 +471,12 @@ void Session::SynchronizeStream(uint64_t handle, Reply reply) {
   // too: synchronize returns after all submitted work (hal_driver.h).
   if (std::unique_lock<std::mutex> lock(stream->mu, std::try_to_lock); lock.owns_lock()) {
     absl::StatusOr<bool> idle;
-    PollBriefly([&] {
-      idle = stream->queue->IsIdle();
-      return !idle.ok() || *idle;
-    });
+    remote::PollBriefly(
+        [&] {
+          idle = stream->queue->IsIdle();
+          return !idle.ok() || *idle;
+        },
+        remote::kSynchronizePollBudget);
     if (!idle.ok() || *idle) {
       absl::Status status = !stream->failure.ok() ? stream->failure : idle.status();
       lock.unlock();

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "backends/remote/protocol/brief_poll.h"
 #include "backends/remote/protocol/wire_version.h"
 
 namespace hal::remote {
@@ -193,6 +194,11 @@ void Channel::SetReceiveTimeout(absl::Duration timeout) {
 
 absl::Status Channel::WaitReadable() {
   pollfd readable{socket_.get(), POLLIN, 0};
+  // A frame that is about to come (brief_poll.h) is polled for before poll()
+  // sleeps for it. Errors are left to the blocking poll below.
+  if (PollBriefly([&] { return poll(&readable, 1, 0) > 0; }, kReceivePollBudget)) {
+    return absl::OkStatus();
+  }
   for (;;) {
     const int ready = poll(&readable, 1, receive_timeout_ms_.load(std::memory_order_relaxed));
     // Bytes, EOF, a reset or a shutdown: recvmsg says which.

@@ -1,4 +1,4 @@
-#include "daemon/brief_poll.h"
+#include "backends/remote/protocol/brief_poll.h"
 
 #include <atomic>
 #include <chrono>
@@ -6,15 +6,17 @@
 
 #include "gtest/gtest.h"
 
-namespace hal::daemon {
+namespace hal::remote {
 namespace {
 
 TEST(BriefPollTest, ReturnsTrueAtOnceWhenAlreadyDone) {
   int calls = 0;
-  EXPECT_TRUE(PollBriefly([&] {
-    ++calls;
-    return true;
-  }));
+  EXPECT_TRUE(PollBriefly(
+      [&] {
+        ++calls;
+        return true;
+      },
+      std::chrono::seconds(10)));
   EXPECT_EQ(calls, 1);
 }
 
@@ -57,4 +59,4 @@ TEST(BriefPollTest, CallsDoneOnceWithAZeroBudget) {
 }
 
 }  // namespace
-}  // namespace hal::daemon
+}  // namespace hal::remote
