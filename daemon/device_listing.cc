@@ -40,8 +40,8 @@ uint32_t ForwardedCapabilities(const DeviceProperties& device, bool native_kerne
 }
 
 bool SharesDeviceMemory(const DeviceProperties& device, bool overcommitted) {
-  return device.device_buffers_mappable && device.capabilities.has(Capability::kHostRegistration) &&
-         !overcommitted;
+  const bool host_memory = device.type == DeviceType::kCpu || device.device_buffers_mappable;
+  return host_memory && device.capabilities.has(Capability::kHostRegistration) && !overcommitted;
 }
 
 std::array<uint8_t, 16> VirtualDeviceUuid(absl::string_view name) {

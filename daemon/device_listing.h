@@ -33,10 +33,11 @@ uint32_t ForwardedCapabilities(const DeviceProperties& device, bool native_kerne
 
 // Whether hald makes a tenant's memfd the memory of the tenant's DEVICE
 // buffers on `device` (protocol 1.6, DeviceProperties.shared_device_memory):
-// where its device memory is host memory (device buffers map: the CPU
-// driver) and it registers host memory, so that the buffer is the same
-// memory in both processes and the tenant's copies into it are one copy, not
-// two through the session's shared memory. Not in an overcommitted pool:
+// where its device memory is host memory (a CPU device: the CPU driver,
+// lavapipe, pocl; or one whose device buffers map) and it registers host
+// memory, so that the buffer is the same memory in both processes and the
+// tenant's copies into it are one copy, not two through the session's
+// shared memory. Not in an overcommitted pool:
 // the residency manager must be able to move device buffers, and registered
 // memory stays where it is.
 bool SharesDeviceMemory(const DeviceProperties& device, bool overcommitted);

@@ -208,10 +208,11 @@ hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
       buffer->shadow = HostShadow::Allocate(
           desc->size, remote.connection->is_unix(),
           share_device_buffer ? HostShadow::kDeviceBufferMemfdName : HostShadow::kStagingMemfdName);
-      if (buffer->shadow == nullptr) {
+      // A device buffer whose memfd cannot be made is hald's own memory.
+      if (buffer->shadow == nullptr && !share_device_buffer) {
         return Fail(HAL_ERROR_OUT_OF_MEMORY,
                     absl::StrCat("the remote driver cannot map ", desc->size,
-                                 " bytes of host memory for a buffer"));
+                                 " bytes of host memory for a staging buffer"));
       }
     }
     ClientMessage request;

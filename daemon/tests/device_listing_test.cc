@@ -45,8 +45,14 @@ TEST(DeviceListingTest, DeviceMemoryIsSharedWhereItIsHostMemoryAndStaysPut) {
   DeviceProperties unregistering = cpu;
   unregistering.capabilities = CapabilitySet(0);
   EXPECT_FALSE(SharesDeviceMemory(unregistering, false));
-  DeviceProperties gpu = cpu;
-  gpu.device_buffers_mappable = false;
+  DeviceProperties lavapipe = unregistering;
+  lavapipe.type = DeviceType::kCpu;
+  lavapipe.device_buffers_mappable = false;
+  EXPECT_FALSE(SharesDeviceMemory(lavapipe, false)) << "without host registration";
+  lavapipe.capabilities = CapabilitySet(HAL_CAPABILITY_HOST_REGISTRATION);
+  EXPECT_TRUE(SharesDeviceMemory(lavapipe, false)) << "a CPU device computes in host memory";
+  DeviceProperties gpu = lavapipe;
+  gpu.type = DeviceType::kDiscreteGpu;
   EXPECT_FALSE(SharesDeviceMemory(gpu, false)) << "a GPU's device memory is not host memory";
 }
 
