@@ -18,8 +18,9 @@
 //     copies: the tenant's and hald's device's), or with
 //     HAL_REMOTE_CROSS_MEMORY=on hald copies straight to and from it
 //     (cross-memory attach, where hald may), or where hald's device memory
-//     is host memory (cpu) the device buffer is a memfd both map and the
-//     tenant copies into it itself (protocol 1.6); over TCP loopback the bytes
+//     is host memory (a CPU device: cpu, lavapipe) the device buffer is a
+//     memfd both map and the tenant copies into it itself (protocol 1.6);
+//     over TCP loopback the bytes
 //     travel inline in the frames; BM_HostToDeviceTwoCopyBound is the
 //     shared-memory path without hald, the machine's bound for it (no
 //     target: shown against local and against the Unix-socket figure);

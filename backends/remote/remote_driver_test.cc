@@ -424,7 +424,8 @@ INSTANTIATE_TEST_SUITE_P(DaemonMinorVersions, RemoteDispatchGridTest,
 
 // A fake daemon answers as a hald older than protocol 1.3 would (shared
 // false): the tests above run the shadow. The shared path runs against a real
-// hald: tests/remote/remote_staging_test.cc, daemon/tests/shared_staging_test.cc.
+// hald: tests/remote/remote_shared_buffers_test.cc and
+// daemon/tests/shared_buffers_test.cc.
 
 TEST(RemoteHostShadowTest, ShareableMemoryIsAZeroedMemfdOfWholePages) {
   std::unique_ptr<HostShadow> shadow = HostShadow::Allocate(100, /*shareable=*/true);
