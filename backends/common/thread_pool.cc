@@ -35,13 +35,11 @@ uint32_t UsableCpuCount() {
 void ThreadPool::Copy(void* destination, const void* source, size_t size, bool streaming_stores) {
   auto* to = static_cast<uint8_t*>(destination);
   const auto* from = static_cast<const uint8_t*>(source);
-  ParallelFor(CeilDiv(size, kCopyBlockBytes), [&](uint64_t first_block, uint64_t end_block) {
-    const uint64_t begin = first_block * kCopyBlockBytes;
-    const uint64_t length = std::min<uint64_t>(end_block * kCopyBlockBytes, size) - begin;
+  ForEachBlock(size, [&](uint64_t begin, uint64_t end) {
     if (streaming_stores) {
-      StreamingCopy(to + begin, from + begin, length);
+      StreamingCopy(to + begin, from + begin, end - begin);
     } else {
-      std::memcpy(to + begin, from + begin, length);
+      std::memcpy(to + begin, from + begin, end - begin);
     }
   });
 }

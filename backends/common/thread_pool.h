@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -44,11 +45,18 @@ class ThreadPool {
   template <typename Body>
   void ParallelFor(uint64_t count, const Body& body);
 
-  // memcpy's contract, in blocks of kCopyBlockBytes across the pool; with
-  // `streaming_stores`, each block through StreamingCopy (streaming_stores.h).
-  // `destination` and `source` do not overlap.
+  // Calls body(begin, end) on byte ranges covering [0, size), blocks of
+  // kBlockBytes shared out by ParallelFor: copies and fills. One block or
+  // less runs on the caller alone, as waking helpers would cost more than it
+  // saves.
+  template <typename Body>
+  void ForEachBlock(uint64_t size, const Body& body);
+  static constexpr uint64_t kBlockBytes = uint64_t{1} << 20;
+
+  // memcpy's contract, in ForEachBlock's blocks; with `streaming_stores`,
+  // each block through StreamingCopy (streaming_stores.h). `destination` and
+  // `source` do not overlap.
   void Copy(void* destination, const void* source, size_t size, bool streaming_stores);
-  static constexpr uint64_t kCopyBlockBytes = uint64_t{1} << 20;
 
  private:
   // A type-erased view of the body, which lives on the submitter's stack.
@@ -98,6 +106,14 @@ void ThreadPool::ParallelFor(uint64_t count, const Body& body) {
                                },
                                &body};
   RunShared(count, function);
+}
+
+template <typename Body>
+void ThreadPool::ForEachBlock(uint64_t size, const Body& body) {
+  ParallelFor((size + kBlockBytes - 1) / kBlockBytes,
+              [&](uint64_t first_block, uint64_t end_block) {
+                body(first_block * kBlockBytes, std::min(end_block * kBlockBytes, size));
+              });
 }
 
 }  // namespace hal::driver_support

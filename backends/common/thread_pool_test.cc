@@ -87,6 +87,19 @@ TEST(ThreadPoolTest, JobsFromSeveralThreadsEachCoverTheirRange) {
   EXPECT_EQ(jobs_done.load(), 200);
 }
 
+TEST(ThreadPoolTest, ForEachBlockCoversEveryByteInWholeBlocksButTheLast) {
+  ThreadPool pool(2);
+  constexpr uint64_t kBlock = ThreadPool::kBlockBytes;
+  const uint64_t size = 5 * kBlock + 7;
+  Ranges ranges;
+  pool.ForEachBlock(size, [&](uint64_t begin, uint64_t end) {
+    EXPECT_EQ(begin % kBlock, 0u);
+    EXPECT_TRUE(end == size || end % kBlock == 0) << end;
+    ranges.Add(begin, end);
+  });
+  ranges.ExpectCover(size);
+}
+
 // A forked child (a framework's worker process) that drops its copy of the
 // parent's pool returns at once, and the parent's pool still works.
 TEST(ThreadPoolTest, AForkedChildDropsItsCopyWithoutWaitingForTheParentsHelpers) {
@@ -115,7 +128,7 @@ TEST(ThreadPoolTest, AForkedChildDropsItsCopyWithoutWaitingForTheParentsHelpers)
 // to offsets that are not block-aligned.
 TEST(ThreadPoolTest, CopyIsExactAroundEveryBlockEdge) {
   ThreadPool pool(2);
-  constexpr uint64_t kBlock = ThreadPool::kCopyBlockBytes;
+  constexpr uint64_t kBlock = ThreadPool::kBlockBytes;
   for (bool streaming : {false, true}) {
     for (uint64_t size : {uint64_t{1}, kBlock - 1, kBlock, kBlock + 3, 3 * kBlock + 4097}) {
       std::vector<uint8_t> source(size + 16);

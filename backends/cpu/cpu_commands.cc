@@ -9,24 +9,9 @@
 namespace hal::cpu {
 namespace {
 
-// Fills are split into blocks of this size across the pool, as copies are;
-// one block or less runs on the worker alone, as waking helpers would cost
-// more than it saves.
-constexpr uint64_t kParallelBlockBytes = ThreadPool::kCopyBlockBytes;
-
 static_assert(std::endian::native == std::endian::little,
               "fill patterns are little-endian and are stored as native words");
-static_assert(kParallelBlockBytes % sizeof(uint32_t) == 0, "fill blocks keep whole words");
-
-// Calls body(begin, end) over byte ranges covering [0, size), in parallel
-// blocks (fills; ThreadPool::Copy splits copies alike).
-template <typename Body>
-void ForEachBlock(uint64_t size, ThreadPool& pool, const Body& body) {
-  const uint64_t blocks = (size + kParallelBlockBytes - 1) / kParallelBlockBytes;
-  pool.ParallelFor(blocks, [&](uint64_t first_block, uint64_t end_block) {
-    body(first_block * kParallelBlockBytes, std::min(end_block * kParallelBlockBytes, size));
-  });
-}
+static_assert(ThreadPool::kBlockBytes % sizeof(uint32_t) == 0, "fill blocks keep whole words");
 
 bool Overlap(const std::byte* first, const std::byte* second, uint64_t size) {
   const auto a = reinterpret_cast<uintptr_t>(first);
@@ -45,7 +30,7 @@ void ExecuteCopy(const CopyCommand& copy, ThreadPool& pool) {
 }
 
 void ExecuteFill(const FillCommand& fill, ThreadPool& pool) {
-  ForEachBlock(fill.size, pool, [&](uint64_t begin, uint64_t end) {
+  pool.ForEachBlock(fill.size, [&](uint64_t begin, uint64_t end) {
     auto* words = reinterpret_cast<uint32_t*>(fill.destination + begin);
     if (fill.streaming_stores) {
       driver_support::StreamingFill(words, (end - begin) / sizeof(uint32_t), fill.pattern);
