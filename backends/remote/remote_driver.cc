@@ -148,9 +148,7 @@ hal_result ContextCreate(uint32_t device_index, const hal_context_desc* desc,
     if (!connection.ok()) return FailWith(connection.status());
     auto context = std::make_unique<Context>();
     context->connection = *std::move(connection);
-    context->shared_device_memory =
-        g_state->devices[device_index].shared_device_memory && context->connection->is_unix();
-    if (context->shared_device_memory) {
+    if (g_state->devices[device_index].shared_device_memory && context->connection->is_unix()) {
       context->copy_pool =
           std::make_unique<driver_support::ThreadPool>(driver_support::UsableCpuCount() - 1);
     }
@@ -202,7 +200,7 @@ hal_result BufferAllocate(hal_drv_context* context, const hal_buffer_desc* desc,
     auto buffer = std::make_unique<Buffer>(
         Buffer{&remote, remote.NewHandle(), desc->size, desc->kind, nullptr, false});
     const bool share_device_buffer = desc->kind == HAL_BUFFER_DEVICE &&
-                                     remote.shared_device_memory &&
+                                     remote.shares_device_buffers() &&
                                      desc->size >= kSharedDeviceBufferMinBytes;
     if (desc->kind == HAL_BUFFER_HOST_STAGING || share_device_buffer) {
       buffer->shadow = HostShadow::Allocate(

@@ -44,14 +44,14 @@ struct Context {
   uint32_t partition_units = 0;
   std::atomic<uint64_t> next_handle{1};
   SharedStagingIndex shared_staging;
-  // Large DEVICE buffers are offered to hald as memfds (RemoteDevice's
-  // shared_device_memory, on a Unix socket), and this process copies into
-  // and out of those hald takes on all its CPUs, as the CPU driver copies
-  // (null otherwise).
-  bool shared_device_memory = false;
+  // Set where large DEVICE buffers are offered to hald as memfds
+  // (RemoteDevice's shared_device_memory, on a Unix socket): this process
+  // copies into and out of those hald takes on all its CPUs, as the CPU
+  // driver copies.
   std::unique_ptr<driver_support::ThreadPool> copy_pool;
 
   uint64_t NewHandle() { return next_handle++; }
+  bool shares_device_buffers() const { return copy_pool != nullptr; }
 };
 
 struct Buffer {
