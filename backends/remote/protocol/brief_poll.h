@@ -11,8 +11,8 @@
 //   last command, finishes it within a microsecond or two, and lavapipe's
 //   queue thread a noop dispatch in some tens. With a 4 us budget hald took
 //   the blocking path (the standby receiver armed, the driver's own wait)
-//   on lavapipe every time and added 19-29 us to a noop round trip; with
-//   50-200 us, 7-14 us.
+//   on lavapipe every time and added 19-21 us to a noop round trip (25-29
+//   in full bench runs); with 50-200 us, 7-14 us.
 // - Both ends of a connection poll for the next frame before poll() blocks
 //   (Channel): the answer to a request, the next request of a tenant in a
 //   loop. That took lavapipe's noop round trip through hald from +11..+33 us
